@@ -1,0 +1,26 @@
+# redis-proxy: `make run` to try it, `make test` for everything the project checks.
+JAR := target/redis-proxy.jar
+MVN := mvn -B
+
+.PHONY: build run seed test stop clean
+
+build:
+	$(MVN) -q package -DskipTests
+	@echo "Built $(JAR)"
+
+run: build
+	@scripts/run.sh
+
+# Writes seeded_key1..seeded_key100 to REDIS_ADDRESS (default: the local Redis of `make run`).
+seed:
+	@test -f $(JAR) || $(MVN) -q package -DskipTests
+	java -cp $(JAR) com.redisproxy.tools.SeedDemoKeys $${REDIS_ADDRESS:-127.0.0.1:$${LOCAL_REDIS_PORT:-6379}}
+
+test:
+	$(MVN) verify
+
+stop:
+	@scripts/stop.sh
+
+clean: stop
+	$(MVN) -q clean

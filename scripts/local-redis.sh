@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# Starts or stops a throwaway redis-server for `make run`, taken from the embedded-redis jar on
+# Maven Central (so nothing needs installing). Usage: local-redis.sh start|stop PORT
+set -euo pipefail
+cd "$(dirname "$0")/.."
+RUN_DIR=target/run
+EMBEDDED_REDIS=com.github.codemonstur:embedded-redis:1.4.4
+mkdir -p "$RUN_DIR"
+
+binary_name() {
+  case "$(uname -s)-$(uname -m)" in
+    Linux-x86_64) echo redis-server-6.2.6-v5-linux-amd64 ;;
+    Linux-aarch64) echo redis-server-6.2.7-linux-arm64 ;;
+    Darwin-x86_64) echo redis-server-6.2.6-v5-darwin-amd64 ;;
+    Darwin-arm64) echo redis-server-6.2.6-v5-darwin-arm64 ;;
+    *) echo "No embedded redis-server for $(uname -s)-$(uname -m); set REDIS_ADDRESS instead." >&2; exit 1 ;;
+  esac
+}
+
+extract_binary() {
+  local name; name=$(binary_name)
+  if [ ! -x "$RUN_DIR/redis-server" ]; then
+    mvn -B -q dependency:copy -Dartifact="$EMBEDDED_REDIS" -DoutputDirectory="$RUN_DIR" >/dev/null
+    (cd "$RUN_DIR" && jar xf embedded-redis-1.4.4.jar "$name" && mv "$name" redis-server && chmod +x redis-server)
+  fi
+}
+
+port=${2:-6379}
+case "${1:-}" in
+  start)
+    extract_binary
+    "$RUN_DIR/redis-server" --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
+      --daemonize yes --pidfile "$PWD/$RUN_DIR/redis.pid" --logfile "$PWD/$RUN_DIR/redis.log"
+    for _ in $(seq 50); do
+      if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "Local Redis on 127.0.0.1:$port"; exit 0; fi
+      sleep 0.1
+    done
+    echo "Local Redis did not start on port $port; see $RUN_DIR/redis.log" >&2; exit 1 ;;
+  stop)
+    if [ -f "$RUN_DIR/redis.pid" ]; then kill "$(cat "$RUN_DIR/redis.pid")" 2>/dev/null || true; rm -f "$RUN_DIR/redis.pid"; echo "Local Redis stopped"; fi ;;
+  *) echo "usage: $0 start|stop [port]" >&2; exit 2 ;;
+esac

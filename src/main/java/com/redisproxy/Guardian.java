@@ -1,0 +1,71 @@
+package com.redisproxy;
+
+import com.redisproxy.cache.CacheActor;
+import com.redisproxy.cache.Ticker;
+import com.redisproxy.fetch.BackingRedis;
+import com.redisproxy.fetch.RedisFetcher;
+import com.redisproxy.http.HttpServer;
+import com.redisproxy.http.ProxyRoutes;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.Done;
+import org.apache.pekko.actor.CoordinatedShutdown;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Routers;
+
+/** Wires the rooms together: the fetcher pool, the CacheActor, and the front ends. */
+public final class Guardian {
+
+  private Guardian() {}
+
+  /** @param exitCode completed with a non-zero code when start-up fails and the system stops */
+  public static Behavior<Void> create(ProxySettings settings, CompletableFuture<Integer> exitCode) {
+    return Behaviors.setup(context -> {
+      BackingRedis redis = startBackingRedis(context, settings.redis());
+      ActorRef<RedisFetcher.Command> fetchers = context.spawn(
+          Routers.pool(settings.redis().fetcherPoolSize(),
+                  Behaviors.supervise(RedisFetcher.create(redis)).onFailure(SupervisorStrategy.restart()))
+              .withRoundRobinRouting(),
+          "redis-fetchers");
+      ActorRef<CacheActor.Command> cache = context.spawn(
+          CacheActor.create(settings.cache(), settings.redis().fetchTimeout(), fetchers, Ticker.SYSTEM),
+          "cache",
+          DispatcherSelector.fromConfig("redis-proxy-cache-dispatcher"));
+
+      ActorSystem<Void> system = context.getSystem();
+      ProxyRoutes routes = new ProxyRoutes(cache, system.scheduler(), settings.askTimeout());
+      HttpServer.start(system, settings.host(), settings.http().port(), routes.routes())
+          .whenComplete((binding, failure) -> {
+            if (failure != null) failStartup(system, exitCode, "cannot listen for HTTP on "
+                + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
+          });
+      context.getLog().info(
+          "redis-proxy started: backing Redis {}, cache capacity {} keys, expiry {}",
+          redis.address(), settings.cache().capacity(), settings.cache().expiry());
+      return Behaviors.empty();
+    });
+  }
+
+  private static BackingRedis startBackingRedis(ActorContext<Void> context, ProxySettings.Redis settings) {
+    BackingRedis redis = new BackingRedis(
+        settings.uri(), settings.fetchTimeout(), settings.connectTimeout(), settings.connections());
+    CoordinatedShutdown.get(context.getSystem()).addTask(
+        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-backing-redis", () -> {
+          redis.close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    return redis;
+  }
+
+  private static void failStartup(ActorSystem<?> system, CompletableFuture<Integer> exitCode, String reason) {
+    system.log().error(reason);
+    System.err.println("redis-proxy: " + reason);
+    exitCode.complete(1);
+    system.terminate();
+  }
+}

@@ -1,0 +1,40 @@
+package com.redisproxy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.typed.ActorSystem;
+
+/** Loads and validates the configuration, then starts the actor system with the Guardian. */
+public final class Main {
+
+  private Main() {}
+
+  public static void main(String[] args) {
+    Config config;
+    ProxySettings settings;
+    try {
+      config = loadConfig();
+      settings = ProxySettings.fromConfig(config);
+    } catch (InvalidSettingException | ConfigException e) {
+      System.err.println("redis-proxy: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    }
+    CompletableFuture<Integer> exitCode = new CompletableFuture<>();
+    ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, exitCode), "redis-proxy", config);
+    system.getWhenTerminated().toCompletableFuture().join();
+    System.exit(exitCode.getNow(0));
+  }
+
+  /** application.conf (or -Dconfig.file), then our choices for Pekko, then every reference.conf. */
+  static Config loadConfig() {
+    ConfigFactory.invalidateCaches();
+    return ConfigFactory.defaultOverrides()
+        .withFallback(ConfigFactory.defaultApplication())
+        .withFallback(ConfigFactory.parseResources("proxy-pekko.conf"))
+        .withFallback(ConfigFactory.defaultReference())
+        .resolve();
+  }
+}

@@ -1,0 +1,53 @@
+package com.redisproxy;
+
+import com.redisproxy.fetch.RedisAddress;
+import com.typesafe.config.Config;
+import io.lettuce.core.RedisURI;
+import java.time.Duration;
+
+/** Every setting of the proxy, read and validated once at start-up. */
+public record ProxySettings(String host, Http http, Duration askTimeout, Redis redis, Cache cache) {
+
+  public record Http(int port) {}
+
+  public record Redis(
+      RedisURI uri, Duration fetchTimeout, Duration connectTimeout, int fetcherPoolSize, int connections) {}
+
+  public record Cache(
+      int capacity, Duration expiry, Duration sweepInterval, int maxValueBytes, int maxFetchesInFlight) {}
+
+  /** @throws InvalidSettingException naming the first setting that cannot be used */
+  public static ProxySettings fromConfig(Config config) {
+    SettingsReader read = new SettingsReader(config);
+    String root = "redis-proxy.";
+    String host = read.string(root + "host").trim();
+    if (host.isEmpty()) throw read.invalid(root + "host", "is empty");
+    Redis redis =
+        new Redis(
+            redisUri(read, root + "redis.address"),
+            read.duration(root + "redis.fetch-timeout"),
+            read.duration(root + "redis.connect-timeout"),
+            read.integer(root + "redis.fetcher-pool-size", 1, 1024),
+            read.integer(root + "redis.connections", 1, 64));
+    Cache cache =
+        new Cache(
+            read.integer(root + "cache.capacity", 0, Integer.MAX_VALUE),
+            read.durationInSeconds(root + "cache.expiry"),
+            read.duration(root + "cache.sweep-interval"),
+            read.integer(root + "cache.max-value-bytes", 0, Integer.MAX_VALUE),
+            read.integer(root + "cache.max-fetches-in-flight", 1, Integer.MAX_VALUE));
+    Duration askTimeout = read.duration(root + "ask-timeout");
+    if (askTimeout.compareTo(redis.fetchTimeout()) <= 0) {
+      throw read.invalid(root + "ask-timeout", "must be longer than redis.fetch-timeout (" + redis.fetchTimeout() + ")");
+    }
+    return new ProxySettings(host, new Http(read.port(root + "http.port", false)), askTimeout, redis, cache);
+  }
+
+  private static RedisURI redisUri(SettingsReader read, String path) {
+    try {
+      return RedisAddress.parse(read.string(path));
+    } catch (IllegalArgumentException e) {
+      throw read.invalid(path, e.getMessage());
+    }
+  }
+}

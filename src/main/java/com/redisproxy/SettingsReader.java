@@ -1,0 +1,91 @@
+package com.redisproxy;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigException;
+import java.time.Duration;
+import java.util.Map;
+
+/** Reads typed values out of Config, failing with one line that names the setting and its env variable. */
+final class SettingsReader {
+
+  private static final Map<String, String> ENV_NAMES =
+      Map.of(
+          "redis-proxy.host", "PROXY_HOST",
+          "redis-proxy.http.port", "PROXY_PORT",
+          "redis-proxy.redis.address", "REDIS_ADDRESS",
+          "redis-proxy.redis.fetch-timeout", "REDIS_FETCH_TIMEOUT",
+          "redis-proxy.cache.capacity", "CACHE_CAPACITY",
+          "redis-proxy.cache.expiry", "GLOBAL_CACHE_EXPIRY");
+
+  private final Config config;
+
+  SettingsReader(Config config) {
+    this.config = config;
+  }
+
+  String string(String path) {
+    try {
+      return config.getString(path);
+    } catch (ConfigException e) {
+      throw invalid(path, "missing or not a string");
+    }
+  }
+
+  int integer(String path, int min, int max) {
+    String raw = raw(path);
+    try {
+      int value = Integer.parseInt(raw);
+      if (value >= min && value <= max) return value;
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw invalid(path, "'" + raw + "' is not an integer from " + min + " to " + max);
+  }
+
+  int port(String path, boolean zeroDisables) {
+    return integer(path, zeroDisables ? 0 : 1, 65535);
+  }
+
+  /** A positive duration; a bare number means seconds (as GLOBAL_CACHE_EXPIRY always did). */
+  Duration durationInSeconds(String path) {
+    String raw = raw(path);
+    Duration value;
+    try {
+      value = Duration.ofNanos(Math.round(Double.parseDouble(raw) * 1e9));
+    } catch (NumberFormatException notANumber) {
+      try {
+        value = config.getDuration(path);
+      } catch (ConfigException e) {
+        throw invalid(path, "'" + raw + "' is not a number of seconds or a duration such as 1500ms");
+      }
+    }
+    if (value.isNegative() || value.isZero()) throw invalid(path, "'" + raw + "' must be greater than zero");
+    return value;
+  }
+
+  /** A positive duration written the HOCON way (2s, 500ms). */
+  Duration duration(String path) {
+    Duration value;
+    try {
+      value = config.getDuration(path);
+    } catch (ConfigException e) {
+      throw invalid(path, "'" + raw(path) + "' is not a duration such as 2s or 500ms");
+    }
+    if (value.isNegative() || value.isZero()) throw invalid(path, "must be greater than zero");
+    return value;
+  }
+
+  InvalidSettingException invalid(String path, String problem) {
+    String env = ENV_NAMES.get(path);
+    String name = env == null ? path : env + " (" + path + ")";
+    return new InvalidSettingException(name + ": " + problem);
+  }
+
+  private String raw(String path) {
+    try {
+      return String.valueOf(config.getValue(path).unwrapped()).trim();
+    } catch (ConfigException e) {
+      throw invalid(path, "is missing");
+    }
+  }
+}

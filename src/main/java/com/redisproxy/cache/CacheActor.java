@@ -1,0 +1,203 @@
+package com.redisproxy.cache;
+
+import com.redisproxy.ProxySettings;
+import com.redisproxy.fetch.FetchResult;
+import com.redisproxy.fetch.RedisFetcher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Consumer;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The one owner of the cache. Hits are answered at once; a miss asks the fetcher pool and is
+ * answered when Redis replies, so the actor never waits. Concurrent misses for one key share
+ * one fetch. Every accepted request is answered: with the value, not-found, or a failure.
+ */
+public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
+
+  public interface Command {}
+
+  public record Get(ByteString key, ActorRef<GetResult> replyTo) implements Command {}
+
+  /** Several keys at once (a RESP pipeline or MGET): one reply, the results in key order. */
+  public record GetAll(List<ByteString> keys, ActorRef<List<GetResult>> replyTo) implements Command {}
+
+  public record GetStats(ActorRef<CacheStats> replyTo) implements Command {}
+
+  private record FetchCompleted(FetchResult result) implements Command {}
+
+  private record FetchTimedOut(ByteString key, long requestId) implements Command {}
+
+  private enum Sweep implements Command {
+    INSTANCE
+  }
+
+  /** One fetch in flight and everyone waiting for it. */
+  private static final class PendingFetch {
+    final long requestId;
+    final List<Consumer<GetResult>> waiters = new ArrayList<>(2);
+
+    PendingFetch(long requestId) {
+      this.requestId = requestId;
+    }
+  }
+
+  private static final GetResult.Failed TOO_MANY_FETCHES =
+      new GetResult.Failed(GetResult.Reason.OVERLOADED, "too many fetches in flight");
+
+  private final ProxySettings.Cache settings;
+  private final Duration fetchTimeout;
+  private final ActorRef<RedisFetcher.Command> fetchers;
+  private final ActorRef<FetchResult> fetchReplies;
+  private final TimerScheduler<Command> timers;
+  private final LruTtlStore<ByteString, ByteString> store;
+  private final Map<ByteString, PendingFetch> inFlight = new HashMap<>();
+  private long nextRequestId;
+  private long hits;
+  private long misses;
+  private long coalescedMisses;
+
+  public static Behavior<Command> create(
+      ProxySettings.Cache settings,
+      Duration fetchTimeout,
+      ActorRef<RedisFetcher.Command> fetchers,
+      Ticker ticker) {
+    return Behaviors.setup(
+        context ->
+            Behaviors.withTimers(
+                timers -> {
+                  timers.startTimerWithFixedDelay(Sweep.INSTANCE, settings.sweepInterval());
+                  return new CacheActor(context, timers, settings, fetchTimeout, fetchers, ticker);
+                }));
+  }
+
+  private CacheActor(
+      ActorContext<Command> context,
+      TimerScheduler<Command> timers,
+      ProxySettings.Cache settings,
+      Duration fetchTimeout,
+      ActorRef<RedisFetcher.Command> fetchers,
+      Ticker ticker) {
+    super(context);
+    this.timers = timers;
+    this.settings = settings;
+    this.fetchTimeout = fetchTimeout;
+    this.fetchers = fetchers;
+    this.fetchReplies = context.messageAdapter(FetchResult.class, FetchCompleted::new);
+    this.store = new LruTtlStore<>(settings.capacity(), settings.expiry().toNanos(), ticker);
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Get.class, this::onGet)
+        .onMessage(GetAll.class, this::onGetAll)
+        .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(FetchCompleted.class, this::onFetchCompleted)
+        .onMessage(FetchTimedOut.class, this::onFetchTimedOut)
+        .onMessageEquals(Sweep.INSTANCE, this::onSweep)
+        .build();
+  }
+
+  private Behavior<Command> onGet(Get get) {
+    read(get.key(), get.replyTo()::tell);
+    return this;
+  }
+
+  private Behavior<Command> onGetAll(GetAll getAll) {
+    new BatchReply(getAll.keys().size(), getAll.replyTo()).fillFrom(getAll.keys(), this::read);
+    return this;
+  }
+
+  private Behavior<Command> onGetStats(GetStats getStats) {
+    getStats.replyTo().tell(
+        new CacheStats(store.size(), store.capacity(), hits, misses, store.evictions(),
+            store.expirations(), coalescedMisses, inFlight.size()));
+    return this;
+  }
+
+  private Behavior<Command> onFetchCompleted(FetchCompleted completed) {
+    FetchResult result = completed.result();
+    PendingFetch pending = takePending(result.key(), result.requestId());
+    if (pending == null) return this; // answered already (timed out): a late value is not cached
+    GetResult answer;
+    if (result instanceof FetchResult.Fetched fetched) {
+      if (fetched.value() == null) {
+        answer = GetResult.NotFound.INSTANCE;
+      } else {
+        if (fetched.value().size() <= settings.maxValueBytes()) store.put(fetched.key(), fetched.value());
+        answer = new GetResult.Found(fetched.value(), false);
+      }
+    } else {
+      FetchResult.FetchFailed failed = (FetchResult.FetchFailed) result;
+      answer = new GetResult.Failed(reasonFor(failed), failed.message());
+    }
+    for (Consumer<GetResult> waiter : pending.waiters) waiter.accept(answer);
+    return this;
+  }
+
+  private Behavior<Command> onFetchTimedOut(FetchTimedOut timedOut) {
+    PendingFetch pending = takePending(timedOut.key(), timedOut.requestId());
+    if (pending == null) return this;
+    GetResult answer =
+        new GetResult.Failed(GetResult.Reason.REDIS_TIMEOUT, "backing Redis did not answer in time");
+    for (Consumer<GetResult> waiter : pending.waiters) waiter.accept(answer);
+    return this;
+  }
+
+  private Behavior<Command> onSweep() {
+    store.sweepExpired();
+    return this;
+  }
+
+  private void read(ByteString key, Consumer<GetResult> answer) {
+    ByteString value = store.get(key);
+    if (value != null) {
+      hits++;
+      answer.accept(new GetResult.Found(value, true));
+      return;
+    }
+    misses++;
+    PendingFetch pending = inFlight.get(key);
+    if (pending != null) {
+      coalescedMisses++;
+      pending.waiters.add(answer);
+      return;
+    }
+    if (inFlight.size() >= settings.maxFetchesInFlight()) {
+      answer.accept(TOO_MANY_FETCHES);
+      return;
+    }
+    pending = new PendingFetch(nextRequestId++);
+    pending.waiters.add(answer);
+    inFlight.put(key, pending);
+    fetchers.tell(new RedisFetcher.Fetch(key, pending.requestId, fetchReplies));
+    timers.startSingleTimer(pending.requestId, new FetchTimedOut(key, pending.requestId), fetchTimeout);
+  }
+
+  private PendingFetch takePending(ByteString key, long requestId) {
+    PendingFetch pending = inFlight.get(key);
+    if (pending == null || pending.requestId != requestId) return null;
+    inFlight.remove(key);
+    timers.cancel(requestId);
+    return pending;
+  }
+
+  private static GetResult.Reason reasonFor(FetchResult.FetchFailed failed) {
+    return switch (failed.error()) {
+      case UNAVAILABLE -> GetResult.Reason.REDIS_UNAVAILABLE;
+      case TIMEOUT -> GetResult.Reason.REDIS_TIMEOUT;
+      case REDIS_ERROR -> GetResult.Reason.REDIS_ERROR;
+    };
+  }
+}

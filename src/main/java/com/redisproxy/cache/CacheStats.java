@@ -1,0 +1,12 @@
+package com.redisproxy.cache;
+
+/** A snapshot of the cache's counters, taken by the CacheActor. */
+public record CacheStats(
+    int size,
+    int capacity,
+    long hits,
+    long misses,
+    long evictions,
+    long expirations,
+    long coalescedMisses,
+    int fetchesInFlight) {}

@@ -1,0 +1,29 @@
+package com.redisproxy.cache;
+
+import org.apache.pekko.util.ByteString;
+
+/** The cache's answer to a read of one key. */
+public sealed interface GetResult {
+
+  /** The key's value; {@code fromCache} tells a hit from a value just fetched from Redis. */
+  record Found(ByteString value, boolean fromCache) implements GetResult {}
+
+  /** Redis has no such key. */
+  enum NotFound implements GetResult {
+    INSTANCE
+  }
+
+  /** The value could not be read; {@code message} is safe to show to clients. */
+  record Failed(Reason reason, String message) implements GetResult {}
+
+  enum Reason {
+    /** The backing Redis could not be reached. */
+    REDIS_UNAVAILABLE,
+    /** The backing Redis did not answer within the fetch timeout. */
+    REDIS_TIMEOUT,
+    /** The backing Redis answered with an error, passed on in the message (e.g. WRONGTYPE). */
+    REDIS_ERROR,
+    /** The proxy is at one of its limits and refused the request rather than queue it. */
+    OVERLOADED
+  }
+}

@@ -1,0 +1,9 @@
+package com.redisproxy.cache;
+
+/** A source of monotonic time in nanoseconds, injected so that tests can move the clock. */
+@FunctionalInterface
+public interface Ticker {
+  long read();
+
+  Ticker SYSTEM = System::nanoTime;
+}

@@ -1,0 +1,42 @@
+package com.redisproxy.fetch;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutionException;
+
+/** Why a fetch failed, as far as a client of the proxy needs to know. */
+public enum FetchError {
+  /** Not connected, connection refused or lost. */
+  UNAVAILABLE,
+  /** No answer within the fetch timeout. */
+  TIMEOUT,
+  /** Redis answered with an error reply (WRONGTYPE, NOAUTH, LOADING, OOM ...). */
+  REDIS_ERROR;
+
+  public static FetchError classify(Throwable failure) {
+    Throwable cause = unwrap(failure);
+    if (cause instanceof RedisCommandTimeoutException) return TIMEOUT;
+    if (cause instanceof RedisCommandExecutionException) return REDIS_ERROR;
+    return UNAVAILABLE;
+  }
+
+  /** A message for clients: Redis's own error text, or a short description without secrets. */
+  public static String describe(Throwable failure) {
+    Throwable cause = unwrap(failure);
+    return switch (classify(cause)) {
+      case REDIS_ERROR -> String.valueOf(cause.getMessage());
+      case TIMEOUT -> "backing Redis did not answer in time";
+      case UNAVAILABLE -> "backing Redis is unavailable";
+    };
+  }
+
+  private static Throwable unwrap(Throwable failure) {
+    Throwable t = failure;
+    while ((t instanceof CompletionException || t instanceof ExecutionException)
+        && t.getCause() != null) {
+      t = t.getCause();
+    }
+    return t;
+  }
+}

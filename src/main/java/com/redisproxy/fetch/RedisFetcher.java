@@ -1,0 +1,58 @@
+package com.redisproxy.fetch;
+
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
+import org.apache.pekko.actor.typed.javadsl.ActorContext;
+import org.apache.pekko.actor.typed.javadsl.Behaviors;
+import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.util.ByteString;
+
+/** Reads one key from the backing Redis per {@link Fetch}, without blocking, and always answers. */
+public final class RedisFetcher extends AbstractBehavior<RedisFetcher.Command> {
+
+  public interface Command {}
+
+  public record Fetch(ByteString key, long requestId, ActorRef<FetchResult> replyTo)
+      implements Command {}
+
+  private record Completed(Fetch request, ByteString value, Throwable failure) implements Command {}
+
+  private final BackingRedis redis;
+
+  public static Behavior<Command> create(BackingRedis redis) {
+    return Behaviors.setup(context -> new RedisFetcher(context, redis));
+  }
+
+  private RedisFetcher(ActorContext<Command> context, BackingRedis redis) {
+    super(context);
+    this.redis = redis;
+  }
+
+  @Override
+  public Receive<Command> createReceive() {
+    return newReceiveBuilder()
+        .onMessage(Fetch.class, this::onFetch)
+        .onMessage(Completed.class, this::onCompleted)
+        .build();
+  }
+
+  private Behavior<Command> onFetch(Fetch fetch) {
+    getContext().pipeToSelf(redis.get(fetch.key()), (value, failure) -> new Completed(fetch, value, failure));
+    return this;
+  }
+
+  private Behavior<Command> onCompleted(Completed completed) {
+    Fetch fetch = completed.request();
+    FetchResult result =
+        completed.failure() == null
+            ? new FetchResult.Fetched(fetch.requestId(), fetch.key(), completed.value())
+            : new FetchResult.FetchFailed(
+                fetch.requestId(),
+                fetch.key(),
+                FetchError.classify(completed.failure()),
+                FetchError.describe(completed.failure()));
+    fetch.replyTo().tell(result);
+    return this;
+  }
+}

@@ -1,6 +1,6 @@
 # redis-proxy: `make run` to try it, `make test` for everything the project checks.
 JAR := target/redis-proxy.jar
-MVN := mvn -B
+MVN := mvn -B -Dstyle.color=never
 
 .PHONY: build run seed test stop clean
 

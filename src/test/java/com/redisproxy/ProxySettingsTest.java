@@ -1,0 +1,73 @@
+package com.redisproxy;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.typesafe.config.Config;
+import com.typesafe.config.ConfigFactory;
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class ProxySettingsTest {
+
+  private static ProxySettings settings(String overrides) {
+    Config config = ConfigFactory.parseString(overrides)
+        .withFallback(ConfigFactory.parseResources("reference.conf"))
+        .resolve();
+    return ProxySettings.fromConfig(config);
+  }
+
+  private static String problemWith(String overrides) {
+    return assertThrows(InvalidSettingException.class, () -> settings(overrides)).getMessage();
+  }
+
+  @Test
+  void defaultsMatchTheSpecification() {
+    ProxySettings settings = settings("");
+    assertEquals(10_000, settings.cache().capacity());
+    assertEquals(Duration.ofSeconds(60), settings.cache().expiry());
+    assertEquals("127.0.0.1", settings.host());
+    assertEquals(8080, settings.http().port());
+    assertEquals("localhost", settings.redis().uri().getHost());
+    assertEquals(6379, settings.redis().uri().getPort());
+  }
+
+  @Test
+  void expiryIsSecondsWhenANumberAndAHoconDurationOtherwise() {
+    assertEquals(Duration.ofSeconds(5), settings("redis-proxy.cache.expiry = 5").cache().expiry());
+    assertEquals(Duration.ofSeconds(5), settings("redis-proxy.cache.expiry = \"5\"").cache().expiry());
+    assertEquals(Duration.ofMillis(1500), settings("redis-proxy.cache.expiry = 1500ms").cache().expiry());
+    assertEquals(Duration.ofMillis(2500), settings("redis-proxy.cache.expiry = 2.5").cache().expiry());
+  }
+
+  @Test
+  void redisAddressTakesHostPortAndUris() {
+    var plain = settings("redis-proxy.redis.address = \"redis.internal:6390\"").redis().uri();
+    assertEquals("redis.internal", plain.getHost());
+    assertEquals(6390, plain.getPort());
+    var uri = settings("redis-proxy.redis.address = \"redis://user:secret@db:6391/2\"").redis().uri();
+    assertEquals("db", uri.getHost());
+    assertEquals(6391, uri.getPort());
+    assertEquals(2, uri.getDatabase());
+    assertTrue(settings("redis-proxy.redis.address = \"rediss://db:6392\"").redis().uri().isSsl());
+  }
+
+  @Test
+  void problemsNameTheEnvironmentVariableAndTheKey() {
+    assertTrue(problemWith("redis-proxy.cache.capacity = -1").startsWith("CACHE_CAPACITY (redis-proxy.cache.capacity)"));
+    assertTrue(problemWith("redis-proxy.cache.expiry = 0").startsWith("GLOBAL_CACHE_EXPIRY"));
+    assertTrue(problemWith("redis-proxy.cache.expiry = never").startsWith("GLOBAL_CACHE_EXPIRY"));
+    assertTrue(problemWith("redis-proxy.http.port = 0").startsWith("PROXY_PORT"));
+    assertTrue(problemWith("redis-proxy.redis.address = \"localhost\"").startsWith("REDIS_ADDRESS"));
+    assertTrue(problemWith("redis-proxy.redis.address = \"localhost:abc\"").startsWith("REDIS_ADDRESS"));
+    assertTrue(problemWith("redis-proxy.ask-timeout = 1s").startsWith("redis-proxy.ask-timeout"));
+  }
+
+  @Test
+  void thePasswordNeverAppearsInTheRedactedAddress() {
+    var uri = settings("redis-proxy.redis.address = \"redis://user:secret@db:6391/2\"").redis().uri();
+    String shown = com.redisproxy.fetch.RedisAddress.redacted(uri);
+    assertEquals("redis://db:6391/2", shown);
+  }
+}

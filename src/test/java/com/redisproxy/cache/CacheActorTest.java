@@ -1,0 +1,237 @@
+package com.redisproxy.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+
+import com.redisproxy.ProxySettings;
+import com.redisproxy.fetch.FetchError;
+import com.redisproxy.fetch.FetchResult;
+import com.redisproxy.fetch.RedisFetcher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+class CacheActorTest {
+  private static final ActorTestKit testKit = ActorTestKit.create(ManualTime.config());
+  private static final ManualTime manualTime = ManualTime.get(testKit.system());
+
+  private static final Duration EXPIRY = Duration.ofSeconds(60);
+  private static final Duration SWEEP = Duration.ofSeconds(1);
+  private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(2);
+
+  private final ManualTicker ticker = new ManualTicker();
+  private final TestProbe<RedisFetcher.Command> fetcher = testKit.createTestProbe();
+  private final TestProbe<GetResult> client = testKit.createTestProbe();
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private ActorRef<CacheActor.Command> cache(int capacity) {
+    return cache(capacity, 10_000);
+  }
+
+  private ActorRef<CacheActor.Command> cache(int capacity, int maxFetchesInFlight) {
+    var settings = new ProxySettings.Cache(capacity, EXPIRY, SWEEP, 1024, maxFetchesInFlight);
+    return testKit.spawn(CacheActor.create(settings, FETCH_TIMEOUT, fetcher.getRef(), ticker));
+  }
+
+  private static ByteString bytes(String text) {
+    return ByteString.fromString(text);
+  }
+
+  private RedisFetcher.Fetch expectFetch(String key) {
+    RedisFetcher.Fetch fetch = fetcher.expectMessageClass(RedisFetcher.Fetch.class);
+    assertEquals(bytes(key), fetch.key());
+    return fetch;
+  }
+
+  private static void answer(RedisFetcher.Fetch fetch, String value) {
+    fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), value == null ? null : bytes(value)));
+  }
+
+  /** Reads a key that is expected to be cached already: no fetch may happen. */
+  private void assertHit(ActorRef<CacheActor.Command> cache, String key, String value) {
+    cache.tell(new CacheActor.Get(bytes(key), client.getRef()));
+    assertEquals(new GetResult.Found(bytes(value), true), client.receiveMessage());
+    fetcher.expectNoMessage(Duration.ofMillis(20));
+  }
+
+  /** Reads a key that must be fetched; Redis answers {@code value}. */
+  private void readThrough(ActorRef<CacheActor.Command> cache, String key, String value) {
+    cache.tell(new CacheActor.Get(bytes(key), client.getRef()));
+    answer(expectFetch(key), value);
+    assertEquals(new GetResult.Found(bytes(value), false), client.receiveMessage());
+  }
+
+  private CacheStats stats(ActorRef<CacheActor.Command> cache) {
+    TestProbe<CacheStats> probe = testKit.createTestProbe();
+    cache.tell(new CacheActor.GetStats(probe.getRef()));
+    return probe.receiveMessage();
+  }
+
+  @Test
+  void missFetchesFromRedisThenHitsFromCache() {
+    var cache = cache(10);
+    readThrough(cache, "k", "v");
+    assertHit(cache, "k", "v");
+    CacheStats stats = stats(cache);
+    assertEquals(1, stats.hits());
+    assertEquals(1, stats.misses());
+    assertEquals(1, stats.size());
+  }
+
+  @Test
+  void absentKeyAnswersNotFoundAndIsNotCached() {
+    var cache = cache(10);
+    cache.tell(new CacheActor.Get(bytes("k"), client.getRef()));
+    answer(expectFetch("k"), null);
+    assertEquals(GetResult.NotFound.INSTANCE, client.receiveMessage());
+    readThrough(cache, "k", "now-set");
+  }
+
+  @Test
+  void entryExpiresExactlyAtTheGlobalExpiryAndReadsDoNotExtendIt() {
+    var cache = cache(10);
+    readThrough(cache, "k", "v1");
+    ticker.advance(EXPIRY.minusSeconds(1));
+    assertHit(cache, "k", "v1");
+    ticker.advance(Duration.ofSeconds(1).minusNanos(1));
+    assertHit(cache, "k", "v1");
+    ticker.advance(Duration.ofNanos(1));
+    readThrough(cache, "k", "v2");
+  }
+
+  @Test
+  void sweepFreesExpiredEntriesWithoutReads() {
+    var cache = cache(10);
+    readThrough(cache, "a", "1");
+    readThrough(cache, "b", "2");
+    assertEquals(2, stats(cache).size());
+    ticker.advance(EXPIRY);
+    manualTime.timePasses(SWEEP);
+    CacheStats stats = stats(cache);
+    assertEquals(0, stats.size());
+    assertEquals(2, stats.expirations());
+  }
+
+  @Test
+  void evictsLeastRecentlyReadKeyAtCapacityPlusOne() {
+    var cache = cache(2);
+    readThrough(cache, "a", "1");
+    readThrough(cache, "b", "2");
+    assertHit(cache, "a", "1");
+    readThrough(cache, "c", "3");
+    assertEquals(1, stats(cache).evictions());
+    assertHit(cache, "a", "1");
+    assertHit(cache, "c", "3");
+    readThrough(cache, "b", "2");
+  }
+
+  @Test
+  void capacityOneHoldsOneKey() {
+    var cache = cache(1);
+    readThrough(cache, "a", "1");
+    readThrough(cache, "b", "2");
+    assertHit(cache, "b", "2");
+    readThrough(cache, "a", "1");
+  }
+
+  @Test
+  void capacityZeroPassesEveryReadThrough() {
+    var cache = cache(0);
+    readThrough(cache, "a", "1");
+    readThrough(cache, "a", "2");
+    assertEquals(0, stats(cache).size());
+  }
+
+  @Test
+  void valuesOverTheSizeLimitAreServedButNotCached() {
+    var cache = cache(10);
+    String big = "x".repeat(1025);
+    readThrough(cache, "big", big);
+    readThrough(cache, "big", big);
+  }
+
+  @Test
+  void concurrentMissesForOneKeyShareOneFetch() {
+    var cache = cache(10);
+    List<TestProbe<GetResult>> clients = new ArrayList<>();
+    for (int i = 0; i < 100; i++) {
+      TestProbe<GetResult> probe = testKit.createTestProbe();
+      clients.add(probe);
+      cache.tell(new CacheActor.Get(bytes("k"), probe.getRef()));
+    }
+    answer(expectFetch("k"), "v");
+    fetcher.expectNoMessage(Duration.ofMillis(50));
+    for (TestProbe<GetResult> probe : clients) {
+      assertEquals(new GetResult.Found(bytes("v"), false), probe.receiveMessage());
+    }
+    assertEquals(99, stats(cache).coalescedMisses());
+  }
+
+  @Test
+  void fetchFailureReachesEveryWaiterAndIsNotCached() {
+    var cache = cache(10);
+    TestProbe<GetResult> other = testKit.createTestProbe();
+    cache.tell(new CacheActor.Get(bytes("k"), client.getRef()));
+    cache.tell(new CacheActor.Get(bytes("k"), other.getRef()));
+    RedisFetcher.Fetch fetch = expectFetch("k");
+    fetch.replyTo().tell(new FetchResult.FetchFailed(fetch.requestId(), fetch.key(), FetchError.REDIS_ERROR, "WRONGTYPE x"));
+    var expected = new GetResult.Failed(GetResult.Reason.REDIS_ERROR, "WRONGTYPE x");
+    assertEquals(expected, client.receiveMessage());
+    assertEquals(expected, other.receiveMessage());
+    readThrough(cache, "k", "v");
+  }
+
+  @Test
+  void fetcherThatNeverAnswersEndsInATimeoutAndItsLateValueIsNotCached() {
+    var cache = cache(10);
+    cache.tell(new CacheActor.Get(bytes("k"), client.getRef()));
+    RedisFetcher.Fetch fetch = expectFetch("k");
+    manualTime.timePasses(FETCH_TIMEOUT);
+    GetResult.Failed failed = assertInstanceOf(GetResult.Failed.class, client.receiveMessage());
+    assertEquals(GetResult.Reason.REDIS_TIMEOUT, failed.reason());
+    answer(fetch, "late");
+    assertEquals(0, stats(cache).size());
+    assertEquals(0, stats(cache).fetchesInFlight());
+    readThrough(cache, "k", "fresh");
+  }
+
+  @Test
+  void refusesMissesBeyondTheFetchesInFlightLimit() {
+    var cache = cache(10, 1);
+    cache.tell(new CacheActor.Get(bytes("a"), client.getRef()));
+    RedisFetcher.Fetch fetch = expectFetch("a");
+    TestProbe<GetResult> refused = testKit.createTestProbe();
+    cache.tell(new CacheActor.Get(bytes("b"), refused.getRef()));
+    GetResult.Failed failed = assertInstanceOf(GetResult.Failed.class, refused.receiveMessage());
+    assertEquals(GetResult.Reason.OVERLOADED, failed.reason());
+    answer(fetch, "1");
+    assertEquals(new GetResult.Found(bytes("1"), false), client.receiveMessage());
+  }
+
+  @Test
+  void getAllAnswersInKeyOrderOnceEveryKeyIsIn() {
+    var cache = cache(10);
+    readThrough(cache, "cached", "c");
+    TestProbe<List<GetResult>> batch = testKit.createTestProbe();
+    cache.tell(new CacheActor.GetAll(List.of(bytes("slow"), bytes("cached"), bytes("absent")), batch.getRef()));
+    RedisFetcher.Fetch slow = expectFetch("slow");
+    RedisFetcher.Fetch absent = expectFetch("absent");
+    answer(absent, null);
+    batch.expectNoMessage(Duration.ofMillis(20));
+    answer(slow, "s");
+    assertEquals(
+        List.of(new GetResult.Found(bytes("s"), false), new GetResult.Found(bytes("c"), true), GetResult.NotFound.INSTANCE),
+        batch.receiveMessage());
+  }
+}

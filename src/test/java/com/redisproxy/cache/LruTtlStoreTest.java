@@ -1,0 +1,145 @@
+package com.redisproxy.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import java.time.Duration;
+import org.junit.jupiter.api.Test;
+
+class LruTtlStoreTest {
+  private static final Duration TTL = Duration.ofSeconds(10);
+  private final ManualTicker ticker = new ManualTicker();
+
+  private LruTtlStore<String, String> store(int capacity) {
+    return new LruTtlStore<>(capacity, TTL.toNanos(), ticker);
+  }
+
+  @Test
+  void returnsWhatWasPutAndNullForUnknownKeys() {
+    LruTtlStore<String, String> store = store(3);
+    store.put("a", "1");
+    assertEquals("1", store.get("a"));
+    assertNull(store.get("b"));
+  }
+
+  @Test
+  void entryLivesUntilJustBeforeItsExpiryAndIsGoneExactlyAtIt() {
+    LruTtlStore<String, String> store = store(3);
+    store.put("a", "1");
+    ticker.advance(TTL.minusNanos(1));
+    assertEquals("1", store.get("a"));
+    ticker.advance(Duration.ofNanos(1));
+    assertNull(store.get("a"));
+    assertEquals(0, store.size());
+    assertEquals(1, store.expirations());
+  }
+
+  @Test
+  void readsDoNotExtendExpiry() {
+    LruTtlStore<String, String> store = store(3);
+    store.put("a", "1");
+    for (int i = 0; i < 9; i++) {
+      ticker.advance(Duration.ofSeconds(1));
+      assertEquals("1", store.get("a"));
+    }
+    ticker.advance(Duration.ofSeconds(1));
+    assertNull(store.get("a"));
+  }
+
+  @Test
+  void replacingAKeyRestartsItsTimeToLive() {
+    LruTtlStore<String, String> store = store(3);
+    store.put("a", "1");
+    ticker.advance(Duration.ofSeconds(6));
+    store.put("a", "2");
+    ticker.advance(Duration.ofSeconds(6));
+    assertEquals("2", store.get("a"));
+    assertEquals(1, store.size());
+  }
+
+  @Test
+  void evictsTheLeastRecentlyReadKeyNotTheOldest() {
+    LruTtlStore<String, String> store = store(3);
+    store.put("a", "1");
+    store.put("b", "2");
+    store.put("c", "3");
+    store.get("a");
+    store.put("d", "4");
+    assertNull(store.get("b"));
+    assertEquals("1", store.get("a"));
+    assertEquals("3", store.get("c"));
+    assertEquals("4", store.get("d"));
+  }
+
+  @Test
+  void evictsExactlyOneKeyAtCapacityPlusOne() {
+    LruTtlStore<String, String> store = store(3);
+    for (String key : new String[] {"a", "b", "c", "d"}) store.put(key, key);
+    assertEquals(3, store.size());
+    assertEquals(1, store.evictions());
+    assertNull(store.get("a"));
+  }
+
+  @Test
+  void capacityOneKeepsOnlyTheLastKey() {
+    LruTtlStore<String, String> store = store(1);
+    store.put("a", "1");
+    store.put("b", "2");
+    assertNull(store.get("a"));
+    assertEquals("2", store.get("b"));
+  }
+
+  @Test
+  void capacityZeroCachesNothing() {
+    LruTtlStore<String, String> store = store(0);
+    store.put("a", "1");
+    assertNull(store.get("a"));
+    assertEquals(0, store.size());
+  }
+
+  @Test
+  void expiredEntriesMakeRoomBeforeAnyLiveKeyIsEvicted() {
+    LruTtlStore<String, String> store = store(2);
+    store.put("old", "1");
+    ticker.advance(Duration.ofSeconds(5));
+    store.put("young", "2");
+    ticker.advance(Duration.ofSeconds(5));
+    store.put("new", "3");
+    assertEquals("2", store.get("young"));
+    assertEquals(0, store.evictions());
+    assertEquals(1, store.expirations());
+  }
+
+  @Test
+  void sweepRemovesOnlyExpiredEntries() {
+    LruTtlStore<String, String> store = store(10);
+    store.put("a", "1");
+    store.put("b", "2");
+    ticker.advance(Duration.ofSeconds(5));
+    store.put("c", "3");
+    ticker.advance(Duration.ofSeconds(5));
+    assertEquals(2, store.sweepExpired());
+    assertEquals(1, store.size());
+    assertEquals("3", store.get("c"));
+  }
+
+  @Test
+  void invalidateAndClearRemoveEntries() {
+    LruTtlStore<String, String> store = store(10);
+    store.put("a", "1");
+    store.put("b", "2");
+    assertEquals(true, store.invalidate("a"));
+    assertEquals(false, store.invalidate("a"));
+    assertNull(store.get("a"));
+    store.clear();
+    assertEquals(0, store.size());
+    store.put("c", "3");
+    assertEquals("3", store.get("c"));
+  }
+
+  @Test
+  void rejectsNegativeCapacity() {
+    assertThrows(IllegalArgumentException.class, () -> store(-1));
+  }
+}

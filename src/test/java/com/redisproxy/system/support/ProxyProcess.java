@@ -1,0 +1,151 @@
+package com.redisproxy.system.support;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/** The real proxy: {@code java -jar target/redis-proxy.jar} as its own process, configured by env. */
+public final class ProxyProcess implements AutoCloseable {
+  private static final HttpClient HTTP =
+      HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+
+  private final Process process;
+  private final Path output;
+  private final int httpPort;
+
+  private ProxyProcess(Process process, Path output, int httpPort) {
+    this.process = process;
+    this.output = output;
+    this.httpPort = httpPort;
+  }
+
+  /** Starts the proxy in front of {@code redisAddress} and waits until /health answers. */
+  public static ProxyProcess start(String redisAddress, Map<String, String> env) {
+    Map<String, String> all = new HashMap<>(env);
+    all.putIfAbsent("REDIS_ADDRESS", redisAddress);
+    all.putIfAbsent("PROXY_PORT", String.valueOf(FreePort.find()));
+    ProxyProcess proxy = launch(all);
+    Eventually.await(Duration.ofSeconds(30), "the proxy answers /health\n" + proxy.output(), () -> {
+      if (!proxy.process.isAlive()) throw new AssertionError("the proxy exited:\n" + proxy.output());
+      return proxy.request("GET", "/health").statusCode() == 200;
+    });
+    return proxy;
+  }
+
+  /** Starts the proxy with exactly {@code env} and does not wait for anything. */
+  public static ProxyProcess launch(Map<String, String> env) {
+    try {
+      Path output = Files.createTempFile("redis-proxy", ".log");
+      List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
+          "-XX:TieredStopAtLevel=1", "-jar", jarPath()));
+      ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
+      builder.environment().keySet().removeIf(name -> name.startsWith("PROXY_") || name.startsWith("REDIS_")
+          || name.startsWith("CACHE_") || name.startsWith("GLOBAL_CACHE"));
+      builder.environment().putAll(env);
+      int port = Integer.parseInt(env.getOrDefault("PROXY_PORT", "8080"));
+      return new ProxyProcess(builder.start(), output, port);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Waits for the process to end by itself; returns its exit code. */
+  public int awaitExit(Duration deadline) {
+    try {
+      if (!process.waitFor(deadline.toMillis(), TimeUnit.MILLISECONDS)) {
+        throw new AssertionError("the proxy did not exit within " + deadline + ":\n" + output());
+      }
+      return process.exitValue();
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  public int httpPort() {
+    return httpPort;
+  }
+
+  public String output() {
+    try {
+      return Files.readString(output);
+    } catch (IOException e) {
+      return "(output unreadable: " + e + ")";
+    }
+  }
+
+  /** GET /proxy?key=..., the key percent-encoded as UTF-8. */
+  public HttpResponse<byte[]> get(String key) {
+    return request("GET", "/proxy?key=" + encode(key));
+  }
+
+  public HttpResponse<byte[]> request(String method, String pathAndQuery) {
+    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + pathAndQuery))
+        .method(method, HttpRequest.BodyPublishers.noBody())
+        .timeout(Duration.ofSeconds(10))
+        .build();
+    try {
+      return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+
+  public static String encode(String key) {
+    return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+  }
+
+  public static String body(HttpResponse<byte[]> response) {
+    return new String(response.body(), StandardCharsets.UTF_8);
+  }
+
+  /** SIGTERM, then waits for the exit; returns the exit code. */
+  public int stop() {
+    process.destroy();
+    return awaitExit(Duration.ofSeconds(20));
+  }
+
+  @Override
+  public void close() {
+    if (process.isAlive()) {
+      process.destroy();
+      try {
+        if (!process.waitFor(20, TimeUnit.SECONDS)) process.destroyForcibly();
+      } catch (InterruptedException e) {
+        process.destroyForcibly();
+        Thread.currentThread().interrupt();
+      }
+    }
+    try {
+      Files.deleteIfExists(output);
+    } catch (IOException ignored) {
+      // a temp file; the OS cleans it eventually
+    }
+  }
+
+  private static String javaBinary() {
+    return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+  }
+
+  private static String jarPath() {
+    String jar = System.getProperty("proxy.jar", "target/redis-proxy.jar");
+    if (!Files.exists(Path.of(jar))) throw new IllegalStateException("No " + jar + ": run `mvn package` first");
+    return jar;
+  }
+}

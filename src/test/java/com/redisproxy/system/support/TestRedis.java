@@ -1,0 +1,102 @@
+package com.redisproxy.system.support;
+
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.codec.ByteArrayCodec;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.time.Duration;
+import java.util.List;
+import redis.embedded.RedisServer;
+
+/** A real redis-server (embedded-redis) on a free loopback port, that a test can stop and restart. */
+public final class TestRedis implements AutoCloseable {
+  private final int port;
+  private final List<String> settings;
+  private RedisServer server;
+  private RedisClient client;
+  private StatefulRedisConnection<byte[], byte[]> connection;
+
+  public TestRedis(String... settings) {
+    this.port = FreePort.find();
+    this.settings = List.of(settings);
+  }
+
+  public static TestRedis started(String... settings) {
+    TestRedis redis = new TestRedis(settings);
+    redis.start();
+    return redis;
+  }
+
+  public int port() {
+    return port;
+  }
+
+  public String address() {
+    return "127.0.0.1:" + port;
+  }
+
+  public void start() {
+    try {
+      var builder = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
+          .setting("save \"\"").setting("appendonly no");
+      for (String setting : settings) builder.setting(setting);
+      server = builder.build();
+      server.start();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Eventually.await(Duration.ofSeconds(10), "redis-server accepts connections on " + port, this::accepting);
+  }
+
+  public void stop() {
+    closeClient();
+    try {
+      if (server != null) server.stop();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    Eventually.await(Duration.ofSeconds(10), "redis-server on " + port + " is gone", () -> !accepting());
+  }
+
+  /** Synchronous commands on binary keys and values, on a connection of the test's own. */
+  public RedisCommands<byte[], byte[]> commands() {
+    if (connection == null || !connection.isOpen()) {
+      client = RedisClient.create();
+      RedisURI uri = RedisURI.create("127.0.0.1", port);
+      connection = client.connect(ByteArrayCodec.INSTANCE, uri);
+    }
+    return connection.sync();
+  }
+
+  public void set(String key, String value) {
+    commands().set(bytes(key), bytes(value));
+  }
+
+  public static byte[] bytes(String text) {
+    return text.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+  }
+
+  private boolean accepting() {
+    try (Socket ignored = new Socket("127.0.0.1", port)) {
+      return true;
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
+  private void closeClient() {
+    if (connection != null) connection.close();
+    if (client != null) client.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+    connection = null;
+    client = null;
+  }
+
+  @Override
+  public void close() {
+    stop();
+  }
+}

@@ -1,11 +1,13 @@
 package com.redisproxy;
 
 import com.redisproxy.cache.CacheActor;
+import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.Ticker;
 import com.redisproxy.fetch.BackingRedis;
 import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.http.HttpServer;
 import com.redisproxy.http.ProxyRoutes;
+import com.redisproxy.resp.RespServer;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -38,14 +40,25 @@ public final class Guardian {
           DispatcherSelector.fromConfig("redis-proxy-cache-dispatcher"));
 
       ActorSystem<Void> system = context.getSystem();
-      ProxyRoutes routes = new ProxyRoutes(cache, system.scheduler(), settings.askTimeout());
+      CacheClient cacheClient = new CacheClient(cache, system.scheduler(), settings.askTimeout());
+      ProxyRoutes routes = new ProxyRoutes(cacheClient);
       HttpServer.start(system, settings.host(), settings.http().port(), routes.routes())
           .whenComplete((binding, failure) -> {
             if (failure != null) failStartup(system, exitCode, "cannot listen for HTTP on "
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
           });
+      if (settings.resp().port() != 0) {
+        new RespServer(system, cacheClient, settings.resp().limits(), settings.maxClients(), Main.version())
+            .start(settings.host(), settings.resp().port())
+            .whenComplete((binding, failure) -> {
+              if (failure != null) failStartup(system, exitCode, "cannot listen for RESP on "
+                  + settings.host() + ":" + settings.resp().port() + ": " + failure.getMessage());
+            });
+      }
       context.getLog().info(
-          "redis-proxy started: backing Redis {}, cache capacity {} keys, expiry {}",
+          "redis-proxy {} starting: HTTP {}:{}, RESP {}, backing Redis {}, cache capacity {} keys, expiry {}",
+          Main.version(), settings.host(), settings.http().port(),
+          settings.resp().port() == 0 ? "off" : settings.host() + ":" + settings.resp().port(),
           redis.address(), settings.cache().capacity(), settings.cache().expiry());
       return Behaviors.empty();
     });

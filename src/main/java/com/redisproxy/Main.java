@@ -28,6 +28,12 @@ public final class Main {
     System.exit(exitCode.getNow(0));
   }
 
+  /** The version in the jar's manifest; "dev" when run from classes. */
+  static String version() {
+    String version = Main.class.getPackage().getImplementationVersion();
+    return version == null ? "dev" : version;
+  }
+
   /** application.conf (or -Dconfig.file), then our choices for Pekko, then every reference.conf. */
   static Config loadConfig() {
     ConfigFactory.invalidateCaches();

@@ -1,14 +1,19 @@
 package com.redisproxy;
 
 import com.redisproxy.fetch.RedisAddress;
+import com.redisproxy.resp.RespLimits;
 import com.typesafe.config.Config;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
 
 /** Every setting of the proxy, read and validated once at start-up. */
-public record ProxySettings(String host, Http http, Duration askTimeout, Redis redis, Cache cache) {
+public record ProxySettings(
+    String host, Http http, Resp resp, int maxClients, Duration askTimeout, Redis redis, Cache cache) {
 
   public record Http(int port) {}
+
+  /** The RESP front end; port 0 means off. */
+  public record Resp(int port, RespLimits limits) {}
 
   public record Redis(
       RedisURI uri, Duration fetchTimeout, Duration connectTimeout, int fetcherPoolSize, int connections) {}
@@ -40,7 +45,16 @@ public record ProxySettings(String host, Http http, Duration askTimeout, Redis r
     if (askTimeout.compareTo(redis.fetchTimeout()) <= 0) {
       throw read.invalid(root + "ask-timeout", "must be longer than redis.fetch-timeout (" + redis.fetchTimeout() + ")");
     }
-    return new ProxySettings(host, new Http(read.port(root + "http.port", false)), askTimeout, redis, cache);
+    Resp resp = new Resp(
+        read.port(root + "resp.port", true),
+        new RespLimits(
+            read.integer(root + "resp.max-bulk-bytes", 1, Integer.MAX_VALUE - 2),
+            read.integer(root + "resp.max-array-length", 1, Integer.MAX_VALUE),
+            read.integer(root + "resp.max-inline-bytes", 1, Integer.MAX_VALUE),
+            read.integer(root + "resp.max-request-bytes", 1, Integer.MAX_VALUE)));
+    int maxClients = read.integer(root + "max-clients", 1, Integer.MAX_VALUE);
+    return new ProxySettings(
+        host, new Http(read.port(root + "http.port", false)), resp, maxClients, askTimeout, redis, cache);
   }
 
   private static RedisURI redisUri(SettingsReader read, String path) {

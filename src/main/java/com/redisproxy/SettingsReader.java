@@ -12,6 +12,8 @@ final class SettingsReader {
       Map.of(
           "redis-proxy.host", "PROXY_HOST",
           "redis-proxy.http.port", "PROXY_PORT",
+          "redis-proxy.resp.port", "PROXY_RESP_PORT",
+          "redis-proxy.max-clients", "PROXY_MAX_CLIENTS",
           "redis-proxy.redis.address", "REDIS_ADDRESS",
           "redis-proxy.redis.fetch-timeout", "REDIS_FETCH_TIMEOUT",
           "redis-proxy.cache.capacity", "CACHE_CAPACITY",

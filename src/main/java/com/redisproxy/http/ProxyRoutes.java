@@ -1,14 +1,9 @@
 package com.redisproxy.http;
 
-import com.redisproxy.cache.CacheActor;
+import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.GetResult;
-import java.time.Duration;
 import java.util.Optional;
-import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
-import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.actor.typed.Scheduler;
-import org.apache.pekko.actor.typed.javadsl.AskPattern;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
@@ -28,14 +23,10 @@ public final class ProxyRoutes extends AllDirectives {
   private static final HttpHeader ALLOW_GET = RawHeader.create("Allow", "GET");
   private static final HttpHeader RETRY_AFTER = RawHeader.create("Retry-After", "1");
 
-  private final ActorRef<CacheActor.Command> cache;
-  private final Scheduler scheduler;
-  private final Duration askTimeout;
+  private final CacheClient cache;
 
-  public ProxyRoutes(ActorRef<CacheActor.Command> cache, Scheduler scheduler, Duration askTimeout) {
+  public ProxyRoutes(CacheClient cache) {
     this.cache = cache;
-    this.scheduler = scheduler;
-    this.askTimeout = askTimeout;
   }
 
   public Route routes() {
@@ -58,10 +49,7 @@ public final class ProxyRoutes extends AllDirectives {
     if (key.isEmpty() || key.get().isEmpty()) {
       return complete(StatusCodes.BAD_REQUEST, JsonBodies.error("bad_request", "query parameter 'key' is required"));
     }
-    CompletionStage<GetResult> answer =
-        AskPattern.ask(cache, replyTo -> new CacheActor.Get(ByteString.fromString(key.get()), replyTo), askTimeout, scheduler);
-    return completeWithFuture(answer.handle((result, failure) ->
-        failure == null ? toResponse(result) : overloaded("the cache did not answer within " + askTimeout.toMillis() + "ms")));
+    return completeWithFuture(cache.get(ByteString.fromString(key.get())).thenApply(ProxyRoutes::toResponse));
   }
 
   private static HttpResponse toResponse(GetResult result) {

@@ -5,13 +5,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.redisproxy.system.support.FreePort;
 import com.redisproxy.system.support.ProxyProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
@@ -21,9 +19,7 @@ import org.junit.jupiter.api.Test;
 class ConfigurationIT {
 
   private static String runUntilExit(Map<String, String> env) {
-    Map<String, String> all = new HashMap<>(env);
-    all.putIfAbsent("PROXY_PORT", String.valueOf(FreePort.find()));
-    try (ProxyProcess proxy = ProxyProcess.launch(all)) {
+    try (ProxyProcess proxy = ProxyProcess.launch(env)) {
       int exitCode = proxy.awaitExit(Duration.ofSeconds(20));
       assertNotEquals(0, exitCode, proxy.output());
       return proxy.output();

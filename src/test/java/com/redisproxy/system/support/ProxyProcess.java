@@ -25,18 +25,19 @@ public final class ProxyProcess implements AutoCloseable {
   private final Process process;
   private final Path output;
   private final int httpPort;
+  private final int respPort;
 
-  private ProxyProcess(Process process, Path output, int httpPort) {
+  private ProxyProcess(Process process, Path output, int httpPort, int respPort) {
     this.process = process;
     this.output = output;
     this.httpPort = httpPort;
+    this.respPort = respPort;
   }
 
   /** Starts the proxy in front of {@code redisAddress} and waits until /health answers. */
   public static ProxyProcess start(String redisAddress, Map<String, String> env) {
     Map<String, String> all = new HashMap<>(env);
     all.putIfAbsent("REDIS_ADDRESS", redisAddress);
-    all.putIfAbsent("PROXY_PORT", String.valueOf(FreePort.find()));
     ProxyProcess proxy = launch(all);
     Eventually.await(Duration.ofSeconds(30), "the proxy answers /health\n" + proxy.output(), () -> {
       if (!proxy.process.isAlive()) throw new AssertionError("the proxy exited:\n" + proxy.output());
@@ -45,8 +46,11 @@ public final class ProxyProcess implements AutoCloseable {
     return proxy;
   }
 
-  /** Starts the proxy with exactly {@code env} and does not wait for anything. */
-  public static ProxyProcess launch(Map<String, String> env) {
+  /** Starts the proxy with {@code env} (free ports unless given) and does not wait for anything. */
+  public static ProxyProcess launch(Map<String, String> given) {
+    Map<String, String> env = new HashMap<>(given);
+    env.putIfAbsent("PROXY_PORT", String.valueOf(FreePort.find()));
+    env.putIfAbsent("PROXY_RESP_PORT", String.valueOf(FreePort.find()));
     try {
       Path output = Files.createTempFile("redis-proxy", ".log");
       List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
@@ -55,8 +59,7 @@ public final class ProxyProcess implements AutoCloseable {
       builder.environment().keySet().removeIf(name -> name.startsWith("PROXY_") || name.startsWith("REDIS_")
           || name.startsWith("CACHE_") || name.startsWith("GLOBAL_CACHE"));
       builder.environment().putAll(env);
-      int port = Integer.parseInt(env.getOrDefault("PROXY_PORT", "8080"));
-      return new ProxyProcess(builder.start(), output, port);
+      return new ProxyProcess(builder.start(), output, portOrZero(env.get("PROXY_PORT")), portOrZero(env.get("PROXY_RESP_PORT")));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -77,6 +80,18 @@ public final class ProxyProcess implements AutoCloseable {
 
   public int httpPort() {
     return httpPort;
+  }
+
+  public int respPort() {
+    return respPort;
+  }
+
+  private static int portOrZero(String text) {
+    try {
+      return Integer.parseInt(text);
+    } catch (NumberFormatException e) {
+      return 0; // a deliberately invalid port, in a configuration test
+    }
   }
 
   public String output() {

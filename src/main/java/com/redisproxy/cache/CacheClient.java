@@ -1,0 +1,63 @@
+package com.redisproxy.cache;
+
+import java.time.Duration;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.Scheduler;
+import org.apache.pekko.actor.typed.javadsl.AskPattern;
+import org.apache.pekko.util.ByteString;
+import scala.concurrent.ExecutionContext;
+import scala.jdk.javaapi.FutureConverters;
+
+/**
+ * How front ends talk to the CacheActor: asks with a timeout, answered as {@link GetResult}s.
+ *
+ * <p>The javadsl ask returns Scala's CompletableFuture wrapper, which runs every callback
+ * asynchronously on the common pool; with 2 cores that pool has one thread and Java falls back to
+ * a new thread per callback (8k requests/s). So the answer is taken from the underlying Scala
+ * future in place and handed on as a plain CompletableFuture: callers get no hidden thread hop.
+ */
+public final class CacheClient {
+  private final ActorRef<CacheActor.Command> cache;
+  private final Scheduler scheduler;
+  private final Duration askTimeout;
+  private final GetResult.Failed askTimedOut;
+
+  public CacheClient(ActorRef<CacheActor.Command> cache, Scheduler scheduler, Duration askTimeout) {
+    this.cache = cache;
+    this.scheduler = scheduler;
+    this.askTimeout = askTimeout;
+    this.askTimedOut = new GetResult.Failed(
+        GetResult.Reason.OVERLOADED, "the cache did not answer within " + askTimeout.toMillis() + "ms");
+  }
+
+  public CompletionStage<GetResult> get(ByteString key) {
+    return inPlace(
+        AskPattern.ask(cache, replyTo -> new CacheActor.Get(key, replyTo), askTimeout, scheduler),
+        failure -> askTimedOut);
+  }
+
+  /** The results for {@code keys}, in the same order. */
+  public CompletionStage<List<GetResult>> getAll(List<ByteString> keys) {
+    return inPlace(
+        AskPattern.ask(cache, replyTo -> new CacheActor.GetAll(keys, replyTo), askTimeout, scheduler),
+        failure -> Collections.nCopies(keys.size(), askTimedOut));
+  }
+
+  /** The cache's counters; null when the cache did not answer in time. */
+  public CompletionStage<CacheStats> stats() {
+    return inPlace(AskPattern.ask(cache, CacheActor.GetStats::new, askTimeout, scheduler), failure -> null);
+  }
+
+  private static <T> CompletableFuture<T> inPlace(CompletionStage<T> askAnswer, Function<Throwable, T> onFailure) {
+    CompletableFuture<T> plain = new CompletableFuture<>();
+    FutureConverters.asScala(askAnswer).onComplete(
+        answer -> plain.complete(answer.isSuccess() ? answer.get() : onFailure.apply(answer.failed().get())),
+        ExecutionContext.parasitic$.MODULE$);
+    return plain;
+  }
+}

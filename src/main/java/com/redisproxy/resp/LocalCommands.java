@@ -1,0 +1,140 @@
+package com.redisproxy.resp;
+
+import java.util.Locale;
+import org.apache.pekko.util.ByteString;
+
+/** The commands the proxy answers itself: the handshake and housekeeping real clients send. */
+final class LocalCommands {
+  private static final int MAX_ARG_SHOWN = 128;
+
+  private LocalCommands() {}
+
+  static ByteString answer(RespSession session, RespRequest request, ServerInfo server) {
+    RespWriter out = new RespWriter();
+    String name = request.name();
+    int argc = request.size();
+    switch (name) {
+      case "get", "mget" -> wrongArity(out, name); // well-formed ones go to the cache
+      case "echo" -> {
+        if (argc != 2) return wrongArity(out, name);
+        out.bulk(request.arg(1));
+      }
+      case "ping" -> {
+        if (argc == 1) out.simple("PONG");
+        else if (argc == 2) out.bulk(request.arg(1));
+        else wrongArity(out, name);
+      }
+      case "hello" -> hello(session, request, out, server);
+      case "command" -> command(request, out);
+      case "client" -> client(session, request, out);
+      case "select" -> {
+        if (argc != 2) return wrongArity(out, name);
+        String db = RespCommands.utf8(request.arg(1));
+        if (db.equals("0")) out.simple("OK");
+        else if (db.matches("-?\\d+")) out.error("ERR DB index is out of range");
+        else out.error("ERR value is not an integer or out of range");
+      }
+      case "config" -> {
+        // redis-benchmark reads a few settings at start; the proxy has none of Redis's to show.
+        if (argc >= 2 && RespCommands.utf8(request.arg(1)).equalsIgnoreCase("get")) out.arrayHeader(0);
+        else unknownSubcommand(out, request);
+      }
+      default -> unknown(out, request);
+    }
+    return out.result();
+  }
+
+  private static void hello(RespSession session, RespRequest request, RespWriter out, ServerInfo server) {
+    if (request.size() >= 2) {
+      String version = RespCommands.utf8(request.arg(1));
+      if (!version.equals("2")) {
+        if (version.matches("\\d+")) out.error("NOPROTO unsupported protocol version");
+        else out.error("ERR Protocol version is not an integer or out of range");
+        return;
+      }
+    }
+    for (int i = 2; i < request.size(); i++) {
+      String option = RespCommands.utf8(request.arg(i)).toUpperCase(Locale.ROOT);
+      if (option.equals("SETNAME") && i + 1 < request.size()) {
+        session.name = request.arg(++i);
+      } else if (option.equals("AUTH") && i + 2 < request.size()) {
+        i += 2; // the proxy has no users of its own: any credentials are accepted
+      } else {
+        out.error("ERR Syntax error in HELLO option '" + option + "'");
+        return;
+      }
+    }
+    out.arrayHeader(14)
+        .bulk("server").bulk("redis")
+        .bulk("version").bulk(ServerInfo.REDIS_VERSION)
+        .bulk("proto").integer(2)
+        .bulk("id").integer(session.id)
+        .bulk("mode").bulk("standalone")
+        .bulk("role").bulk("master")
+        .bulk("modules").arrayHeader(0);
+  }
+
+  private static void command(RespRequest request, RespWriter out) {
+    if (request.size() == 1) {
+      out.arrayHeader(0);
+      return;
+    }
+    switch (RespCommands.utf8(request.arg(1)).toLowerCase(Locale.ROOT)) {
+      case "count" -> out.integer(ServerInfo.COMMANDS.size());
+      case "docs" -> out.arrayHeader(0);
+      case "info" -> {
+        out.arrayHeader(request.size() - 2);
+        for (int i = 2; i < request.size(); i++) out.nullBulk();
+      }
+      default -> unknownSubcommand(out, request);
+    }
+  }
+
+  private static void client(RespSession session, RespRequest request, RespWriter out) {
+    if (request.size() < 2) {
+      wrongArity(out, "client");
+      return;
+    }
+    switch (RespCommands.utf8(request.arg(1)).toLowerCase(Locale.ROOT)) {
+      case "setname" -> {
+        if (request.size() != 3) {
+          wrongArity(out, "client|setname");
+        } else if (request.arg(2).contains((byte) ' ') || request.arg(2).contains((byte) '\n')) {
+          out.error("ERR Client names cannot contain spaces, newlines or special characters.");
+        } else {
+          session.name = request.arg(2).isEmpty() ? null : request.arg(2);
+          out.simple("OK");
+        }
+      }
+      case "getname" -> {
+        if (session.name == null) out.nullBulk();
+        else out.bulk(session.name);
+      }
+      case "setinfo" -> out.simple("OK");
+      case "id" -> out.integer(session.id);
+      default -> unknownSubcommand(out, request);
+    }
+  }
+
+  private static ByteString wrongArity(RespWriter out, String name) {
+    return out.error("ERR wrong number of arguments for '" + name + "' command").result();
+  }
+
+  private static void unknownSubcommand(RespWriter out, RespRequest request) {
+    out.error("ERR unknown subcommand '" + shown(request.arg(1)) + "'. Try "
+        + RespCommands.utf8(request.arg(0)).toUpperCase(Locale.ROOT) + " HELP.");
+  }
+
+  /** Redis's own words, so that clients and people recognise them. */
+  private static void unknown(RespWriter out, RespRequest request) {
+    StringBuilder message = new StringBuilder("ERR unknown command '")
+        .append(shown(request.arg(0))).append("', with args beginning with: ");
+    for (int i = 1; i < request.size(); i++) message.append('\'').append(shown(request.arg(i))).append("' ");
+    out.error(message.toString());
+  }
+
+  private static String shown(ByteString arg) {
+    String text = RespCommands.utf8(arg.take(MAX_ARG_SHOWN));
+    return text.replaceAll("[\\p{Cntrl}]", " ");
+  }
+}

@@ -1,0 +1,142 @@
+package com.redisproxy.resp;
+
+import com.redisproxy.cache.CacheClient;
+import com.redisproxy.cache.CacheStats;
+import com.redisproxy.cache.GetResult;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Answers a batch of RESP requests. Commands that need no cache are answered at once, in order,
+ * and their effects on the session happen then; every key the batch reads (GET, MGET) goes to
+ * the cache in one message, so a pipeline of hits costs one hop through the CacheActor.
+ */
+final class RespCommands {
+  private static final List<ByteString> NO_KEYS = List.of();
+
+  /** How to answer one request once the cache's answers are in. */
+  private sealed interface Part {}
+
+  private record Ready(ByteString bytes) implements Part {}
+
+  private record ReadOne(int keyIndex) implements Part {}
+
+  private record ReadMany(int firstKeyIndex, int count) implements Part {}
+
+  private record Info(String section) implements Part {}
+
+  /** A batch with the cache's answers in, ready to render. */
+  record AnsweredBatch(List<Part> parts, List<GetResult> results, CacheStats stats, boolean close) {}
+
+  private final CacheClient cache;
+  private final ServerInfo serverInfo;
+
+  RespCommands(CacheClient cache, ServerInfo serverInfo) {
+    this.cache = cache;
+    this.serverInfo = serverInfo;
+  }
+
+  /**
+   * Answers what needs no cache now, in order, and asks the cache for the rest. The future
+   * completes on the cache's thread, so rendering is left to {@link #render}, run by the stream.
+   */
+  CompletionStage<AnsweredBatch> execute(RespSession session, RespBatch batch) {
+    List<Part> parts = new ArrayList<>(batch.requests().size() + 1);
+    List<ByteString> keys = NO_KEYS;
+    boolean close = false;
+    boolean needsStats = false;
+    for (RespRequest request : batch.requests()) {
+      String name = request.name();
+      if (name.equals("get") && request.size() == 2) {
+        if (keys == NO_KEYS) keys = new ArrayList<>();
+        parts.add(new ReadOne(keys.size()));
+        keys.add(request.arg(1));
+      } else if (name.equals("mget") && request.size() >= 2) {
+        if (keys == NO_KEYS) keys = new ArrayList<>();
+        parts.add(new ReadMany(keys.size(), request.size() - 1));
+        keys.addAll(request.args().subList(1, request.size()));
+      } else if (name.equals("info")) {
+        needsStats = true;
+        parts.add(new Info(request.size() > 1 ? request.arg(1).utf8String().toLowerCase() : "default"));
+      } else if (name.equals("quit")) {
+        parts.add(new Ready(new RespWriter().simple("OK").result()));
+        close = true;
+        break;
+      } else {
+        parts.add(new Ready(LocalCommands.answer(session, request, serverInfo)));
+      }
+    }
+    if (batch.protocolError() != null && !close) {
+      parts.add(new Ready(new RespWriter().error("ERR " + batch.protocolError()).result()));
+      close = true;
+    }
+    boolean closeAfter = close;
+    CompletionStage<List<GetResult>> results =
+        keys.isEmpty() ? CompletableFuture.completedFuture(List.of()) : cache.getAll(keys);
+    if (!needsStats) return results.thenApply(found -> new AnsweredBatch(parts, found, null, closeAfter));
+    return results.thenCombine(cache.stats(), (found, stats) -> new AnsweredBatch(parts, found, stats, closeAfter));
+  }
+
+  RespReply render(AnsweredBatch batch) {
+    return new RespReply(encode(batch.parts(), batch.results(), batch.stats()), batch.close());
+  }
+
+  private ByteString encode(List<Part> parts, List<GetResult> results, CacheStats stats) {
+    if (parts.size() == 1 && parts.get(0) instanceof Ready ready) return ready.bytes();
+    RespWriter out = new RespWriter();
+    for (Part part : parts) {
+      if (part instanceof ReadOne one) {
+        writeGet(out, results.get(one.keyIndex()));
+      } else if (part instanceof ReadMany many) {
+        writeMget(out, results.subList(many.firstKeyIndex(), many.firstKeyIndex() + many.count()));
+      } else if (part instanceof Info info) {
+        if (stats == null) out.error("ERR the cache did not answer in time");
+        else out.bulk(serverInfo.report(info.section(), stats));
+      } else {
+        out.raw(((Ready) part).bytes());
+      }
+    }
+    return out.result();
+  }
+
+  private static void writeGet(RespWriter out, GetResult result) {
+    if (result instanceof GetResult.Found found) out.bulk(found.value());
+    else if (result instanceof GetResult.Failed failed) writeFailure(out, failed);
+    else out.nullBulk();
+  }
+
+  /** As Redis does, a key that holds another type reads as nil; any other failure fails the MGET. */
+  private static void writeMget(RespWriter out, List<GetResult> results) {
+    for (GetResult result : results) {
+      if (result instanceof GetResult.Failed failed && !isWrongType(failed)) {
+        writeFailure(out, failed);
+        return;
+      }
+    }
+    out.arrayHeader(results.size());
+    for (GetResult result : results) {
+      if (result instanceof GetResult.Found found) out.bulk(found.value());
+      else out.nullBulk();
+    }
+  }
+
+  private static boolean isWrongType(GetResult.Failed failed) {
+    return failed.reason() == GetResult.Reason.REDIS_ERROR && failed.message().startsWith("WRONGTYPE");
+  }
+
+  private static void writeFailure(RespWriter out, GetResult.Failed failed) {
+    switch (failed.reason()) {
+      case REDIS_ERROR -> out.error(failed.message());
+      case OVERLOADED -> out.error("ERR busy: " + failed.message());
+      default -> out.error("ERR " + failed.message());
+    }
+  }
+
+  static String utf8(ByteString bytes) {
+    return bytes.decodeString(StandardCharsets.UTF_8);
+  }
+}

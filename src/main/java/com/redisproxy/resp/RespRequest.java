@@ -1,0 +1,27 @@
+package com.redisproxy.resp;
+
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.Locale;
+import org.apache.pekko.util.ByteString;
+
+/** One client command: its arguments as sent, the command name first. Never empty. */
+public record RespRequest(List<ByteString> args) {
+
+  /** The command name, lower case, for dispatch. */
+  public String name() {
+    return args.get(0).decodeString(StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+  }
+
+  public ByteString arg(int index) {
+    return args.get(index);
+  }
+
+  public int size() {
+    return args.size();
+  }
+
+  public static RespRequest of(String... args) {
+    return new RespRequest(java.util.Arrays.stream(args).map(ByteString::fromString).toList());
+  }
+}

@@ -1,0 +1,69 @@
+package com.redisproxy.resp;
+
+import java.nio.charset.StandardCharsets;
+import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
+
+/** Appends RESP2 replies to one connection's output; every reply is binary-safe. */
+final class RespWriter {
+  private static final byte[] CRLF = {'\r', '\n'};
+  private static final ByteString NULL_BULK = ByteString.fromString("$-1\r\n");
+
+  private final ByteStringBuilder out = new ByteStringBuilder();
+
+  RespWriter bulk(ByteString value) {
+    out.putByte((byte) '$').putBytes(ascii(value.size())).putBytes(CRLF);
+    out.append(value);
+    out.putBytes(CRLF);
+    return this;
+  }
+
+  RespWriter bulk(String text) {
+    return bulk(ByteString.fromString(text));
+  }
+
+  RespWriter nullBulk() {
+    out.append(NULL_BULK);
+    return this;
+  }
+
+  RespWriter simple(String text) {
+    out.putByte((byte) '+').putBytes(sanitized(text)).putBytes(CRLF);
+    return this;
+  }
+
+  /** An error reply; {@code message} starts with its code (ERR, WRONGTYPE ...). */
+  RespWriter error(String message) {
+    out.putByte((byte) '-').putBytes(sanitized(message)).putBytes(CRLF);
+    return this;
+  }
+
+  RespWriter integer(long value) {
+    out.putByte((byte) ':').putBytes(ascii(value)).putBytes(CRLF);
+    return this;
+  }
+
+  RespWriter arrayHeader(int size) {
+    out.putByte((byte) '*').putBytes(ascii(size)).putBytes(CRLF);
+    return this;
+  }
+
+  /** Bytes that are already an encoded reply. */
+  RespWriter raw(ByteString encoded) {
+    out.append(encoded);
+    return this;
+  }
+
+  ByteString result() {
+    return out.result();
+  }
+
+  private static byte[] ascii(long value) {
+    return Long.toString(value).getBytes(StandardCharsets.US_ASCII);
+  }
+
+  // A simple string or error may not contain CR or LF: they would end the reply early.
+  private static byte[] sanitized(String text) {
+    return text.replace('\r', ' ').replace('\n', ' ').getBytes(StandardCharsets.UTF_8);
+  }
+}

@@ -1,0 +1,65 @@
+package com.redisproxy.resp;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.api.Test;
+
+class LocalCommandsTest {
+  private final RespSession session = new RespSession(7);
+  private final ServerInfo info = new ServerInfo(() -> 1, "test");
+
+  private String answer(String... args) {
+    return LocalCommands.answer(session, RespRequest.of(args), info).utf8String();
+  }
+
+  @Test
+  void pingAndEcho() {
+    assertEquals("+PONG\r\n", answer("PING"));
+    assertEquals("+PONG\r\n", answer("ping"));
+    assertEquals("$2\r\nhi\r\n", answer("PING", "hi"));
+    assertEquals("$3\r\nyou\r\n", answer("ECHO", "you"));
+    assertEquals("-ERR wrong number of arguments for 'echo' command\r\n", answer("ECHO"));
+    assertEquals("-ERR wrong number of arguments for 'get' command\r\n", answer("GET"));
+  }
+
+  @Test
+  void unknownCommandsGetRedisOwnWords() {
+    assertEquals("-ERR unknown command 'set', with args beginning with: 'k' 'v' \r\n", answer("set", "k", "v"));
+    assertEquals("-ERR unknown command 'FLUSHALL', with args beginning with: \r\n", answer("FLUSHALL"));
+    assertEquals("-ERR unknown command 'set', with args beginning with: 'a  b' \r\n", answer("set", "a\r\nb"));
+  }
+
+  @Test
+  void selectAcceptsOnlyDatabaseZero() {
+    assertEquals("+OK\r\n", answer("SELECT", "0"));
+    assertEquals("-ERR DB index is out of range\r\n", answer("SELECT", "1"));
+    assertEquals("-ERR value is not an integer or out of range\r\n", answer("SELECT", "x"));
+  }
+
+  @Test
+  void clientNameIdAndInfo() {
+    assertEquals("$-1\r\n", answer("CLIENT", "GETNAME"));
+    assertEquals("+OK\r\n", answer("CLIENT", "SETNAME", "worker"));
+    assertEquals("$6\r\nworker\r\n", answer("CLIENT", "GETNAME"));
+    assertEquals(":7\r\n", answer("CLIENT", "ID"));
+    assertEquals("+OK\r\n", answer("CLIENT", "SETINFO", "LIB-NAME", "x"));
+    assertEquals("-ERR Client names cannot contain spaces, newlines or special characters.\r\n",
+        answer("CLIENT", "SETNAME", "a b"));
+  }
+
+  @Test
+  void helloSpeaksProtocolTwoOnly() {
+    assertEquals("-NOPROTO unsupported protocol version\r\n", answer("HELLO", "3"));
+    String hello = answer("HELLO", "2", "SETNAME", "cli");
+    assertEquals(true, hello.startsWith("*14\r\n$6\r\nserver\r\n$5\r\nredis\r\n"), hello);
+    assertEquals(true, hello.contains("$5\r\nproto\r\n:2\r\n"), hello);
+    assertEquals("$3\r\ncli\r\n", answer("CLIENT", "GETNAME"));
+  }
+
+  @Test
+  void commandIntrospection() {
+    assertEquals("*0\r\n", answer("COMMAND"));
+    assertEquals("*0\r\n", answer("COMMAND", "DOCS"));
+    assertEquals(":" + ServerInfo.COMMANDS.size() + "\r\n", answer("COMMAND", "COUNT"));
+  }
+}

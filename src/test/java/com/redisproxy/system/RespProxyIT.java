@@ -1,0 +1,197 @@
+package com.redisproxy.system;
+
+import static com.redisproxy.system.support.RespSocket.command;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.redisproxy.system.support.ProxyProcess;
+import com.redisproxy.system.support.RespSocket;
+import com.redisproxy.system.support.TestRedis;
+import io.lettuce.core.KeyValue;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.api.sync.RedisCommands;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+/** The Redis protocol front end of the real jar, with raw sockets and a real client library. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class RespProxyIT {
+  private TestRedis redis;
+  private ProxyProcess proxy;
+
+  @BeforeAll
+  void start() {
+    redis = TestRedis.started();
+    proxy = ProxyProcess.start(redis.address(), Map.of());
+  }
+
+  @AfterAll
+  void stop() {
+    if (proxy != null) proxy.close();
+    if (redis != null) redis.close();
+  }
+
+  private RespSocket connect() {
+    return new RespSocket(proxy.respPort());
+  }
+
+  @Test
+  void getReturnsTheValueOrANullBulk() {
+    redis.set("resp-get", "value");
+    try (RespSocket client = connect()) {
+      assertEquals("$5\r\nvalue\r\n", client.call(command("GET", "resp-get"), "$5\r\nvalue\r\n"));
+      assertEquals("$5\r\nvalue\r\n", client.call(command("get", "resp-get"), "$5\r\nvalue\r\n"));
+      assertEquals("$-1\r\n", client.call(command("GET", "resp-absent"), "$-1\r\n"));
+    }
+  }
+
+  @Test
+  void mgetAnswersEachKeyInOrderWithNullsForAbsentAndWrongTypeKeys() {
+    redis.set("m1", "one");
+    redis.set("m3", "three");
+    redis.commands().lpush(TestRedis.bytes("m-list"), TestRedis.bytes("x"));
+    String expected = "*4\r\n$3\r\none\r\n$-1\r\n$5\r\nthree\r\n$-1\r\n";
+    try (RespSocket client = connect()) {
+      assertEquals(expected, client.call(command("MGET", "m1", "m2", "m3", "m-list"), expected));
+    }
+  }
+
+  @Test
+  void redisErrorsReachTheClientAsTheOriginalError() {
+    redis.commands().lpush(TestRedis.bytes("resp-list"), TestRedis.bytes("x"));
+    try (RespSocket client = connect()) {
+      client.send(command("GET", "resp-list"));
+      assertEquals("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n", client.readLine());
+      assertEquals("+PONG\r\n", client.call(command("PING"), "+PONG\r\n"));
+    }
+  }
+
+  @Test
+  void pingEchoAndQuit() {
+    try (RespSocket client = connect()) {
+      assertEquals("+PONG\r\n", client.call(command("PING"), "+PONG\r\n"));
+      assertEquals("$5\r\nhello\r\n", client.call(command("PING", "hello"), "$5\r\nhello\r\n"));
+      assertEquals("$3\r\nyou\r\n", client.call(command("ECHO", "you"), "$3\r\nyou\r\n"));
+      assertEquals("+OK\r\n", client.call(command("QUIT"), "+OK\r\n"));
+      assertTrue(client.closedByPeer(), "QUIT closes the connection");
+    }
+  }
+
+  @Test
+  void inlineCommandsWorkAsTypedInTelnet() {
+    redis.set("inline-key", "typed");
+    try (RespSocket client = connect()) {
+      assertEquals("+PONG\r\n", client.call("PING\r\n", "+PONG\r\n"));
+      assertEquals("$5\r\ntyped\r\n", client.call("GET inline-key\n", "$5\r\ntyped\r\n"));
+    }
+  }
+
+  @Test
+  void unknownCommandsAreRefusedAndTheConnectionStaysUsable() {
+    try (RespSocket client = connect()) {
+      client.send(command("SET", "k", "v"));
+      assertEquals("-ERR unknown command 'SET', with args beginning with: 'k' 'v' \r\n", client.readLine());
+      assertEquals("+PONG\r\n", client.call(command("PING"), "+PONG\r\n"));
+    }
+  }
+
+  @Test
+  void housekeepingCommandsAnswerLikeRedis() {
+    try (RespSocket client = connect()) {
+      assertEquals("+OK\r\n", client.call(command("SELECT", "0"), "+OK\r\n"));
+      client.send(command("SELECT", "2"));
+      assertEquals("-ERR DB index is out of range\r\n", client.readLine());
+      assertEquals("+OK\r\n", client.call(command("CLIENT", "SETNAME", "it"), "+OK\r\n"));
+      assertEquals("$2\r\nit\r\n", client.call(command("CLIENT", "GETNAME"), "$2\r\nit\r\n"));
+      client.send(command("HELLO", "3"));
+      assertEquals("-NOPROTO unsupported protocol version\r\n", client.readLine());
+      client.send(command("INFO"));
+      String header = client.readLine();
+      String body = client.read(Integer.parseInt(header.substring(1).trim()) + 2);
+      assertTrue(body.contains("connected_clients:"), body);
+      assertTrue(body.contains("keyspace_hits:"), body);
+      assertTrue(body.contains("cached_keys:"), body);
+    }
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "*x\\r\\n                         | -ERR Protocol error: invalid multibulk length",
+      "*1\\r\\n$-5\\r\\n                 | -ERR Protocol error: invalid bulk length",
+      "*1\\r\\n$4\\r\\nPINGxx\\r\\n       | -ERR Protocol error: expected CRLF after a bulk string of 4 bytes",
+      "*1\\r\\n$2000000\\r\\n            | -ERR Protocol error: invalid bulk length (2000000 bytes, the limit is 1048576)",
+      "*100000\\r\\n                    | -ERR Protocol error: invalid multibulk length (100000 elements, the limit is 65536)",
+      "*1\\r\\n:1\\r\\n                  | -ERR Protocol error: expected '$', got ':'",
+  })
+  void protocolErrorsAreAnsweredThenTheConnectionIsClosed(String input, String error) {
+    try (RespSocket client = connect()) {
+      assertEquals("+PONG\r\n", client.call(command("PING"), "+PONG\r\n"));
+      client.send(input.strip().replace("\\r", "\r").replace("\\n", "\n"));
+      assertEquals(error.strip() + "\r\n", client.readLine());
+      assertTrue(client.closedByPeer(), "the connection is closed after a protocol error");
+    }
+    try (RespSocket other = connect()) {
+      assertEquals("+PONG\r\n", other.call(command("PING"), "+PONG\r\n"));
+    }
+  }
+
+  @Test
+  void aThousandRequestPipelineInOneWriteIsAnsweredInOrder() {
+    for (int i = 0; i < 10; i++) redis.set("pipe" + i, "v" + i);
+    StringBuilder requests = new StringBuilder();
+    StringBuilder expected = new StringBuilder();
+    for (int i = 0; i < 1000; i++) {
+      if (i % 100 == 99) {
+        requests.append(command("PING"));
+        expected.append("+PONG\r\n");
+      } else {
+        requests.append(command("GET", "pipe" + (i % 10)));
+        expected.append("$2\r\nv").append(i % 10).append("\r\n");
+      }
+    }
+    try (RespSocket client = connect()) {
+      client.send(requests.toString());
+      assertEquals(expected.toString(), client.read(expected.length()));
+    }
+  }
+
+  @Test
+  void lettuceConnectsWithItsHandshakeAndReadsThroughTheProxy() {
+    redis.set("lettuce-1", "a");
+    redis.set("lettuce-2", "b");
+    RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", proxy.respPort()));
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      RedisCommands<String, String> commands = connection.sync();
+      assertEquals("PONG", commands.ping());
+      assertEquals("a", commands.get("lettuce-1"));
+      assertEquals(null, commands.get("lettuce-absent"));
+      List<KeyValue<String, String>> values = commands.mget("lettuce-1", "lettuce-absent", "lettuce-2");
+      assertEquals(KeyValue.just("lettuce-1", "a"), values.get(0));
+      assertTrue(values.get(1).isEmpty());
+      assertEquals(KeyValue.just("lettuce-2", "b"), values.get(2));
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  @Test
+  void aKeyReadOverHttpIsACacheHitOverRespAndViceVersa() {
+    redis.set("shared-1", "first");
+    assertEquals("MISS", proxy.get("shared-1").headers().firstValue("X-Cache").orElse(""));
+    redis.set("shared-1", "changed");
+    try (RespSocket client = connect()) {
+      assertEquals("$5\r\nfirst\r\n", client.call(command("GET", "shared-1"), "$5\r\nfirst\r\n"));
+      redis.set("shared-2", "second");
+      assertEquals("$6\r\nsecond\r\n", client.call(command("GET", "shared-2"), "$6\r\nsecond\r\n"));
+    }
+    assertEquals("HIT", proxy.get("shared-2").headers().firstValue("X-Cache").orElse(""));
+  }
+}

@@ -1,0 +1,102 @@
+package com.redisproxy.system.support;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.io.UncheckedIOException;
+import java.net.Socket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+
+/** A raw TCP client for RESP tests: writes bytes exactly as given and reads replies byte by byte. */
+public final class RespSocket implements AutoCloseable {
+  private final Socket socket;
+  private final InputStream in;
+  private final OutputStream out;
+
+  public RespSocket(int port) {
+    try {
+      socket = new Socket("127.0.0.1", port);
+      socket.setSoTimeout(10_000);
+      in = socket.getInputStream();
+      out = socket.getOutputStream();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  public RespSocket send(String raw) {
+    return send(raw.getBytes(StandardCharsets.UTF_8));
+  }
+
+  public RespSocket send(byte[] raw) {
+    try {
+      out.write(raw);
+      out.flush();
+      return this;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** Reads exactly as many bytes as {@code expected} has and returns them as text. */
+  public String read(int length) {
+    try {
+      byte[] bytes = in.readNBytes(length);
+      return new String(bytes, StandardCharsets.UTF_8);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  /** One line of a reply, CRLF included. */
+  public String readLine() {
+    ByteArrayOutputStream line = new ByteArrayOutputStream();
+    try {
+      int b;
+      while ((b = in.read()) != -1) {
+        line.write(b);
+        if (b == '\n') break;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return line.toString(StandardCharsets.UTF_8);
+  }
+
+  /** Sends {@code request} and reads a reply of {@code expected}'s length. */
+  public String call(String request, String expected) {
+    send(request);
+    return read(expected.getBytes(StandardCharsets.UTF_8).length);
+  }
+
+  /** True when the peer closes the connection (end of stream) before the timeout. */
+  public boolean closedByPeer() {
+    try {
+      return in.read() == -1;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      return true; // reset by peer: closed as well
+    }
+  }
+
+  /** A command as a RESP array of bulk strings. */
+  public static String command(String... args) {
+    StringBuilder frame = new StringBuilder("*").append(args.length).append("\r\n");
+    for (String arg : args) {
+      frame.append('$').append(arg.getBytes(StandardCharsets.UTF_8).length).append("\r\n").append(arg).append("\r\n");
+    }
+    return frame.toString();
+  }
+
+  @Override
+  public void close() {
+    try {
+      socket.close();
+    } catch (IOException ignored) {
+      // closing a test socket
+    }
+  }
+}

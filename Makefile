@@ -2,7 +2,7 @@
 JAR := target/redis-proxy.jar
 MVN := mvn -B -Dstyle.color=never
 
-.PHONY: build run seed test stop clean
+.PHONY: build run seed test stop clean bench
 
 build:
 	$(MVN) -q package -DskipTests
@@ -24,3 +24,7 @@ stop:
 
 clean: stop
 	$(MVN) -q clean
+
+# Side-by-side benchmark of the proxy and redis-server (needs redis-tools and wrk).
+bench: build
+	bench/run.sh

@@ -37,6 +37,11 @@ case "${1:-}" in
     done
     echo "Local Redis did not start on port $port; see $RUN_DIR/redis.log" >&2; exit 1 ;;
   stop)
-    if [ -f "$RUN_DIR/redis.pid" ]; then kill "$(cat "$RUN_DIR/redis.pid")" 2>/dev/null || true; rm -f "$RUN_DIR/redis.pid"; echo "Local Redis stopped"; fi ;;
+    if [ -f "$RUN_DIR/redis.pid" ]; then
+      pid=$(cat "$RUN_DIR/redis.pid")
+      kill "$pid" 2>/dev/null || true
+      for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+      rm -f "$RUN_DIR/redis.pid"; echo "Local Redis stopped"
+    fi ;;
   *) echo "usage: $0 start|stop [port]" >&2; exit 2 ;;
 esac

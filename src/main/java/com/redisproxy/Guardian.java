@@ -14,7 +14,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
-import org.apache.pekko.actor.typed.DispatcherSelector;
+import org.apache.pekko.actor.typed.MailboxSelector;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
@@ -37,12 +37,15 @@ public final class Guardian {
       ActorRef<CacheActor.Command> cache = context.spawn(
           CacheActor.create(settings.cache(), settings.redis().fetchTimeout(), fetchers, Ticker.SYSTEM),
           "cache",
-          DispatcherSelector.fromConfig("redis-proxy-cache-dispatcher"));
+          MailboxSelector.bounded(settings.cache().mailboxCapacity())
+              .withDispatcherFromConfig("redis-proxy-cache-dispatcher"));
 
       ActorSystem<Void> system = context.getSystem();
-      CacheClient cacheClient = new CacheClient(cache, system.scheduler(), settings.askTimeout());
+      CacheClient cacheClient = new CacheClient(
+          cache, system.scheduler(), settings.askTimeout(), settings.cache().maxPendingRequests());
       ProxyRoutes routes = new ProxyRoutes(cacheClient);
-      HttpServer.start(system, settings.host(), settings.http().port(), routes.routes())
+      new HttpServer(system, settings.maxClients())
+          .start(settings.host(), settings.http().port(), routes.routes())
           .whenComplete((binding, failure) -> {
             if (failure != null) failStartup(system, exitCode, "cannot listen for HTTP on "
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());

@@ -19,7 +19,18 @@ public record ProxySettings(
       RedisURI uri, Duration fetchTimeout, Duration connectTimeout, int fetcherPoolSize, int connections) {}
 
   public record Cache(
-      int capacity, Duration expiry, Duration sweepInterval, int maxValueBytes, int maxFetchesInFlight) {}
+      int capacity,
+      Duration expiry,
+      Duration sweepInterval,
+      int maxValueBytes,
+      int maxFetchesInFlight,
+      int maxPendingRequests) {
+
+    /** Room for every admitted request, and for each fetch's reply and timeout, plus timers. */
+    public int mailboxCapacity() {
+      return maxPendingRequests + 2 * maxFetchesInFlight + 16;
+    }
+  }
 
   /** @throws InvalidSettingException naming the first setting that cannot be used */
   public static ProxySettings fromConfig(Config config) {
@@ -40,7 +51,8 @@ public record ProxySettings(
             read.durationInSeconds(root + "cache.expiry"),
             read.duration(root + "cache.sweep-interval"),
             read.integer(root + "cache.max-value-bytes", 0, Integer.MAX_VALUE),
-            read.integer(root + "cache.max-fetches-in-flight", 1, Integer.MAX_VALUE));
+            read.integer(root + "cache.max-fetches-in-flight", 1, 10_000_000),
+            read.integer(root + "cache.max-pending-requests", 1, 10_000_000));
     Duration askTimeout = read.duration(root + "ask-timeout");
     if (askTimeout.compareTo(redis.fetchTimeout()) <= 0) {
       throw read.invalid(root + "ask-timeout", "must be longer than redis.fetch-timeout (" + redis.fetchTimeout() + ")");

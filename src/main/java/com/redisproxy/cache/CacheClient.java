@@ -5,6 +5,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Scheduler;
@@ -25,17 +26,25 @@ public final class CacheClient {
   private final ActorRef<CacheActor.Command> cache;
   private final Scheduler scheduler;
   private final Duration askTimeout;
+  private final int maxPendingAsks;
+  private final AtomicInteger pendingAsks = new AtomicInteger();
   private final GetResult.Failed askTimedOut;
+  private final GetResult.Failed tooManyPending;
 
-  public CacheClient(ActorRef<CacheActor.Command> cache, Scheduler scheduler, Duration askTimeout) {
+  /** @param maxPendingAsks asks waiting for the cache at once; more are refused without asking */
+  public CacheClient(ActorRef<CacheActor.Command> cache, Scheduler scheduler, Duration askTimeout, int maxPendingAsks) {
     this.cache = cache;
     this.scheduler = scheduler;
     this.askTimeout = askTimeout;
+    this.maxPendingAsks = maxPendingAsks;
     this.askTimedOut = new GetResult.Failed(
         GetResult.Reason.OVERLOADED, "the cache did not answer within " + askTimeout.toMillis() + "ms");
+    this.tooManyPending = new GetResult.Failed(
+        GetResult.Reason.OVERLOADED, "more than " + maxPendingAsks + " requests are waiting for the cache");
   }
 
   public CompletionStage<GetResult> get(ByteString key) {
+    if (!admit()) return CompletableFuture.completedFuture(tooManyPending);
     return inPlace(
         AskPattern.ask(cache, replyTo -> new CacheActor.Get(key, replyTo), askTimeout, scheduler),
         failure -> askTimedOut);
@@ -43,20 +52,37 @@ public final class CacheClient {
 
   /** The results for {@code keys}, in the same order. */
   public CompletionStage<List<GetResult>> getAll(List<ByteString> keys) {
+    if (!admit()) return CompletableFuture.completedFuture(Collections.nCopies(keys.size(), tooManyPending));
     return inPlace(
         AskPattern.ask(cache, replyTo -> new CacheActor.GetAll(keys, replyTo), askTimeout, scheduler),
         failure -> Collections.nCopies(keys.size(), askTimedOut));
   }
 
-  /** The cache's counters; null when the cache did not answer in time. */
+  public int pendingAsks() {
+    return pendingAsks.get();
+  }
+
+  // Admission before the ask: the CacheActor's bounded mailbox would drop the overflow silently,
+  // and the client would learn of it only when its ask timed out.
+  private boolean admit() {
+    if (pendingAsks.incrementAndGet() <= maxPendingAsks) return true;
+    pendingAsks.decrementAndGet();
+    return false;
+  }
+
+  /** The cache's counters; null when the cache did not answer in time or is too busy. */
   public CompletionStage<CacheStats> stats() {
+    if (!admit()) return CompletableFuture.completedFuture(null);
     return inPlace(AskPattern.ask(cache, CacheActor.GetStats::new, askTimeout, scheduler), failure -> null);
   }
 
-  private static <T> CompletableFuture<T> inPlace(CompletionStage<T> askAnswer, Function<Throwable, T> onFailure) {
+  private <T> CompletableFuture<T> inPlace(CompletionStage<T> askAnswer, Function<Throwable, T> onFailure) {
     CompletableFuture<T> plain = new CompletableFuture<>();
     FutureConverters.asScala(askAnswer).onComplete(
-        answer -> plain.complete(answer.isSuccess() ? answer.get() : onFailure.apply(answer.failed().get())),
+        answer -> {
+          pendingAsks.decrementAndGet();
+          return plain.complete(answer.isSuccess() ? answer.get() : onFailure.apply(answer.failed().get()));
+        },
         ExecutionContext.parasitic$.MODULE$);
     return plain;
   }

@@ -2,27 +2,77 @@ package com.redisproxy.http;
 
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.http.javadsl.Http;
+import org.apache.pekko.http.javadsl.IncomingConnection;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.javadsl.model.StatusCodes;
+import org.apache.pekko.http.javadsl.model.headers.Connection;
+import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.stream.Materializer;
+import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Sink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Binds the HTTP front end and unbinds it on coordinated shutdown. */
+/**
+ * Binds the HTTP front end, counts open connections, and unbinds on coordinated shutdown.
+ * pekko-http's own max-connections stops accepting (clients wait in the backlog); here
+ * connection N+1 is accepted and answered at once: 503, Retry-After, Connection: close.
+ */
 public final class HttpServer {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
+  private static final HttpResponse TOO_MANY_CLIENTS = HttpResponse.create()
+      .withStatus(StatusCodes.SERVICE_UNAVAILABLE)
+      .addHeader(RawHeader.create("Retry-After", "1"))
+      .addHeader(Connection.create("close"))
+      .withEntity(JsonBodies.error("too_many_clients", "max number of clients reached"));
 
-  private HttpServer() {}
+  private final ActorSystem<?> system;
+  private final Materializer materializer;
+  private final int maxClients;
+  private final AtomicInteger openConnections = new AtomicInteger();
 
-  public static CompletionStage<ServerBinding> start(ActorSystem<?> system, String host, int port, Route route) {
+  public HttpServer(ActorSystem<?> system, int maxClients) {
+    this.system = system;
+    this.materializer = Materializer.matFromSystem(system);
+    this.maxClients = maxClients;
+  }
+
+  public CompletionStage<ServerBinding> start(String host, int port, Route route) {
+    Flow<HttpRequest, HttpResponse, NotUsed> handler = route.flow(system);
     return Http.get(system)
         .newServerAt(host, port)
-        .bind(route)
+        .connectionSource()
+        .to(Sink.foreach(connection -> accept(connection, handler)))
+        .run(materializer)
         .thenApply(binding -> {
           log.info("HTTP front end listening on {}", binding.localAddress());
           binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
           return binding;
         });
+  }
+
+  public int openConnections() {
+    return openConnections.get();
+  }
+
+  private void accept(IncomingConnection connection, Flow<HttpRequest, HttpResponse, NotUsed> handler) {
+    if (openConnections.incrementAndGet() > maxClients) {
+      openConnections.decrementAndGet();
+      connection.handleWith(Flow.of(HttpRequest.class).map(request -> TOO_MANY_CLIENTS), materializer);
+      return;
+    }
+    connection.handleWith(
+        handler.watchTermination((notUsed, done) -> {
+          done.whenComplete((ok, failure) -> openConnections.decrementAndGet());
+          return notUsed;
+        }),
+        materializer);
   }
 }

@@ -40,7 +40,7 @@ class CacheActorTest {
   }
 
   private ActorRef<CacheActor.Command> cache(int capacity, int maxFetchesInFlight) {
-    var settings = new ProxySettings.Cache(capacity, EXPIRY, SWEEP, 1024, maxFetchesInFlight);
+    var settings = new ProxySettings.Cache(capacity, EXPIRY, SWEEP, 1024, maxFetchesInFlight, 10_000);
     return testKit.spawn(CacheActor.create(settings, FETCH_TIMEOUT, fetcher.getRef(), ticker));
   }
 

@@ -1,0 +1,68 @@
+package com.redisproxy.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.redisproxy.ProxySettings;
+import com.redisproxy.fetch.FetchResult;
+import com.redisproxy.fetch.RedisFetcher;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.actor.typed.ActorRef;
+import org.apache.pekko.actor.typed.MailboxSelector;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Admission control in front of a CacheActor with a bounded mailbox. */
+class CacheClientTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+  private static final int MAX_PENDING = 50;
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  @Test
+  void aBurstFarBeyondTheBoundIsRefusedPromptlyAndEveryAcceptedRequestIsAnswered() throws Exception {
+    var settings = new ProxySettings.Cache(100, Duration.ofMinutes(1), Duration.ofSeconds(1), 1024, 10_000, MAX_PENDING);
+    TestProbe<RedisFetcher.Command> fetcher = testKit.createTestProbe();
+    ActorRef<CacheActor.Command> cache = testKit.spawn(
+        CacheActor.create(settings, Duration.ofSeconds(30), fetcher.getRef(), Ticker.SYSTEM),
+        MailboxSelector.bounded(settings.mailboxCapacity()));
+    CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofSeconds(60), MAX_PENDING);
+
+    // Every key is a miss that Redis does not answer yet, so the first MAX_PENDING stay pending.
+    List<CompletableFuture<GetResult>> answers = new ArrayList<>();
+    long start = System.nanoTime();
+    for (int i = 0; i < 5_000; i++) {
+      answers.add(client.get(ByteString.fromString("k" + (i % 10))).toCompletableFuture());
+    }
+    long refused = answers.stream().filter(CompletableFuture::isDone).count();
+    assertEquals(5_000 - MAX_PENDING, refused, "all but the admitted requests are answered at once");
+    assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(2), "refusals were not prompt");
+    for (CompletableFuture<GetResult> answer : answers) {
+      if (answer.isDone()) {
+        GetResult.Failed failed = (GetResult.Failed) answer.get();
+        assertEquals(GetResult.Reason.OVERLOADED, failed.reason());
+      }
+    }
+
+    for (int i = 0; i < 10; i++) {
+      RedisFetcher.Fetch fetch = fetcher.expectMessageClass(RedisFetcher.Fetch.class);
+      fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), ByteString.fromString("v")));
+    }
+    for (CompletableFuture<GetResult> answer : answers) {
+      assertTrue(answer.get(10, TimeUnit.SECONDS) != null, "no accepted request is lost");
+    }
+    assertEquals(0, client.pendingAsks());
+    GetResult afterwards = client.get(ByteString.fromString("k1")).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(new GetResult.Found(ByteString.fromString("v"), true), afterwards);
+  }
+}

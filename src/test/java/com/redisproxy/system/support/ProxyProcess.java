@@ -41,7 +41,7 @@ public final class ProxyProcess implements AutoCloseable {
     ProxyProcess proxy = launch(all);
     Eventually.await(Duration.ofSeconds(30), "the proxy answers /health\n" + proxy.output(), () -> {
       if (!proxy.process.isAlive()) throw new AssertionError("the proxy exited:\n" + proxy.output());
-      return proxy.request("GET", "/health").statusCode() == 200;
+      return proxy.healthy();
     });
     return proxy;
   }
@@ -62,6 +62,19 @@ public final class ProxyProcess implements AutoCloseable {
       return new ProxyProcess(builder.start(), output, portOrZero(env.get("PROXY_PORT")), portOrZero(env.get("PROXY_RESP_PORT")));
     } catch (IOException e) {
       throw new UncheckedIOException(e);
+    }
+  }
+
+  /** GET /health on a connection of its own that is closed at once, so no client slot stays taken. */
+  public boolean healthy() {
+    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", httpPort)) {
+      socket.setSoTimeout(2_000);
+      socket.getOutputStream().write(
+          "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      String response = new String(socket.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+      return response.startsWith("HTTP/1.1 200");
+    } catch (IOException e) {
+      return false;
     }
   }
 

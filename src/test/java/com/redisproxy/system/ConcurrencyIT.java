@@ -1,0 +1,195 @@
+package com.redisproxy.system;
+
+import static com.redisproxy.system.support.RespSocket.command;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.redisproxy.system.support.Eventually;
+import com.redisproxy.system.support.ProxyProcess;
+import com.redisproxy.system.support.RespSocket;
+import com.redisproxy.system.support.TestRedis;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+
+/** Many clients at once: the client limit, coalescing, hits while Redis stalls, and a mixed load. */
+class ConcurrencyIT {
+
+  /** An HTTP/1.1 request on a raw socket, so the test decides which connection is used. */
+  private static String httpOver(RespSocket socket, String path) {
+    socket.send("GET " + path + " HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n");
+    StringBuilder head = new StringBuilder();
+    String line;
+    int contentLength = 0;
+    while (!(line = socket.readLine()).equals("\r\n") && !line.isEmpty()) {
+      head.append(line);
+      if (line.toLowerCase().startsWith("content-length:")) contentLength = Integer.parseInt(line.substring(15).trim());
+    }
+    return head + "\r\n" + socket.read(contentLength);
+  }
+
+  @Test
+  void theRespClientLimitRefusesConnectionNPlusOneAtOnceAndAFreedSlotIsUsable() {
+    try (TestRedis redis = TestRedis.started();
+        ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of("PROXY_MAX_CLIENTS", "3"))) {
+      List<RespSocket> admitted = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        RespSocket client = new RespSocket(proxy.respPort());
+        assertEquals("+PONG\r\n", client.call(command("PING"), "+PONG\r\n"));
+        admitted.add(client);
+      }
+      try (RespSocket refused = new RespSocket(proxy.respPort())) {
+        long start = System.nanoTime();
+        assertEquals("-ERR max number of clients reached\r\n", refused.readLine());
+        assertTrue(refused.closedByPeer());
+        assertTrue(System.nanoTime() - start < TimeUnit.SECONDS.toNanos(1), "refusal was not prompt");
+      }
+      for (RespSocket client : admitted) assertEquals("+PONG\r\n", client.call(command("PING"), "+PONG\r\n"));
+      admitted.remove(0).close();
+      Eventually.await(Duration.ofSeconds(5), "a freed slot admits a new client", () -> {
+        try (RespSocket next = new RespSocket(proxy.respPort())) {
+          return next.call(command("PING"), "+PONG\r\n").equals("+PONG\r\n");
+        }
+      });
+      admitted.forEach(RespSocket::close);
+    }
+  }
+
+  @Test
+  void theHttpClientLimitAnswers503WithRetryAfterAndAFreedSlotIsUsable() {
+    try (TestRedis redis = TestRedis.started();
+        ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of("PROXY_MAX_CLIENTS", "3"))) {
+      List<RespSocket> admitted = new ArrayList<>();
+      for (int i = 0; i < 3; i++) {
+        RespSocket client = new RespSocket(proxy.httpPort());
+        assertTrue(httpOver(client, "/health").startsWith("HTTP/1.1 200"));
+        admitted.add(client);
+      }
+      try (RespSocket refused = new RespSocket(proxy.httpPort())) {
+        String response = httpOver(refused, "/health");
+        assertTrue(response.startsWith("HTTP/1.1 503"), response);
+        assertTrue(response.contains("Retry-After: 1"), response);
+        assertTrue(response.contains("Connection: close"), response);
+        assertTrue(response.contains("max number of clients reached"), response);
+        assertTrue(refused.closedByPeer());
+      }
+      for (RespSocket client : admitted) assertTrue(httpOver(client, "/health").startsWith("HTTP/1.1 200"));
+      admitted.remove(0).close();
+      Eventually.await(Duration.ofSeconds(5), "a freed slot admits a new client",
+          () -> httpOverNewSocket(proxy).startsWith("HTTP/1.1 200"));
+      admitted.forEach(RespSocket::close);
+    }
+  }
+
+  private static String httpOverNewSocket(ProxyProcess proxy) {
+    try (RespSocket socket = new RespSocket(proxy.httpPort())) {
+      return httpOver(socket, "/health");
+    }
+  }
+
+  @Test
+  void concurrentMissesForOneKeyMakeOneBackingGetAndHitsAreServedWhileRedisIsPaused() throws Exception {
+    try (TestRedis redis = TestRedis.started(); ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of())) {
+      redis.set("hot", "cached before the pause");
+      redis.set("coalesced", "one fetch");
+      assertEquals(200, proxy.get("hot").statusCode());
+      redis.commands().configResetstat();
+
+      redis.commands().clientPause(1_500);
+      long pausedAt = System.nanoTime();
+      HttpClient http = HttpClient.newHttpClient();
+      List<CompletableFuture<HttpResponse<String>>> waiting = new ArrayList<>();
+      for (int i = 0; i < 50; i++) {
+        HttpRequest request = HttpRequest.newBuilder(
+            URI.create("http://127.0.0.1:" + proxy.httpPort() + "/proxy?key=coalesced")).build();
+        waiting.add(http.sendAsync(request, HttpResponse.BodyHandlers.ofString()));
+      }
+      HttpResponse<byte[]> hit = proxy.get("hot");
+      assertEquals(200, hit.statusCode());
+      try (RespSocket resp = new RespSocket(proxy.respPort())) {
+        String expected = "$23\r\ncached before the pause\r\n";
+        assertEquals(expected, resp.call(command("GET", "hot"), expected));
+      }
+      assertTrue(System.nanoTime() - pausedAt < TimeUnit.MILLISECONDS.toNanos(1_200),
+          "hits were served while Redis was paused");
+
+      for (CompletableFuture<HttpResponse<String>> response : waiting) {
+        HttpResponse<String> answered = response.get(10, TimeUnit.SECONDS);
+        assertEquals(200, answered.statusCode());
+        assertEquals("one fetch", answered.body());
+      }
+      String stats = new String(redis.commands().info("commandstats").getBytes(StandardCharsets.UTF_8), StandardCharsets.UTF_8);
+      Matcher calls = Pattern.compile("cmdstat_get:calls=(\\d+)").matcher(stats);
+      assertTrue(calls.find(), stats);
+      assertEquals(1, Integer.parseInt(calls.group(1)), "backing GETs for 50 concurrent misses:\n" + stats);
+    }
+  }
+
+  @Test
+  void aFewHundredConcurrentClientsOverBothFrontEndsGetEveryValueRight() throws Exception {
+    try (TestRedis redis = TestRedis.started();
+        ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of("CACHE_CAPACITY", "100"))) {
+      for (int k = 0; k < 200; k++) redis.set("load" + k, "value-" + k);
+      int clients = 300;
+      int requestsEach = 40;
+      ExecutorService pool = Executors.newFixedThreadPool(clients);
+      List<Future<Integer>> checked = new ArrayList<>();
+      for (int c = 0; c < clients; c++) {
+        int client = c;
+        checked.add(pool.submit(() -> client % 2 == 0
+            ? readOverResp(proxy, client, requestsEach)
+            : readOverHttp(proxy, client, requestsEach)));
+      }
+      int total = 0;
+      for (Future<Integer> result : checked) total += result.get(120, TimeUnit.SECONDS);
+      pool.shutdown();
+      assertEquals(clients * requestsEach, total);
+    }
+  }
+
+  /** Keys 0..199 exist, 200..249 do not; with capacity 100 the load hits, misses and evicts. */
+  private static String expectedValue(int key) {
+    return key < 200 ? "value-" + key : null;
+  }
+
+  private static int readOverResp(ProxyProcess proxy, int client, int requests) {
+    try (RespSocket socket = new RespSocket(proxy.respPort())) {
+      for (int i = 0; i < requests; i++) {
+        int key = (client * 31 + i * 7) % 250;
+        String value = expectedValue(key);
+        String expected = value == null ? "$-1\r\n" : "$" + value.length() + "\r\n" + value + "\r\n";
+        assertEquals(expected, socket.call(command("GET", "load" + key), expected), "key load" + key);
+      }
+    }
+    return requests;
+  }
+
+  private static int readOverHttp(ProxyProcess proxy, int client, int requests) {
+    for (int i = 0; i < requests; i++) {
+      int key = (client * 31 + i * 7) % 250;
+      String value = expectedValue(key);
+      HttpResponse<byte[]> response = proxy.get("load" + key);
+      if (value == null) {
+        assertEquals(404, response.statusCode(), "key load" + key);
+      } else {
+        assertEquals(200, response.statusCode(), "key load" + key);
+        assertEquals(value, ProxyProcess.body(response), "key load" + key);
+      }
+    }
+    return requests;
+  }
+}

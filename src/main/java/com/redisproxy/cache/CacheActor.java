@@ -36,7 +36,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
 
   private record FetchCompleted(FetchResult result) implements Command {}
 
-  private record FetchTimedOut(ByteString key, long requestId) implements Command {}
+  private record FetchTimedOut(CacheKey key, long requestId) implements Command {}
 
   private enum Sweep implements Command {
     INSTANCE
@@ -60,8 +60,8 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   private final ActorRef<RedisFetcher.Command> fetchers;
   private final ActorRef<FetchResult> fetchReplies;
   private final TimerScheduler<Command> timers;
-  private final LruTtlStore<ByteString, ByteString> store;
-  private final Map<ByteString, PendingFetch> inFlight = new HashMap<>();
+  private final LruTtlStore<CacheKey, ByteString> store;
+  private final Map<CacheKey, PendingFetch> inFlight = new HashMap<>();
   private long nextRequestId;
   private long hits;
   private long misses;
@@ -128,14 +128,15 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
 
   private Behavior<Command> onFetchCompleted(FetchCompleted completed) {
     FetchResult result = completed.result();
-    PendingFetch pending = takePending(result.key(), result.requestId());
+    CacheKey key = CacheKey.of(result.key());
+    PendingFetch pending = takePending(key, result.requestId());
     if (pending == null) return this; // answered already (timed out): a late value is not cached
     GetResult answer;
     if (result instanceof FetchResult.Fetched fetched) {
       if (fetched.value() == null) {
         answer = GetResult.NotFound.INSTANCE;
       } else {
-        if (fetched.value().size() <= settings.maxValueBytes()) store.put(fetched.key(), fetched.value());
+        if (fetched.value().size() <= settings.maxValueBytes()) store.put(key, fetched.value());
         answer = new GetResult.Found(fetched.value(), false);
       }
     } else {
@@ -160,7 +161,8 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     return this;
   }
 
-  private void read(ByteString key, Consumer<GetResult> answer) {
+  private void read(ByteString keyBytes, Consumer<GetResult> answer) {
+    CacheKey key = CacheKey.of(keyBytes);
     ByteString value = store.get(key);
     if (value != null) {
       hits++;
@@ -181,11 +183,11 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     pending = new PendingFetch(nextRequestId++);
     pending.waiters.add(answer);
     inFlight.put(key, pending);
-    fetchers.tell(new RedisFetcher.Fetch(key, pending.requestId, fetchReplies));
+    fetchers.tell(new RedisFetcher.Fetch(keyBytes, pending.requestId, fetchReplies));
     timers.startSingleTimer(pending.requestId, new FetchTimedOut(key, pending.requestId), fetchTimeout);
   }
 
-  private PendingFetch takePending(ByteString key, long requestId) {
+  private PendingFetch takePending(CacheKey key, long requestId) {
     PendingFetch pending = inFlight.get(key);
     if (pending == null || pending.requestId != requestId) return null;
     inFlight.remove(key);

@@ -50,19 +50,18 @@ final class RespCommands {
     boolean close = false;
     boolean needsStats = false;
     for (RespRequest request : batch.requests()) {
-      String name = request.name();
-      if (name.equals("get") && request.size() == 2) {
+      if (request.is("get") && request.size() == 2) {
         if (keys == NO_KEYS) keys = new ArrayList<>();
         parts.add(new ReadOne(keys.size()));
         keys.add(request.arg(1));
-      } else if (name.equals("mget") && request.size() >= 2) {
+      } else if (request.is("mget") && request.size() >= 2) {
         if (keys == NO_KEYS) keys = new ArrayList<>();
         parts.add(new ReadMany(keys.size(), request.size() - 1));
         keys.addAll(request.args().subList(1, request.size()));
-      } else if (name.equals("info")) {
+      } else if (request.is("info")) {
         needsStats = true;
         parts.add(new Info(request.size() > 1 ? request.arg(1).utf8String().toLowerCase() : "default"));
-      } else if (name.equals("quit")) {
+      } else if (request.is("quit")) {
         parts.add(new Ready(new RespWriter().simple("OK").result()));
         close = true;
         break;

@@ -8,6 +8,18 @@ import org.apache.pekko.util.ByteString;
 /** One client command: its arguments as sent, the command name first. Never empty. */
 public record RespRequest(List<ByteString> args) {
 
+  /** True when the command name is {@code lowerCaseName}, in any case; allocates nothing. */
+  public boolean is(String lowerCaseName) {
+    ByteString name = args.get(0);
+    if (name.size() != lowerCaseName.length()) return false;
+    for (int i = 0; i < name.size(); i++) {
+      int b = name.apply(i);
+      if (b >= 'A' && b <= 'Z') b += 'a' - 'A';
+      if (b != lowerCaseName.charAt(i)) return false;
+    }
+    return true;
+  }
+
   /** The command name, lower case, for dispatch. */
   public String name() {
     return args.get(0).decodeString(StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);

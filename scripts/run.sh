@@ -13,7 +13,7 @@ if [ -z "${REDIS_ADDRESS:-}" ]; then
   export REDIS_ADDRESS="127.0.0.1:$port"
   java -cp target/redis-proxy.jar com.redisproxy.tools.SeedDemoKeys "$REDIS_ADDRESS"
 fi
-nohup java ${JAVA_OPTS:-} -Dconfig.file=conf/application.conf -jar target/redis-proxy.jar >"$RUN_DIR/proxy.log" 2>&1 &
+nohup java ${JAVA_OPTS:-} -Dconfig.file=conf/application.conf -Dlogback.configurationFile=conf/logback.xml -jar target/redis-proxy.jar >"$RUN_DIR/proxy.log" 2>&1 &
 echo $! >"$RUN_DIR/proxy.pid"
 host=${PROXY_HOST:-127.0.0.1}
 port=${PROXY_PORT:-8080}

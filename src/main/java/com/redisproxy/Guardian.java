@@ -7,6 +7,8 @@ import com.redisproxy.fetch.BackingRedis;
 import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.http.HttpServer;
 import com.redisproxy.http.ProxyRoutes;
+import com.redisproxy.metrics.ProxyMetrics;
+import io.micrometer.core.instrument.Timer;
 import com.redisproxy.resp.RespServer;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
@@ -28,10 +30,12 @@ public final class Guardian {
   /** @param exitCode completed with a non-zero code when start-up fails and the system stops */
   public static Behavior<Void> create(ProxySettings settings, CompletableFuture<Integer> exitCode) {
     return Behaviors.setup(context -> {
+      ProxyMetrics metrics = new ProxyMetrics();
       BackingRedis redis = startBackingRedis(context, settings.redis());
+      Timer fetchLatency = metrics.fetchLatency();
       ActorRef<RedisFetcher.Command> fetchers = context.spawn(
           Routers.pool(settings.redis().fetcherPoolSize(),
-                  Behaviors.supervise(RedisFetcher.create(redis)).onFailure(SupervisorStrategy.restart()))
+                  Behaviors.supervise(RedisFetcher.create(redis, fetchLatency)).onFailure(SupervisorStrategy.restart()))
               .withRoundRobinRouting(),
           "redis-fetchers");
       ActorRef<CacheActor.Command> cache = context.spawn(
@@ -43,15 +47,15 @@ public final class Guardian {
       ActorSystem<Void> system = context.getSystem();
       CacheClient cacheClient = new CacheClient(
           cache, system.scheduler(), settings.askTimeout(), settings.cache().maxPendingRequests());
-      ProxyRoutes routes = new ProxyRoutes(cacheClient);
-      new HttpServer(system, settings.maxClients())
+      ProxyRoutes routes = new ProxyRoutes(cacheClient, metrics, redis::isConnected, settings.http().accessLog());
+      new HttpServer(system, settings.maxClients(), metrics)
           .start(settings.host(), settings.http().port(), routes.routes())
           .whenComplete((binding, failure) -> {
             if (failure != null) failStartup(system, exitCode, "cannot listen for HTTP on "
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
           });
       if (settings.resp().port() != 0) {
-        new RespServer(system, cacheClient, settings.resp().limits(), settings.maxClients(), Main.version())
+        new RespServer(system, cacheClient, settings.resp().limits(), settings.maxClients(), Main.version(), metrics)
             .start(settings.host(), settings.resp().port())
             .whenComplete((binding, failure) -> {
               if (failure != null) failStartup(system, exitCode, "cannot listen for RESP on "

@@ -10,7 +10,7 @@ import java.time.Duration;
 public record ProxySettings(
     String host, Http http, Resp resp, int maxClients, Duration askTimeout, Redis redis, Cache cache) {
 
-  public record Http(int port) {}
+  public record Http(int port, boolean accessLog) {}
 
   /** The RESP front end; port 0 means off. */
   public record Resp(int port, RespLimits limits) {}
@@ -66,7 +66,7 @@ public record ProxySettings(
             read.integer(root + "resp.max-request-bytes", 1, Integer.MAX_VALUE)));
     int maxClients = read.integer(root + "max-clients", 1, Integer.MAX_VALUE);
     return new ProxySettings(
-        host, new Http(read.port(root + "http.port", false)), resp, maxClients, askTimeout, redis, cache);
+        host, new Http(read.port(root + "http.port", false), read.bool(root + "http.access-log")), resp, maxClients, askTimeout, redis, cache);
   }
 
   private static RedisURI redisUri(SettingsReader read, String path) {

@@ -13,6 +13,7 @@ final class SettingsReader {
           "redis-proxy.host", "PROXY_HOST",
           "redis-proxy.http.port", "PROXY_PORT",
           "redis-proxy.resp.port", "PROXY_RESP_PORT",
+          "redis-proxy.http.access-log", "PROXY_ACCESS_LOG",
           "redis-proxy.max-clients", "PROXY_MAX_CLIENTS",
           "redis-proxy.redis.address", "REDIS_ADDRESS",
           "redis-proxy.redis.fetch-timeout", "REDIS_FETCH_TIMEOUT",
@@ -42,6 +43,15 @@ final class SettingsReader {
       // reported below
     }
     throw invalid(path, "'" + raw + "' is not an integer from " + min + " to " + max);
+  }
+
+  boolean bool(String path) {
+    String raw = raw(path).toLowerCase(java.util.Locale.ROOT);
+    return switch (raw) {
+      case "on", "true", "yes", "1" -> true;
+      case "off", "false", "no", "0" -> false;
+      default -> throw invalid(path, "'" + raw + "' is not on/off");
+    };
   }
 
   int port(String path, boolean zeroDisables) {

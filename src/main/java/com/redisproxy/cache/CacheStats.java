@@ -9,4 +9,8 @@ public record CacheStats(
     long evictions,
     long expirations,
     long coalescedMisses,
-    int fetchesInFlight) {}
+    int fetchesInFlight) {
+
+  /** Before the first snapshot arrives. */
+  public static final CacheStats NONE = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0);
+}

@@ -1,5 +1,7 @@
 package com.redisproxy.fetch;
 
+import io.micrometer.core.instrument.Timer;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
@@ -16,17 +18,21 @@ public final class RedisFetcher extends AbstractBehavior<RedisFetcher.Command> {
   public record Fetch(ByteString key, long requestId, ActorRef<FetchResult> replyTo)
       implements Command {}
 
-  private record Completed(Fetch request, ByteString value, Throwable failure) implements Command {}
+  private record Completed(Fetch request, long startedNanos, ByteString value, Throwable failure)
+      implements Command {}
 
   private final BackingRedis redis;
+  private final Timer latency;
 
-  public static Behavior<Command> create(BackingRedis redis) {
-    return Behaviors.setup(context -> new RedisFetcher(context, redis));
+  /** @param latency records how long each GET took, answered or failed */
+  public static Behavior<Command> create(BackingRedis redis, Timer latency) {
+    return Behaviors.setup(context -> new RedisFetcher(context, redis, latency));
   }
 
-  private RedisFetcher(ActorContext<Command> context, BackingRedis redis) {
+  private RedisFetcher(ActorContext<Command> context, BackingRedis redis, Timer latency) {
     super(context);
     this.redis = redis;
+    this.latency = latency;
   }
 
   @Override
@@ -38,11 +44,13 @@ public final class RedisFetcher extends AbstractBehavior<RedisFetcher.Command> {
   }
 
   private Behavior<Command> onFetch(Fetch fetch) {
-    getContext().pipeToSelf(redis.get(fetch.key()), (value, failure) -> new Completed(fetch, value, failure));
+    long started = System.nanoTime();
+    getContext().pipeToSelf(redis.get(fetch.key()), (value, failure) -> new Completed(fetch, started, value, failure));
     return this;
   }
 
   private Behavior<Command> onCompleted(Completed completed) {
+    latency.record(System.nanoTime() - completed.startedNanos(), TimeUnit.NANOSECONDS);
     Fetch fetch = completed.request();
     FetchResult result =
         completed.failure() == null

@@ -1,5 +1,6 @@
 package com.redisproxy.http;
 
+import com.redisproxy.metrics.ProxyMetrics;
 import java.time.Duration;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -37,11 +38,13 @@ public final class HttpServer {
   private final Materializer materializer;
   private final int maxClients;
   private final AtomicInteger openConnections = new AtomicInteger();
+  private final ProxyMetrics.ConnectionMeters meters;
 
-  public HttpServer(ActorSystem<?> system, int maxClients) {
+  public HttpServer(ActorSystem<?> system, int maxClients, ProxyMetrics metrics) {
     this.system = system;
     this.materializer = Materializer.matFromSystem(system);
     this.maxClients = maxClients;
+    this.meters = metrics.connections("http", openConnections::get);
   }
 
   public CompletionStage<ServerBinding> start(String host, int port, Route route) {
@@ -65,6 +68,7 @@ public final class HttpServer {
   private void accept(IncomingConnection connection, Flow<HttpRequest, HttpResponse, NotUsed> handler) {
     if (openConnections.incrementAndGet() > maxClients) {
       openConnections.decrementAndGet();
+      meters.refused();
       connection.handleWith(Flow.of(HttpRequest.class).map(request -> TOO_MANY_CLIENTS), materializer);
       return;
     }

@@ -2,7 +2,9 @@ package com.redisproxy.http;
 
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.GetResult;
+import com.redisproxy.metrics.ProxyMetrics;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
@@ -15,7 +17,10 @@ import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
 import org.apache.pekko.util.ByteString;
 
-/** HTTP to CacheActor and back: {@code GET /proxy?key=K} and {@code GET /health}. */
+/**
+ * HTTP to CacheActor and back: {@code GET /proxy?key=K}, and the operational endpoints
+ * {@code /health}, {@code /ready} and {@code /metrics}.
+ */
 public final class ProxyRoutes extends AllDirectives {
 
   private static final HttpHeader CACHE_HIT = RawHeader.create("X-Cache", "HIT");
@@ -24,15 +29,31 @@ public final class ProxyRoutes extends AllDirectives {
   private static final HttpHeader RETRY_AFTER = RawHeader.create("Retry-After", "1");
 
   private final CacheClient cache;
+  private final ProxyMetrics metrics;
+  private final ProxyMetrics.ReadOutcomes outcomes;
+  private final BooleanSupplier redisReachable;
+  private final boolean accessLog;
 
-  public ProxyRoutes(CacheClient cache) {
+  public ProxyRoutes(CacheClient cache, ProxyMetrics metrics, BooleanSupplier redisReachable, boolean accessLog) {
     this.cache = cache;
+    this.metrics = metrics;
+    this.outcomes = metrics.readOutcomes("http");
+    this.redisReachable = redisReachable;
+    this.accessLog = accessLog;
   }
 
   public Route routes() {
+    return accessLog ? AccessLog.around(endpoints()) : endpoints();
+  }
+
+  private Route endpoints() {
     return concat(
+        pathPrefix("proxy", () -> pathEndOrSingleSlash(() -> getOnly(() ->
+            parameterOptional("key", key -> optionalHeaderValueByName("Accept", accept ->
+                proxyGet(key, accept.filter(JsonMode::isRequested).isPresent())))))),
         path("health", () -> getOnly(() -> complete(StatusCodes.OK, JsonBodies.status("ok")))),
-        pathPrefix("proxy", () -> pathEndOrSingleSlash(() -> getOnly(() -> parameterOptional("key", this::proxyGet)))),
+        path("ready", () -> getOnly(this::ready)),
+        path("metrics", () -> getOnly(this::metrics)),
         complete(StatusCodes.NOT_FOUND, JsonBodies.error("not_found", "no such endpoint; try GET /proxy?key=K")));
   }
 
@@ -45,21 +66,39 @@ public final class ProxyRoutes extends AllDirectives {
             .withEntity(JsonBodies.error("method_not_allowed", method.name() + " is not supported; use GET")))));
   }
 
-  private Route proxyGet(Optional<String> key) {
+  private Route proxyGet(Optional<String> key, boolean json) {
     if (key.isEmpty() || key.get().isEmpty()) {
       return complete(StatusCodes.BAD_REQUEST, JsonBodies.error("bad_request", "query parameter 'key' is required"));
     }
-    return completeWithFuture(cache.get(ByteString.fromString(key.get())).thenApply(ProxyRoutes::toResponse));
+    return completeWithFuture(cache.get(ByteString.fromString(key.get())).thenApply(result -> {
+      outcomes.record(result);
+      return json ? JsonMode.response(key.get(), result) : toResponse(result);
+    }));
   }
 
-  private static HttpResponse toResponse(GetResult result) {
+  private Route ready() {
+    return redisReachable.getAsBoolean()
+        ? complete(StatusCodes.OK, JsonBodies.status("ready"))
+        : complete(StatusCodes.SERVICE_UNAVAILABLE, JsonBodies.error("not_ready", "the backing Redis is not reachable"));
+  }
+
+  private Route metrics() {
+    return completeWithFuture(cache.stats().thenApply(stats ->
+        HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape(stats)))));
+  }
+
+  static HttpResponse toResponse(GetResult result) {
     if (result instanceof GetResult.Found found) {
       return HttpResponse.create()
           .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, found.value()))
-          .addHeader(found.fromCache() ? CACHE_HIT : CACHE_MISS);
+          .addHeader(xCache(found));
     }
     if (result instanceof GetResult.Failed failed) return toResponse(failed);
     return error(StatusCodes.NOT_FOUND, "not_found", "no such key in Redis");
+  }
+
+  static HttpHeader xCache(GetResult.Found found) {
+    return found.fromCache() ? CACHE_HIT : CACHE_MISS;
   }
 
   private static HttpResponse toResponse(GetResult.Failed failed) {
@@ -67,15 +106,11 @@ public final class ProxyRoutes extends AllDirectives {
       case REDIS_UNAVAILABLE -> error(StatusCodes.BAD_GATEWAY, "redis_unavailable", failed.message());
       case REDIS_ERROR -> error(StatusCodes.BAD_GATEWAY, "redis_error", failed.message());
       case REDIS_TIMEOUT -> error(StatusCodes.GATEWAY_TIMEOUT, "redis_timeout", failed.message());
-      case OVERLOADED -> overloaded(failed.message());
+      case OVERLOADED -> error(StatusCodes.SERVICE_UNAVAILABLE, "overloaded", failed.message()).addHeader(RETRY_AFTER);
     };
   }
 
-  private static HttpResponse overloaded(String message) {
-    return error(StatusCodes.SERVICE_UNAVAILABLE, "overloaded", message).addHeader(RETRY_AFTER);
-  }
-
-  private static HttpResponse error(StatusCode status, String error, String message) {
+  static HttpResponse error(StatusCode status, String error, String message) {
     return HttpResponse.create().withStatus(status).withEntity(JsonBodies.error(error, message));
   }
 }

@@ -3,6 +3,7 @@ package com.redisproxy.resp;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
+import com.redisproxy.metrics.ProxyMetrics;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
@@ -34,10 +35,12 @@ final class RespCommands {
 
   private final CacheClient cache;
   private final ServerInfo serverInfo;
+  private final ProxyMetrics.ReadOutcomes outcomes;
 
-  RespCommands(CacheClient cache, ServerInfo serverInfo) {
+  RespCommands(CacheClient cache, ServerInfo serverInfo, ProxyMetrics.ReadOutcomes outcomes) {
     this.cache = cache;
     this.serverInfo = serverInfo;
+    this.outcomes = outcomes;
   }
 
   /**
@@ -85,6 +88,7 @@ final class RespCommands {
   }
 
   private ByteString encode(List<Part> parts, List<GetResult> results, CacheStats stats) {
+    for (GetResult result : results) outcomes.record(result);
     if (parts.size() == 1 && parts.get(0) instanceof Ready ready) return ready.bytes();
     RespWriter out = new RespWriter();
     for (Part part : parts) {

@@ -1,6 +1,7 @@
 package com.redisproxy.resp;
 
 import com.redisproxy.cache.CacheClient;
+import com.redisproxy.metrics.ProxyMetrics;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -34,12 +35,15 @@ public final class RespServer {
   private final RespCommands commands;
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicLong nextClientId = new AtomicLong();
+  private final ProxyMetrics.ConnectionMeters meters;
 
-  public RespServer(ActorSystem<?> system, CacheClient cache, RespLimits limits, int maxClients, String version) {
+  public RespServer(
+      ActorSystem<?> system, CacheClient cache, RespLimits limits, int maxClients, String version, ProxyMetrics metrics) {
     this.system = system;
     this.limits = limits;
     this.maxClients = maxClients;
-    this.commands = new RespCommands(cache, new ServerInfo(openConnections::get, version));
+    this.meters = metrics.connections("resp", openConnections::get);
+    this.commands = new RespCommands(cache, new ServerInfo(openConnections::get, version), metrics.readOutcomes("resp"));
   }
 
   public CompletionStage<Tcp.ServerBinding> start(String host, int port) {
@@ -60,6 +64,7 @@ public final class RespServer {
   private void accept(Tcp.IncomingConnection connection) {
     if (openConnections.incrementAndGet() > maxClients) {
       openConnections.decrementAndGet();
+      meters.refused();
       connection.handleWith(Flow.fromSinkAndSourceCoupled(Sink.ignore(), Source.single(TOO_MANY_CLIENTS)), system);
       return;
     }

@@ -67,6 +67,10 @@ public final class TestRedis implements AutoCloseable {
     if (connection == null || !connection.isOpen()) {
       client = RedisClient.create();
       RedisURI uri = RedisURI.create("127.0.0.1", port);
+      settings.stream().filter(setting -> setting.startsWith("requirepass "))
+          .forEach(setting -> uri.setCredentialsProvider(
+              io.lettuce.core.RedisCredentialsProvider.from(() -> io.lettuce.core.RedisCredentials.just(
+                  null, setting.substring("requirepass ".length())))));
       connection = client.connect(ByteArrayCodec.INSTANCE, uri);
     }
     return connection.sync();

@@ -1,0 +1,141 @@
+package com.redisproxy.metrics;
+
+import com.redisproxy.cache.CacheStats;
+import com.redisproxy.cache.GetResult;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.IntSupplier;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * The proxy's metrics, in Prometheus text format. Counters that front ends and fetchers move are
+ * Micrometer meters (thread-safe); the cache's own figures are read from the CacheActor's latest
+ * {@link CacheStats} snapshot, taken at each scrape, so no other thread touches the actor's state.
+ */
+public final class ProxyMetrics {
+  private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+  private final AtomicReference<CacheStats> cache = new AtomicReference<>(CacheStats.NONE);
+
+  public ProxyMetrics() {
+    new JvmMemoryMetrics().bindTo(registry);
+    new JvmGcMetrics().bindTo(registry);
+    new JvmThreadMetrics().bindTo(registry);
+    new ClassLoaderMetrics().bindTo(registry);
+    new ProcessorMetrics().bindTo(registry);
+    new UptimeMetrics().bindTo(registry);
+    cacheCounter("proxy.cache.hits", "reads answered from the cache", CacheStats::hits);
+    cacheCounter("proxy.cache.misses", "reads that were not in the cache", CacheStats::misses);
+    cacheCounter("proxy.cache.evictions", "keys evicted as least recently read", CacheStats::evictions);
+    cacheCounter("proxy.cache.expirations", "keys removed at their expiry", CacheStats::expirations);
+    cacheCounter("proxy.cache.coalesced.misses", "misses that joined a fetch already in flight", CacheStats::coalescedMisses);
+    cacheGauge("proxy.cache.keys", "keys in the cache", CacheStats::size);
+    cacheGauge("proxy.cache.capacity", "keys the cache holds at most", CacheStats::capacity);
+    cacheGauge("proxy.redis.fetches.in.flight", "backing GETs not answered yet", CacheStats::fetchesInFlight);
+  }
+
+  /** Counts the answers one front end gives to key reads, by outcome. */
+  public ReadOutcomes readOutcomes(String frontEnd) {
+    return new ReadOutcomes(registry, frontEnd);
+  }
+
+  /** Counts connections refused at the client limit, and shows those open. */
+  public ConnectionMeters connections(String frontEnd, IntSupplier open) {
+    Gauge.builder("proxy.connections.open", open, supplier -> supplier.getAsInt())
+        .description("client connections open").tag("frontend", frontEnd)
+        .strongReference(true) // the supplier is a method reference nothing else holds
+        .register(registry);
+    return new ConnectionMeters(registry, frontEnd);
+  }
+
+  /** Latency of backing GETs, as a histogram. */
+  public Timer fetchLatency() {
+    return Timer.builder("proxy.redis.fetch.latency")
+        .description("time from sending a GET to the backing Redis until its answer")
+        .publishPercentileHistogram()
+        .register(registry);
+  }
+
+  /** The text to serve at /metrics, with the cache's figures from {@code latest} (null: the last ones). */
+  public String scrape(CacheStats latest) {
+    if (latest != null) cache.set(latest);
+    return registry.scrape();
+  }
+
+  private void cacheCounter(String name, String description, ToDoubleFunction<CacheStats> value) {
+    FunctionCounter.builder(name, cache, reference -> value.applyAsDouble(reference.get()))
+        .description(description).register(registry);
+  }
+
+  private void cacheGauge(String name, String description, ToDoubleFunction<CacheStats> value) {
+    Gauge.builder(name, cache, reference -> value.applyAsDouble(reference.get()))
+        .description(description).register(registry);
+  }
+
+  /** Per-outcome counters of one front end. */
+  public static final class ReadOutcomes {
+    private final Counter hit;
+    private final Counter miss;
+    private final Counter notFound;
+    private final Counter redisError;
+    private final Counter redisUnavailable;
+    private final Counter redisTimeout;
+    private final Counter overloaded;
+
+    private ReadOutcomes(PrometheusMeterRegistry registry, String frontEnd) {
+      hit = counter(registry, frontEnd, "hit");
+      miss = counter(registry, frontEnd, "miss");
+      notFound = counter(registry, frontEnd, "not_found");
+      redisError = counter(registry, frontEnd, "redis_error");
+      redisUnavailable = counter(registry, frontEnd, "redis_unavailable");
+      redisTimeout = counter(registry, frontEnd, "redis_timeout");
+      overloaded = counter(registry, frontEnd, "overloaded");
+    }
+
+    private static Counter counter(
+        PrometheusMeterRegistry registry, String frontEnd, String outcome) {
+      return Counter.builder("proxy.requests")
+          .description("key reads answered, by front end and outcome")
+          .tag("frontend", frontEnd).tag("outcome", outcome).register(registry);
+    }
+
+    public void record(GetResult result) {
+      if (result instanceof GetResult.Found found) {
+        (found.fromCache() ? hit : miss).increment();
+      } else if (result instanceof GetResult.Failed failed) {
+        switch (failed.reason()) {
+          case REDIS_ERROR -> redisError.increment();
+          case REDIS_UNAVAILABLE -> redisUnavailable.increment();
+          case REDIS_TIMEOUT -> redisTimeout.increment();
+          case OVERLOADED -> overloaded.increment();
+        }
+      } else {
+        notFound.increment();
+      }
+    }
+  }
+
+  /** Connections refused at the client limit, for one front end. */
+  public static final class ConnectionMeters {
+    private final Counter refused;
+
+    private ConnectionMeters(PrometheusMeterRegistry registry, String frontEnd) {
+      refused = Counter.builder("proxy.connections.refused")
+          .description("connections refused at the client limit").tag("frontend", frontEnd).register(registry);
+    }
+
+    public void refused() {
+      refused.increment();
+    }
+  }
+}

@@ -49,7 +49,7 @@ public final class Guardian {
           cache, system.scheduler(), settings.askTimeout(), settings.cache().maxPendingRequests());
       ProxyRoutes routes = new ProxyRoutes(cacheClient, metrics, redis::isConnected, settings.http().accessLog());
       new HttpServer(system, settings.maxClients(), metrics)
-          .start(settings.host(), settings.http().port(), routes.routes())
+          .start(settings.host(), settings.http().port(), routes.routes(), settings.shutdownDeadline())
           .whenComplete((binding, failure) -> {
             if (failure != null) failStartup(system, exitCode, "cannot listen for HTTP on "
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
@@ -62,6 +62,8 @@ public final class Guardian {
                   + settings.host() + ":" + settings.resp().port() + ": " + failure.getMessage());
             });
       }
+      CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "drain-cache-requests",
+          () -> Drain.untilZero(cacheClient::pendingAsks, settings.shutdownDeadline(), system));
       context.getLog().info(
           "redis-proxy {} starting: HTTP {}:{}, RESP {}, backing Redis {}, cache capacity {} keys, expiry {}",
           Main.version(), settings.host(), settings.http().port(),

@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 
 /** Loads and validates the configuration, then starts the actor system with the Guardian. */
@@ -24,8 +25,27 @@ public final class Main {
     }
     CompletableFuture<Integer> exitCode = new CompletableFuture<>();
     ActorSystem<Void> system = ActorSystem.create(Guardian.create(settings, exitCode), "redis-proxy", config);
+    shutDownGracefullyOn(system, "TERM", "INT");
     system.getWhenTerminated().toCompletableFuture().join();
     System.exit(exitCode.getNow(0));
+  }
+
+  /**
+   * A signal runs Pekko's coordinated shutdown (stop accepting, answer what is in flight, close
+   * Redis) and the process then exits 0: with the JVM's own handling it would exit 143.
+   */
+  @SuppressWarnings("removal")
+  private static void shutDownGracefullyOn(ActorSystem<Void> system, String... signals) {
+    for (String name : signals) {
+      sun.misc.Signal.handle(new sun.misc.Signal(name), signal -> {
+        system.log().info("SIG{} received: shutting down", name);
+        CoordinatedShutdown.get(system).run(SignalReceived.INSTANCE);
+      });
+    }
+  }
+
+  private enum SignalReceived implements CoordinatedShutdown.Reason {
+    INSTANCE
   }
 
   /** The version in the jar's manifest; "dev" when run from classes. */

@@ -8,7 +8,14 @@ import java.time.Duration;
 
 /** Every setting of the proxy, read and validated once at start-up. */
 public record ProxySettings(
-    String host, Http http, Resp resp, int maxClients, Duration askTimeout, Redis redis, Cache cache) {
+    String host,
+    Http http,
+    Resp resp,
+    int maxClients,
+    Duration askTimeout,
+    Duration shutdownDeadline,
+    Redis redis,
+    Cache cache) {
 
   public record Http(int port, boolean accessLog) {}
 
@@ -65,8 +72,12 @@ public record ProxySettings(
             read.integer(root + "resp.max-inline-bytes", 1, Integer.MAX_VALUE),
             read.integer(root + "resp.max-request-bytes", 1, Integer.MAX_VALUE)));
     int maxClients = read.integer(root + "max-clients", 1, Integer.MAX_VALUE);
-    return new ProxySettings(
-        host, new Http(read.port(root + "http.port", false), read.bool(root + "http.access-log")), resp, maxClients, askTimeout, redis, cache);
+    Duration shutdownDeadline = read.duration(root + "shutdown-deadline");
+    if (shutdownDeadline.compareTo(Duration.ofSeconds(30)) > 0) {
+      throw read.invalid(root + "shutdown-deadline", "must be at most 30s");
+    }
+    Http http = new Http(read.port(root + "http.port", false), read.bool(root + "http.access-log"));
+    return new ProxySettings(host, http, resp, maxClients, askTimeout, shutdownDeadline, redis, cache);
   }
 
   private static RedisURI redisUri(SettingsReader read, String path) {

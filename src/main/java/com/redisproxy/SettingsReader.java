@@ -9,16 +9,17 @@ import java.util.Map;
 final class SettingsReader {
 
   private static final Map<String, String> ENV_NAMES =
-      Map.of(
-          "redis-proxy.host", "PROXY_HOST",
-          "redis-proxy.http.port", "PROXY_PORT",
-          "redis-proxy.resp.port", "PROXY_RESP_PORT",
-          "redis-proxy.http.access-log", "PROXY_ACCESS_LOG",
-          "redis-proxy.max-clients", "PROXY_MAX_CLIENTS",
-          "redis-proxy.redis.address", "REDIS_ADDRESS",
-          "redis-proxy.redis.fetch-timeout", "REDIS_FETCH_TIMEOUT",
-          "redis-proxy.cache.capacity", "CACHE_CAPACITY",
-          "redis-proxy.cache.expiry", "GLOBAL_CACHE_EXPIRY");
+      Map.ofEntries(
+          Map.entry("redis-proxy.host", "PROXY_HOST"),
+          Map.entry("redis-proxy.http.port", "PROXY_PORT"),
+          Map.entry("redis-proxy.resp.port", "PROXY_RESP_PORT"),
+          Map.entry("redis-proxy.http.access-log", "PROXY_ACCESS_LOG"),
+          Map.entry("redis-proxy.cache.max-value-bytes", "CACHE_MAX_VALUE_BYTES"),
+          Map.entry("redis-proxy.max-clients", "PROXY_MAX_CLIENTS"),
+          Map.entry("redis-proxy.redis.address", "REDIS_ADDRESS"),
+          Map.entry("redis-proxy.redis.fetch-timeout", "REDIS_FETCH_TIMEOUT"),
+          Map.entry("redis-proxy.cache.capacity", "CACHE_CAPACITY"),
+          Map.entry("redis-proxy.cache.expiry", "GLOBAL_CACHE_EXPIRY"));
 
   private final Config config;
 

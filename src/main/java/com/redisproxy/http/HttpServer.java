@@ -47,7 +47,8 @@ public final class HttpServer {
     this.meters = metrics.connections("http", openConnections::get);
   }
 
-  public CompletionStage<ServerBinding> start(String host, int port, Route route) {
+  /** @param shutdownDeadline how long requests in flight may take once shutdown has begun */
+  public CompletionStage<ServerBinding> start(String host, int port, Route route, Duration shutdownDeadline) {
     Flow<HttpRequest, HttpResponse, NotUsed> handler = route.flow(system);
     return Http.get(system)
         .newServerAt(host, port)
@@ -56,7 +57,7 @@ public final class HttpServer {
         .run(materializer)
         .thenApply(binding -> {
           log.info("HTTP front end listening on {}", binding.localAddress());
-          binding.addToCoordinatedShutdown(Duration.ofSeconds(10), system);
+          binding.addToCoordinatedShutdown(shutdownDeadline, system);
           return binding;
         });
   }

@@ -7,7 +7,9 @@ import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import org.apache.pekko.Done;
 import org.apache.pekko.NotUsed;
+import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.japi.Pair;
 import org.apache.pekko.stream.javadsl.Flow;
@@ -53,6 +55,8 @@ public final class RespServer {
         .run(system)
         .thenApply(binding -> {
           log.info("RESP front end listening on {}", binding.localAddress());
+          CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-resp",
+              () -> binding.unbind().thenApply(unbound -> Done.getInstance()));
           return binding;
         });
   }

@@ -57,7 +57,7 @@ public final class ProxyProcess implements AutoCloseable {
           "-XX:TieredStopAtLevel=1", "-jar", jarPath()));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
       builder.environment().keySet().removeIf(name -> name.startsWith("PROXY_") || name.startsWith("REDIS_")
-          || name.startsWith("CACHE_") || name.startsWith("GLOBAL_CACHE"));
+          || name.startsWith("CACHE_") || name.startsWith("GLOBAL_CACHE") || name.equals("JAVA_TOOL_OPTIONS"));
       builder.environment().putAll(env);
       return new ProxyProcess(builder.start(), output, portOrZero(env.get("PROXY_PORT")), portOrZero(env.get("PROXY_RESP_PORT")));
     } catch (IOException e) {

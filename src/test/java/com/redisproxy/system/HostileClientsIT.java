@@ -1,0 +1,151 @@
+package com.redisproxy.system;
+
+import static com.redisproxy.system.support.RespSocket.command;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.redisproxy.system.support.Eventually;
+import com.redisproxy.system.support.ProxyProcess;
+import com.redisproxy.system.support.RespSocket;
+import com.redisproxy.system.support.TestRedis;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Random;
+import java.util.concurrent.atomic.AtomicLong;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+/** Malformed, oversized, slow and greedy clients: each gets a clear answer and the others are served. */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class HostileClientsIT {
+  private TestRedis redis;
+  private ProxyProcess proxy;
+
+  @BeforeAll
+  void start() {
+    redis = TestRedis.started();
+    proxy = ProxyProcess.start(redis.address(), Map.of(
+        "JAVA_TOOL_OPTIONS", "-Dpekko.http.server.idle-timeout=1s -Dpekko.http.server.parsing.max-uri-length=4k",
+        "CACHE_MAX_VALUE_BYTES", "1000"));
+    redis.set("innocent", "still served");
+  }
+
+  @AfterAll
+  void stop() {
+    if (proxy != null) proxy.close();
+    if (redis != null) redis.close();
+  }
+
+  @AfterEach
+  void othersAreStillServedCorrectly() {
+    assertEquals("still served", ProxyProcess.body(proxy.get("innocent")));
+    try (RespSocket client = new RespSocket(proxy.respPort())) {
+      assertEquals("$12\r\nstill served\r\n", client.call(command("GET", "innocent"), "$12\r\nstill served\r\n"));
+    }
+  }
+
+  private String rawHttp(String request) {
+    try (RespSocket socket = new RespSocket(proxy.httpPort())) {
+      socket.send(request);
+      return socket.readLine();
+    }
+  }
+
+  @Test
+  void anOverlongUriIs414() {
+    assertTrue(rawHttp("GET /proxy?key=" + "k".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 414"));
+  }
+
+  @Test
+  void aHugeHeaderIs431() {
+    String status = rawHttp("GET /proxy?key=a HTTP/1.1\r\nHost: x\r\nX-Big: " + "v".repeat(20_000) + "\r\n\r\n");
+    assertTrue(status.startsWith("HTTP/1.1 431"), status);
+  }
+
+  @Test
+  void malformedRequestsAndBadPercentEncodingGetA4xxOr501() {
+    assertTrue(rawHttp("GET /proxy?key=%zz HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 400"));
+    assertTrue(rawHttp("GET /proxy?key=a HTTP/1.1\r\nHost: x\r\nBad Header\r\n\r\n").startsWith("HTTP/1.1 400"));
+    assertTrue(rawHttp("GARBAGE /proxy?key=a HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 501"));
+  }
+
+  @Test
+  void aClientThatNeverFinishesItsRequestIsDisconnected() {
+    try (RespSocket slow = new RespSocket(proxy.httpPort())) {
+      slow.send("GET /proxy?key=innocent HTTP/1.1\r\nHost:");
+      long start = System.nanoTime();
+      assertTrue(slow.closedByPeer(), "the idle connection is closed");
+      assertTrue(System.nanoTime() - start < Duration.ofSeconds(8).toNanos());
+    }
+  }
+
+  @Test
+  void aValueOverTheSizeLimitIsServedButNotCached() {
+    redis.commands().set(TestRedis.bytes("large"), new byte[5000]);
+    assertEquals(5000, proxy.get("large").body().length);
+    assertEquals("MISS", proxy.get("large").headers().firstValue("X-Cache").orElseThrow());
+  }
+
+  @Test
+  void binaryGarbageOverRespIsAProtocolErrorAndCloses() {
+    byte[] garbage = new byte[4096];
+    new Random(7).nextBytes(garbage);
+    garbage[0] = '*';
+    try (RespSocket client = new RespSocket(proxy.respPort())) {
+      client.send(garbage);
+      assertTrue(client.readLine().startsWith("-ERR Protocol error"));
+      assertTrue(client.closedByPeer());
+    }
+  }
+
+  @Test
+  void aTruncatedFrameLeftHangingDoesNotDisturbAnyone() {
+    try (RespSocket client = new RespSocket(proxy.respPort())) {
+      client.send("*2\r\n$3\r\nGET\r\n$100\r\nonly a part");
+    }
+  }
+
+  @Test
+  void aClientThatFloodsWithoutReadingIsNoLongerReadInsteadOfBuffered() throws Exception {
+    byte[] chunk = "PING\r\n".repeat(10_000).getBytes(StandardCharsets.US_ASCII);
+    AtomicLong written = new AtomicLong();
+    try (Socket flooder = new Socket("127.0.0.1", proxy.respPort())) {
+      flooder.setReceiveBufferSize(64 * 1024);
+      Thread writer = new Thread(() -> {
+        try {
+          OutputStream out = flooder.getOutputStream();
+          for (int i = 0; i < 20_000; i++) { // at most 1.2 GB, never reached when the proxy stops reading
+            out.write(chunk);
+            written.addAndGet(chunk.length);
+          }
+        } catch (IOException closedByTheTest) {
+          // the test closes the socket to end the flood
+        }
+      });
+      writer.setDaemon(true);
+      writer.start();
+      Eventually.await(Duration.ofSeconds(30), "the flood stalls: the proxy stopped reading", () -> {
+        long before = written.get();
+        pauseBriefly();
+        return before > 0 && written.get() == before;
+      });
+      assertTrue(written.get() < 200L * 1024 * 1024, "wrote " + written.get() + " bytes before the proxy pushed back");
+      othersAreStillServedCorrectly();
+    }
+  }
+
+  private static void pauseBriefly() {
+    try {
+      Thread.sleep(500); // the window in which a stalled writer makes no progress
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+    }
+  }
+}

@@ -2,7 +2,7 @@
 JAR := target/redis-proxy.jar
 MVN := mvn -B -Dstyle.color=never
 
-.PHONY: build run seed test stop clean bench
+.PHONY: build run seed test stop clean bench fuzz soak
 
 build:
 	$(MVN) -q package -DskipTests
@@ -28,3 +28,15 @@ clean: stop
 # Side-by-side benchmark of the proxy and redis-server (needs redis-tools and wrk).
 bench: build
 	bench/run.sh
+
+# The RESP parser fuzz properties with many more tries than `make test` (FUZZ_TRIES to change).
+FUZZ_TRIES ?= 200000
+fuzz:
+	$(MVN) test -Dtest=RespParserFuzzTest -Djqwik.tries.default=$(FUZZ_TRIES) -Djqwik.edgecases=MIXIN
+
+# Two minutes of mixed load through both front ends while Redis is killed and restarted
+# (SOAK_SECONDS to change); prints the report and writes target/soak-report.txt.
+SOAK_SECONDS ?= 120
+soak: build
+	$(MVN) -q verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SoakIT -Dsoak.seconds=$(SOAK_SECONDS)
+	@cat target/soak-report.txt

@@ -157,6 +157,11 @@ public final class RespParser {
     return negative ? -value : value;
   }
 
+  /** Bytes of buffer held now, for tests of the memory bound. */
+  int bufferCapacity() {
+    return buffer.length;
+  }
+
   private void append(ByteString bytes) {
     int size = bytes.size();
     if (end + size > buffer.length) {

@@ -91,6 +91,10 @@ public final class ProxyProcess implements AutoCloseable {
     }
   }
 
+  public long pid() {
+    return process.pid();
+  }
+
   public int httpPort() {
     return httpPort;
   }

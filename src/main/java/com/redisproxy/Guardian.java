@@ -2,6 +2,7 @@ package com.redisproxy;
 
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheClient;
+import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.Ticker;
 import com.redisproxy.fetch.BackingRedis;
 import com.redisproxy.fetch.RedisFetcher;
@@ -25,13 +26,17 @@ import org.apache.pekko.actor.typed.javadsl.Routers;
 /** Wires the rooms together: the fetcher pool, the CacheActor, and the front ends. */
 public final class Guardian {
 
+  // Beyond this many keys waiting to be invalidated, the cache is cleared instead.
+  private static final int INVALIDATIONS_QUEUED_AT_MOST = 100_000;
+
   private Guardian() {}
 
   /** @param exitCode completed with a non-zero code when start-up fails and the system stops */
   public static Behavior<Void> create(ProxySettings settings, CompletableFuture<Integer> exitCode) {
     return Behaviors.setup(context -> {
       ProxyMetrics metrics = new ProxyMetrics();
-      BackingRedis redis = startBackingRedis(context, settings.redis());
+      InvalidationInbox invalidations = new InvalidationInbox(INVALIDATIONS_QUEUED_AT_MOST);
+      BackingRedis redis = startBackingRedis(context, settings, invalidations);
       Timer fetchLatency = metrics.fetchLatency();
       ActorRef<RedisFetcher.Command> fetchers = context.spawn(
           Routers.pool(settings.redis().fetcherPoolSize(),
@@ -39,7 +44,7 @@ public final class Guardian {
               .withRoundRobinRouting(),
           "redis-fetchers");
       ActorRef<CacheActor.Command> cache = context.spawn(
-          CacheActor.create(settings.cache(), settings.redis().fetchTimeout(), fetchers, Ticker.SYSTEM),
+          CacheActor.create(settings.cache(), settings.redis().fetchTimeout(), fetchers, invalidations, Ticker.SYSTEM),
           "cache",
           MailboxSelector.bounded(settings.cache().mailboxCapacity())
               .withDispatcherFromConfig("redis-proxy-cache-dispatcher"));
@@ -65,17 +70,25 @@ public final class Guardian {
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "drain-cache-requests",
           () -> Drain.untilZero(cacheClient::pendingAsks, settings.shutdownDeadline(), system));
       context.getLog().info(
-          "redis-proxy {} starting: HTTP {}:{}, RESP {}, backing Redis {}, cache capacity {} keys, expiry {}",
+          "redis-proxy {} starting: HTTP {}:{}, RESP {}, backing Redis {}, cache capacity {} keys, expiry {}, "
+              + "Redis TTL {}, invalidation {}",
           Main.version(), settings.host(), settings.http().port(),
           settings.resp().port() == 0 ? "off" : settings.host() + ":" + settings.resp().port(),
-          redis.address(), settings.cache().capacity(), settings.cache().expiry());
+          redis.address(), settings.cache().capacity(), settings.cache().expiry(),
+          settings.cache().honourRedisTtl() ? "honoured" : "ignored",
+          settings.cache().tracking() ? "tracking" : "none");
       return Behaviors.empty();
     });
   }
 
-  private static BackingRedis startBackingRedis(ActorContext<Void> context, ProxySettings.Redis settings) {
+  private static BackingRedis startBackingRedis(
+      ActorContext<Void> context, ProxySettings settings, InvalidationInbox invalidations) {
+    ProxySettings.Redis redisSettings = settings.redis();
     BackingRedis redis = new BackingRedis(
-        settings.uri(), settings.fetchTimeout(), settings.connectTimeout(), settings.connections());
+        redisSettings.uri(),
+        new BackingRedis.Options(redisSettings.fetchTimeout(), redisSettings.connectTimeout(),
+            redisSettings.connections(), settings.cache().honourRedisTtl(), settings.cache().tracking()),
+        invalidations);
     CoordinatedShutdown.get(context.getSystem()).addTask(
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-backing-redis", () -> {
           redis.close();

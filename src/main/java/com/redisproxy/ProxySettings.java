@@ -31,7 +31,9 @@ public record ProxySettings(
       Duration sweepInterval,
       int maxValueBytes,
       int maxFetchesInFlight,
-      int maxPendingRequests) {
+      int maxPendingRequests,
+      boolean honourRedisTtl,
+      boolean tracking) {
 
     /** Room for every admitted request, and for each fetch's reply and timeout, plus timers. */
     public int mailboxCapacity() {
@@ -59,7 +61,9 @@ public record ProxySettings(
             read.duration(root + "cache.sweep-interval"),
             read.integer(root + "cache.max-value-bytes", 0, Integer.MAX_VALUE),
             read.integer(root + "cache.max-fetches-in-flight", 1, 10_000_000),
-            read.integer(root + "cache.max-pending-requests", 1, 10_000_000));
+            read.integer(root + "cache.max-pending-requests", 1, 10_000_000),
+            read.bool(root + "cache.honour-redis-ttl"),
+            invalidationIsTracking(read, root + "cache.invalidation"));
     Duration askTimeout = read.duration(root + "ask-timeout");
     if (askTimeout.compareTo(redis.fetchTimeout()) <= 0) {
       throw read.invalid(root + "ask-timeout", "must be longer than redis.fetch-timeout (" + redis.fetchTimeout() + ")");
@@ -78,6 +82,15 @@ public record ProxySettings(
     }
     Http http = new Http(read.port(root + "http.port", false), read.bool(root + "http.access-log"));
     return new ProxySettings(host, http, resp, maxClients, askTimeout, shutdownDeadline, redis, cache);
+  }
+
+  private static boolean invalidationIsTracking(SettingsReader read, String path) {
+    String mode = read.string(path).trim().toLowerCase(java.util.Locale.ROOT);
+    return switch (mode) {
+      case "tracking" -> true;
+      case "none" -> false;
+      default -> throw read.invalid(path, "'" + mode + "' is not none or tracking");
+    };
   }
 
   private static RedisURI redisUri(SettingsReader read, String path) {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -42,10 +43,16 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     INSTANCE
   }
 
+  private enum InvalidationsArrived implements Command {
+    INSTANCE
+  }
+
   /** One fetch in flight and everyone waiting for it. */
   private static final class PendingFetch {
     final long requestId;
     final List<Consumer<GetResult>> waiters = new ArrayList<>(2);
+    // Redis reported the key changed while this fetch was in flight: its value may be the old one.
+    boolean invalidated;
 
     PendingFetch(long requestId) {
       this.requestId = requestId;
@@ -66,18 +73,24 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   private long hits;
   private long misses;
   private long coalescedMisses;
+  private long keysInvalidated;
+  private long fullClears;
+  private final InvalidationInbox invalidations;
 
   public static Behavior<Command> create(
       ProxySettings.Cache settings,
       Duration fetchTimeout,
       ActorRef<RedisFetcher.Command> fetchers,
+      InvalidationInbox invalidations,
       Ticker ticker) {
     return Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Sweep.INSTANCE, settings.sweepInterval());
-                  return new CacheActor(context, timers, settings, fetchTimeout, fetchers, ticker);
+                  ActorRef<Command> self = context.getSelf();
+                  invalidations.onArrival(() -> self.tell(InvalidationsArrived.INSTANCE));
+                  return new CacheActor(context, timers, settings, fetchTimeout, fetchers, invalidations, ticker);
                 }));
   }
 
@@ -87,8 +100,10 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       ProxySettings.Cache settings,
       Duration fetchTimeout,
       ActorRef<RedisFetcher.Command> fetchers,
+      InvalidationInbox invalidations,
       Ticker ticker) {
     super(context);
+    this.invalidations = invalidations;
     this.timers = timers;
     this.settings = settings;
     this.fetchTimeout = fetchTimeout;
@@ -106,6 +121,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
         .onMessage(FetchCompleted.class, this::onFetchCompleted)
         .onMessage(FetchTimedOut.class, this::onFetchTimedOut)
         .onMessageEquals(Sweep.INSTANCE, this::onSweep)
+        .onMessageEquals(InvalidationsArrived.INSTANCE, this::onInvalidationsArrived)
         .build();
   }
 
@@ -122,7 +138,8 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   private Behavior<Command> onGetStats(GetStats getStats) {
     getStats.replyTo().tell(
         new CacheStats(store.size(), store.capacity(), hits, misses, store.evictions(),
-            store.expirations(), coalescedMisses, inFlight.size()));
+            store.expirations(), coalescedMisses, inFlight.size(),
+            invalidations.messages(), keysInvalidated, fullClears));
     return this;
   }
 
@@ -136,7 +153,10 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       if (fetched.value() == null) {
         answer = GetResult.NotFound.INSTANCE;
       } else {
-        if (fetched.value().size() <= settings.maxValueBytes()) store.put(key, fetched.value());
+        if (!pending.invalidated && fetched.value().size() <= settings.maxValueBytes()) {
+          if (fetched.ttlMillis() < 0) store.put(key, fetched.value());
+          else store.put(key, fetched.value(), TimeUnit.MILLISECONDS.toNanos(fetched.ttlMillis()));
+        }
         answer = new GetResult.Found(fetched.value(), false);
       }
     } else {
@@ -158,6 +178,23 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
 
   private Behavior<Command> onSweep() {
     store.sweepExpired();
+    return onInvalidationsArrived(); // normally empty: a safety net, should a signal ever be missed
+  }
+
+  private Behavior<Command> onInvalidationsArrived() {
+    InvalidationInbox.Taken taken = invalidations.take();
+    if (taken.everything()) {
+      store.clear();
+      inFlight.values().forEach(pending -> pending.invalidated = true);
+      fullClears++;
+      return this;
+    }
+    for (ByteString keyBytes : taken.keys()) {
+      CacheKey key = CacheKey.of(keyBytes);
+      if (store.invalidate(key)) keysInvalidated++;
+      PendingFetch pending = inFlight.get(key);
+      if (pending != null) pending.invalidated = true;
+    }
     return this;
   }
 

@@ -9,8 +9,11 @@ public record CacheStats(
     long evictions,
     long expirations,
     long coalescedMisses,
-    int fetchesInFlight) {
+    int fetchesInFlight,
+    long invalidationMessages,
+    long keysInvalidated,
+    long fullClears) {
 
   /** Before the first snapshot arrives. */
-  public static final CacheStats NONE = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0);
+  public static final CacheStats NONE = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

@@ -1,16 +1,19 @@
 package com.redisproxy.cache;
 
+import java.util.Comparator;
 import java.util.LinkedHashMap;
+import java.util.PriorityQueue;
 
 /**
  * The cache's data structure: a fixed number of keys, evicted least-recently-read first, each
- * expiring a fixed time after it was added. Pure and single-threaded; time comes from a {@link
- * Ticker}.
+ * expiring a fixed time after it was added, or sooner when the entry is given a shorter time to
+ * live (Redis's own TTL). Pure and single-threaded; time comes from a {@link Ticker}.
  *
  * <p>Two orders are kept, both O(1) to maintain: recency of reads, in an access-ordered {@link
  * LinkedHashMap}, and age, in an intrusive doubly-linked list threaded through the entries.
- * Because every entry lives for the same time, age order is expiry order, so expired entries are
- * always at the old end of that list.
+ * Entries with the global time to live expire in age order, so they are always at the old end of
+ * that list. The few with a shorter one are also in a heap ordered by expiry (O(log n)), from
+ * which removed entries are dropped lazily, when their time comes.
  */
 public final class LruTtlStore<K, V> {
 
@@ -20,6 +23,7 @@ public final class LruTtlStore<K, V> {
     final long expiresAt;
     Entry<K, V> older;
     Entry<K, V> newer;
+    boolean removed;
 
     Entry(K key, V value, long expiresAt) {
       this.key = key;
@@ -32,6 +36,8 @@ public final class LruTtlStore<K, V> {
   private final long timeToLiveNanos;
   private final Ticker ticker;
   private final LinkedHashMap<K, Entry<K, V>> byRecency;
+  private final PriorityQueue<Entry<K, V>> earlyExpiries =
+      new PriorityQueue<>(Comparator.comparingLong((Entry<K, V> entry) -> entry.expiresAt));
   private Entry<K, V> oldest;
   private Entry<K, V> newest;
   private long evictions;
@@ -60,17 +66,24 @@ public final class LruTtlStore<K, V> {
 
   /** Adds or replaces {@code key}, starting its time to live now; may evict one entry. */
   public void put(K key, V value) {
-    if (capacity == 0) return;
+    put(key, value, timeToLiveNanos);
+  }
+
+  /** As {@link #put(Object, Object)}, living {@code timeToLiveNanos} if that is shorter than the global one. */
+  public void put(K key, V value, long timeToLiveNanos) {
+    if (capacity == 0 || timeToLiveNanos <= 0) return;
     long now = ticker.read();
-    Entry<K, V> previous = byRecency.remove(key);
-    if (previous != null) unlinkFromAgeList(previous);
+    Entry<K, V> previous = byRecency.get(key);
+    if (previous != null) remove(previous);
     if (byRecency.size() >= capacity) {
       expireUpTo(now);
       if (byRecency.size() >= capacity) evictLeastRecentlyRead();
     }
-    Entry<K, V> entry = new Entry<>(key, value, now + timeToLiveNanos);
+    boolean early = timeToLiveNanos < this.timeToLiveNanos;
+    Entry<K, V> entry = new Entry<>(key, value, now + (early ? timeToLiveNanos : this.timeToLiveNanos));
     byRecency.put(key, entry);
     linkAsNewest(entry);
+    if (early) earlyExpiries.add(entry);
   }
 
   /** Removes {@code key} if present; true when something was removed. */
@@ -88,6 +101,7 @@ public final class LruTtlStore<K, V> {
 
   public void clear() {
     byRecency.clear();
+    earlyExpiries.clear();
     oldest = null;
     newest = null;
   }
@@ -110,6 +124,13 @@ public final class LruTtlStore<K, V> {
 
   private int expireUpTo(long now) {
     int removed = 0;
+    while (!earlyExpiries.isEmpty() && isExpired(earlyExpiries.peek(), now)) {
+      Entry<K, V> entry = earlyExpiries.poll();
+      if (!entry.removed) {
+        remove(entry);
+        removed++;
+      }
+    }
     while (oldest != null && isExpired(oldest, now)) {
       remove(oldest);
       removed++;
@@ -132,6 +153,7 @@ public final class LruTtlStore<K, V> {
   private void remove(Entry<K, V> entry) {
     byRecency.remove(entry.key);
     unlinkFromAgeList(entry);
+    entry.removed = true;
   }
 
   private void linkAsNewest(Entry<K, V> entry) {

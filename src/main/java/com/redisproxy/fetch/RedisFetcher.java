@@ -18,7 +18,7 @@ public final class RedisFetcher extends AbstractBehavior<RedisFetcher.Command> {
   public record Fetch(ByteString key, long requestId, ActorRef<FetchResult> replyTo)
       implements Command {}
 
-  private record Completed(Fetch request, long startedNanos, ByteString value, Throwable failure)
+  private record Completed(Fetch request, long startedNanos, RedisValue value, Throwable failure)
       implements Command {}
 
   private final BackingRedis redis;
@@ -54,7 +54,8 @@ public final class RedisFetcher extends AbstractBehavior<RedisFetcher.Command> {
     Fetch fetch = completed.request();
     FetchResult result =
         completed.failure() == null
-            ? new FetchResult.Fetched(fetch.requestId(), fetch.key(), completed.value())
+            ? new FetchResult.Fetched(
+                fetch.requestId(), fetch.key(), completed.value().value(), completed.value().ttlMillis())
             : new FetchResult.FetchFailed(
                 fetch.requestId(),
                 fetch.key(),

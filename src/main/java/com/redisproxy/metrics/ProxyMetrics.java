@@ -39,6 +39,12 @@ public final class ProxyMetrics {
     cacheCounter("proxy.cache.evictions", "keys evicted as least recently read", CacheStats::evictions);
     cacheCounter("proxy.cache.expirations", "keys removed at their expiry", CacheStats::expirations);
     cacheCounter("proxy.cache.coalesced.misses", "misses that joined a fetch already in flight", CacheStats::coalescedMisses);
+    cacheCounter("proxy.cache.invalidation.messages", "invalidation messages received from Redis",
+        CacheStats::invalidationMessages);
+    cacheCounter("proxy.cache.invalidated.keys", "cached keys dropped because Redis reported a change",
+        CacheStats::keysInvalidated);
+    cacheCounter("proxy.cache.full.clears", "times the whole cache was dropped (FLUSHALL, lost tracking)",
+        CacheStats::fullClears);
     cacheGauge("proxy.cache.keys", "keys in the cache", CacheStats::size);
     cacheGauge("proxy.cache.capacity", "keys the cache holds at most", CacheStats::capacity);
     cacheGauge("proxy.redis.fetches.in.flight", "backing GETs not answered yet", CacheStats::fetchesInFlight);

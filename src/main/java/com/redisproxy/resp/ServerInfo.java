@@ -41,7 +41,10 @@ final class ServerInfo {
           .append("evicted_keys:").append(stats.evictions()).append("\r\n")
           .append("expired_keys:").append(stats.expirations()).append("\r\n")
           .append("coalesced_misses:").append(stats.coalescedMisses()).append("\r\n")
-          .append("fetches_in_flight:").append(stats.fetchesInFlight()).append("\r\n\r\n");
+          .append("fetches_in_flight:").append(stats.fetchesInFlight()).append("\r\n")
+          .append("invalidation_messages:").append(stats.invalidationMessages()).append("\r\n")
+          .append("invalidated_keys:").append(stats.keysInvalidated()).append("\r\n")
+          .append("full_clears:").append(stats.fullClears()).append("\r\n\r\n");
     }
     if (all || section.equals("keyspace")) {
       out.append("# Keyspace\r\n")

@@ -39,9 +39,11 @@ class CacheActorTest {
     return cache(capacity, 10_000);
   }
 
+  private final InvalidationInbox invalidations = new InvalidationInbox(1000);
+
   private ActorRef<CacheActor.Command> cache(int capacity, int maxFetchesInFlight) {
-    var settings = new ProxySettings.Cache(capacity, EXPIRY, SWEEP, 1024, maxFetchesInFlight, 10_000);
-    return testKit.spawn(CacheActor.create(settings, FETCH_TIMEOUT, fetcher.getRef(), ticker));
+    var settings = new ProxySettings.Cache(capacity, EXPIRY, SWEEP, 1024, maxFetchesInFlight, 10_000, true, false);
+    return testKit.spawn(CacheActor.create(settings, FETCH_TIMEOUT, fetcher.getRef(), invalidations, ticker));
   }
 
   private static ByteString bytes(String text) {
@@ -233,5 +235,58 @@ class CacheActorTest {
     assertEquals(
         List.of(new GetResult.Found(bytes("s"), false), new GetResult.Found(bytes("c"), true), GetResult.NotFound.INSTANCE),
         batch.receiveMessage());
+  }
+
+  @Test
+  void redisOwnShorterTtlEndsTheEntryEarly() {
+    var cache = cache(10);
+    cache.tell(new CacheActor.Get(bytes("k"), client.getRef()));
+    RedisFetcher.Fetch fetch = expectFetch("k");
+    fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), bytes("v1"), 5_000));
+    assertEquals(new GetResult.Found(bytes("v1"), false), client.receiveMessage());
+    ticker.advance(Duration.ofMillis(4_999));
+    assertHit(cache, "k", "v1");
+    ticker.advance(Duration.ofMillis(1));
+    readThrough(cache, "k", "v2");
+  }
+
+  @Test
+  void anInvalidatedKeyIsReadFromRedisAgain() {
+    var cache = cache(10);
+    readThrough(cache, "a", "1");
+    readThrough(cache, "b", "2");
+    invalidations.invalidated(List.of(bytes("a"), bytes("not-cached")));
+    readThrough(cache, "a", "1-new");
+    assertHit(cache, "b", "2");
+    CacheStats stats = stats(cache);
+    assertEquals(1, stats.keysInvalidated());
+    assertEquals(1, stats.invalidationMessages());
+  }
+
+  @Test
+  void aValueWhoseKeyChangedWhileItWasFetchedIsServedButNotCached() {
+    var cache = cache(10);
+    cache.tell(new CacheActor.Get(bytes("k"), client.getRef()));
+    RedisFetcher.Fetch fetch = expectFetch("k");
+    invalidations.invalidated(List.of(bytes("k")));
+    assertEquals(0, stats(cache).size()); // the invalidation has been taken in before the answer
+    answer(fetch, "maybe-old");
+    assertEquals(new GetResult.Found(bytes("maybe-old"), false), client.receiveMessage());
+    readThrough(cache, "k", "new");
+    assertHit(cache, "k", "new");
+  }
+
+  @Test
+  void invalidatingEverythingClearsTheCacheAndTaintsFetchesInFlight() {
+    var cache = cache(10);
+    readThrough(cache, "a", "1");
+    cache.tell(new CacheActor.Get(bytes("b"), client.getRef()));
+    RedisFetcher.Fetch fetch = expectFetch("b");
+    invalidations.everythingInvalidated("test");
+    assertEquals(1, stats(cache).fullClears());
+    answer(fetch, "2");
+    client.receiveMessage();
+    assertEquals(0, stats(cache).size());
+    readThrough(cache, "a", "1");
   }
 }

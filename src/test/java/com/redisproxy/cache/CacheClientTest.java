@@ -31,10 +31,10 @@ class CacheClientTest {
 
   @Test
   void aBurstFarBeyondTheBoundIsRefusedPromptlyAndEveryAcceptedRequestIsAnswered() throws Exception {
-    var settings = new ProxySettings.Cache(100, Duration.ofMinutes(1), Duration.ofSeconds(1), 1024, 10_000, MAX_PENDING);
+    var settings = new ProxySettings.Cache(100, Duration.ofMinutes(1), Duration.ofSeconds(1), 1024, 10_000, MAX_PENDING, true, false);
     TestProbe<RedisFetcher.Command> fetcher = testKit.createTestProbe();
     ActorRef<CacheActor.Command> cache = testKit.spawn(
-        CacheActor.create(settings, Duration.ofSeconds(30), fetcher.getRef(), Ticker.SYSTEM),
+        CacheActor.create(settings, Duration.ofSeconds(30), fetcher.getRef(), new InvalidationInbox(1000), Ticker.SYSTEM),
         MailboxSelector.bounded(settings.mailboxCapacity()));
     CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofSeconds(60), MAX_PENDING);
 

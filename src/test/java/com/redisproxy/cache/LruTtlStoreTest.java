@@ -142,4 +142,41 @@ class LruTtlStoreTest {
   void rejectsNegativeCapacity() {
     assertThrows(IllegalArgumentException.class, () -> store(-1));
   }
+
+  @Test
+  void aShorterTimeToLiveOfItsOwnEndsAnEntryEarlyAndALongerOneIsCapped() {
+    LruTtlStore<String, String> store = store(10);
+    store.put("redis-ttl", "1", Duration.ofSeconds(3).toNanos());
+    store.put("long-ttl", "2", Duration.ofSeconds(30).toNanos());
+    store.put("global", "3");
+    ticker.advance(Duration.ofSeconds(3).minusNanos(1));
+    assertEquals("1", store.get("redis-ttl"));
+    ticker.advance(Duration.ofNanos(1));
+    assertNull(store.get("redis-ttl"));
+    ticker.advance(Duration.ofSeconds(7).minusNanos(1));
+    assertEquals("2", store.get("long-ttl"));
+    ticker.advance(Duration.ofNanos(1));
+    assertNull(store.get("long-ttl"));
+    assertNull(store.get("global"));
+  }
+
+  @Test
+  void sweepFindsShortLivedEntriesBehindLongerLivedOnes() {
+    LruTtlStore<String, String> store = store(10);
+    store.put("long", "1");
+    store.put("short", "2", Duration.ofSeconds(1).toNanos());
+    store.put("replaced", "3", Duration.ofSeconds(1).toNanos());
+    store.put("replaced", "4");
+    ticker.advance(Duration.ofSeconds(1));
+    assertEquals(1, store.sweepExpired());
+    assertEquals(2, store.size());
+    assertEquals("4", store.get("replaced"));
+  }
+
+  @Test
+  void aZeroTimeToLiveIsNotCached() {
+    LruTtlStore<String, String> store = store(10);
+    store.put("a", "1", 0);
+    assertEquals(0, store.size());
+  }
 }

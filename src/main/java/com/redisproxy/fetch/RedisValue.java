@@ -1,0 +1,11 @@
+package com.redisproxy.fetch;
+
+import org.apache.pekko.util.ByteString;
+
+/**
+ * A key as read from Redis: its value (null when absent) and its remaining time to live in
+ * milliseconds, or {@link #NO_EXPIRY} when it has none or was not asked for.
+ */
+public record RedisValue(ByteString value, long ttlMillis) {
+  public static final long NO_EXPIRY = -1;
+}

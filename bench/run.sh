@@ -13,6 +13,7 @@ REDIS_PORT=${BENCH_REDIS_PORT:-16379}
 HTTP_PORT=${BENCH_HTTP_PORT:-18080}
 RESP_PORT=${BENCH_RESP_PORT:-16380}
 PASS_HTTP_PORT=$((HTTP_PORT + 1)); PASS_RESP_PORT=$((RESP_PORT + 1))
+TRACK_HTTP_PORT=$((HTTP_PORT + 2)); TRACK_RESP_PORT=$((RESP_PORT + 2))
 HEAP=${BENCH_HEAP:-1g}
 JVM_OPTS="-Xms$HEAP -Xmx$HEAP -XX:+UseParallelGC"
 RUN_DIR=target/bench
@@ -21,7 +22,7 @@ mkdir -p "$RUN_DIR"
 for tool in redis-benchmark wrk; do
   command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install redis-tools wrk" >&2; exit 1; }
 done
-[ -f target/redis-proxy.jar ] || mvn -B -q package -DskipTests
+[ -f target/redis-proxy.jar ] && [ -d target/test-classes/com/redisproxy/bench ] || mvn -B -q package -DskipTests
 
 pids=()
 cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; scripts/local-redis.sh stop >/dev/null 2>&1 || true; }
@@ -29,8 +30,9 @@ trap cleanup EXIT
 
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 not up" >&2; exit 1; }
 
-start_proxy() { # http-port resp-port capacity
-  PROXY_PORT=$1 PROXY_RESP_PORT=$2 CACHE_CAPACITY=$3 REDIS_ADDRESS=127.0.0.1:$REDIS_PORT GLOBAL_CACHE_EXPIRY=3600 \
+start_proxy() { # http-port resp-port capacity [invalidation]
+  PROXY_PORT=$1 PROXY_RESP_PORT=$2 CACHE_CAPACITY=$3 CACHE_INVALIDATION=${4:-none} \
+    REDIS_ADDRESS=127.0.0.1:$REDIS_PORT GLOBAL_CACHE_EXPIRY=3600 \
     java $JVM_OPTS -jar target/redis-proxy.jar >"$RUN_DIR/proxy-$1.log" 2>&1 &
   pids+=($!)
   wait_port "$1"; wait_port "$2"
@@ -46,6 +48,7 @@ echo "Seeding 10,000 keys of 100 bytes (key:000000000000 ... key:000000009999)"
 redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t set -r 10000 -d 100 -n 300000 -P 16 -q >/dev/null 2>&1
 start_proxy "$HTTP_PORT" "$RESP_PORT" 20000
 start_proxy "$PASS_HTTP_PORT" "$PASS_RESP_PORT" 0
+start_proxy "$TRACK_HTTP_PORT" "$TRACK_RESP_PORT" 1000 tracking
 
 echo "Warming up (JIT) ..."
 bench_get "$RESP_PORT" 16 "$REQUESTS" >/dev/null
@@ -84,3 +87,7 @@ latency() { # port -> p50 of one client, unpipelined
 direct=$(latency "$REDIS_PORT"); missed=$(latency "$PASS_RESP_PORT")
 row "miss path, 1 client: redis-server GET" "" "$direct" ""
 row "miss path, 1 client: proxy (capacity 0)" "" "$missed" "+$(awk -v a="$missed" -v b="$direct" 'BEGIN { printf "%.3f", a - b }') ms"
+
+read -r stale_p50 stale_p99 stale_max <<<"$(java -cp target/redis-proxy.jar:target/test-classes \
+  com.redisproxy.bench.StalenessProbe "$REDIS_PORT" "$TRACK_RESP_PORT" "${BENCH_STALENESS_ROUNDS:-3000}" 2>/dev/null)"
+row "staleness after a write, tracking on (us)" "" "$stale_p50" "p99 $stale_p99, max $stale_max"

@@ -50,12 +50,14 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   /** One fetch in flight and everyone waiting for it. */
   private static final class PendingFetch {
     final long requestId;
+    final long sentAt;
     final List<Consumer<GetResult>> waiters = new ArrayList<>(2);
     // Redis reported the key changed while this fetch was in flight: its value may be the old one.
     boolean invalidated;
 
-    PendingFetch(long requestId) {
+    PendingFetch(long requestId, long sentAt) {
       this.requestId = requestId;
+      this.sentAt = sentAt;
     }
   }
 
@@ -76,6 +78,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   private long keysInvalidated;
   private long fullClears;
   private final InvalidationInbox invalidations;
+  private final Ticker ticker;
 
   public static Behavior<Command> create(
       ProxySettings.Cache settings,
@@ -104,6 +107,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       Ticker ticker) {
     super(context);
     this.invalidations = invalidations;
+    this.ticker = ticker;
     this.timers = timers;
     this.settings = settings;
     this.fetchTimeout = fetchTimeout;
@@ -155,7 +159,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       } else {
         if (!pending.invalidated && fetched.value().size() <= settings.maxValueBytes()) {
           if (fetched.ttlMillis() < 0) store.put(key, fetched.value());
-          else store.put(key, fetched.value(), TimeUnit.MILLISECONDS.toNanos(fetched.ttlMillis()));
+          else store.put(key, fetched.value(), remainingRedisTtl(fetched.ttlMillis(), pending));
         }
         answer = new GetResult.Found(fetched.value(), false);
       }
@@ -217,11 +221,17 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       answer.accept(TOO_MANY_FETCHES);
       return;
     }
-    pending = new PendingFetch(nextRequestId++);
+    pending = new PendingFetch(nextRequestId++, ticker.read());
     pending.waiters.add(answer);
     inFlight.put(key, pending);
     fetchers.tell(new RedisFetcher.Fetch(keyBytes, pending.requestId, fetchReplies));
     timers.startSingleTimer(pending.requestId, new FetchTimedOut(key, pending.requestId), fetchTimeout);
+  }
+
+  // Redis measured the TTL somewhere between our send and now: counting from the send, the entry
+  // never outlives the key in Redis.
+  private long remainingRedisTtl(long ttlMillis, PendingFetch pending) {
+    return TimeUnit.MILLISECONDS.toNanos(ttlMillis) - (ticker.read() - pending.sentAt);
   }
 
   private PendingFetch takePending(CacheKey key, long requestId) {

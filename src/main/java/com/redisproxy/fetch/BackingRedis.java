@@ -14,6 +14,7 @@ import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.push.PushMessage;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -140,7 +141,7 @@ public final class BackingRedis implements AutoCloseable {
   private void onPush(PushMessage message) {
     if (!message.getType().equals("invalidate")) return;
     Object keys = message.getContent(ByteStringCodec.INSTANCE::decodeKey).get(1);
-    if (keys instanceof java.util.List<?> list) {
+    if (keys instanceof List<?> list) {
       invalidations.invalidated(list.stream().map(ByteString.class::cast).toList());
     } else {
       invalidations.everythingInvalidated("FLUSHALL or FLUSHDB in Redis");

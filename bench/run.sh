@@ -92,15 +92,14 @@ read -r stale_p50 stale_p99 stale_max <<<"$(java -cp target/redis-proxy.jar:targ
   com.redisproxy.bench.StalenessProbe "$REDIS_PORT" "$TRACK_RESP_PORT" "${BENCH_STALENESS_ROUNDS:-3000}" 2>/dev/null)"
 row "staleness after a write, tracking on (us)" "" "$stale_p50" "p99 $stale_p99, max $stale_max"
 
-# Heap per cached entry: fill a proxy of capacity 100,000 with 100-byte values, GC, and divide the
-# growth of the heap by the keys cached.
+# Heap per cached entry: fill a proxy of capacity 100,000 with 100-byte values and divide the
+# growth of the live heap (after a full GC) by the keys cached.
 MEM_HTTP_PORT=$((HTTP_PORT + 3)); MEM_RESP_PORT=$((RESP_PORT + 3))
 redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t set -r 100000 -d 100 -n 2000000 -P 16 -q >/dev/null 2>&1
 start_proxy "$MEM_HTTP_PORT" "$MEM_RESP_PORT" 100000
 mem_pid=${pids[-1]}
-heap_used() {
-  jcmd "$mem_pid" GC.run >/dev/null
-  curl -s "http://127.0.0.1:$MEM_HTTP_PORT/metrics" | awk '/^jvm_memory_used_bytes\{area="heap"/ { sum += $2 } END { printf "%d", sum }'
+heap_used() { # live heap bytes: the class histogram forces a full GC and counts what survives
+  jcmd "$mem_pid" GC.class_histogram | awk '$1 == "Total" { print $3 }'
 }
 before=$(heap_used)
 redis-benchmark -h 127.0.0.1 -p "$MEM_RESP_PORT" -t get -r 100000 -d 100 -c $CLIENTS -P 16 -n 2000000 -q >/dev/null 2>&1

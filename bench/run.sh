@@ -106,3 +106,9 @@ redis-benchmark -h 127.0.0.1 -p "$MEM_RESP_PORT" -t get -r 100000 -d 100 -c $CLI
 after=$(heap_used)
 keys=$(curl -s "http://127.0.0.1:$MEM_HTTP_PORT/metrics" | awk '/^proxy_cache_keys / { printf "%d", $2 }')
 row "heap per cached entry, 100-byte values" "$keys keys" "$(( (after - before) / keys )) B" "value bytes included"
+
+echo
+echo "JMH: the CacheActor alone (a fetcher stub that answers at once) and its LruTtlStore, keys/s"
+mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
+java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" org.openjdk.jmh.Main CacheActorBenchmark 2>/dev/null \
+  | sed -n '/^Benchmark /,$p'

@@ -52,4 +52,12 @@ class ConfigurationIT {
       assertTrue(output.contains("redis-proxy: cannot listen for HTTP on 127.0.0.1:" + taken.getLocalPort()), output);
     }
   }
+
+  @Test
+  void respPortZeroTurnsTheRespFrontEndOff() {
+    try (ProxyProcess proxy = ProxyProcess.start("127.0.0.1:1", Map.of("PROXY_RESP_PORT", "0"))) {
+      assertTrue(proxy.output().contains("RESP off"), proxy.output());
+      assertEquals(200, proxy.request("GET", "/health").statusCode());
+    }
+  }
 }

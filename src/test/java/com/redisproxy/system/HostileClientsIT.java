@@ -141,6 +141,37 @@ class HostileClientsIT {
     }
   }
 
+  @Test
+  void anHttpClientThatPipelinesTinyRequestsWithoutReadingIsNoLongerReadAndBreaksNothing() throws Exception {
+    // The smallest keep-alive requests, the most per read: once, they overflowed pekko-http's
+    // parser stack and ended the JVM (see io.tcp.direct-buffer-size in proxy-pekko.conf).
+    byte[] chunk = "GET / HTTP/1.1\r\nHost:x\r\n\r\n".repeat(1_000).getBytes(StandardCharsets.US_ASCII);
+    AtomicLong written = new AtomicLong();
+    try (Socket greedy = new Socket("127.0.0.1", proxy.httpPort())) {
+      greedy.setReceiveBufferSize(64 * 1024);
+      Thread writer = new Thread(() -> {
+        try {
+          OutputStream out = greedy.getOutputStream();
+          for (int i = 0; i < 20_000; i++) { // at most ~540 MB, never reached when the proxy stops reading
+            out.write(chunk);
+            written.addAndGet(chunk.length);
+          }
+        } catch (IOException closedByTheTest) {
+          // the test closes the socket to end it
+        }
+      });
+      writer.setDaemon(true);
+      writer.start();
+      Eventually.await(Duration.ofSeconds(30), "the requests stall: the proxy stopped reading", () -> {
+        long before = written.get();
+        pauseBriefly();
+        return before > 0 && written.get() == before;
+      });
+      assertTrue(written.get() < 200L * 1024 * 1024, "wrote " + written.get() + " bytes before the proxy pushed back");
+      othersAreStillServedCorrectly();
+    }
+  }
+
   private static void pauseBriefly() {
     try {
       Thread.sleep(500); // the window in which a stalled writer makes no progress

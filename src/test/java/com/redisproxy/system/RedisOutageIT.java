@@ -25,12 +25,14 @@ class RedisOutageIT {
       assertTrue(body(down).contains("redis_unavailable"), body(down));
       assertTrue(System.nanoTime() - start < Duration.ofSeconds(1).toNanos(), "502 was not prompt");
       assertEquals(200, proxy.request("GET", "/health").statusCode());
+      assertEquals(503, proxy.request("GET", "/ready").statusCode());
 
       redis.start();
       redis.set("k", "up now");
       Eventually.await(Duration.ofSeconds(10), "the proxy reads from Redis once it is up",
           () -> proxy.get("k").statusCode() == 200);
       assertEquals("up now", body(proxy.get("k")));
+      assertEquals(200, proxy.request("GET", "/ready").statusCode());
     } finally {
       redis.close();
     }

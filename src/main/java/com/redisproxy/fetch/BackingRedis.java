@@ -50,6 +50,8 @@ public final class BackingRedis implements AutoCloseable {
   private final AtomicReferenceArray<StatefulRedisConnection<ByteString, ByteString>> connections;
   private final AtomicInteger nextConnection = new AtomicInteger();
   private volatile boolean closed;
+  // Why the last connection attempt failed (Redis's own words, e.g. WRONGPASS), for clients' errors.
+  private volatile String lastConnectFailure = "connecting";
 
   public BackingRedis(RedisURI uri, Options options, InvalidationListener invalidations) {
     this.uri = uri;
@@ -77,7 +79,7 @@ public final class BackingRedis implements AutoCloseable {
     int slot = Math.floorMod(nextConnection.getAndIncrement(), connections.length());
     StatefulRedisConnection<ByteString, ByteString> connection = connections.get(slot);
     if (connection == null) {
-      return CompletableFuture.failedFuture(new RedisConnectionException("not connected yet"));
+      return CompletableFuture.failedFuture(new RedisConnectionException("not connected: " + lastConnectFailure));
     }
     RedisAsyncCommands<ByteString, ByteString> commands = connection.async();
     CompletionStage<ByteString> value = commands.get(key);
@@ -112,7 +114,11 @@ public final class BackingRedis implements AutoCloseable {
                 if (closed) connection.closeAsync();
                 else log.info("Connected to backing Redis {} (connection {})", address(), slot);
               } else {
-                if (slot == 0) log.warn("Backing Redis {} unreachable, retrying: {}", address(), rootMessage(failure));
+                String reason = rootMessage(failure);
+                if (slot == 0 && !reason.equals(lastConnectFailure)) {
+                  log.warn("Backing Redis {} unreachable, retrying every {} ms: {}", address(), RETRY_DELAY.toMillis(), reason);
+                }
+                lastConnectFailure = reason;
                 client.getResources().eventExecutorGroup()
                     .schedule(() -> connect(slot), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
               }

@@ -27,7 +27,7 @@ public enum FetchError {
     return switch (classify(cause)) {
       case REDIS_ERROR -> String.valueOf(cause.getMessage());
       case TIMEOUT -> "backing Redis did not answer in time";
-      case UNAVAILABLE -> "backing Redis is unavailable";
+      case UNAVAILABLE -> "backing Redis is unavailable (" + cause.getMessage() + ")";
     };
   }
 

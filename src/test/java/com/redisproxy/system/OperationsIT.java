@@ -113,13 +113,26 @@ class OperationsIT {
   }
 
   @Test
-  void aWrongPasswordGives502AndNeverShowsThePassword() {
+  void aWrongPasswordGives502WithRedisOwnReasonAndNeverShowsThePassword() {
     try (TestRedis redis = TestRedis.started("requirepass right-pw");
         ProxyProcess proxy = ProxyProcess.start("redis://:wrong-pw@" + redis.address(), Map.of())) {
+      Eventually.await(Duration.ofSeconds(10), "502 names Redis's reason",
+          () -> body(proxy.get("anything")).contains("WRONGPASS"));
       HttpResponse<byte[]> response = proxy.get("anything");
       assertEquals(502, response.statusCode());
       assertFalse(body(response).contains("wrong-pw"), body(response));
       assertFalse(proxy.output().contains("wrong-pw"), proxy.output());
+    }
+  }
+
+  @Test
+  void aMissingPasswordGives502SayingNoauth() {
+    try (TestRedis redis = TestRedis.started("requirepass right-pw");
+        ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of())) {
+      Eventually.await(Duration.ofSeconds(10), "502 names NOAUTH", () -> {
+        HttpResponse<byte[]> response = proxy.get("anything");
+        return response.statusCode() == 502 && body(response).contains("NOAUTH");
+      });
     }
   }
 }

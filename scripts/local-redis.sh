@@ -28,6 +28,13 @@ extract_binary() {
 port=${2:-6379}
 case "${1:-}" in
   start)
+    if [ -f "$RUN_DIR/redis.pid" ] && kill -0 "$(cat "$RUN_DIR/redis.pid")" 2>/dev/null; then
+      echo "Local Redis already running on 127.0.0.1:$port"; exit 0
+    fi
+    if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
+      echo "Port $port is already taken by another process: set LOCAL_REDIS_PORT, or REDIS_ADDRESS to use that Redis." >&2
+      exit 1
+    fi
     extract_binary
     "$RUN_DIR/redis-server" --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
       --daemonize yes --pidfile "$PWD/$RUN_DIR/redis.pid" --logfile "$PWD/$RUN_DIR/redis.log"

@@ -39,8 +39,25 @@ class SoakIT {
   private static final int CLIENTS_PER_FRONT_END = 8;
 
   private final Map<String, LongAdder> outcomes = new ConcurrentHashMap<>();
+  private double killedAt;
+  private double restartedAt;
 
-  private void count(String outcome) {
+  private long count(String outcome) {
+    LongAdder adder = outcomes.get(outcome);
+    return adder == null ? 0 : adder.sum();
+  }
+
+  private long failures() {
+    return outcomes.entrySet().stream()
+        .filter(entry -> entry.getKey().startsWith("http 5") || entry.getKey().startsWith("resp -"))
+        .mapToLong(entry -> entry.getValue().sum()).sum();
+  }
+
+  private static double secondsSince(long startedNanos) {
+    return (System.nanoTime() - startedNanos) / 1e9;
+  }
+
+  private void record(String outcome) {
     outcomes.computeIfAbsent(outcome, ignored -> new LongAdder()).increment();
   }
 
@@ -69,11 +86,17 @@ class SoakIT {
         workers.add(pool.submit(() -> httpClient(proxy, end, new Random(seed + 1000))));
       }
 
-      Thread.sleep(TimeUnit.SECONDS.toMillis(seconds) / 3); // let the load run before the outage
+      long started = System.nanoTime();
+      // The outage comes once the load is well under way (a third of the run, 1,000 answers at
+      // least), and ends once the clients have felt it (100 failed requests per second of run).
+      Eventually.await(Duration.ofSeconds(seconds), "the load is under way", () ->
+          count("ok") >= 1_000 && System.nanoTime() - started >= TimeUnit.SECONDS.toNanos(seconds) / 3);
       redis.stop();
-      Thread.sleep(Math.min(5_000, TimeUnit.SECONDS.toMillis(seconds) / 6)); // the outage itself
+      killedAt = secondsSince(started);
+      Eventually.await(Duration.ofSeconds(seconds), "the clients see the outage", () -> failures() >= 100 * seconds);
       redis.start();
       seed(redis);
+      restartedAt = secondsSince(started);
 
       for (Future<?> worker : workers) worker.get(seconds + 60, TimeUnit.SECONDS);
       pool.shutdown();
@@ -84,8 +107,8 @@ class SoakIT {
       String report = report(seconds, heapBefore, heapAfter);
       System.out.println(report);
       Files.writeString(Path.of("target", "soak-report.txt"), report);
-      assertEquals(0, outcomes.getOrDefault("wrong value", new LongAdder()).sum(), report);
-      assertTrue(outcomes.getOrDefault("ok", new LongAdder()).sum() > 0, report);
+      assertEquals(0, count("wrong value"), report);
+      assertTrue(count("ok") > 0, report);
       assertTrue(heapAfter < heapBefore + 64L * 1024 * 1024, "heap grew:\n" + report);
     }
   }
@@ -99,19 +122,19 @@ class SoakIT {
         socket.send(command("GET", "soak:" + key));
         String header = socket.readLine();
         if (header.startsWith("$-1")) {
-          count(key < KEYS ? "missing (Redis restarted empty)" : "ok");
+          record(key < KEYS ? "missing (Redis restarted empty)" : "ok");
         } else if (header.startsWith("$")) {
           String got = socket.read(Integer.parseInt(header.substring(1).trim()) + 2);
-          count(key < KEYS && got.equals(value(key) + "\r\n") ? "ok" : "wrong value");
+          record(key < KEYS && got.equals(value(key) + "\r\n") ? "ok" : "wrong value");
         } else if (header.startsWith("-")) {
-          count("resp " + header.trim());
+          record("resp " + header.trim().replaceAll(" \\(.*", ""));
         } else {
-          count("resp connection lost");
+          record("resp connection lost");
           socket.close();
           socket = null;
         }
       } catch (UncheckedIOException e) {
-        count("resp connection lost");
+        record("resp connection lost");
         if (socket != null) socket.close();
         socket = null;
       }
@@ -126,14 +149,14 @@ class SoakIT {
         HttpResponse<byte[]> response = proxy.get("soak:" + key);
         int status = response.statusCode();
         if (status == 200) {
-          count(key < KEYS && ProxyProcess.body(response).equals(value(key)) ? "ok" : "wrong value");
+          record(key < KEYS && ProxyProcess.body(response).equals(value(key)) ? "ok" : "wrong value");
         } else if (status == 404) {
-          count(key < KEYS ? "missing (Redis restarted empty)" : "ok");
+          record(key < KEYS ? "missing (Redis restarted empty)" : "ok");
         } else {
-          count("http " + status);
+          record("http " + status);
         }
       } catch (UncheckedIOException e) {
-        count("http connection lost");
+        record("http connection lost");
       }
     }
   }
@@ -150,8 +173,9 @@ class SoakIT {
   }
 
   private String report(long seconds, long heapBefore, long heapAfter) {
-    StringBuilder out = new StringBuilder("Soak report: " + seconds + " s, " + CLIENTS_PER_FRONT_END
-        + " RESP + " + CLIENTS_PER_FRONT_END + " HTTP clients, Redis killed at " + (seconds / 3) + " s and restarted\n");
+    StringBuilder out = new StringBuilder(String.format("Soak report: %d s, %d RESP + %d HTTP clients, "
+        + "Redis killed at %.1f s and restarted at %.1f s%n", seconds, CLIENTS_PER_FRONT_END, CLIENTS_PER_FRONT_END,
+        killedAt, restartedAt));
     long total = outcomes.values().stream().mapToLong(LongAdder::sum).sum();
     out.append(String.format("  %-36s %10d%n", "requests", total));
     outcomes.entrySet().stream().sorted(Map.Entry.comparingByKey())

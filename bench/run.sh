@@ -25,7 +25,7 @@ done
 [ -f target/redis-proxy.jar ] && [ -d target/test-classes/com/redisproxy/bench ] || mvn -B -q package -DskipTests
 
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; scripts/local-redis.sh stop >/dev/null 2>&1 || true; }
+cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; scripts/local-redis.sh stop "$REDIS_PORT" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
 
 wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 not up" >&2; exit 1; }

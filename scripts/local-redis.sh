@@ -26,9 +26,10 @@ extract_binary() {
 }
 
 port=${2:-6379}
+PID_FILE="$RUN_DIR/redis-$port.pid"
 case "${1:-}" in
   start)
-    if [ -f "$RUN_DIR/redis.pid" ] && kill -0 "$(cat "$RUN_DIR/redis.pid")" 2>/dev/null; then
+    if [ -f "$PID_FILE" ] && kill -0 "$(cat "$PID_FILE")" 2>/dev/null; then
       echo "Local Redis already running on 127.0.0.1:$port"; exit 0
     fi
     if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
@@ -37,18 +38,18 @@ case "${1:-}" in
     fi
     extract_binary
     "$RUN_DIR/redis-server" --bind 127.0.0.1 --port "$port" --save "" --appendonly no \
-      --daemonize yes --pidfile "$PWD/$RUN_DIR/redis.pid" --logfile "$PWD/$RUN_DIR/redis.log"
+      --daemonize yes --pidfile "$PWD/$PID_FILE" --logfile "$PWD/$RUN_DIR/redis-$port.log"
     for _ in $(seq 50); do
       if (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then echo "Local Redis on 127.0.0.1:$port"; exit 0; fi
       sleep 0.1
     done
-    echo "Local Redis did not start on port $port; see $RUN_DIR/redis.log" >&2; exit 1 ;;
+    echo "Local Redis did not start on port $port; see $RUN_DIR/redis-$port.log" >&2; exit 1 ;;
   stop)
-    if [ -f "$RUN_DIR/redis.pid" ]; then
-      pid=$(cat "$RUN_DIR/redis.pid")
+    if [ -f "$PID_FILE" ]; then
+      pid=$(cat "$PID_FILE")
       kill "$pid" 2>/dev/null || true
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-      rm -f "$RUN_DIR/redis.pid"; echo "Local Redis stopped"
+      rm -f "$PID_FILE"; echo "Local Redis stopped"
     fi ;;
   *) echo "usage: $0 start|stop [port]" >&2; exit 2 ;;
 esac

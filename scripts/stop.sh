@@ -8,4 +8,4 @@ if [ -f "$RUN_DIR/proxy.pid" ]; then
   kill "$pid" 2>/dev/null && echo "Proxy stopped (PID $pid)"
   rm -f "$RUN_DIR/proxy.pid"
 fi
-scripts/local-redis.sh stop
+scripts/local-redis.sh stop "${LOCAL_REDIS_PORT:-6379}"

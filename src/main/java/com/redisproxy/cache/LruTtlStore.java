@@ -1,7 +1,7 @@
 package com.redisproxy.cache;
 
+import java.util.Arrays;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
 import java.util.PriorityQueue;
 
 /**
@@ -9,23 +9,28 @@ import java.util.PriorityQueue;
  * expiring a fixed time after it was added, or sooner when the entry is given a shorter time to
  * live (Redis's own TTL). Pure and single-threaded; time comes from a {@link Ticker}.
  *
- * <p>Two orders are kept, both O(1) to maintain: recency of reads, in an access-ordered {@link
- * LinkedHashMap}, and age, in an intrusive doubly-linked list threaded through the entries.
- * Entries with the global time to live expire in age order, so they are always at the old end of
- * that list. The few with a shorter one are also in a heap ordered by expiry (O(log n)), from
- * which removed entries are dropped lazily, when their time comes.
+ * <p>One node per entry sits in a chained hash table and on two intrusive doubly-linked lists:
+ * recency of reads, and age. Every operation is O(1) (amortised over table growth). Entries with
+ * the global time to live expire in age order, so they are always at the old end of the age list;
+ * the few with a shorter one are also in a heap ordered by expiry (O(log n)), from which removed
+ * entries are dropped lazily when their time comes. One node of 48 bytes instead of a
+ * LinkedHashMap entry plus an entry of our own keeps a cached key near 300 bytes of heap.
  */
 public final class LruTtlStore<K, V> {
 
-  private static final class Entry<K, V> {
-    final K key;
-    final V value;
-    final long expiresAt;
-    Entry<K, V> older;
-    Entry<K, V> newer;
-    boolean removed;
+  private static final int MAX_TABLE = 1 << 30;
 
-    Entry(K key, V value, long expiresAt) {
+  private static final class Node<K, V> {
+    final K key;
+    V value; // null once removed: the heap drops such nodes lazily
+    final long expiresAt;
+    Node<K, V> nextInBucket;
+    Node<K, V> lessRecent;
+    Node<K, V> moreRecent;
+    Node<K, V> older;
+    Node<K, V> newer;
+
+    Node(K key, V value, long expiresAt) {
       this.key = key;
       this.value = value;
       this.expiresAt = expiresAt;
@@ -35,11 +40,14 @@ public final class LruTtlStore<K, V> {
   private final int capacity;
   private final long timeToLiveNanos;
   private final Ticker ticker;
-  private final LinkedHashMap<K, Entry<K, V>> byRecency;
-  private final PriorityQueue<Entry<K, V>> earlyExpiries =
-      new PriorityQueue<>(Comparator.comparingLong((Entry<K, V> entry) -> entry.expiresAt));
-  private Entry<K, V> oldest;
-  private Entry<K, V> newest;
+  private Node<K, V>[] table;
+  private int size;
+  private Node<K, V> leastRecent;
+  private Node<K, V> mostRecent;
+  private Node<K, V> oldest;
+  private Node<K, V> newest;
+  private final PriorityQueue<Node<K, V>> earlyExpiries =
+      new PriorityQueue<>(Comparator.comparingLong((Node<K, V> node) -> node.expiresAt));
   private long evictions;
   private long expirations;
 
@@ -49,19 +57,21 @@ public final class LruTtlStore<K, V> {
     this.capacity = capacity;
     this.timeToLiveNanos = timeToLiveNanos;
     this.ticker = ticker;
-    this.byRecency = new LinkedHashMap<>(Math.min(capacity, 1 << 16) * 4 / 3 + 1, 0.75f, true);
+    this.table = newTable(16);
   }
 
   /** The live value of {@code key}, marking it most recently read; null when absent or expired. */
   public V get(K key) {
-    Entry<K, V> entry = byRecency.get(key);
-    if (entry == null) return null;
-    if (isExpired(entry, ticker.read())) {
-      remove(entry);
+    Node<K, V> node = find(key);
+    if (node == null) return null;
+    if (isExpired(node, ticker.read())) {
+      remove(node);
       expirations++;
       return null;
     }
-    return entry.value;
+    unlinkFromRecency(node);
+    linkAsMostRecent(node);
+    return node.value;
   }
 
   /** Adds or replaces {@code key}, starting its time to live now; may evict one entry. */
@@ -73,24 +83,26 @@ public final class LruTtlStore<K, V> {
   public void put(K key, V value, long timeToLiveNanos) {
     if (capacity == 0 || timeToLiveNanos <= 0) return;
     long now = ticker.read();
-    Entry<K, V> previous = byRecency.get(key);
+    Node<K, V> previous = find(key);
     if (previous != null) remove(previous);
-    if (byRecency.size() >= capacity) {
+    if (size >= capacity) {
       expireUpTo(now);
-      if (byRecency.size() >= capacity) evictLeastRecentlyRead();
+      if (size >= capacity) {
+        remove(leastRecent);
+        evictions++;
+      }
     }
     boolean early = timeToLiveNanos < this.timeToLiveNanos;
-    Entry<K, V> entry = new Entry<>(key, value, now + (early ? timeToLiveNanos : this.timeToLiveNanos));
-    byRecency.put(key, entry);
-    linkAsNewest(entry);
-    if (early) earlyExpiries.add(entry);
+    Node<K, V> node = new Node<>(key, value, now + (early ? timeToLiveNanos : this.timeToLiveNanos));
+    insert(node);
+    if (early) earlyExpiries.add(node);
   }
 
   /** Removes {@code key} if present; true when something was removed. */
   public boolean invalidate(K key) {
-    Entry<K, V> entry = byRecency.get(key);
-    if (entry == null) return false;
-    remove(entry);
+    Node<K, V> node = find(key);
+    if (node == null) return false;
+    remove(node);
     return true;
   }
 
@@ -100,14 +112,15 @@ public final class LruTtlStore<K, V> {
   }
 
   public void clear() {
-    byRecency.clear();
+    for (Node<K, V> node = oldest; node != null; node = node.newer) node.value = null;
+    Arrays.fill(table, null);
     earlyExpiries.clear();
-    oldest = null;
-    newest = null;
+    size = 0;
+    leastRecent = mostRecent = oldest = newest = null;
   }
 
   public int size() {
-    return byRecency.size();
+    return size;
   }
 
   public int capacity() {
@@ -125,9 +138,9 @@ public final class LruTtlStore<K, V> {
   private int expireUpTo(long now) {
     int removed = 0;
     while (!earlyExpiries.isEmpty() && isExpired(earlyExpiries.peek(), now)) {
-      Entry<K, V> entry = earlyExpiries.poll();
-      if (!entry.removed) {
-        remove(entry);
+      Node<K, V> node = earlyExpiries.poll();
+      if (node.value != null) {
+        remove(node);
         removed++;
       }
     }
@@ -139,36 +152,98 @@ public final class LruTtlStore<K, V> {
     return removed;
   }
 
-  private void evictLeastRecentlyRead() {
-    Entry<K, V> leastRecent = byRecency.values().iterator().next();
-    remove(leastRecent);
-    evictions++;
-  }
-
   // An entry is gone from the moment its time to live has fully passed.
-  private static boolean isExpired(Entry<?, ?> entry, long now) {
-    return now - entry.expiresAt >= 0;
+  private static boolean isExpired(Node<?, ?> node, long now) {
+    return now - node.expiresAt >= 0;
   }
 
-  private void remove(Entry<K, V> entry) {
-    byRecency.remove(entry.key);
-    unlinkFromAgeList(entry);
-    entry.removed = true;
+  private Node<K, V> find(K key) {
+    for (Node<K, V> node = table[indexFor(key.hashCode(), table.length)]; node != null; node = node.nextInBucket) {
+      if (node.key.equals(key)) return node;
+    }
+    return null;
   }
 
-  private void linkAsNewest(Entry<K, V> entry) {
-    entry.older = newest;
-    if (newest != null) newest.newer = entry;
-    newest = entry;
-    if (oldest == null) oldest = entry;
+  private void insert(Node<K, V> node) {
+    if (size + 1 > table.length / 4 * 3 && table.length < MAX_TABLE) resize();
+    int index = indexFor(node.key.hashCode(), table.length);
+    node.nextInBucket = table[index];
+    table[index] = node;
+    size++;
+    linkAsMostRecent(node);
+    linkAsNewest(node);
   }
 
-  private void unlinkFromAgeList(Entry<K, V> entry) {
-    if (entry.older != null) entry.older.newer = entry.newer;
-    else oldest = entry.newer;
-    if (entry.newer != null) entry.newer.older = entry.older;
-    else newest = entry.older;
-    entry.older = null;
-    entry.newer = null;
+  private void remove(Node<K, V> node) {
+    int index = indexFor(node.key.hashCode(), table.length);
+    if (table[index] == node) {
+      table[index] = node.nextInBucket;
+    } else {
+      Node<K, V> before = table[index];
+      while (before.nextInBucket != node) before = before.nextInBucket;
+      before.nextInBucket = node.nextInBucket;
+    }
+    node.nextInBucket = null;
+    size--;
+    unlinkFromRecency(node);
+    unlinkFromAge(node);
+    node.value = null;
+  }
+
+  private void resize() {
+    Node<K, V>[] bigger = newTable(table.length * 2);
+    for (Node<K, V> head : table) {
+      Node<K, V> node = head;
+      while (node != null) {
+        Node<K, V> next = node.nextInBucket;
+        int index = indexFor(node.key.hashCode(), bigger.length);
+        node.nextInBucket = bigger[index];
+        bigger[index] = node;
+        node = next;
+      }
+    }
+    table = bigger;
+  }
+
+  private void linkAsMostRecent(Node<K, V> node) {
+    node.lessRecent = mostRecent;
+    node.moreRecent = null;
+    if (mostRecent != null) mostRecent.moreRecent = node;
+    mostRecent = node;
+    if (leastRecent == null) leastRecent = node;
+  }
+
+  private void unlinkFromRecency(Node<K, V> node) {
+    if (node.lessRecent != null) node.lessRecent.moreRecent = node.moreRecent;
+    else leastRecent = node.moreRecent;
+    if (node.moreRecent != null) node.moreRecent.lessRecent = node.lessRecent;
+    else mostRecent = node.lessRecent;
+    node.lessRecent = null;
+    node.moreRecent = null;
+  }
+
+  private void linkAsNewest(Node<K, V> node) {
+    node.older = newest;
+    if (newest != null) newest.newer = node;
+    newest = node;
+    if (oldest == null) oldest = node;
+  }
+
+  private void unlinkFromAge(Node<K, V> node) {
+    if (node.older != null) node.older.newer = node.newer;
+    else oldest = node.newer;
+    if (node.newer != null) node.newer.older = node.older;
+    else newest = node.older;
+    node.older = null;
+    node.newer = null;
+  }
+
+  private static int indexFor(int hash, int length) {
+    return (hash ^ (hash >>> 16)) & (length - 1);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static <K, V> Node<K, V>[] newTable(int length) {
+    return (Node<K, V>[]) new Node<?, ?>[length];
   }
 }

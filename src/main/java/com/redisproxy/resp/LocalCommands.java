@@ -29,14 +29,14 @@ final class LocalCommands {
       case "client" -> client(session, request, out);
       case "select" -> {
         if (argc != 2) return wrongArity(out, name);
-        String db = RespCommands.utf8(request.arg(1));
+        String db = request.arg(1).utf8String();
         if (db.equals("0")) out.simple("OK");
         else if (db.matches("-?\\d+")) out.error("ERR DB index is out of range");
         else out.error("ERR value is not an integer or out of range");
       }
       case "config" -> {
         // redis-benchmark reads a few settings at start; the proxy has none of Redis's to show.
-        if (argc >= 2 && RespCommands.utf8(request.arg(1)).equalsIgnoreCase("get")) out.arrayHeader(0);
+        if (argc >= 2 && request.arg(1).utf8String().equalsIgnoreCase("get")) out.arrayHeader(0);
         else unknownSubcommand(out, request);
       }
       default -> unknown(out, request);
@@ -46,7 +46,7 @@ final class LocalCommands {
 
   private static void hello(RespSession session, RespRequest request, RespWriter out, ServerInfo server) {
     if (request.size() >= 2) {
-      String version = RespCommands.utf8(request.arg(1));
+      String version = request.arg(1).utf8String();
       if (!version.equals("2")) {
         if (version.matches("\\d+")) out.error("NOPROTO unsupported protocol version");
         else out.error("ERR Protocol version is not an integer or out of range");
@@ -54,7 +54,7 @@ final class LocalCommands {
       }
     }
     for (int i = 2; i < request.size(); i++) {
-      String option = RespCommands.utf8(request.arg(i)).toUpperCase(Locale.ROOT);
+      String option = request.arg(i).utf8String().toUpperCase(Locale.ROOT);
       if (option.equals("SETNAME") && i + 1 < request.size()) {
         session.name = request.arg(++i);
       } else if (option.equals("AUTH") && i + 2 < request.size()) {
@@ -79,7 +79,7 @@ final class LocalCommands {
       out.arrayHeader(0);
       return;
     }
-    switch (RespCommands.utf8(request.arg(1)).toLowerCase(Locale.ROOT)) {
+    switch (request.arg(1).utf8String().toLowerCase(Locale.ROOT)) {
       case "count" -> out.integer(ServerInfo.COMMANDS.size());
       case "docs" -> out.arrayHeader(0);
       case "info" -> {
@@ -95,7 +95,7 @@ final class LocalCommands {
       wrongArity(out, "client");
       return;
     }
-    switch (RespCommands.utf8(request.arg(1)).toLowerCase(Locale.ROOT)) {
+    switch (request.arg(1).utf8String().toLowerCase(Locale.ROOT)) {
       case "setname" -> {
         if (request.size() != 3) {
           wrongArity(out, "client|setname");
@@ -122,7 +122,7 @@ final class LocalCommands {
 
   private static void unknownSubcommand(RespWriter out, RespRequest request) {
     out.error("ERR unknown subcommand '" + shown(request.arg(1)) + "'. Try "
-        + RespCommands.utf8(request.arg(0)).toUpperCase(Locale.ROOT) + " HELP.");
+        + request.arg(0).utf8String().toUpperCase(Locale.ROOT) + " HELP.");
   }
 
   /** Redis's own words, so that clients and people recognise them. */
@@ -134,7 +134,7 @@ final class LocalCommands {
   }
 
   private static String shown(ByteString arg) {
-    String text = RespCommands.utf8(arg.take(MAX_ARG_SHOWN));
+    String text = arg.take(MAX_ARG_SHOWN).utf8String();
     return text.replaceAll("[\\p{Cntrl}]", " ");
   }
 }

@@ -4,7 +4,6 @@ import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.metrics.ProxyMetrics;
-import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -63,7 +62,7 @@ final class RespCommands {
         keys.addAll(request.args().subList(1, request.size()));
       } else if (request.is("info")) {
         needsStats = true;
-        parts.add(new Info(request.size() > 1 ? request.arg(1).utf8String().toLowerCase() : "default"));
+        parts.add(new Info(request.size() > 1 ? request.arg(1).utf8String().toLowerCase(java.util.Locale.ROOT) : "default"));
       } else if (request.is("quit")) {
         parts.add(new Ready(new RespWriter().simple("OK").result()));
         close = true;
@@ -137,9 +136,5 @@ final class RespCommands {
       case OVERLOADED -> out.error("ERR busy: " + failed.message());
       default -> out.error("ERR " + failed.message());
     }
-  }
-
-  static String utf8(ByteString bytes) {
-    return bytes.decodeString(StandardCharsets.UTF_8);
   }
 }

@@ -1,6 +1,5 @@
 package com.redisproxy.resp;
 
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import org.apache.pekko.util.ByteString;
@@ -22,7 +21,7 @@ public record RespRequest(List<ByteString> args) {
 
   /** The command name, lower case, for dispatch. */
   public String name() {
-    return args.get(0).decodeString(StandardCharsets.UTF_8).toLowerCase(Locale.ROOT);
+    return args.get(0).utf8String().toLowerCase(Locale.ROOT);
   }
 
   public ByteString arg(int index) {
@@ -31,9 +30,5 @@ public record RespRequest(List<ByteString> args) {
 
   public int size() {
     return args.size();
-  }
-
-  public static RespRequest of(String... args) {
-    return new RespRequest(java.util.Arrays.stream(args).map(ByteString::fromString).toList());
   }
 }

@@ -2,6 +2,8 @@ package com.redisproxy.resp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import java.util.Arrays;
+import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
 
 class LocalCommandsTest {
@@ -9,7 +11,7 @@ class LocalCommandsTest {
   private final ServerInfo info = new ServerInfo(() -> 1, "test");
 
   private String answer(String... args) {
-    return LocalCommands.answer(session, RespRequest.of(args), info).utf8String();
+    return LocalCommands.answer(session, new RespRequest(Arrays.stream(args).map(ByteString::fromString).toList()), info).utf8String();
   }
 
   @Test

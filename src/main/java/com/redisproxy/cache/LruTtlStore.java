@@ -1,8 +1,6 @@
 package com.redisproxy.cache;
 
 import java.util.Arrays;
-import java.util.Comparator;
-import java.util.PriorityQueue;
 
 /**
  * The cache's data structure: a fixed number of keys, evicted least-recently-read first, each
@@ -12,17 +10,18 @@ import java.util.PriorityQueue;
  * <p>One node per entry sits in a chained hash table and on two intrusive doubly-linked lists:
  * recency of reads, and age. Every operation is O(1) (amortised over table growth). Entries with
  * the global time to live expire in age order, so they are always at the old end of the age list;
- * the few with a shorter one are also in a heap ordered by expiry (O(log n)), from which removed
- * entries are dropped lazily when their time comes. One node of 48 bytes instead of a
- * LinkedHashMap entry plus an entry of our own keeps a cached key near 300 bytes of heap.
+ * the few with a shorter one are also in a heap ordered by expiry (O(log n)). Every index lets go
+ * of an entry the moment it leaves the store, so memory is bounded by the capacity whatever the
+ * churn. One node of 48 bytes instead of a LinkedHashMap entry plus an entry of our own keeps a
+ * cached key near 300 bytes of heap; only the shorter-lived nodes carry their heap slot.
  */
 public final class LruTtlStore<K, V> {
 
   private static final int MAX_TABLE = 1 << 30;
 
-  private static final class Node<K, V> {
+  private static class Node<K, V> {
     final K key;
-    V value; // null once removed: the heap drops such nodes lazily
+    V value;
     final long expiresAt;
     Node<K, V> nextInBucket;
     Node<K, V> lessRecent;
@@ -37,6 +36,30 @@ public final class LruTtlStore<K, V> {
     }
   }
 
+  /** A node living less than the global time to live: it is also in the expiry heap. */
+  private static final class EarlyNode<K, V> extends Node<K, V> implements ExpiryHeap.Element {
+    private int heapSlot = -1;
+
+    EarlyNode(K key, V value, long expiresAt) {
+      super(key, value, expiresAt);
+    }
+
+    @Override
+    public long expiresAt() {
+      return expiresAt;
+    }
+
+    @Override
+    public int heapSlot() {
+      return heapSlot;
+    }
+
+    @Override
+    public void heapSlot(int slot) {
+      heapSlot = slot;
+    }
+  }
+
   private final int capacity;
   private final long timeToLiveNanos;
   private final Ticker ticker;
@@ -46,8 +69,7 @@ public final class LruTtlStore<K, V> {
   private Node<K, V> mostRecent;
   private Node<K, V> oldest;
   private Node<K, V> newest;
-  private final PriorityQueue<Node<K, V>> earlyExpiries =
-      new PriorityQueue<>(Comparator.comparingLong((Node<K, V> node) -> node.expiresAt));
+  private final ExpiryHeap<EarlyNode<K, V>> earlyExpiries = new ExpiryHeap<>();
   private long evictions;
   private long expirations;
 
@@ -92,10 +114,13 @@ public final class LruTtlStore<K, V> {
         evictions++;
       }
     }
-    boolean early = timeToLiveNanos < this.timeToLiveNanos;
-    Node<K, V> node = new Node<>(key, value, now + (early ? timeToLiveNanos : this.timeToLiveNanos));
-    insert(node);
-    if (early) earlyExpiries.add(node);
+    if (timeToLiveNanos < this.timeToLiveNanos) {
+      EarlyNode<K, V> node = new EarlyNode<>(key, value, now + timeToLiveNanos);
+      insert(node);
+      earlyExpiries.add(node);
+    } else {
+      insert(new Node<>(key, value, now + this.timeToLiveNanos));
+    }
   }
 
   /** Removes {@code key} if present; true when something was removed. */
@@ -112,7 +137,6 @@ public final class LruTtlStore<K, V> {
   }
 
   public void clear() {
-    for (Node<K, V> node = oldest; node != null; node = node.newer) node.value = null;
     Arrays.fill(table, null);
     earlyExpiries.clear();
     size = 0;
@@ -135,14 +159,17 @@ public final class LruTtlStore<K, V> {
     return expirations;
   }
 
+  /** Entries in the expiry heap: never more than {@link #size()}. */
+  int entriesAwaitingEarlyExpiry() {
+    return earlyExpiries.size();
+  }
+
   private int expireUpTo(long now) {
     int removed = 0;
-    while (!earlyExpiries.isEmpty() && isExpired(earlyExpiries.peek(), now)) {
-      Node<K, V> node = earlyExpiries.poll();
-      if (node.value != null) {
-        remove(node);
-        removed++;
-      }
+    for (EarlyNode<K, V> first = earlyExpiries.peek(); first != null && isExpired(first, now);
+        first = earlyExpiries.peek()) {
+      remove(first);
+      removed++;
     }
     while (oldest != null && isExpired(oldest, now)) {
       remove(oldest);
@@ -187,7 +214,7 @@ public final class LruTtlStore<K, V> {
     size--;
     unlinkFromRecency(node);
     unlinkFromAge(node);
-    node.value = null;
+    if (node instanceof EarlyNode<K, V> early) earlyExpiries.remove(early);
   }
 
   private void resize() {

@@ -1,6 +1,7 @@
 package com.redisproxy.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.time.Duration;
 import java.util.Iterator;
@@ -103,6 +104,8 @@ class LruTtlStoreModelTest {
           }
         }
         assertEquals(model.entries.size(), store.size(), where);
+        assertTrue(store.size() <= capacity, where);
+        assertTrue(store.entriesAwaitingEarlyExpiry() <= store.size(), where + ": the expiry heap holds removed entries");
       }
       for (Map.Entry<Integer, Entry> entry : Map.copyOf(model.entries).entrySet()) {
         assertEquals(model.get(entry.getKey(), ticker.read()), store.get(entry.getKey()));

@@ -179,4 +179,36 @@ class LruTtlStoreTest {
     store.put("a", "1", 0);
     assertEquals(0, store.size());
   }
+
+  @Test
+  void shorterLivedEntriesThatAreEvictedReplacedOrInvalidatedLeaveTheExpiryHeapAtOnce() {
+    LruTtlStore<String, String> store = store(10);
+    long shortTtl = TTL.toNanos() / 2;
+    for (int i = 0; i < 10_000; i++) store.put("churn" + i, "v", shortTtl);
+    assertEquals(10, store.size());
+    assertEquals(10, store.entriesAwaitingEarlyExpiry());
+    store.put("churn9999", "replaced", shortTtl);
+    store.invalidate("churn9998");
+    assertEquals(9, store.entriesAwaitingEarlyExpiry());
+    store.put("long-lived", "v");
+    assertEquals(9, store.entriesAwaitingEarlyExpiry());
+    store.clear();
+    assertEquals(0, store.entriesAwaitingEarlyExpiry());
+  }
+
+  @Test
+  void shorterLivedEntriesStillExpireInTheirOwnOrderAfterRemovalsFromTheMiddle() {
+    LruTtlStore<String, String> store = store(100);
+    for (int i = 1; i <= 50; i++) store.put("k" + i, "v", Duration.ofMillis(i * 100L).toNanos());
+    for (int i = 2; i <= 50; i += 3) store.invalidate("k" + i);
+    for (int i = 1; i <= 50; i++) {
+      ticker.advance(Duration.ofMillis(100));
+      store.sweepExpired();
+      for (int j = 1; j <= 50; j++) {
+        boolean shouldLive = j > i && (j - 2) % 3 != 0;
+        assertEquals(shouldLive, store.get("k" + j) != null, "k" + j + " after " + i * 100 + " ms");
+      }
+    }
+    assertEquals(0, store.entriesAwaitingEarlyExpiry());
+  }
 }

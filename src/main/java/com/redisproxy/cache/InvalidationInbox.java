@@ -34,8 +34,12 @@ public final class InvalidationInbox implements InvalidationListener {
   @Override
   public void invalidated(List<ByteString> changed) {
     messages.incrementAndGet();
-    if (queuedKeys.addAndGet(changed.size()) > maxQueuedKeys) everything.set(true);
-    else keys.addAll(changed);
+    if (queuedKeys.addAndGet(changed.size()) > maxQueuedKeys) {
+      queuedKeys.addAndGet(-changed.size()); // queued nothing: the count must not keep them
+      everything.set(true);
+    } else {
+      keys.addAll(changed);
+    }
     notifyActor();
   }
 
@@ -53,6 +57,11 @@ public final class InvalidationInbox implements InvalidationListener {
 
   void onArrival(Runnable signal) {
     this.signal = signal;
+  }
+
+  /** Keys queued and not taken yet. */
+  int queuedKeys() {
+    return queuedKeys.get();
   }
 
   Taken take() {

@@ -35,7 +35,7 @@ public record ProxySettings(
       boolean honourRedisTtl,
       boolean tracking) {
 
-    /** Room for every admitted request, and for each fetch's reply and timeout, plus timers. */
+    /** Room for every admitted request, for each fetch's reply and a late one's, plus timers. */
     public int mailboxCapacity() {
       return maxPendingRequests + 2 * maxFetchesInFlight + 16;
     }

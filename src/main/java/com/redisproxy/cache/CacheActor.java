@@ -4,25 +4,25 @@ import com.redisproxy.ProxySettings;
 import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.PreRestart;
+import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
-import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.util.ByteString;
 
 /**
  * The one owner of the cache. Hits are answered at once; a miss asks the fetcher pool and is
  * answered when Redis replies, so the actor never waits. Concurrent misses for one key share
- * one fetch. Every accepted request is answered: with the value, not-found, or a failure.
+ * one fetch. Every accepted request is answered: with the value, not-found, or a failure. Should
+ * the actor throw, it restarts with an empty cache, and everyone it owed an answer gets an error.
  */
 public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
 
@@ -37,9 +37,11 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
 
   private record FetchCompleted(FetchResult result) implements Command {}
 
-  private record FetchTimedOut(CacheKey key, long requestId) implements Command {}
-
   private enum Sweep implements Command {
+    INSTANCE
+  }
+
+  private enum CheckFetchDeadlines implements Command {
     INSTANCE
   }
 
@@ -47,38 +49,24 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     INSTANCE
   }
 
-  /** One fetch in flight and everyone waiting for it. */
-  private static final class PendingFetch {
-    final long requestId;
-    final long sentAt;
-    final List<Consumer<GetResult>> waiters = new ArrayList<>(2);
-    // Redis reported the key changed while this fetch was in flight: its value may be the old one.
-    boolean invalidated;
-
-    PendingFetch(long requestId, long sentAt) {
-      this.requestId = requestId;
-      this.sentAt = sentAt;
-    }
-  }
-
   private static final GetResult.Failed TOO_MANY_FETCHES =
       new GetResult.Failed(GetResult.Reason.OVERLOADED, "too many fetches in flight");
+  private static final GetResult.Failed FETCH_TIMED_OUT =
+      new GetResult.Failed(GetResult.Reason.REDIS_TIMEOUT, "backing Redis did not answer in time");
+  private static final GetResult.Failed RESTARTED =
+      new GetResult.Failed(GetResult.Reason.OVERLOADED, "the cache restarted after an internal error; retry");
+  // A fetch is answered with a timeout between fetchTimeout and fetchTimeout * (1 + 1/8).
+  private static final int DEADLINE_CHECKS_PER_TIMEOUT = 8;
 
   private final ProxySettings.Cache settings;
-  private final Duration fetchTimeout;
+  private final long fetchTimeoutNanos;
   private final ActorRef<RedisFetcher.Command> fetchers;
   private final ActorRef<FetchResult> fetchReplies;
-  private final TimerScheduler<Command> timers;
   // Values are held as bare arrays (a compact ByteString's own, no copy) and wrapped again on each
   // hit: 16 bytes less per cached key for a 16-byte short-lived allocation per hit.
   private final LruTtlStore<CacheKey, byte[]> store;
-  private final Map<CacheKey, PendingFetch> inFlight = new HashMap<>();
-  private long nextRequestId;
-  private long hits;
-  private long misses;
-  private long coalescedMisses;
-  private long keysInvalidated;
-  private long fullClears;
+  private final InFlightFetches inFlight;
+  private final CacheCounters counters;
   private final InvalidationInbox invalidations;
   private final Ticker ticker;
 
@@ -88,32 +76,41 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       ActorRef<RedisFetcher.Command> fetchers,
       InvalidationInbox invalidations,
       Ticker ticker) {
-    return Behaviors.setup(
+    CacheCounters counters = new CacheCounters();
+    AtomicLong requestIds = new AtomicLong();
+    Duration deadlineCheck = fetchTimeout.dividedBy(DEADLINE_CHECKS_PER_TIMEOUT);
+    Behavior<Command> actor = Behaviors.setup(
         context ->
             Behaviors.withTimers(
                 timers -> {
                   timers.startTimerWithFixedDelay(Sweep.INSTANCE, settings.sweepInterval());
+                  timers.startTimerWithFixedDelay(CheckFetchDeadlines.INSTANCE,
+                      deadlineCheck.isZero() ? Duration.ofMillis(1) : deadlineCheck);
                   ActorRef<Command> self = context.getSelf();
                   invalidations.onArrival(() -> self.tell(InvalidationsArrived.INSTANCE));
-                  return new CacheActor(context, timers, settings, fetchTimeout, fetchers, invalidations, ticker);
+                  return new CacheActor(context, settings, fetchTimeout, fetchers, invalidations, ticker,
+                      counters, new InFlightFetches(requestIds::getAndIncrement));
                 }));
+    return Behaviors.supervise(actor).onFailure(SupervisorStrategy.restart());
   }
 
   private CacheActor(
       ActorContext<Command> context,
-      TimerScheduler<Command> timers,
       ProxySettings.Cache settings,
       Duration fetchTimeout,
       ActorRef<RedisFetcher.Command> fetchers,
       InvalidationInbox invalidations,
-      Ticker ticker) {
+      Ticker ticker,
+      CacheCounters counters,
+      InFlightFetches inFlight) {
     super(context);
     this.invalidations = invalidations;
     this.ticker = ticker;
-    this.timers = timers;
     this.settings = settings;
-    this.fetchTimeout = fetchTimeout;
+    this.fetchTimeoutNanos = fetchTimeout.toNanos();
     this.fetchers = fetchers;
+    this.counters = counters;
+    this.inFlight = inFlight;
     this.fetchReplies = context.messageAdapter(FetchResult.class, FetchCompleted::new);
     this.store = new LruTtlStore<>(settings.capacity(), settings.expiry().toNanos(), ticker);
   }
@@ -125,9 +122,10 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
         .onMessage(GetAll.class, this::onGetAll)
         .onMessage(GetStats.class, this::onGetStats)
         .onMessage(FetchCompleted.class, this::onFetchCompleted)
-        .onMessage(FetchTimedOut.class, this::onFetchTimedOut)
+        .onMessageEquals(CheckFetchDeadlines.INSTANCE, this::onCheckFetchDeadlines)
         .onMessageEquals(Sweep.INSTANCE, this::onSweep)
         .onMessageEquals(InvalidationsArrived.INSTANCE, this::onInvalidationsArrived)
+        .onSignal(PreRestart.class, signal -> onPreRestart())
         .build();
   }
 
@@ -142,44 +140,37 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   }
 
   private Behavior<Command> onGetStats(GetStats getStats) {
-    getStats.replyTo().tell(
-        new CacheStats(store.size(), store.capacity(), hits, misses, store.evictions(),
-            store.expirations(), coalescedMisses, inFlight.size(),
-            invalidations.messages(), keysInvalidated, fullClears));
+    getStats.replyTo().tell(counters.snapshot(store, inFlight.size(), invalidations.messages()));
     return this;
   }
 
   private Behavior<Command> onFetchCompleted(FetchCompleted completed) {
     FetchResult result = completed.result();
     CacheKey key = CacheKey.of(result.key());
-    PendingFetch pending = takePending(key, result.requestId());
+    InFlightFetches.Pending pending = inFlight.take(key, result.requestId());
     if (pending == null) return this; // answered already (timed out): a late value is not cached
-    GetResult answer;
-    if (result instanceof FetchResult.Fetched fetched) {
-      if (fetched.value() == null) {
-        answer = GetResult.NotFound.INSTANCE;
-      } else {
-        if (!pending.invalidated && fetched.value().size() <= settings.maxValueBytes()) {
-          byte[] value = fetched.value().toArrayUnsafe();
-          if (fetched.ttlMillis() < 0) store.put(key, value);
-          else store.put(key, value, remainingRedisTtl(fetched.ttlMillis(), pending));
-        }
-        answer = new GetResult.Found(fetched.value(), false);
-      }
-    } else {
-      FetchResult.FetchFailed failed = (FetchResult.FetchFailed) result;
-      answer = new GetResult.Failed(reasonFor(failed), failed.message());
-    }
-    for (Consumer<GetResult> waiter : pending.waiters) waiter.accept(answer);
+    pending.answer(answerFor(result, key, pending));
     return this;
   }
 
-  private Behavior<Command> onFetchTimedOut(FetchTimedOut timedOut) {
-    PendingFetch pending = takePending(timedOut.key(), timedOut.requestId());
-    if (pending == null) return this;
-    GetResult answer =
-        new GetResult.Failed(GetResult.Reason.REDIS_TIMEOUT, "backing Redis did not answer in time");
-    for (Consumer<GetResult> waiter : pending.waiters) waiter.accept(answer);
+  private GetResult answerFor(FetchResult result, CacheKey key, InFlightFetches.Pending pending) {
+    if (result instanceof FetchResult.FetchFailed failed) {
+      return new GetResult.Failed(reasonFor(failed), failed.message());
+    }
+    FetchResult.Fetched fetched = (FetchResult.Fetched) result;
+    if (fetched.value() == null) return GetResult.NotFound.INSTANCE;
+    if (!pending.invalidated && fetched.value().size() <= settings.maxValueBytes()) {
+      byte[] value = fetched.value().toArrayUnsafe();
+      if (fetched.ttlMillis() < 0) store.put(key, value);
+      else store.put(key, value, remainingRedisTtl(fetched.ttlMillis(), pending));
+    }
+    return new GetResult.Found(fetched.value(), false);
+  }
+
+  private Behavior<Command> onCheckFetchDeadlines() {
+    for (InFlightFetches.Pending late : inFlight.takeSentBy(ticker.read() - fetchTimeoutNanos)) {
+      late.answer(FETCH_TIMED_OUT);
+    }
     return this;
   }
 
@@ -192,16 +183,22 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     InvalidationInbox.Taken taken = invalidations.take();
     if (taken.everything()) {
       store.clear();
-      inFlight.values().forEach(pending -> pending.invalidated = true);
-      fullClears++;
+      inFlight.all().forEach(pending -> pending.invalidated = true);
+      counters.fullClears++;
       return this;
     }
     for (ByteString keyBytes : taken.keys()) {
       CacheKey key = CacheKey.of(keyBytes);
-      if (store.invalidate(key)) keysInvalidated++;
-      PendingFetch pending = inFlight.get(key);
+      if (store.invalidate(key)) counters.keysInvalidated++;
+      InFlightFetches.Pending pending = inFlight.get(key);
       if (pending != null) pending.invalidated = true;
     }
+    return this;
+  }
+
+  private Behavior<Command> onPreRestart() {
+    counters.restarted(store);
+    inFlight.all().forEach(pending -> pending.answer(RESTARTED));
     return this;
   }
 
@@ -209,14 +206,14 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     CacheKey key = CacheKey.of(keyBytes);
     byte[] value = store.get(key);
     if (value != null) {
-      hits++;
+      counters.hits++;
       answer.accept(new GetResult.Found(ByteString.fromArrayUnsafe(value), true));
       return;
     }
-    misses++;
-    PendingFetch pending = inFlight.get(key);
+    counters.misses++;
+    InFlightFetches.Pending pending = inFlight.get(key);
     if (pending != null) {
-      coalescedMisses++;
+      counters.coalescedMisses++;
       pending.waiters.add(answer);
       return;
     }
@@ -224,25 +221,15 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       answer.accept(TOO_MANY_FETCHES);
       return;
     }
-    pending = new PendingFetch(nextRequestId++, ticker.read());
+    pending = inFlight.start(key, ticker.read());
     pending.waiters.add(answer);
-    inFlight.put(key, pending);
     fetchers.tell(new RedisFetcher.Fetch(keyBytes, pending.requestId, fetchReplies));
-    timers.startSingleTimer(pending.requestId, new FetchTimedOut(key, pending.requestId), fetchTimeout);
   }
 
   // Redis measured the TTL somewhere between our send and now: counting from the send, the entry
   // never outlives the key in Redis.
-  private long remainingRedisTtl(long ttlMillis, PendingFetch pending) {
+  private long remainingRedisTtl(long ttlMillis, InFlightFetches.Pending pending) {
     return TimeUnit.MILLISECONDS.toNanos(ttlMillis) - (ticker.read() - pending.sentAt);
-  }
-
-  private PendingFetch takePending(CacheKey key, long requestId) {
-    PendingFetch pending = inFlight.get(key);
-    if (pending == null || pending.requestId != requestId) return null;
-    inFlight.remove(key);
-    timers.cancel(requestId);
-    return pending;
   }
 
   private static GetResult.Reason reasonFor(FetchResult.FetchFailed failed) {

@@ -12,8 +12,9 @@ public record CacheStats(
     int fetchesInFlight,
     long invalidationMessages,
     long keysInvalidated,
-    long fullClears) {
+    long fullClears,
+    long restarts) {
 
   /** Before the first snapshot arrives. */
-  public static final CacheStats NONE = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  public static final CacheStats NONE = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

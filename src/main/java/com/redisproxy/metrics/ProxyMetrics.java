@@ -45,6 +45,8 @@ public final class ProxyMetrics {
         CacheStats::keysInvalidated);
     cacheCounter("proxy.cache.full.clears", "times the whole cache was dropped (FLUSHALL, lost tracking)",
         CacheStats::fullClears);
+    cacheCounter("proxy.cache.restarts", "times the CacheActor restarted, empty, after an internal error",
+        CacheStats::restarts);
     cacheGauge("proxy.cache.keys", "keys in the cache", CacheStats::size);
     cacheGauge("proxy.cache.capacity", "keys the cache holds at most", CacheStats::capacity);
     cacheGauge("proxy.redis.fetches.in.flight", "backing GETs not answered yet", CacheStats::fetchesInFlight);

@@ -44,7 +44,8 @@ final class ServerInfo {
           .append("fetches_in_flight:").append(stats.fetchesInFlight()).append("\r\n")
           .append("invalidation_messages:").append(stats.invalidationMessages()).append("\r\n")
           .append("invalidated_keys:").append(stats.keysInvalidated()).append("\r\n")
-          .append("full_clears:").append(stats.fullClears()).append("\r\n\r\n");
+          .append("full_clears:").append(stats.fullClears()).append("\r\n")
+          .append("cache_restarts:").append(stats.restarts()).append("\r\n\r\n");
     }
     if (all || section.equals("keyspace")) {
       out.append("# Keyspace\r\n")

@@ -25,6 +25,7 @@ class CacheActorTest {
   private static final Duration EXPIRY = Duration.ofSeconds(60);
   private static final Duration SWEEP = Duration.ofSeconds(1);
   private static final Duration FETCH_TIMEOUT = Duration.ofSeconds(2);
+  private static final Duration DEADLINE_CHECK = FETCH_TIMEOUT.dividedBy(8);
 
   private final ManualTicker ticker = new ManualTicker();
   private final TestProbe<RedisFetcher.Command> fetcher = testKit.createTestProbe();
@@ -199,7 +200,11 @@ class CacheActorTest {
     var cache = cache(10);
     cache.tell(new CacheActor.Get(bytes("k"), client.getRef()));
     RedisFetcher.Fetch fetch = expectFetch("k");
+    ticker.advance(FETCH_TIMEOUT.minusNanos(1));
     manualTime.timePasses(FETCH_TIMEOUT);
+    client.expectNoMessage(Duration.ofMillis(20));
+    ticker.advance(Duration.ofNanos(1));
+    manualTime.timePasses(DEADLINE_CHECK);
     GetResult.Failed failed = assertInstanceOf(GetResult.Failed.class, client.receiveMessage());
     assertEquals(GetResult.Reason.REDIS_TIMEOUT, failed.reason());
     answer(fetch, "late");
@@ -289,5 +294,50 @@ class CacheActorTest {
     client.receiveMessage();
     assertEquals(0, stats(cache).size());
     readThrough(cache, "a", "1");
+  }
+
+  @Test
+  void fetchesTimeOutOldestFirstAndOnlyOnceTheirOwnTimeHasPassed() {
+    var cache = cache(10);
+    TestProbe<GetResult> second = testKit.createTestProbe();
+    cache.tell(new CacheActor.Get(bytes("first"), client.getRef()));
+    expectFetch("first");
+    ticker.advance(Duration.ofSeconds(1));
+    cache.tell(new CacheActor.Get(bytes("second"), second.getRef()));
+    expectFetch("second");
+    ticker.advance(Duration.ofSeconds(1));
+    manualTime.timePasses(DEADLINE_CHECK);
+    assertEquals(GetResult.Reason.REDIS_TIMEOUT, assertInstanceOf(GetResult.Failed.class, client.receiveMessage()).reason());
+    second.expectNoMessage(Duration.ofMillis(20));
+    assertEquals(1, stats(cache).fetchesInFlight());
+    ticker.advance(Duration.ofSeconds(1));
+    manualTime.timePasses(DEADLINE_CHECK);
+    assertEquals(GetResult.Reason.REDIS_TIMEOUT, assertInstanceOf(GetResult.Failed.class, second.receiveMessage()).reason());
+    assertEquals(0, stats(cache).fetchesInFlight());
+  }
+
+  @Test
+  void aFailureInsideTheActorRestartsItEmptyAndAnswersEveryoneItWasServing() {
+    var cache = cache(10);
+    readThrough(cache, "cached", "v");
+    assertHit(cache, "cached", "v");
+    TestProbe<GetResult> other = testKit.createTestProbe();
+    cache.tell(new CacheActor.Get(bytes("a"), client.getRef()));
+    RedisFetcher.Fetch fetchA = expectFetch("a");
+    cache.tell(new CacheActor.Get(bytes("b"), other.getRef()));
+    expectFetch("b");
+    // A reply no correct fetcher sends: the actor throws on it, as it would on a bug of ours.
+    fetchA.replyTo().tell(new FetchResult.Fetched(fetchA.requestId(), null, bytes("x")));
+    GetResult.Failed failed = assertInstanceOf(GetResult.Failed.class, client.receiveMessage());
+    assertEquals(GetResult.Reason.OVERLOADED, failed.reason());
+    assertEquals(failed, other.receiveMessage());
+    CacheStats afterRestart = stats(cache);
+    assertEquals(1, afterRestart.restarts());
+    assertEquals(0, afterRestart.size());
+    assertEquals(0, afterRestart.fetchesInFlight());
+    assertEquals(1, afterRestart.hits(), "counters survive the restart");
+    readThrough(cache, "cached", "fresh");
+    answer(fetchA, "late"); // the old incarnation's fetch: its id matches nothing now
+    assertEquals(1, stats(cache).size());
   }
 }

@@ -1,0 +1,30 @@
+package com.redisproxy.cache;
+
+/**
+ * The cache's running totals. They outlive a restart of the CacheActor (a counter that fell back
+ * to zero would read as a reset to Prometheus), and are touched by the actor's thread only.
+ */
+final class CacheCounters {
+  long hits;
+  long misses;
+  long coalescedMisses;
+  long keysInvalidated;
+  long fullClears;
+  long restarts;
+  // The store's own counts from before the last restart; the store of each incarnation starts at zero.
+  private long earlierEvictions;
+  private long earlierExpirations;
+
+  /** Called as a restart throws {@code store} away. */
+  void restarted(LruTtlStore<?, ?> store) {
+    earlierEvictions += store.evictions();
+    earlierExpirations += store.expirations();
+    restarts++;
+  }
+
+  CacheStats snapshot(LruTtlStore<?, ?> store, int fetchesInFlight, long invalidationMessages) {
+    return new CacheStats(store.size(), store.capacity(), hits, misses, earlierEvictions + store.evictions(),
+        earlierExpirations + store.expirations(), coalescedMisses, fetchesInFlight, invalidationMessages,
+        keysInvalidated, fullClears, restarts);
+  }
+}

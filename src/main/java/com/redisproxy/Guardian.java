@@ -19,6 +19,7 @@ import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
 import org.apache.pekko.actor.typed.MailboxSelector;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
+import org.apache.pekko.actor.typed.Terminated;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Routers;
@@ -56,14 +57,14 @@ public final class Guardian {
       new HttpServer(system, settings.maxClients(), metrics)
           .start(settings.host(), settings.http().port(), routes.routes(), settings.shutdownDeadline())
           .whenComplete((binding, failure) -> {
-            if (failure != null) failStartup(system, exitCode, "cannot listen for HTTP on "
+            if (failure != null) fail(system, exitCode, "cannot listen for HTTP on "
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
           });
       if (settings.resp().port() != 0) {
         new RespServer(system, cacheClient, settings.resp().limits(), settings.maxClients(), Main.version(), metrics)
             .start(settings.host(), settings.resp().port())
             .whenComplete((binding, failure) -> {
-              if (failure != null) failStartup(system, exitCode, "cannot listen for RESP on "
+              if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
                   + settings.host() + ":" + settings.resp().port() + ": " + failure.getMessage());
             });
       }
@@ -77,7 +78,14 @@ public final class Guardian {
           redis.address(), settings.cache().capacity(), settings.cache().expiry(),
           settings.cache().honourRedisTtl() ? "honoured" : "ignored",
           settings.cache().tracking() ? "tracking" : "none");
-      return Behaviors.empty();
+      // The cache restarts itself after a failure; should it stop anyway, the proxy is useless.
+      context.watch(cache);
+      return Behaviors.receive(Void.class)
+          .onSignal(Terminated.class, stopped -> {
+            fail(system, exitCode, "the cache stopped; exiting so that the proxy can be restarted");
+            return Behaviors.same();
+          })
+          .build();
     });
   }
 
@@ -97,7 +105,7 @@ public final class Guardian {
     return redis;
   }
 
-  private static void failStartup(ActorSystem<?> system, CompletableFuture<Integer> exitCode, String reason) {
+  private static void fail(ActorSystem<?> system, CompletableFuture<Integer> exitCode, String reason) {
     system.log().error(reason);
     System.err.println("redis-proxy: " + reason);
     exitCode.complete(1);

@@ -3,6 +3,7 @@ package com.redisproxy.cache;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -70,10 +71,11 @@ public final class CacheClient {
     return false;
   }
 
-  /** The cache's counters; null when the cache did not answer in time or is too busy. */
-  public CompletionStage<CacheStats> stats() {
-    if (!admit()) return CompletableFuture.completedFuture(null);
-    return inPlace(AskPattern.ask(cache, CacheActor.GetStats::new, askTimeout, scheduler), failure -> null);
+  /** The cache's counters; empty when the cache did not answer in time or is too busy. */
+  public CompletionStage<Optional<CacheStats>> stats() {
+    if (!admit()) return CompletableFuture.completedFuture(Optional.empty());
+    return inPlace(AskPattern.ask(cache, CacheActor.GetStats::new, askTimeout, scheduler), failure -> null)
+        .thenApply(Optional::ofNullable);
   }
 
   private <T> CompletableFuture<T> inPlace(CompletionStage<T> askAnswer, Function<Throwable, T> onFailure) {

@@ -76,10 +76,14 @@ public final class ProxyRoutes extends AllDirectives {
     }));
   }
 
+  /** Ready when the backing Redis is reachable and the cache itself answers. */
   private Route ready() {
-    return redisReachable.getAsBoolean()
-        ? complete(StatusCodes.OK, JsonBodies.status("ready"))
-        : complete(StatusCodes.SERVICE_UNAVAILABLE, JsonBodies.error("not_ready", "the backing Redis is not reachable"));
+    if (!redisReachable.getAsBoolean()) {
+      return complete(StatusCodes.SERVICE_UNAVAILABLE, JsonBodies.error("not_ready", "the backing Redis is not reachable"));
+    }
+    return completeWithFuture(cache.stats().thenApply(stats -> stats.isPresent()
+        ? HttpResponse.create().withEntity(JsonBodies.status("ready"))
+        : error(StatusCodes.SERVICE_UNAVAILABLE, "not_ready", "the cache is not answering")));
   }
 
   private Route metrics() {

@@ -14,6 +14,7 @@ import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
 import io.micrometer.core.instrument.binder.system.UptimeMetrics;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.IntSupplier;
 import java.util.function.ToDoubleFunction;
@@ -74,9 +75,9 @@ public final class ProxyMetrics {
         .register(registry);
   }
 
-  /** The text to serve at /metrics, with the cache's figures from {@code latest} (null: the last ones). */
-  public String scrape(CacheStats latest) {
-    if (latest != null) cache.set(latest);
+  /** The text to serve at /metrics, with the cache's figures from {@code latest} (empty: the last ones). */
+  public String scrape(Optional<CacheStats> latest) {
+    latest.ifPresent(cache::set);
     return registry.scrape();
   }
 

@@ -6,6 +6,7 @@ import com.redisproxy.cache.GetResult;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.util.ByteString;
@@ -30,7 +31,7 @@ final class RespCommands {
   private record Info(String section) implements Part {}
 
   /** A batch with the cache's answers in, ready to render. */
-  record AnsweredBatch(List<Part> parts, List<GetResult> results, CacheStats stats, boolean close) {}
+  record AnsweredBatch(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats, boolean close) {}
 
   private final CacheClient cache;
   private final ServerInfo serverInfo;
@@ -78,7 +79,7 @@ final class RespCommands {
     boolean closeAfter = close;
     CompletionStage<List<GetResult>> results =
         keys.isEmpty() ? CompletableFuture.completedFuture(List.of()) : cache.getAll(keys);
-    if (!needsStats) return results.thenApply(found -> new AnsweredBatch(parts, found, null, closeAfter));
+    if (!needsStats) return results.thenApply(found -> new AnsweredBatch(parts, found, Optional.empty(), closeAfter));
     return results.thenCombine(cache.stats(), (found, stats) -> new AnsweredBatch(parts, found, stats, closeAfter));
   }
 
@@ -86,7 +87,7 @@ final class RespCommands {
     return new RespReply(encode(batch.parts(), batch.results(), batch.stats()), batch.close());
   }
 
-  private ByteString encode(List<Part> parts, List<GetResult> results, CacheStats stats) {
+  private ByteString encode(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats) {
     for (GetResult result : results) outcomes.record(result);
     if (parts.size() == 1 && parts.get(0) instanceof Ready ready) return ready.bytes();
     RespWriter out = new RespWriter();
@@ -96,8 +97,8 @@ final class RespCommands {
       } else if (part instanceof ReadMany many) {
         writeMget(out, results.subList(many.firstKeyIndex(), many.firstKeyIndex() + many.count()));
       } else if (part instanceof Info info) {
-        if (stats == null) out.error("ERR the cache did not answer in time");
-        else out.bulk(serverInfo.report(info.section(), stats));
+        if (stats.isEmpty()) out.error("ERR the cache did not answer in time");
+        else out.bulk(serverInfo.report(info.section(), stats.get()));
       } else {
         out.raw(((Ready) part).bytes());
       }

@@ -10,6 +10,7 @@ import com.redisproxy.http.HttpServer;
 import com.redisproxy.http.ProxyRoutes;
 import com.redisproxy.metrics.ProxyMetrics;
 import io.micrometer.core.instrument.Timer;
+import com.redisproxy.resp.RespEventLoops;
 import com.redisproxy.resp.RespServer;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
@@ -61,8 +62,14 @@ public final class Guardian {
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
           });
       if (settings.resp().port() != 0) {
-        new RespServer(system, cacheClient, settings.resp().limits(), settings.maxClients(), Main.version(), metrics)
-            .start(settings.host(), settings.resp().port())
+        RespEventLoops loops = new RespEventLoops(1);
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
+            "close-resp-event-loops", () -> {
+              loops.close();
+              return CompletableFuture.completedFuture(Done.getInstance());
+            });
+        new RespServer(system, cacheClient, settings.resp().limits(), settings.maxClients(), Main.version(), metrics, loops)
+            .start(settings.host(), settings.resp().port(), settings.shutdownDeadline())
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
                   + settings.host() + ":" + settings.resp().port() + ": " + failure.getMessage());

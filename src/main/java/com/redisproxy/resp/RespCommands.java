@@ -1,6 +1,5 @@
 package com.redisproxy.resp;
 
-import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.metrics.ProxyMetrics;
@@ -33,21 +32,19 @@ final class RespCommands {
   /** A batch with the cache's answers in, ready to render. */
   record AnsweredBatch(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats, boolean close) {}
 
-  private final CacheClient cache;
   private final ServerInfo serverInfo;
   private final ProxyMetrics.ReadOutcomes outcomes;
 
-  RespCommands(CacheClient cache, ServerInfo serverInfo, ProxyMetrics.ReadOutcomes outcomes) {
-    this.cache = cache;
+  RespCommands(ServerInfo serverInfo, ProxyMetrics.ReadOutcomes outcomes) {
     this.serverInfo = serverInfo;
     this.outcomes = outcomes;
   }
 
   /**
-   * Answers what needs no cache now, in order, and asks the cache for the rest. The future
-   * completes on the cache's thread, so rendering is left to {@link #render}, run by the stream.
+   * Answers what needs no cache now, in order, and asks {@code cache} for the rest. The future
+   * completes where {@code cache} answers; the connection renders the answers in its own order.
    */
-  CompletionStage<AnsweredBatch> execute(RespSession session, RespBatch batch) {
+  CompletionStage<AnsweredBatch> execute(RespSession session, RespBatch batch, CacheReads cache) {
     List<Part> parts = new ArrayList<>(batch.requests().size() + 1);
     List<ByteString> keys = NO_KEYS;
     boolean close = false;

@@ -2,94 +2,132 @@ package com.redisproxy.resp;
 
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.metrics.ProxyMetrics;
-import java.util.List;
-import java.util.Optional;
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
-import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
-import org.apache.pekko.japi.Pair;
-import org.apache.pekko.stream.javadsl.Flow;
-import org.apache.pekko.stream.javadsl.Sink;
-import org.apache.pekko.stream.javadsl.Source;
-import org.apache.pekko.stream.javadsl.Tcp;
-import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The Redis protocol front end: a Pekko Streams TCP server. Each connection parses what it reads
- * into batches, answers each batch with one write, in order, and closes after QUIT or a protocol
- * error. Backpressure is end to end: a client that does not read its replies stops being read.
+ * The Redis protocol front end, on Netty's event loops. Each connection parses what it reads into
+ * batches and answers them in order (see {@link RespConnection}); the cache reads of every
+ * connection a loop served in one cycle go to the CacheActor together (see {@link LoopBatcher}).
+ * Connection N+1 past the client limit is answered with Redis's error and closed at once.
  */
 public final class RespServer {
   private static final Logger log = LoggerFactory.getLogger(RespServer.class);
-  private static final ByteString TOO_MANY_CLIENTS = ByteString.fromString("-ERR max number of clients reached\r\n");
-  private static final int BATCHES_IN_FLIGHT = 8;
+  private static final byte[] TOO_MANY_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final int BACKLOG = 1024;
 
   private final ActorSystem<?> system;
+  private final CacheClient cache;
   private final RespLimits limits;
   private final int maxClients;
   private final RespCommands commands;
+  private final RespEventLoops loops;
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicLong nextClientId = new AtomicLong();
   private final ProxyMetrics.ConnectionMeters meters;
+  private final Map<EventLoop, LoopBatcher> batchers = new ConcurrentHashMap<>();
+  private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
-  public RespServer(
-      ActorSystem<?> system, CacheClient cache, RespLimits limits, int maxClients, String version, ProxyMetrics metrics) {
+  public RespServer(ActorSystem<?> system, CacheClient cache, RespLimits limits, int maxClients, String version,
+      ProxyMetrics metrics, RespEventLoops loops) {
     this.system = system;
+    this.cache = cache;
     this.limits = limits;
     this.maxClients = maxClients;
+    this.loops = loops;
     this.meters = metrics.connections("resp", openConnections::get);
-    this.commands = new RespCommands(cache, new ServerInfo(openConnections::get, version), metrics.readOutcomes("resp"));
+    this.commands = new RespCommands(new ServerInfo(openConnections::get, version), metrics.readOutcomes("resp"));
   }
 
-  public CompletionStage<Tcp.ServerBinding> start(String host, int port) {
-    return Tcp.get(system)
-        .bind(host, port, BACKLOG, List.of(), false, Optional.empty())
-        .to(Sink.foreach(this::accept))
-        .run(system)
-        .thenApply(binding -> {
-          log.info("RESP front end listening on {}", binding.localAddress());
-          CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-resp",
-              () -> binding.unbind().thenApply(unbound -> Done.getInstance()));
-          return binding;
+  /** Binds; on coordinated shutdown, unbinds and then lets every connection finish what it read. */
+  public CompletionStage<InetSocketAddress> start(String host, int port, Duration shutdownDeadline) {
+    CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
+    ServerBootstrap bootstrap = new ServerBootstrap()
+        .group(loops.group())
+        .channel(loops.serverChannel())
+        .option(ChannelOption.SO_BACKLOG, BACKLOG)
+        .option(ChannelOption.SO_REUSEADDR, true)
+        .childOption(ChannelOption.TCP_NODELAY, true)
+        .childHandler(new ChannelInitializer<SocketChannel>() {
+          @Override
+          protected void initChannel(SocketChannel channel) {
+            accept(channel);
+          }
         });
+    bootstrap.bind(host, port).addListener((ChannelFutureListener) binding -> {
+      if (!binding.isSuccess()) {
+        bound.completeExceptionally(binding.cause());
+        return;
+      }
+      Channel server = binding.channel();
+      log.info("RESP front end listening on {}", server.localAddress());
+      CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+      shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-resp",
+          () -> completion(server.close()));
+      shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "drain-resp-connections",
+          () -> drain(shutdownDeadline));
+      bound.complete((InetSocketAddress) server.localAddress());
+    });
+    return bound;
   }
 
-  public int openConnections() {
-    return openConnections.get();
-  }
-
-  private void accept(Tcp.IncomingConnection connection) {
+  private void accept(SocketChannel channel) {
     if (openConnections.incrementAndGet() > maxClients) {
       openConnections.decrementAndGet();
       meters.refused();
-      connection.handleWith(Flow.fromSinkAndSourceCoupled(Sink.ignore(), Source.single(TOO_MANY_CLIENTS)), system);
+      channel.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY_CLIENTS)).addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    RespSession session = new RespSession(nextClientId.incrementAndGet());
-    connection.handleWith(
-        connectionFlow(session).watchTermination((notUsed, done) -> {
-          done.whenComplete((ok, failure) -> openConnections.decrementAndGet());
-          return notUsed;
-        }),
-        system);
+    channel.closeFuture().addListener(closed -> openConnections.decrementAndGet());
+    connections.add(channel);
+    LoopBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new LoopBatcher(cache, loop));
+    channel.pipeline().addLast(
+        new RespConnection(new RespParser(limits), new RespSession(nextClientId.incrementAndGet()), commands, batcher));
   }
 
-  private Flow<ByteString, ByteString, NotUsed> connectionFlow(RespSession session) {
-    return Flow.of(ByteString.class)
-        .statefulMap(() -> new RespParser(limits),
-            (parser, bytes) -> Pair.create(parser, parser.feed(bytes)),
-            parser -> Optional.empty())
-        .filter(batch -> !batch.isEmpty())
-        .mapAsync(BATCHES_IN_FLIGHT, batch -> commands.execute(session, batch))
-        .map(commands::render)
-        .takeWhile(reply -> !reply.close(), true)
-        .map(RespReply::bytes);
+  // Each connection answers what it has read, then closes; connections still open at the
+  // deadline are closed as they are.
+  private CompletionStage<Done> drain(Duration deadline) {
+    for (Channel channel : connections) {
+      channel.eventLoop().execute(() -> {
+        RespConnection connection = channel.pipeline().get(RespConnection.class);
+        if (connection != null) connection.closeWhenAnswered();
+      });
+    }
+    CompletableFuture<Done> drained = new CompletableFuture<>();
+    connections.newCloseFuture().addListener(closed -> drained.complete(Done.getInstance()));
+    loops.group().schedule(() -> {
+      if (!drained.isDone()) connections.close();
+    }, deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    return drained;
+  }
+
+  private static CompletionStage<Done> completion(io.netty.channel.ChannelFuture future) {
+    CompletableFuture<Done> done = new CompletableFuture<>();
+    future.addListener(ignored -> done.complete(Done.getInstance()));
+    return done;
   }
 }

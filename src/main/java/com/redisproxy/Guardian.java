@@ -60,7 +60,8 @@ public final class Guardian {
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
           });
       if (settings.resp().port() != 0) {
-        new RespServer(system, cacheClient, settings.resp().limits(), settings.maxClients(), Main.version(), metrics)
+        new RespServer(system, cacheClient, settings.resp().limits(), settings.maxClients(), Main.version(), metrics,
+                settings.auth().password())
             .start(settings.host(), settings.resp().port())
             .whenComplete((binding, failure) -> {
               if (failure != null) failStartup(system, exitCode, "cannot listen for RESP on "

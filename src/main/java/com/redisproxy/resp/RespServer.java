@@ -1,5 +1,6 @@
 package com.redisproxy.resp;
 
+import com.redisproxy.auth.Password;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.util.List;
@@ -35,17 +36,21 @@ public final class RespServer {
   private final RespLimits limits;
   private final int maxClients;
   private final RespCommands commands;
+  private final RespAuth auth;
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicLong nextClientId = new AtomicLong();
   private final ProxyMetrics.ConnectionMeters meters;
 
   public RespServer(
-      ActorSystem<?> system, CacheClient cache, RespLimits limits, int maxClients, String version, ProxyMetrics metrics) {
+      ActorSystem<?> system, CacheClient cache, RespLimits limits, int maxClients, String version, ProxyMetrics metrics,
+      Optional<Password> password) {
     this.system = system;
     this.limits = limits;
     this.maxClients = maxClients;
     this.meters = metrics.connections("resp", openConnections::get);
-    this.commands = new RespCommands(cache, new ServerInfo(openConnections::get, version), metrics.readOutcomes("resp"));
+    this.auth = new RespAuth(password, metrics.authFailures("resp"));
+    this.commands = new RespCommands(
+        cache, new ServerInfo(openConnections::get, version), metrics.readOutcomes("resp"), auth);
   }
 
   public CompletionStage<Tcp.ServerBinding> start(String host, int port) {
@@ -72,7 +77,7 @@ public final class RespServer {
       connection.handleWith(Flow.fromSinkAndSourceCoupled(Sink.ignore(), Source.single(TOO_MANY_CLIENTS)), system);
       return;
     }
-    RespSession session = new RespSession(nextClientId.incrementAndGet());
+    RespSession session = auth.newSession(nextClientId.incrementAndGet());
     connection.handleWith(
         connectionFlow(session).watchTermination((notUsed, done) -> {
           done.whenComplete((ok, failure) -> openConnections.decrementAndGet());

@@ -4,7 +4,6 @@ import com.redisproxy.auth.Password;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.util.List;
 import java.util.Optional;
-import java.util.function.Supplier;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -29,12 +28,13 @@ final class HttpAuth extends AllDirectives {
     this.failures = failures;
   }
 
-  Route require(Supplier<Route> inner) {
-    if (password.isEmpty()) return inner.get();
+  /** {@code inner} for a request that carries the password, 401 for any other. */
+  Route require(Route inner) {
+    if (password.isEmpty()) return inner;
     return optionalHeaderValueByName("Authorization", header -> {
       if (header.isEmpty()) return complete(UNAUTHORIZED); // a first request without credentials is no guess
       if (AuthorizationHeader.password(header.get()).filter(given -> password.get().matches(given)).isPresent()) {
-        return inner.get();
+        return inner;
       }
       failures.record();
       return complete(UNAUTHORIZED);

@@ -54,13 +54,13 @@ public final class ProxyRoutes extends AllDirectives {
 
   private Route endpoints() {
     return concat(
-        pathPrefix("proxy", () -> pathEndOrSingleSlash(() -> auth.require(() -> getOnly(() ->
+        pathPrefix("proxy", () -> pathEndOrSingleSlash(() -> auth.require(getOnly(() ->
             parameterOptional("key", key -> optionalHeaderValueByName("Accept", accept ->
                 proxyGet(key, accept.filter(JsonMode::isRequested).isPresent()))))))),
         // Probes carry no credentials: health and readiness stay open, and say nothing of the data.
         path("health", () -> getOnly(() -> complete(StatusCodes.OK, JsonBodies.status("ok")))),
         path("ready", () -> getOnly(this::ready)),
-        path("metrics", () -> metricsNeedPassword ? auth.require(() -> getOnly(this::metrics)) : getOnly(this::metrics)),
+        path("metrics", () -> metricsNeedPassword ? auth.require(getOnly(this::metrics)) : getOnly(this::metrics)),
         complete(StatusCodes.NOT_FOUND, JsonBodies.error("not_found", "no such endpoint; try GET /proxy?key=K")));
   }
 

@@ -23,7 +23,9 @@ for _ in $(seq 100); do
   fi
   if (exec 3<>"/dev/tcp/$host/$port") 2>/dev/null; then
     echo "redis-proxy is running (PID $(cat "$RUN_DIR/proxy.pid"), log in $RUN_DIR/proxy.log). Try:"
-    echo "  curl -i 'http://$host:$port/proxy?key=seeded_key1'"
+    # The variable's name, not its value: the password is not echoed to the terminal.
+    credentials=${PROXY_PASSWORD:+' -u "default:$PROXY_PASSWORD"'}
+    echo "  curl -i$credentials 'http://$host:$port/proxy?key=seeded_key1'"
     exit 0
   fi
   sleep 0.1

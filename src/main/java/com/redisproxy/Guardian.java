@@ -54,7 +54,8 @@ public final class Guardian {
       ActorSystem<Void> system = context.getSystem();
       CacheClient cacheClient = new CacheClient(
           cache, system.scheduler(), settings.askTimeout(), settings.cache().maxPendingRequests());
-      ProxyRoutes routes = new ProxyRoutes(cacheClient, metrics, redis::isConnected, settings.http().accessLog());
+      ProxyRoutes routes = new ProxyRoutes(
+          cacheClient, metrics, redis::isConnected, settings.http().accessLog(), settings.auth());
       new HttpServer(system, settings.maxClients(), metrics)
           .start(settings.host(), settings.http().port(), routes.routes(), settings.shutdownDeadline())
           .whenComplete((binding, failure) -> {
@@ -68,7 +69,8 @@ public final class Guardian {
               loops.close();
               return CompletableFuture.completedFuture(Done.getInstance());
             });
-        new RespServer(system, cacheClient, settings.resp().limits(), settings.maxClients(), Main.version(), metrics, loops)
+        new RespServer(system, cacheClient, settings.resp().limits(), settings.maxClients(), Main.version(), metrics, loops,
+                settings.auth().password())
             .start(settings.host(), settings.resp().port(), settings.shutdownDeadline())
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
@@ -79,12 +81,13 @@ public final class Guardian {
           () -> Drain.untilZero(cacheClient::pendingAsks, settings.shutdownDeadline(), system));
       context.getLog().info(
           "redis-proxy {} starting: HTTP {}:{}, RESP {}, backing Redis {}, cache capacity {} keys, expiry {}, "
-              + "Redis TTL {}, invalidation {}",
+              + "Redis TTL {}, invalidation {}, auth {}",
           Main.version(), settings.host(), settings.http().port(),
           settings.resp().port() == 0 ? "off" : settings.host() + ":" + settings.resp().port(),
           redis.address(), settings.cache().capacity(), settings.cache().expiry(),
           settings.cache().honourRedisTtl() ? "honoured" : "ignored",
-          settings.cache().tracking() ? "tracking" : "none");
+          settings.cache().tracking() ? "tracking" : "none",
+          settings.auth().required() ? "on" : "off");
       // The cache restarts itself after a failure; should it stop anyway, the proxy is useless.
       context.watch(cache);
       return Behaviors.receive(Void.class)

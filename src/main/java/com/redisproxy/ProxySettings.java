@@ -1,5 +1,8 @@
 package com.redisproxy;
 
+import com.redisproxy.auth.AuthSettings;
+import com.redisproxy.auth.Password;
+import com.redisproxy.auth.ProtectedMode;
 import com.redisproxy.fetch.RedisAddress;
 import com.redisproxy.resp.RespLimits;
 import com.typesafe.config.Config;
@@ -15,7 +18,8 @@ public record ProxySettings(
     Duration askTimeout,
     Duration shutdownDeadline,
     Redis redis,
-    Cache cache) {
+    Cache cache,
+    AuthSettings auth) {
 
   public record Http(int port, boolean accessLog) {}
 
@@ -81,7 +85,22 @@ public record ProxySettings(
       throw read.invalid(root + "shutdown-deadline", "must be at most 30s");
     }
     Http http = new Http(read.port(root + "http.port", false), read.bool(root + "http.access-log"));
-    return new ProxySettings(host, http, resp, maxClients, askTimeout, shutdownDeadline, redis, cache);
+    AuthSettings auth = auth(read, root + "auth.");
+    if (ProtectedMode.refuses(host, auth)) {
+      throw read.invalid(root + "host", "'" + host + "' is not a loopback address and no password is set"
+          + " (protected mode): set PROXY_PASSWORD, or PROXY_PROTECTED_MODE=off to serve without one");
+    }
+    return new ProxySettings(host, http, resp, maxClients, askTimeout, shutdownDeadline, redis, cache, auth);
+  }
+
+  private static AuthSettings auth(SettingsReader read, String path) {
+    // The password is read as written: spaces are part of it, and no message ever quotes it.
+    AuthSettings auth = new AuthSettings(
+        Password.fromSetting(read.string(path + "password")), read.bool(path + "metrics"), read.bool(path + "protected-mode"));
+    if (auth.metricsNeedPassword() && !auth.required()) {
+      throw read.invalid(path + "metrics", "is on, but no PROXY_PASSWORD is set to ask for");
+    }
+    return auth;
   }
 
   private static boolean invalidationIsTracking(SettingsReader read, String path) {

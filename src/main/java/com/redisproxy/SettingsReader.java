@@ -21,7 +21,10 @@ final class SettingsReader {
           Map.entry("redis-proxy.cache.capacity", "CACHE_CAPACITY"),
           Map.entry("redis-proxy.cache.expiry", "GLOBAL_CACHE_EXPIRY"),
           Map.entry("redis-proxy.cache.honour-redis-ttl", "CACHE_HONOUR_REDIS_TTL"),
-          Map.entry("redis-proxy.cache.invalidation", "CACHE_INVALIDATION"));
+          Map.entry("redis-proxy.cache.invalidation", "CACHE_INVALIDATION"),
+          Map.entry("redis-proxy.auth.password", "PROXY_PASSWORD"),
+          Map.entry("redis-proxy.auth.metrics", "PROXY_METRICS_AUTH"),
+          Map.entry("redis-proxy.auth.protected-mode", "PROXY_PROTECTED_MODE"));
 
   private final Config config;
 

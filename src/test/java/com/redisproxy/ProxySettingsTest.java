@@ -1,13 +1,17 @@
 package com.redisproxy;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 class ProxySettingsTest {
 
@@ -69,5 +73,40 @@ class ProxySettingsTest {
     var uri = settings("redis-proxy.redis.address = \"redis://user:secret@db:6391/2\"").redis().uri();
     String shown = com.redisproxy.fetch.RedisAddress.redacted(uri);
     assertEquals("redis://db:6391/2", shown);
+  }
+
+  @Test
+  void noPasswordByDefaultAndThePasswordAsWritten() {
+    assertFalse(settings("").auth().required());
+    assertFalse(settings("").auth().metricsNeedPassword());
+    assertTrue(settings("").auth().protectedMode());
+    ProxySettings withPassword = settings("redis-proxy.auth.password = \" top secret \"");
+    assertTrue(withPassword.auth().password().orElseThrow().matches(" top secret ".getBytes(StandardCharsets.UTF_8)));
+    assertFalse(withPassword.toString().contains("top secret"), withPassword.toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"127.0.0.1", "127.3.2.1", "localhost", "::1"})
+  void protectedModeLetsLoopbackServeWithoutPassword(String host) {
+    assertEquals(host, settings("redis-proxy.host = \"" + host + "\"").host());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0.0.0.0", "10.1.2.3", "::", "proxy.internal"})
+  void protectedModeRefusesOtherHostsWithoutPassword(String host) {
+    String problem = problemWith("redis-proxy.host = \"" + host + "\"");
+    assertTrue(problem.startsWith("PROXY_HOST (redis-proxy.host): '" + host + "' is not a loopback address"), problem);
+    assertTrue(problem.contains("set PROXY_PASSWORD, or PROXY_PROTECTED_MODE=off"), problem);
+    assertEquals(host, settings("redis-proxy.host = \"" + host + "\"\nredis-proxy.auth.password = pw").host());
+    assertEquals(host, settings("redis-proxy.host = \"" + host + "\"\nredis-proxy.auth.protected-mode = off").host());
+  }
+
+  @Test
+  void authProblemsNameTheirEnvironmentVariables() {
+    assertTrue(problemWith("redis-proxy.auth.metrics = maybe").startsWith("PROXY_METRICS_AUTH (redis-proxy.auth.metrics)"));
+    assertTrue(problemWith("redis-proxy.auth.protected-mode = maybe").startsWith("PROXY_PROTECTED_MODE"));
+    assertTrue(problemWith("redis-proxy.auth.metrics = on").startsWith("PROXY_METRICS_AUTH"),
+        "metrics behind a password that is not set");
+    assertTrue(settings("redis-proxy.auth { metrics = on, password = pw }").auth().metricsNeedPassword());
   }
 }

@@ -1,5 +1,6 @@
 package com.redisproxy.http;
 
+import com.redisproxy.auth.AuthSettings;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.metrics.ProxyMetrics;
@@ -33,13 +34,18 @@ public final class ProxyRoutes extends AllDirectives {
   private final ProxyMetrics.ReadOutcomes outcomes;
   private final BooleanSupplier redisReachable;
   private final boolean accessLog;
+  private final HttpAuth auth;
+  private final boolean metricsNeedPassword;
 
-  public ProxyRoutes(CacheClient cache, ProxyMetrics metrics, BooleanSupplier redisReachable, boolean accessLog) {
+  public ProxyRoutes(
+      CacheClient cache, ProxyMetrics metrics, BooleanSupplier redisReachable, boolean accessLog, AuthSettings auth) {
     this.cache = cache;
     this.metrics = metrics;
     this.outcomes = metrics.readOutcomes("http");
     this.redisReachable = redisReachable;
     this.accessLog = accessLog;
+    this.auth = new HttpAuth(auth.password(), metrics.authFailures("http"));
+    this.metricsNeedPassword = auth.metricsNeedPassword();
   }
 
   public Route routes() {
@@ -48,12 +54,13 @@ public final class ProxyRoutes extends AllDirectives {
 
   private Route endpoints() {
     return concat(
-        pathPrefix("proxy", () -> pathEndOrSingleSlash(() -> getOnly(() ->
+        pathPrefix("proxy", () -> pathEndOrSingleSlash(() -> auth.require(getOnly(() ->
             parameterOptional("key", key -> optionalHeaderValueByName("Accept", accept ->
-                proxyGet(key, accept.filter(JsonMode::isRequested).isPresent())))))),
+                proxyGet(key, accept.filter(JsonMode::isRequested).isPresent()))))))),
+        // Probes carry no credentials: health and readiness stay open, and say nothing of the data.
         path("health", () -> getOnly(() -> complete(StatusCodes.OK, JsonBodies.status("ok")))),
         path("ready", () -> getOnly(this::ready)),
-        path("metrics", () -> getOnly(this::metrics)),
+        path("metrics", () -> metricsNeedPassword ? auth.require(getOnly(this::metrics)) : getOnly(this::metrics)),
         complete(StatusCodes.NOT_FOUND, JsonBodies.error("not_found", "no such endpoint; try GET /proxy?key=K")));
   }
 

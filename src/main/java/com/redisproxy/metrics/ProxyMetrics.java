@@ -67,6 +67,11 @@ public final class ProxyMetrics {
     return new ConnectionMeters(registry, frontEnd);
   }
 
+  /** Counts credentials one front end was given that did not match. */
+  public AuthFailures authFailures(String frontEnd) {
+    return new AuthFailures(registry, frontEnd);
+  }
+
   /** Latency of backing GETs, as a histogram. */
   public Timer fetchLatency() {
     return Timer.builder("proxy.redis.fetch.latency")
@@ -145,6 +150,20 @@ public final class ProxyMetrics {
 
     public void refused() {
       refused.increment();
+    }
+  }
+
+  /** Wrong passwords (or users) given to one front end: a rising count is someone guessing. */
+  public static final class AuthFailures {
+    private final Counter failures;
+
+    private AuthFailures(PrometheusMeterRegistry registry, String frontEnd) {
+      failures = Counter.builder("proxy.auth.failures")
+          .description("credentials given that did not match").tag("frontend", frontEnd).register(registry);
+    }
+
+    public void record() {
+      failures.increment();
     }
   }
 }

@@ -1,5 +1,6 @@
 package com.redisproxy.resp;
 
+import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
 import java.util.List;
@@ -12,4 +13,19 @@ interface CacheReads {
   CompletionStage<List<GetResult>> getAll(List<ByteString> keys);
 
   CompletionStage<Optional<CacheStats>> stats();
+
+  /** Straight to the cache, each call its own ask: answers complete on the cache's thread. */
+  static CacheReads direct(CacheClient cache) {
+    return new CacheReads() {
+      @Override
+      public CompletionStage<List<GetResult>> getAll(List<ByteString> keys) {
+        return cache.getAll(keys);
+      }
+
+      @Override
+      public CompletionStage<Optional<CacheStats>> stats() {
+        return cache.stats();
+      }
+    };
+  }
 }

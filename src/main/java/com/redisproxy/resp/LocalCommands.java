@@ -1,6 +1,7 @@
 package com.redisproxy.resp;
 
 import java.util.Locale;
+import java.util.Optional;
 import org.apache.pekko.util.ByteString;
 
 /** The commands the proxy answers itself: the handshake and housekeeping real clients send. */
@@ -9,7 +10,7 @@ final class LocalCommands {
 
   private LocalCommands() {}
 
-  static ByteString answer(RespSession session, RespRequest request, ServerInfo server) {
+  static ByteString answer(RespSession session, RespRequest request, ServerInfo server, RespAuth auth) {
     RespWriter out = new RespWriter();
     String name = request.name();
     int argc = request.size();
@@ -24,7 +25,8 @@ final class LocalCommands {
         else if (argc == 2) out.bulk(request.arg(1));
         else wrongArity(out, name);
       }
-      case "hello" -> hello(session, request, out, server);
+      case "auth" -> out.raw(auth.auth(session, request));
+      case "hello" -> hello(session, request, out, auth);
       case "command" -> command(request, out);
       case "client" -> client(session, request, out);
       case "select" -> {
@@ -44,7 +46,8 @@ final class LocalCommands {
     return out.result();
   }
 
-  private static void hello(RespSession session, RespRequest request, RespWriter out, ServerInfo server) {
+  /** As Redis: the version first, then every option, then AUTH; SETNAME only once authenticated. */
+  private static void hello(RespSession session, RespRequest request, RespWriter out, RespAuth auth) {
     if (request.size() >= 2) {
       String version = request.arg(1).utf8String();
       if (!version.equals("2")) {
@@ -53,17 +56,32 @@ final class LocalCommands {
         return;
       }
     }
+    ByteString name = null;
+    int authAt = 0;
     for (int i = 2; i < request.size(); i++) {
       String option = request.arg(i).utf8String().toUpperCase(Locale.ROOT);
       if (option.equals("SETNAME") && i + 1 < request.size()) {
-        session.name = request.arg(++i);
+        name = request.arg(++i);
       } else if (option.equals("AUTH") && i + 2 < request.size()) {
-        i += 2; // the proxy has no users of its own: any credentials are accepted
+        authAt = i;
+        i += 2;
       } else {
         out.error("ERR Syntax error in HELLO option '" + option + "'");
         return;
       }
     }
+    if (authAt > 0) {
+      Optional<ByteString> refused = auth.authenticate(session, request.arg(authAt + 1), request.arg(authAt + 2));
+      if (refused.isPresent()) {
+        out.raw(refused.get());
+        return;
+      }
+    }
+    if (!session.authenticated) {
+      out.raw(RespAuth.HELLO_NOAUTH);
+      return;
+    }
+    if (name != null) session.name = name;
     out.arrayHeader(14)
         .bulk("server").bulk("redis")
         .bulk("version").bulk(ServerInfo.REDIS_VERSION)

@@ -12,7 +12,8 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * Answers a batch of RESP requests. Commands that need no cache are answered at once, in order,
- * and their effects on the session happen then; every key the batch reads (GET, MGET) goes to
+ * and their effects on the session happen then (so AUTH lets in the commands after it in the same
+ * pipeline, and none before it); every key the batch reads (GET, MGET) goes to
  * the cache in one message, so a pipeline of hits costs one hop through the CacheActor.
  */
 final class RespCommands {
@@ -34,10 +35,12 @@ final class RespCommands {
 
   private final ServerInfo serverInfo;
   private final ProxyMetrics.ReadOutcomes outcomes;
+  private final RespAuth auth;
 
-  RespCommands(ServerInfo serverInfo, ProxyMetrics.ReadOutcomes outcomes) {
+  RespCommands(ServerInfo serverInfo, ProxyMetrics.ReadOutcomes outcomes, RespAuth auth) {
     this.serverInfo = serverInfo;
     this.outcomes = outcomes;
+    this.auth = auth;
   }
 
   /**
@@ -50,7 +53,9 @@ final class RespCommands {
     boolean close = false;
     boolean needsStats = false;
     for (RespRequest request : batch.requests()) {
-      if (request.is("get") && request.size() == 2) {
+      if (!auth.allows(session, request)) {
+        parts.add(new Ready(RespAuth.NOAUTH)); // before the cache: nothing is read for it
+      } else if (request.is("get") && request.size() == 2) {
         if (keys == NO_KEYS) keys = new ArrayList<>();
         parts.add(new ReadOne(keys.size()));
         keys.add(request.arg(1));
@@ -66,7 +71,7 @@ final class RespCommands {
         close = true;
         break;
       } else {
-        parts.add(new Ready(LocalCommands.answer(session, request, serverInfo)));
+        parts.add(new Ready(LocalCommands.answer(session, request, serverInfo, auth)));
       }
     }
     if (batch.protocolError() != null && !close) {

@@ -1,5 +1,6 @@
 package com.redisproxy.resp;
 
+import com.redisproxy.auth.Password;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.metrics.ProxyMetrics;
 import io.netty.bootstrap.ServerBootstrap;
@@ -17,6 +18,7 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -44,6 +46,7 @@ public final class RespServer {
   private final RespLimits limits;
   private final int maxClients;
   private final RespCommands commands;
+  private final RespAuth auth;
   private final RespEventLoops loops;
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicLong nextClientId = new AtomicLong();
@@ -52,14 +55,15 @@ public final class RespServer {
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
   public RespServer(ActorSystem<?> system, CacheClient cache, RespLimits limits, int maxClients, String version,
-      ProxyMetrics metrics, RespEventLoops loops) {
+      ProxyMetrics metrics, RespEventLoops loops, Optional<Password> password) {
     this.system = system;
     this.cache = cache;
     this.limits = limits;
     this.maxClients = maxClients;
     this.loops = loops;
     this.meters = metrics.connections("resp", openConnections::get);
-    this.commands = new RespCommands(new ServerInfo(openConnections::get, version), metrics.readOutcomes("resp"));
+    this.auth = new RespAuth(password, metrics.authFailures("resp"));
+    this.commands = new RespCommands(new ServerInfo(openConnections::get, version), metrics.readOutcomes("resp"), auth);
   }
 
   /** Binds; on coordinated shutdown, unbinds and then lets every connection finish what it read. */
@@ -105,7 +109,7 @@ public final class RespServer {
     connections.add(channel);
     LoopBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new LoopBatcher(cache, loop));
     channel.pipeline().addLast(
-        new RespConnection(new RespParser(limits), new RespSession(nextClientId.incrementAndGet()), commands, batcher));
+        new RespConnection(new RespParser(limits), auth.newSession(nextClientId.incrementAndGet()), commands, batcher));
   }
 
   // Each connection answers what it has read, then closes; connections still open at the

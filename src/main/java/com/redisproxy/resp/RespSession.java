@@ -6,8 +6,11 @@ import org.apache.pekko.util.ByteString;
 final class RespSession {
   final long id;
   ByteString name;
+  /** Changed only by AUTH and HELLO, in request order, so a pipeline's later commands see it. */
+  boolean authenticated;
 
-  RespSession(long id) {
+  RespSession(long id, boolean authenticated) {
     this.id = id;
+    this.authenticated = authenticated;
   }
 }

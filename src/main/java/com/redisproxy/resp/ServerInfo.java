@@ -10,7 +10,7 @@ final class ServerInfo {
   static final String REDIS_VERSION = "6.2.0";
 
   static final List<String> COMMANDS =
-      List.of("get", "mget", "ping", "echo", "quit", "hello", "command", "client", "select", "info", "config");
+      List.of("get", "mget", "ping", "echo", "quit", "auth", "hello", "command", "client", "select", "info", "config");
 
   private final long startedAtMillis = System.currentTimeMillis();
   private final IntSupplier connectedClients;

@@ -2,11 +2,13 @@ package com.redisproxy.http;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.redisproxy.auth.AuthSettings;
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -27,7 +29,8 @@ class ReadinessTest {
 
   private static int readyStatus(ActorRef<CacheActor.Command> cache, boolean redisReachable) throws Exception {
     CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofMillis(300), 100);
-    ProxyRoutes routes = new ProxyRoutes(client, new ProxyMetrics(), () -> redisReachable, false);
+    ProxyRoutes routes = new ProxyRoutes(client, new ProxyMetrics(), () -> redisReachable, false,
+        new AuthSettings(Optional.empty(), false, true));
     HttpResponse response = routes.routes().seal().handler(testKit.system())
         .apply(HttpRequest.GET("/ready")).toCompletableFuture().get(10, TimeUnit.SECONDS);
     return response.status().intValue();

@@ -2,16 +2,20 @@ package com.redisproxy.resp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.redisproxy.metrics.ProxyMetrics;
 import java.util.Arrays;
+import java.util.Optional;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
 
 class LocalCommandsTest {
-  private final RespSession session = new RespSession(7);
+  private final RespSession session = new RespSession(7, true);
   private final ServerInfo info = new ServerInfo(() -> 1, "test");
+  private final RespAuth noPassword = new RespAuth(Optional.empty(), new ProxyMetrics().authFailures("resp"));
 
   private String answer(String... args) {
-    return LocalCommands.answer(session, new RespRequest(Arrays.stream(args).map(ByteString::fromString).toList()), info).utf8String();
+    return LocalCommands.answer(session, new RespRequest(Arrays.stream(args).map(ByteString::fromString).toList()), info, noPassword)
+        .utf8String();
   }
 
   @Test

@@ -1,0 +1,24 @@
+package com.redisproxy.auth;
+
+import java.util.Optional;
+
+/**
+ * Client authentication for both front ends.
+ *
+ * @param password none: every client is let in, as Redis does without requirepass
+ * @param metricsNeedPassword whether HTTP /metrics asks for the password as /proxy does
+ * @param protectedMode without a password, refuse to listen on anything but loopback
+ */
+public record AuthSettings(Optional<Password> password, boolean metricsNeedPassword, boolean protectedMode) {
+
+  public boolean required() {
+    return password.isPresent();
+  }
+
+  // Password hides itself too; this keeps the record safe should a field ever change type.
+  @Override
+  public String toString() {
+    return "AuthSettings[password=" + (required() ? "set" : "none") + ", metricsNeedPassword=" + metricsNeedPassword
+        + ", protectedMode=" + protectedMode + "]";
+  }
+}

@@ -54,14 +54,14 @@ public final class Guardian {
           cache, system.scheduler(), settings.askTimeout(), settings.cache().maxPendingRequests());
       ProxyRoutes routes = new ProxyRoutes(cacheClient, metrics, redis::isConnected, settings.http().accessLog());
       new HttpServer(system, settings.maxClients(), metrics)
-          .start(settings.host(), settings.http().port(), routes.routes(), settings.shutdownDeadline())
+          .start(settings.host(), settings.http().port(), settings.tls(), routes.routes(), settings.shutdownDeadline())
           .whenComplete((binding, failure) -> {
             if (failure != null) failStartup(system, exitCode, "cannot listen for HTTP on "
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
           });
       if (settings.resp().port() != 0) {
         new RespServer(system, cacheClient, settings.resp().limits(), settings.maxClients(), Main.version(), metrics)
-            .start(settings.host(), settings.resp().port())
+            .start(settings.host(), settings.resp().port(), settings.tls())
             .whenComplete((binding, failure) -> {
               if (failure != null) failStartup(system, exitCode, "cannot listen for RESP on "
                   + settings.host() + ":" + settings.resp().port() + ": " + failure.getMessage());
@@ -70,10 +70,11 @@ public final class Guardian {
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "drain-cache-requests",
           () -> Drain.untilZero(cacheClient::pendingAsks, settings.shutdownDeadline(), system));
       context.getLog().info(
-          "redis-proxy {} starting: HTTP {}:{}, RESP {}, backing Redis {}, cache capacity {} keys, expiry {}, "
+          "redis-proxy {} starting: HTTP{} {}:{}, RESP {}, backing Redis {}, cache capacity {} keys, expiry {}, "
               + "Redis TTL {}, invalidation {}",
-          Main.version(), settings.host(), settings.http().port(),
-          settings.resp().port() == 0 ? "off" : settings.host() + ":" + settings.resp().port(),
+          Main.version(), settings.tls().isPresent() ? "S" : "", settings.host(), settings.http().port(),
+          settings.resp().port() == 0 ? "off" : settings.host() + ":" + settings.resp().port()
+              + (settings.tls().isPresent() ? " over TLS" : ""),
           redis.address(), settings.cache().capacity(), settings.cache().expiry(),
           settings.cache().honourRedisTtl() ? "honoured" : "ignored",
           settings.cache().tracking() ? "tracking" : "none");

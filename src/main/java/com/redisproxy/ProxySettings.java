@@ -2,15 +2,22 @@ package com.redisproxy;
 
 import com.redisproxy.fetch.RedisAddress;
 import com.redisproxy.resp.RespLimits;
+import com.redisproxy.tls.FrontEndTls;
 import com.typesafe.config.Config;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
+import java.util.Optional;
 
-/** Every setting of the proxy, read and validated once at start-up. */
+/**
+ * Every setting of the proxy, read and validated once at start-up.
+ *
+ * @param tls TLS for both front ends; empty means both speak plain TCP
+ */
 public record ProxySettings(
     String host,
     Http http,
     Resp resp,
+    Optional<FrontEndTls> tls,
     int maxClients,
     Duration askTimeout,
     Duration shutdownDeadline,
@@ -81,7 +88,8 @@ public record ProxySettings(
       throw read.invalid(root + "shutdown-deadline", "must be at most 30s");
     }
     Http http = new Http(read.port(root + "http.port", false), read.bool(root + "http.access-log"));
-    return new ProxySettings(host, http, resp, maxClients, askTimeout, shutdownDeadline, redis, cache);
+    Optional<FrontEndTls> tls = FrontEndTlsSetting.read(read);
+    return new ProxySettings(host, http, resp, tls, maxClients, askTimeout, shutdownDeadline, redis, cache);
   }
 
   private static boolean invalidationIsTracking(SettingsReader read, String path) {

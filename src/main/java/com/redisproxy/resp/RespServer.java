@@ -2,6 +2,7 @@ package com.redisproxy.resp;
 
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.metrics.ProxyMetrics;
+import com.redisproxy.tls.FrontEndTls;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -12,6 +13,7 @@ import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.japi.Pair;
+import org.apache.pekko.stream.TLSClosing;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.apache.pekko.stream.javadsl.Source;
@@ -48,17 +50,27 @@ public final class RespServer {
     this.commands = new RespCommands(cache, new ServerInfo(openConnections::get, version), metrics.readOutcomes("resp"));
   }
 
-  public CompletionStage<Tcp.ServerBinding> start(String host, int port) {
-    return Tcp.get(system)
-        .bind(host, port, BACKLOG, List.of(), false, Optional.empty())
+  /** @param tls when present, the port speaks RESP over TLS only (as {@code redis-cli --tls}) */
+  public CompletionStage<Tcp.ServerBinding> start(String host, int port, Optional<FrontEndTls> tls) {
+    return listen(host, port, tls)
         .to(Sink.foreach(this::accept))
         .run(system)
         .thenApply(binding -> {
-          log.info("RESP front end listening on {}", binding.localAddress());
+          log.info("RESP{} front end listening on {}", tls.isPresent() ? " over TLS" : "", binding.localAddress());
           CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-resp",
               () -> binding.unbind().thenApply(unbound -> Done.getInstance()));
           return binding;
         });
+  }
+
+  // Eager close, like the plain binding without half-close: when the reply stream ends (QUIT, a
+  // protocol error) the session is closed after the last reply is written, and a client's close ends it.
+  private Source<Tcp.IncomingConnection, CompletionStage<Tcp.ServerBinding>> listen(
+      String host, int port, Optional<FrontEndTls> tls) {
+    Tcp tcp = Tcp.get(system);
+    if (tls.isEmpty()) return tcp.bind(host, port, BACKLOG, List.of(), false, Optional.empty());
+    return tcp.bindWithTls(host, port, tls.get()::newServerEngine, BACKLOG, List.of(), Optional.empty(),
+        session -> Optional.empty(), TLSClosing.eagerClose());
   }
 
   public int openConnections() {

@@ -13,6 +13,7 @@ import java.security.PrivateKey;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.util.ArrayList;
 import java.util.Base64;
 import java.util.List;
 import java.util.regex.Matcher;
@@ -24,26 +25,24 @@ import java.util.regex.Pattern;
  */
 public final class PemFiles {
   private static final Pattern BLOCK =
-      Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----\\s*([A-Za-z0-9+/=\\s]*?)-----END \\1-----");
+      Pattern.compile("-----BEGIN ([A-Z0-9 ]+)-----(.*?)-----END \\1-----", Pattern.DOTALL);
   private static final String CONVERT = "convert it with `openssl pkcs8 -topk8 -nocrypt -in KEY -out KEY.pkcs8`";
   // Tried in turn: PKCS#8 names its algorithm inside, and only the matching factory accepts it.
   private static final List<String> KEY_ALGORITHMS = List.of("RSA", "EC", "EdDSA");
 
   private PemFiles() {}
 
-  /** Every certificate in the file, leaf first (the order the file gives). */
+  /** Every CERTIFICATE block in the file, in its order (leaf first); other blocks and text are skipped. */
   public static List<X509Certificate> certificateChain(Path file) {
-    byte[] bytes = read(file);
-    try {
-      List<X509Certificate> chain = CertificateFactory.getInstance("X.509")
-          .generateCertificates(new ByteArrayInputStream(bytes)).stream()
-          .map(X509Certificate.class::cast)
-          .toList();
-      if (!chain.isEmpty()) return chain;
-    } catch (GeneralSecurityException | RuntimeException e) {
-      // reported below, in words
+    Matcher block = BLOCK.matcher(new String(read(file), StandardCharsets.US_ASCII));
+    List<X509Certificate> chain = new ArrayList<>();
+    while (block.find()) {
+      if (block.group(1).equals("CERTIFICATE")) chain.add(certificate(file, chain.size() + 1, block.group(2)));
     }
-    throw new IllegalArgumentException("'" + file + "' holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+    if (chain.isEmpty()) {
+      throw new IllegalArgumentException("'" + file + "' holds no PEM certificate (-----BEGIN CERTIFICATE-----)");
+    }
+    return List.copyOf(chain);
   }
 
   /** The one private key in the file: unencrypted PKCS#8 (BEGIN PRIVATE KEY), RSA, EC or EdDSA. */
@@ -67,13 +66,17 @@ public final class PemFiles {
     throw new IllegalArgumentException("'" + file + "' holds no PEM private key (-----BEGIN PRIVATE KEY-----)");
   }
 
-  private static PrivateKey pkcs8(Path file, String base64) {
-    byte[] der;
+  private static X509Certificate certificate(Path file, int number, String base64) {
+    byte[] der = decode(file, "CERTIFICATE", base64);
     try {
-      der = Base64.getMimeDecoder().decode(base64);
-    } catch (IllegalArgumentException e) {
-      throw new IllegalArgumentException("'" + file + "': the PRIVATE KEY block is not valid base64");
+      return (X509Certificate) CertificateFactory.getInstance("X.509").generateCertificate(new ByteArrayInputStream(der));
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new IllegalArgumentException("'" + file + "': CERTIFICATE block " + number + " is not an X.509 certificate");
     }
+  }
+
+  private static PrivateKey pkcs8(Path file, String base64) {
+    byte[] der = decode(file, "PRIVATE KEY", base64);
     for (String algorithm : KEY_ALGORITHMS) {
       try {
         return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(der));
@@ -82,6 +85,14 @@ public final class PemFiles {
       }
     }
     throw new IllegalArgumentException("'" + file + "': the PRIVATE KEY block is not an RSA, EC or EdDSA PKCS#8 key");
+  }
+
+  private static byte[] decode(Path file, String label, String base64) {
+    try {
+      return Base64.getMimeDecoder().decode(base64);
+    } catch (IllegalArgumentException e) {
+      throw new IllegalArgumentException("'" + file + "': a " + label + " block is not valid base64");
+    }
   }
 
   private static byte[] read(Path file) {

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.redisproxy.system.support.Eventually;
 import com.redisproxy.system.support.ProxyProcess;
 import com.redisproxy.system.support.RespSocket;
 import com.redisproxy.system.support.TestRedis;
@@ -27,6 +28,8 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLSocket;
@@ -108,6 +111,22 @@ class FrontEndTlsIT {
   }
 
   @Test
+  void failedHandshakesGiveTheirClientSlotsBack() throws Exception {
+    for (int attempt = 0; attempt < 5; attempt++) {
+      for (int port : new int[] {proxy.httpPort(), proxy.respPort()}) {
+        sendPlainAndReadUntilClosed(port, "PING\r\n");
+        try (SSLSocket socket = (SSLSocket) SSLContext.getDefault().getSocketFactory().createSocket("127.0.0.1", port)) {
+          socket.setSoTimeout(20_000);
+          assertThrows(SSLHandshakeException.class, socket::startHandshake);
+        }
+      }
+    }
+    // The /metrics request itself holds one HTTP connection.
+    Eventually.await(Duration.ofSeconds(20), "no connection counted open after failed handshakes",
+        () -> openConnections("resp") == 0 && openConnections("http") <= 1);
+  }
+
+  @Test
   void redisCliConnectsWithTlsAndTheCaCertificate() throws Exception {
     assumeTrue(redisCliWithTls(), "redis-cli (with TLS) is not installed: skipping the redis-cli part");
     redis.set("via-redis-cli", "cli over tls");
@@ -141,6 +160,14 @@ class FrontEndTlsIT {
         "PROXY_TLS_CERT_FILE", certificate.certFile().toString(), "PROXY_TLS_KEY_FILE", other.keyFile().toString()));
     assertTrue(line.startsWith("redis-proxy: invalid configuration: PROXY_TLS_KEY_FILE"), line);
     assertTrue(line.contains("does not match the certificate"), line);
+  }
+
+  private double openConnections(String frontEnd) {
+    String series = "proxy_connections_open{frontend=\"" + frontEnd + "\"}";
+    Matcher value = Pattern.compile("(?m)^" + Pattern.quote(series) + " ([0-9.eE+-]+)$")
+        .matcher(body(proxy.request("GET", "/metrics")));
+    if (!value.find()) throw new AssertionError("no series " + series);
+    return Double.parseDouble(value.group(1));
   }
 
   /** Runs the jar until it exits, expects code 2 and exactly one line of output, and returns it. */

@@ -81,7 +81,9 @@ public final class RespServer {
     if (openConnections.incrementAndGet() > maxClients) {
       openConnections.decrementAndGet();
       meters.refused();
-      connection.handleWith(Flow.fromSinkAndSourceCoupled(Sink.ignore(), Source.single(TOO_MANY_CLIENTS)), system);
+      // Not coupled: cancelling the read side would end a TLS session before its handshake had
+      // carried the refusal; the completed write side closes the connection by itself.
+      connection.handleWith(Flow.fromSinkAndSource(Sink.ignore(), Source.single(TOO_MANY_CLIENTS)), system);
       return;
     }
     RespSession session = new RespSession(nextClientId.incrementAndGet());

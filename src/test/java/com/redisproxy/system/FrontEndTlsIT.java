@@ -127,6 +127,24 @@ class FrontEndTlsIT {
   }
 
   @Test
+  void theClientLimitRefusesConnectionsOverTlsToo() throws IOException {
+    try (ProxyProcess limited = ProxyProcess.startWithTls(redis.address(), Map.of("PROXY_MAX_CLIENTS", "1"), certificate);
+        Socket heldHttp = certificate.trustingContext().getSocketFactory().createSocket("127.0.0.1", limited.httpPort());
+        RespSocket heldResp = RespSocket.overTls(limited.respPort(), certificate.trustingContext())) {
+      heldHttp.setSoTimeout(20_000);
+      heldHttp.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+      assertEquals("HTTP/1.1 200 OK\r\n", new String(heldHttp.getInputStream().readNBytes(17), StandardCharsets.US_ASCII));
+      assertEquals("+PONG\r\n", heldResp.call(RespSocket.command("PING"), "+PONG\r\n"));
+      // The start-up health checks' connections are given back asynchronously.
+      Eventually.await(Duration.ofSeconds(20), "a second HTTPS client is refused with 503",
+          () -> limited.request("GET", "/health").statusCode() == 503);
+      try (RespSocket refused = RespSocket.overTls(limited.respPort(), certificate.trustingContext())) {
+        assertEquals("-ERR max number of clients reached\r\n", refused.readLine());
+      }
+    }
+  }
+
+  @Test
   void redisCliConnectsWithTlsAndTheCaCertificate() throws Exception {
     assumeTrue(redisCliWithTls(), "redis-cli (with TLS) is not installed: skipping the redis-cli part");
     redis.set("via-redis-cli", "cli over tls");

@@ -38,8 +38,9 @@ public final class ProxyProcess implements AutoCloseable {
     this.httpPort = httpPort;
     this.respPort = respPort;
     this.tls = tls;
+    // Generous: a cold proxy on a loaded machine is slow to accept and to finish a handshake.
     this.http = tls.map(context -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
-        .connectTimeout(Duration.ofSeconds(2)).sslContext(context).build()).orElse(HTTP);
+        .connectTimeout(Duration.ofSeconds(10)).sslContext(context).build()).orElse(HTTP);
   }
 
   /** Starts the proxy in front of {@code redisAddress} and waits until /health answers. */
@@ -156,7 +157,8 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   public HttpResponse<byte[]> request(String method, String pathAndQuery) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create((tls.isPresent() ? "https" : "http") + "://127.0.0.1:" + httpPort + pathAndQuery))
+    String scheme = tls.isPresent() ? "https" : "http";
+    HttpRequest request = HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + httpPort + pathAndQuery))
         .method(method, HttpRequest.BodyPublishers.noBody())
         .timeout(Duration.ofSeconds(10))
         .build();

@@ -57,7 +57,7 @@ public final class Guardian {
       ProxyRoutes routes = new ProxyRoutes(
           cacheClient, metrics, redis::isConnected, settings.http().accessLog(), settings.auth());
       new HttpServer(system, settings.maxClients(), metrics)
-          .start(settings.host(), settings.http().port(), routes.routes(), settings.shutdownDeadline())
+          .start(settings.host(), settings.http().port(), settings.tls(), routes.routes(), settings.shutdownDeadline())
           .whenComplete((binding, failure) -> {
             if (failure != null) fail(system, exitCode, "cannot listen for HTTP on "
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
@@ -70,7 +70,7 @@ public final class Guardian {
               return CompletableFuture.completedFuture(Done.getInstance());
             });
         new RespServer(system, cacheClient, settings.resp().limits(), settings.maxClients(), Main.version(), metrics, loops,
-                settings.auth().password())
+                settings.auth().password(), settings.tls())
             .start(settings.host(), settings.resp().port(), settings.shutdownDeadline())
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
@@ -80,10 +80,11 @@ public final class Guardian {
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "drain-cache-requests",
           () -> Drain.untilZero(cacheClient::pendingAsks, settings.shutdownDeadline(), system));
       context.getLog().info(
-          "redis-proxy {} starting: HTTP {}:{}, RESP {}, backing Redis {}, cache capacity {} keys, expiry {}, "
+          "redis-proxy {} starting: HTTP{} {}:{}, RESP {}, backing Redis {}, cache capacity {} keys, expiry {}, "
               + "Redis TTL {}, invalidation {}, auth {}",
-          Main.version(), settings.host(), settings.http().port(),
-          settings.resp().port() == 0 ? "off" : settings.host() + ":" + settings.resp().port(),
+          Main.version(), settings.tls().isPresent() ? "S" : "", settings.host(), settings.http().port(),
+          settings.resp().port() == 0 ? "off" : settings.host() + ":" + settings.resp().port()
+              + (settings.tls().isPresent() ? " over TLS" : ""),
           redis.address(), settings.cache().capacity(), settings.cache().expiry(),
           settings.cache().honourRedisTtl() ? "honoured" : "ignored",
           settings.cache().tracking() ? "tracking" : "none",

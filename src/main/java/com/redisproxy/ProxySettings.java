@@ -5,15 +5,22 @@ import com.redisproxy.auth.Password;
 import com.redisproxy.auth.ProtectedMode;
 import com.redisproxy.fetch.RedisAddress;
 import com.redisproxy.resp.RespLimits;
+import com.redisproxy.tls.FrontEndTls;
 import com.typesafe.config.Config;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
+import java.util.Optional;
 
-/** Every setting of the proxy, read and validated once at start-up. */
+/**
+ * Every setting of the proxy, read and validated once at start-up.
+ *
+ * @param tls TLS for both front ends; empty means both speak plain TCP
+ */
 public record ProxySettings(
     String host,
     Http http,
     Resp resp,
+    Optional<FrontEndTls> tls,
     int maxClients,
     Duration askTimeout,
     Duration shutdownDeadline,
@@ -90,7 +97,8 @@ public record ProxySettings(
       throw read.invalid(root + "host", "'" + host + "' is not a loopback address and no password is set"
           + " (protected mode): set PROXY_PASSWORD, or PROXY_PROTECTED_MODE=off to serve without one");
     }
-    return new ProxySettings(host, http, resp, maxClients, askTimeout, shutdownDeadline, redis, cache, auth);
+    Optional<FrontEndTls> tls = FrontEndTlsSetting.read(read);
+    return new ProxySettings(host, http, resp, tls, maxClients, askTimeout, shutdownDeadline, redis, cache, auth);
   }
 
   private static AuthSettings auth(SettingsReader read, String path) {

@@ -69,6 +69,17 @@ class ProxySettingsTest {
   }
 
   @Test
+  void tlsIsOffUnlessBothFilesAreGivenAndOneAloneNamesTheOther() {
+    assertTrue(settings("").tls().isEmpty());
+    assertTrue(problemWith("redis-proxy.tls.cert-file = \"cert.pem\"")
+        .startsWith("PROXY_TLS_KEY_FILE (redis-proxy.tls.key-file): is empty"));
+    assertTrue(problemWith("redis-proxy.tls.key-file = \"key.pem\"")
+        .startsWith("PROXY_TLS_CERT_FILE (redis-proxy.tls.cert-file): is empty"));
+    assertEquals("PROXY_TLS_CERT_FILE (redis-proxy.tls.cert-file): cannot read '/nonexistent/cert.pem': no such file",
+        problemWith("redis-proxy.tls { cert-file = \"/nonexistent/cert.pem\", key-file = \"/nonexistent/key.pem\" }"));
+  }
+
+  @Test
   void thePasswordNeverAppearsInTheRedactedAddress() {
     var uri = settings("redis-proxy.redis.address = \"redis://user:secret@db:6391/2\"").redis().uri();
     String shown = com.redisproxy.fetch.RedisAddress.redacted(uri);

@@ -1,14 +1,18 @@
 package com.redisproxy.http;
 
 import com.redisproxy.metrics.ProxyMetrics;
+import com.redisproxy.tls.FrontEndTls;
 import java.time.Duration;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.IncomingConnection;
 import org.apache.pekko.http.javadsl.ServerBinding;
+import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
@@ -47,16 +51,21 @@ public final class HttpServer {
     this.meters = metrics.connections("http", openConnections::get);
   }
 
-  /** @param shutdownDeadline how long requests in flight may take once shutdown has begun */
-  public CompletionStage<ServerBinding> start(String host, int port, Route route, Duration shutdownDeadline) {
+  /**
+   * @param tls when present, the port speaks HTTPS only
+   * @param shutdownDeadline how long requests in flight may take once shutdown has begun
+   */
+  public CompletionStage<ServerBinding> start(
+      String host, int port, Optional<FrontEndTls> tls, Route route, Duration shutdownDeadline) {
     Flow<HttpRequest, HttpResponse, NotUsed> handler = route.flow(system);
-    return Http.get(system)
-        .newServerAt(host, port)
+    ServerBuilder server = Http.get(system).newServerAt(host, port);
+    if (tls.isPresent()) server = server.enableHttps(ConnectionContext.httpsServer(tls.get()::newServerEngine));
+    return server
         .connectionSource()
         .to(Sink.foreach(connection -> accept(connection, handler)))
         .run(materializer)
         .thenApply(binding -> {
-          log.info("HTTP front end listening on {}", binding.localAddress());
+          log.info("HTTP{} front end listening on {}", tls.isPresent() ? "S" : "", binding.localAddress());
           binding.addToCoordinatedShutdown(shutdownDeadline, system);
           return binding;
         });

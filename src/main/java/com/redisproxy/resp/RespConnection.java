@@ -6,6 +6,7 @@ import io.netty.channel.ChannelConfig;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
 import java.util.ArrayDeque;
@@ -79,8 +80,12 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
 
   @Override
   public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
-    if (cause instanceof IOException) log.debug("RESP connection {}: {}", session.id, cause.toString());
-    else log.warn("RESP connection {} failed", session.id, cause);
+    // A client that resets, or speaks plain text to a TLS port, is the client's business.
+    if (cause instanceof IOException || cause instanceof DecoderException) {
+      log.debug("RESP connection {}: {}", session.id, cause.toString());
+    } else {
+      log.warn("RESP connection {} failed", session.id, cause);
+    }
     context.close();
   }
 

@@ -3,16 +3,21 @@ package com.redisproxy.resp;
 import com.redisproxy.auth.Password;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.metrics.ProxyMetrics;
+import com.redisproxy.tls.FrontEndTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
+import io.netty.handler.ssl.SslHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -34,12 +39,23 @@ import org.slf4j.LoggerFactory;
  * The Redis protocol front end, on Netty's event loops. Each connection parses what it reads into
  * batches and answers them in order (see {@link RespConnection}); the cache reads of every
  * connection a loop served in one cycle go to the CacheActor together (see {@link LoopBatcher}).
- * Connection N+1 past the client limit is answered with Redis's error and closed at once.
+ * Connection N+1 past the client limit is answered with Redis's error and closed at once. With
+ * front-end TLS, every connection speaks TLS only.
  */
 public final class RespServer {
   private static final Logger log = LoggerFactory.getLogger(RespServer.class);
   private static final byte[] TOO_MANY_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final int BACKLOG = 1024;
+  private static final ChannelHandler CLOSE_ON_ERROR = new CloseOnError();
+
+  /** For a connection that is only being refused: whatever goes wrong, it is closed quietly. */
+  @ChannelHandler.Sharable
+  private static final class CloseOnError extends ChannelInboundHandlerAdapter {
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+      context.close();
+    }
+  }
 
   private final ActorSystem<?> system;
   private final CacheClient cache;
@@ -47,6 +63,7 @@ public final class RespServer {
   private final int maxClients;
   private final RespCommands commands;
   private final RespAuth auth;
+  private final Optional<FrontEndTls> tls;
   private final RespEventLoops loops;
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicLong nextClientId = new AtomicLong();
@@ -55,7 +72,8 @@ public final class RespServer {
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
   public RespServer(ActorSystem<?> system, CacheClient cache, RespLimits limits, int maxClients, String version,
-      ProxyMetrics metrics, RespEventLoops loops, Optional<Password> password) {
+      ProxyMetrics metrics, RespEventLoops loops, Optional<Password> password, Optional<FrontEndTls> tls) {
+    this.tls = tls;
     this.system = system;
     this.cache = cache;
     this.limits = limits;
@@ -87,7 +105,7 @@ public final class RespServer {
         return;
       }
       Channel server = binding.channel();
-      log.info("RESP front end listening on {}", server.localAddress());
+      log.info("RESP{} front end listening on {}", tls.isPresent() ? " over TLS" : "", server.localAddress());
       CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
       shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-resp",
           () -> completion(server.close()));
@@ -98,10 +116,13 @@ public final class RespServer {
     return bound;
   }
 
+  // With TLS, the refusal of a client over the limit is written once the handshake is done.
   private void accept(SocketChannel channel) {
+    tls.ifPresent(frontEnd -> channel.pipeline().addLast(new SslHandler(frontEnd.newServerEngine())));
     if (openConnections.incrementAndGet() > maxClients) {
       openConnections.decrementAndGet();
       meters.refused();
+      channel.pipeline().addLast(CLOSE_ON_ERROR);
       channel.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY_CLIENTS)).addListener(ChannelFutureListener.CLOSE);
       return;
     }

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.redisproxy.system.support.FreePort;
 import com.redisproxy.system.support.ProxyProcess;
 import com.redisproxy.system.support.TestRedis;
+import com.redisproxy.system.support.ThrowawayCertificate;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -28,23 +29,14 @@ class TlsIT {
     }
   }
 
-  private static boolean opensslInstalled() {
-    try {
-      return new ProcessBuilder("openssl", "version").start().waitFor() == 0;
-    } catch (IOException | InterruptedException e) {
-      return false;
-    }
-  }
-
   @Test
   void redissConnectsOverTlsAndRefusesAnUntrustedCertificate() throws Exception {
-    assumeTrue(opensslInstalled(), "openssl is not installed: skipping the TLS test");
+    assumeTrue(ThrowawayCertificate.opensslInstalled(), "openssl is not installed: skipping the TLS test");
     Path dir = Files.createTempDirectory("redis-tls");
-    Path cert = dir.resolve("cert.pem");
-    Path key = dir.resolve("key.pem");
+    ThrowawayCertificate certificate = ThrowawayCertificate.make(dir, "redis");
+    Path cert = certificate.certFile();
+    Path key = certificate.keyFile();
     Path trustStore = dir.resolve("trust.p12");
-    run(List.of("openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=localhost",
-        "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", key.toString(), "-out", cert.toString()));
     run(List.of(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(), "-importcert", "-noprompt",
         "-alias", "test-redis", "-file", cert.toString(), "-keystore", trustStore.toString(),
         "-storetype", "PKCS12", "-storepass", "changeit"));

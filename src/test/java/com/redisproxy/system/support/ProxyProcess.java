@@ -2,6 +2,7 @@ package com.redisproxy.system.support;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.net.URLEncoder;
 import java.net.http.HttpClient;
@@ -15,7 +16,9 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import javax.net.ssl.SSLContext;
 
 /** The real proxy: {@code java -jar target/redis-proxy.jar} as its own process, configured by env. */
 public final class ProxyProcess implements AutoCloseable {
@@ -26,19 +29,41 @@ public final class ProxyProcess implements AutoCloseable {
   private final Path output;
   private final int httpPort;
   private final int respPort;
+  private final Optional<SSLContext> tls;
+  private final HttpClient http;
 
-  private ProxyProcess(Process process, Path output, int httpPort, int respPort) {
+  private ProxyProcess(Process process, Path output, int httpPort, int respPort, Optional<SSLContext> tls) {
     this.process = process;
     this.output = output;
     this.httpPort = httpPort;
     this.respPort = respPort;
+    this.tls = tls;
+    // Generous: a cold proxy on a loaded machine is slow to accept and to finish a handshake.
+    this.http = tls.map(context -> HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+        .connectTimeout(Duration.ofSeconds(10)).sslContext(context).build()).orElse(HTTP);
   }
 
   /** Starts the proxy in front of {@code redisAddress} and waits until /health answers. */
   public static ProxyProcess start(String redisAddress, Map<String, String> env) {
+    return start(redisAddress, env, Optional.empty());
+  }
+
+  /**
+   * Starts the proxy with TLS on its front ends ({@code certificate} as PROXY_TLS_CERT_FILE and
+   * PROXY_TLS_KEY_FILE) and waits until /health answers over HTTPS; {@link #get} and
+   * {@link #request} then speak HTTPS, trusting that certificate.
+   */
+  public static ProxyProcess startWithTls(String redisAddress, Map<String, String> env, ThrowawayCertificate certificate) {
+    Map<String, String> all = new HashMap<>(env);
+    all.putIfAbsent("PROXY_TLS_CERT_FILE", certificate.certFile().toString());
+    all.putIfAbsent("PROXY_TLS_KEY_FILE", certificate.keyFile().toString());
+    return start(redisAddress, all, Optional.of(certificate.trustingContext()));
+  }
+
+  private static ProxyProcess start(String redisAddress, Map<String, String> env, Optional<SSLContext> tls) {
     Map<String, String> all = new HashMap<>(env);
     all.putIfAbsent("REDIS_ADDRESS", redisAddress);
-    ProxyProcess proxy = launch(all);
+    ProxyProcess proxy = launch(all, tls);
     Eventually.await(Duration.ofSeconds(30), "the proxy answers /health\n" + proxy.output(), () -> {
       if (!proxy.process.isAlive()) throw new AssertionError("the proxy exited:\n" + proxy.output());
       return proxy.healthy();
@@ -48,6 +73,10 @@ public final class ProxyProcess implements AutoCloseable {
 
   /** Starts the proxy with {@code env} (free ports unless given) and does not wait for anything. */
   public static ProxyProcess launch(Map<String, String> given) {
+    return launch(given, Optional.empty());
+  }
+
+  private static ProxyProcess launch(Map<String, String> given, Optional<SSLContext> tls) {
     Map<String, String> env = new HashMap<>(given);
     env.putIfAbsent("PROXY_PORT", String.valueOf(FreePort.find()));
     env.putIfAbsent("PROXY_RESP_PORT", String.valueOf(FreePort.find()));
@@ -59,7 +88,8 @@ public final class ProxyProcess implements AutoCloseable {
       builder.environment().keySet().removeIf(name -> name.startsWith("PROXY_") || name.startsWith("REDIS_")
           || name.startsWith("CACHE_") || name.startsWith("GLOBAL_CACHE") || name.equals("JAVA_TOOL_OPTIONS"));
       builder.environment().putAll(env);
-      return new ProxyProcess(builder.start(), output, portOrZero(env.get("PROXY_PORT")), portOrZero(env.get("PROXY_RESP_PORT")));
+      return new ProxyProcess(builder.start(), output, portOrZero(env.get("PROXY_PORT")), portOrZero(env.get("PROXY_RESP_PORT")),
+          tls);
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }
@@ -67,7 +97,9 @@ public final class ProxyProcess implements AutoCloseable {
 
   /** GET /health on a connection of its own that is closed at once, so no client slot stays taken. */
   public boolean healthy() {
-    try (java.net.Socket socket = new java.net.Socket("127.0.0.1", httpPort)) {
+    try (Socket socket = tls.isPresent()
+        ? tls.get().getSocketFactory().createSocket("127.0.0.1", httpPort)
+        : new Socket("127.0.0.1", httpPort)) {
       socket.setSoTimeout(2_000);
       socket.getOutputStream().write(
           "GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -125,12 +157,13 @@ public final class ProxyProcess implements AutoCloseable {
   }
 
   public HttpResponse<byte[]> request(String method, String pathAndQuery) {
-    HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + pathAndQuery))
+    String scheme = tls.isPresent() ? "https" : "http";
+    HttpRequest request = HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + httpPort + pathAndQuery))
         .method(method, HttpRequest.BodyPublishers.noBody())
         .timeout(Duration.ofSeconds(10))
         .build();
     try {
-      return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());
+      return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     } catch (InterruptedException e) {

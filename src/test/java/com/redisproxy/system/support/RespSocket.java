@@ -8,6 +8,8 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSocket;
 
 /** A raw TCP client for RESP tests: writes bytes exactly as given and reads replies byte by byte. */
 public final class RespSocket implements AutoCloseable {
@@ -16,11 +18,36 @@ public final class RespSocket implements AutoCloseable {
   private final OutputStream out;
 
   public RespSocket(int port) {
+    this(connect(port, null));
+  }
+
+  /** RESP over TLS, as {@code redis-cli --tls}: the handshake is done before this returns. */
+  public static RespSocket overTls(int port, SSLContext trusting) {
+    return new RespSocket(connect(port, trusting));
+  }
+
+  private RespSocket(Socket socket) {
+    this.socket = socket;
     try {
-      socket = new Socket("127.0.0.1", port);
-      socket.setSoTimeout(10_000);
       in = socket.getInputStream();
       out = socket.getOutputStream();
+    } catch (IOException e) {
+      close();
+      throw new UncheckedIOException(e);
+    }
+  }
+
+  private static Socket connect(int port, SSLContext tls) {
+    try {
+      Socket socket = tls == null ? new Socket("127.0.0.1", port) : tls.getSocketFactory().createSocket("127.0.0.1", port);
+      try {
+        socket.setSoTimeout(10_000);
+        if (socket instanceof SSLSocket secure) secure.startHandshake();
+        return socket;
+      } catch (IOException e) {
+        socket.close();
+        throw e;
+      }
     } catch (IOException e) {
       throw new UncheckedIOException(e);
     }

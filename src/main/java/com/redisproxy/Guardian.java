@@ -12,6 +12,7 @@ import com.redisproxy.metrics.ProxyMetrics;
 import io.micrometer.core.instrument.Timer;
 import com.redisproxy.resp.RespEventLoops;
 import com.redisproxy.resp.RespServer;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -30,6 +31,7 @@ public final class Guardian {
 
   // Beyond this many keys waiting to be invalidated, the cache is cleared instead.
   private static final int INVALIDATIONS_QUEUED_AT_MOST = 100_000;
+  private static final String CACHE_DISPATCHER = "redis-proxy-cache-dispatcher";
 
   private Guardian() {}
 
@@ -45,13 +47,15 @@ public final class Guardian {
                   Behaviors.supervise(RedisFetcher.create(redis, fetchLatency)).onFailure(SupervisorStrategy.restart()))
               .withRoundRobinRouting(),
           "redis-fetchers");
+      ActorSystem<Void> system = context.getSystem();
+      Optional<RespEventLoops> respLoops = settings.resp().port() == 0 ? Optional.empty() : Optional.of(respEventLoops(system));
+      respLoops.ifPresent(loops -> ExecutorDispatcher.register(system, CACHE_DISPATCHER, loops.cacheLoop()));
       ActorRef<CacheActor.Command> cache = context.spawn(
           CacheActor.create(settings.cache(), settings.redis().fetchTimeout(), fetchers, invalidations, Ticker.SYSTEM),
           "cache",
           MailboxSelector.bounded(settings.cache().mailboxCapacity())
-              .withDispatcherFromConfig("redis-proxy-cache-dispatcher"));
+              .withDispatcherFromConfig(CACHE_DISPATCHER));
 
-      ActorSystem<Void> system = context.getSystem();
       CacheClient cacheClient = new CacheClient(
           cache, system.scheduler(), settings.askTimeout(), settings.cache().maxPendingRequests());
       ProxyRoutes routes = new ProxyRoutes(
@@ -62,13 +66,7 @@ public final class Guardian {
             if (failure != null) fail(system, exitCode, "cannot listen for HTTP on "
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
           });
-      if (settings.resp().port() != 0) {
-        RespEventLoops loops = new RespEventLoops(1);
-        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseBeforeActorSystemTerminate(),
-            "close-resp-event-loops", () -> {
-              loops.close();
-              return CompletableFuture.completedFuture(Done.getInstance());
-            });
+      respLoops.ifPresent(loops -> {
         new RespServer(system, cacheClient, settings.resp().limits(), settings.maxClients(), Main.version(), metrics, loops,
                 settings.auth().password(), settings.tls())
             .start(settings.host(), settings.resp().port(), settings.shutdownDeadline())
@@ -76,7 +74,7 @@ public final class Guardian {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
                   + settings.host() + ":" + settings.resp().port() + ": " + failure.getMessage());
             });
-      }
+      });
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "drain-cache-requests",
           () -> Drain.untilZero(cacheClient::pendingAsks, settings.shutdownDeadline(), system));
       context.getLog().info(
@@ -98,6 +96,14 @@ public final class Guardian {
           })
           .build();
     });
+  }
+
+  // One loop: on a small machine a second one is a thread more to switch between. It closes
+  // once the actor system has ended, since the CacheActor runs on it until then.
+  private static RespEventLoops respEventLoops(ActorSystem<?> system) {
+    RespEventLoops loops = new RespEventLoops(1);
+    system.getWhenTerminated().thenRun(loops::close);
+    return loops;
   }
 
   private static BackingRedis startBackingRedis(

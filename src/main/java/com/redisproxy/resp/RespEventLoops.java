@@ -1,5 +1,6 @@
 package com.redisproxy.resp;
 
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
@@ -22,6 +23,11 @@ public final class RespEventLoops implements AutoCloseable {
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("redis-proxy-resp", true), io);
     this.serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+  }
+
+  /** The loop the CacheActor may run on, so that RESP hits never leave its thread. */
+  public EventLoop cacheLoop() {
+    return group.next();
   }
 
   EventLoopGroup group() {

@@ -131,7 +131,10 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     if (config.isAutoRead() != read) config.setAutoRead(read);
   }
 
-  private static ByteBuf wrapped(ByteString bytes) {
-    return Unpooled.wrappedBuffer(bytes.toArrayUnsafe());
+  // Straight into the pooled direct memory the socket write needs anyway: no array per reply.
+  private ByteBuf wrapped(ByteString bytes) {
+    ByteBuf out = context.alloc().ioBuffer(bytes.size());
+    for (java.nio.ByteBuffer part : bytes.getByteBuffers()) out.writeBytes(part);
+    return out;
   }
 }

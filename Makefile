@@ -25,7 +25,9 @@ stop:
 clean: stop
 	$(MVN) -q clean
 
-# Side-by-side benchmark of the proxy and redis-server (needs redis-tools and wrk).
+# The proxy beside redis-server, twemproxy and Webdis (needs redis-tools and wrk; nutcracker, webdis
+# and gnuplot-nox optional): one table of BENCH_ROUNDS medians, written to bench/results/latest.{md,csv,svg}.
+# BENCH_QUICK=1 for a one-round smoke run, BENCH_JVM_OPTS to A/B the proxy's JVM options.
 bench: build
 	bench/run.sh
 

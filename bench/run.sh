@@ -1,114 +1,443 @@
 #!/usr/bin/env bash
-# `make bench`: the proxy's cache hits side by side with redis-server itself, in one run, on this
-# machine. Everything binds to 127.0.0.1, every request loop is bounded, and what the script
-# starts it stops by PID. Needs redis-tools (redis-benchmark) and wrk:
-#   apt-get install redis-tools wrk
+# `make bench`: the proxy's cache hits side by side with redis-server, twemproxy and Webdis, in one
+# run, on this machine. Prints one table (medians of BENCH_ROUNDS alternating rounds) and writes it
+# to bench/results/latest.md, the raw rounds to latest.csv and a chart to latest.svg.
+# Everything binds to 127.0.0.1, every load is bounded, and what the script starts it stops by PID.
+# Needs redis-tools (redis-benchmark) and wrk; twemproxy (nutcracker), webdis and gnuplot-nox are
+# optional (their bars are skipped when missing):
+#   apt-get install redis-tools wrk nutcracker webdis gnuplot-nox
+# Knobs: BENCH_ROUNDS (3), BENCH_QUICK=1 (1 round, small loads, no JMH), BENCH_REQUESTS,
+# BENCH_WRK_SECONDS, BENCH_HEAP, BENCH_JVM_OPTS (the proxy's JVM options, for A/B runs).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-REQUESTS=${BENCH_REQUESTS:-500000}        # per redis-benchmark run at -P 1 (x4 at -P 16)
-WRK_SECONDS=${BENCH_WRK_SECONDS:-10}
+if [ "${BENCH_QUICK:-0}" = 1 ]; then
+  ROUNDS=1; REQUESTS=${BENCH_REQUESTS:-50000}; WRK_SECONDS=${BENCH_WRK_SECONDS:-2}; ALLOC_SCALE=10
+else
+  ROUNDS=${BENCH_ROUNDS:-3}; REQUESTS=${BENCH_REQUESTS:-500000}; WRK_SECONDS=${BENCH_WRK_SECONDS:-10}; ALLOC_SCALE=1
+fi
 CLIENTS=50
 REDIS_PORT=${BENCH_REDIS_PORT:-16379}
 HTTP_PORT=${BENCH_HTTP_PORT:-18080}
 RESP_PORT=${BENCH_RESP_PORT:-16380}
 PASS_HTTP_PORT=$((HTTP_PORT + 1)); PASS_RESP_PORT=$((RESP_PORT + 1))
 TRACK_HTTP_PORT=$((HTTP_PORT + 2)); TRACK_RESP_PORT=$((RESP_PORT + 2))
+MEM_HTTP_PORT=$((HTTP_PORT + 3)); MEM_RESP_PORT=$((RESP_PORT + 3))
+TWEMPROXY_PORT=${BENCH_TWEMPROXY_PORT:-16390}; TWEMPROXY_STATS_PORT=$((TWEMPROXY_PORT + 1))
+WEBDIS_PORT=${BENCH_WEBDIS_PORT:-18090}
 HEAP=${BENCH_HEAP:-1g}
-JVM_OPTS="-Xms$HEAP -Xmx$HEAP -XX:+UseParallelGC"
+BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-"-Xms$HEAP -Xmx$HEAP -XX:+UseParallelGC"}
 RUN_DIR=target/bench
-mkdir -p "$RUN_DIR"
+OUT_DIR=bench/results
+RAW_CSV=$RUN_DIR/rounds.csv
+PROXY_JAR=$RUN_DIR/redis-proxy.jar
+mkdir -p "$RUN_DIR" "$OUT_DIR"
 
-for tool in redis-benchmark wrk; do
-  command -v "$tool" >/dev/null || { echo "$tool is missing: apt-get install redis-tools wrk" >&2; exit 1; }
-done
-[ -f target/redis-proxy.jar ] && [ -d target/test-classes/com/redisproxy/bench ] || mvn -B -q package -DskipTests
+# The load commands, printed verbatim under the table: PORT, P, N and URL are filled in per row.
+RESP_LOAD="redis-benchmark -h 127.0.0.1 -p PORT -t get -r 10000 -d 100 -c $CLIENTS -P P -n N --csv"
+HTTP_LOAD="wrk -t1 -c$CLIENTS -d${WRK_SECONDS}s --latency -s SCRIPT URL"
+
+# ---------------------------------------------------------------------------------------------
+# Processes: each one started is remembered by PID and stopped on exit, whatever happens.
 
 pids=()
-cleanup() { for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done; scripts/local-redis.sh stop "$REDIS_PORT" >/dev/null 2>&1 || true; }
+redis_by_script=0
+cleanup() {
+  for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
+  for pid in "${pids[@]}"; do wait "$pid" 2>/dev/null || true; done
+  if [ "$redis_by_script" = 1 ]; then scripts/local-redis.sh stop "$REDIS_PORT" >/dev/null 2>&1 || true; fi
+}
 trap cleanup EXIT
 
-wait_port() { for _ in $(seq 200); do (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null && return 0; sleep 0.05; done; echo "port $1 not up" >&2; exit 1; }
+port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+wait_port() { for _ in $(seq 200); do port_open "$1" && return 0; sleep 0.05; done; echo "port $1 not up" >&2; exit 1; }
+require_free() { for p in "$@"; do if port_open "$p"; then echo "port $p is taken; set BENCH_*_PORT" >&2; exit 1; fi; done; }
+have() { command -v "$1" >/dev/null; }
 
-start_proxy() { # http-port resp-port capacity [invalidation]
-  PROXY_PORT=$1 PROXY_RESP_PORT=$2 CACHE_CAPACITY=$3 CACHE_INVALIDATION=${4:-none} \
-    REDIS_ADDRESS=127.0.0.1:$REDIS_PORT GLOBAL_CACHE_EXPIRY=3600 \
-    java $JVM_OPTS -jar target/redis-proxy.jar >"$RUN_DIR/proxy-$1.log" 2>&1 &
+check_tools() {
+  for tool in redis-benchmark wrk; do
+    have "$tool" || { echo "$tool is missing: apt-get install redis-tools wrk" >&2; exit 1; }
+  done
+  have nutcracker || echo "nutcracker (twemproxy) is missing: its bars are skipped" >&2
+  have webdis || echo "webdis is missing: its bars are skipped" >&2
+  [ -f target/redis-proxy.jar ] && [ -d target/test-classes/com/redisproxy/bench ] || mvn -B -q package -DskipTests
+  # A copy: others rebuilding target/ during the run must not change the jar under a running proxy.
+  cp target/redis-proxy.jar "$PROXY_JAR"
+  JAR_BUILT=$(date -u -r target/redis-proxy.jar '+%Y-%m-%d %H:%M UTC')
+}
+
+# The installed redis-server (the version redis-benchmark comes with) when there is one; else the
+# embedded-redis binary that `make run` uses, started and stopped through its script.
+start_redis() {
+  if have redis-server; then
+    redis-server --bind 127.0.0.1 --port "$REDIS_PORT" --save "" --appendonly no --daemonize no \
+      --logfile "$PWD/$RUN_DIR/redis.log" &
+    pids+=($!)
+    wait_port "$REDIS_PORT"
+  else
+    scripts/local-redis.sh start "$REDIS_PORT" >/dev/null
+    redis_by_script=1
+  fi
+  REDIS_VERSION=$(redis-cli -p "$REDIS_PORT" info server | tr -d '\r' | awk -F: '$1 == "redis_version" { print $2 }')
+}
+
+seed_keys() {
+  echo "Seeding 10,000 keys of 100 bytes (key:000000000000 ... key:000000009999)"
+  redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t set -r 10000 -d 100 -n 300000 -P 16 -q >/dev/null 2>&1
+}
+
+# Settings the proxy would read from an inherited environment (a password, TLS, another Redis):
+# dropped, so every proxy starts only with what start_proxy gives it.
+inherited_proxy_env() { compgen -e | grep -E '^(PROXY_|CACHE_|REDIS_|GLOBAL_CACHE_)' | sed 's/^/-u /' || true; }
+
+declare -A PROXY_PID
+start_proxy() { # name http-port resp-port capacity [invalidation]
+  # shellcheck disable=SC2046,SC2086
+  env $(inherited_proxy_env) PROXY_HOST=127.0.0.1 PROXY_PORT=$2 PROXY_RESP_PORT=$3 CACHE_CAPACITY=$4 \
+    CACHE_INVALIDATION=${5:-none} REDIS_ADDRESS=127.0.0.1:$REDIS_PORT GLOBAL_CACHE_EXPIRY=3600 \
+    java $BENCH_JVM_OPTS "-Xlog:gc,gc+heap:file=$RUN_DIR/gc-$1.log" -jar "$PROXY_JAR" \
+    >"$RUN_DIR/proxy-$1.log" 2>&1 &
+  pids+=($!); PROXY_PID[$1]=$!
+  wait_port "$2"; wait_port "$3"
+}
+
+start_twemproxy() {
+  have nutcracker || return 0
+  cat >"$RUN_DIR/twemproxy.yml" <<EOF
+bench:
+  listen: 127.0.0.1:$TWEMPROXY_PORT
+  redis: true
+  hash: fnv1a_64
+  distribution: ketama
+  servers:
+    - 127.0.0.1:$REDIS_PORT:1
+EOF
+  nutcracker -c "$RUN_DIR/twemproxy.yml" -s "$TWEMPROXY_STATS_PORT" -a 127.0.0.1 -v 4 \
+    -o "$RUN_DIR/twemproxy.log" -p "$PWD/$RUN_DIR/twemproxy.pid" &
   pids+=($!)
-  wait_port "$1"; wait_port "$2"
+  wait_port "$TWEMPROXY_PORT"
 }
 
-rps() { tr '\r' '\n' | grep -E '^GET: [0-9]' | tail -1 | sed -E 's/GET: ([0-9.]+) requests per second, p50=([0-9.]+) msec/\1 \2/'; }
-bench_get() { # port pipeline requests
-  redis-benchmark -h 127.0.0.1 -p "$1" -t get -r 10000 -d 100 -c $CLIENTS -P "$2" -n "$3" -q 2>/dev/null | rps
+start_webdis() {
+  have webdis || return 0
+  # Two threads like Debian's default config; no daemon, so that its PID is ours to stop.
+  cat >"$RUN_DIR/webdis.json" <<EOF
+{ "redis_host": "127.0.0.1", "redis_port": $REDIS_PORT, "redis_auth": null,
+  "http_host": "127.0.0.1", "http_port": $WEBDIS_PORT, "threads": 2,
+  "daemonize": false, "database": 0, "verbosity": 1, "logfile": "$PWD/$RUN_DIR/webdis.log" }
+EOF
+  webdis "$RUN_DIR/webdis.json" >>"$RUN_DIR/webdis.log" 2>&1 &
+  pids+=($!)
+  wait_port "$WEBDIS_PORT"
 }
 
-scripts/local-redis.sh start "$REDIS_PORT" >/dev/null
-echo "Seeding 10,000 keys of 100 bytes (key:000000000000 ... key:000000009999)"
-redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t set -r 10000 -d 100 -n 300000 -P 16 -q >/dev/null 2>&1
-start_proxy "$HTTP_PORT" "$RESP_PORT" 20000
-start_proxy "$PASS_HTTP_PORT" "$PASS_RESP_PORT" 0
-start_proxy "$TRACK_HTTP_PORT" "$TRACK_RESP_PORT" 1000 tracking
-
-echo "Warming up (JIT) ..."
-bench_get "$RESP_PORT" 16 "$REQUESTS" >/dev/null
-bench_get "$RESP_PORT" 1 "$((REQUESTS / 2))" >/dev/null
-wrk -t1 -c$CLIENTS -d5s -s bench/hot-keys.lua "http://127.0.0.1:$HTTP_PORT" >/dev/null
-bench_get "$PASS_RESP_PORT" 1 50000 >/dev/null
-
-row() { printf '| %-44s | %14s | %10s | %s\n' "$1" "$2" "$3" "$4"; }
-ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", a / b }'; }
-
-echo
-echo "redis-benchmark -t get -r 10000 -d 100 -c $CLIENTS; wrk -t1 -c$CLIENTS -d${WRK_SECONDS}s; heap $HEAP; $(nproc) cores"
-row "row" "requests/s" "p50 ms" "vs redis-server"
-row "--------------------------------------------" "--------------" "----------" "---------------"
-for pipeline in 1 16; do
-  n=$REQUESTS; [ "$pipeline" = 16 ] && n=$((REQUESTS * 4))
-  read -r redis_rps redis_p50 <<<"$(bench_get "$REDIS_PORT" "$pipeline" "$n")"
-  read -r proxy_rps proxy_p50 <<<"$(bench_get "$RESP_PORT" "$pipeline" "$n")"
-  row "RESP GET -P $pipeline: redis-server" "$redis_rps" "$redis_p50" "1.00"
-  row "RESP GET -P $pipeline: proxy, cache hits" "$proxy_rps" "$proxy_p50" "$(ratio "$proxy_rps" "$redis_rps")"
-done
-
-wrk_row() { # label url [script]
-  local out; out=$(wrk -t1 -c$CLIENTS -d"${WRK_SECONDS}s" --latency ${3:+-s "$3"} "$2")
-  local reqs p50 p99
-  reqs=$(awk '/Requests\/sec/ {print $2}' <<<"$out")
-  p50=$(awk '$1 == "50%" {print $2}' <<<"$out"); p99=$(awk '$1 == "99%" {print $2}' <<<"$out")
-  row "$1" "$reqs" "$p50" "p99 $p99"
+# One GET through every target before any load: a wrong reply would make its figures meaningless.
+check_replies() {
+  local port
+  for port in "$REDIS_PORT" "$RESP_PORT" ${TARGET_PORT[twemproxy]:-}; do
+    [ "$(redis-cli -p "$port" get key:000000000001 | wc -c)" = 101 ] || { echo "no 100-byte GET reply on port $port" >&2; exit 1; }
+  done
+  curl -sf "http://127.0.0.1:$HTTP_PORT/proxy?key=key:000000000001" >/dev/null || { echo "proxy HTTP GET fails" >&2; exit 1; }
+  if [ -n "${TARGET_PORT[webdis]:-}" ]; then
+    curl -sf "http://127.0.0.1:$WEBDIS_PORT/GET/key:000000000001" | grep -q '"GET"' || { echo "Webdis GET fails" >&2; exit 1; }
+  fi
 }
-wrk_row "HTTP GET, one hot key" "http://127.0.0.1:$HTTP_PORT/proxy?key=key:000000000001"
-wrk_row "HTTP GET, 10,000 keys" "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua
 
-latency() { # port -> p50 of one client, unpipelined
-  redis-benchmark -h 127.0.0.1 -p "$1" -t get -r 10000 -d 100 -c 1 -n 20000 -q 2>/dev/null | rps | awk '{print $2}'
+# ---------------------------------------------------------------------------------------------
+# Loads: each prints "req/s p50_ms p99_ms".
+
+resp_load() { # port pipeline requests
+  local cmd=${RESP_LOAD/PORT/$1}; cmd=${cmd/-P P/-P $2}; cmd=${cmd/-n N/-n $3}
+  # --csv: "test","rps","avg","min","p50","p95","p99","max" (ms); CONFIG GET refusals go to stderr.
+  $cmd 2>/dev/null | tr -d '"\r' | awk -F, '$1 == "GET" { print $2, $5, $7 }'
 }
-direct=$(latency "$REDIS_PORT"); missed=$(latency "$PASS_RESP_PORT")
-row "miss path, 1 client: redis-server GET" "" "$direct" ""
-row "miss path, 1 client: proxy (capacity 0)" "" "$missed" "+$(awk -v a="$missed" -v b="$direct" 'BEGIN { printf "%.3f", a - b }') ms"
 
-read -r stale_p50 stale_p99 stale_max <<<"$(java -cp target/redis-proxy.jar:target/test-classes \
-  com.redisproxy.bench.StalenessProbe "$REDIS_PORT" "$TRACK_RESP_PORT" "${BENCH_STALENESS_ROUNDS:-3000}" 2>/dev/null)"
-row "staleness after a write, tracking on (us)" "" "$stale_p50" "p99 $stale_p99, max $stale_max"
+to_ms() { awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[0-9]s$/ && $1 !~ /ms$/) v *= 1000; printf "%.3f\n", v }'; }
+
+WRK_REQUESTS=0
+wrk_load() { # url script [seconds]
+  local cmd=${HTTP_LOAD/SCRIPT/$2}; cmd=${cmd/URL/$1}; cmd=${cmd/-d${WRK_SECONDS}s/-d${3:-$WRK_SECONDS}s}
+  local out; out=$($cmd)
+  if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then echo "wrk against $1: $(grep -E 'Non-2xx|Socket errors' <<<"$out")" >&2; fi
+  WRK_REQUESTS=$(awk '/requests in/ { print $1 }' <<<"$out")
+  echo "$(awk '/Requests\/sec/ { print $2 }' <<<"$out") $(awk '$1 == "50%" { print $2 }' <<<"$out" | to_ms) $(awk '$1 == "99%" { print $2 }' <<<"$out" | to_ms)"
+}
+
+# ---------------------------------------------------------------------------------------------
+# GC figures from the proxy's unified GC log: GC ids are the marks, "Pause" lines the pauses and
+# the gc+heap "Eden: <before>K" lines what was allocated since the GC before.
+
+last_gc_id() { # name -> id of the newest GC in the log, -1 before the first
+  { grep -oE 'GC\([0-9]+\)' "$RUN_DIR/gc-$1.log" || true; } | tail -1 | tr -dc '0-9' | sed 's/^$/-1/'
+}
+gc_pauses_since() { # name id -> "count max_ms"
+  awk -v after="$2" '/ Pause / { match($0, /GC\([0-9]+\)/); id = substr($0, RSTART + 3, RLENGTH - 4) + 0
+      if (id > after) { n++; ms = $NF; sub(/ms$/, "", ms); if (ms + 0 > max) max = ms + 0 } }
+    END { printf "%d %.1f\n", n, max }' "$RUN_DIR/gc-$1.log"
+}
+eden_bytes_since() { # name id -> bytes allocated in eden by the GCs after id
+  awk -v after="$2" '/Eden: / { match($0, /GC\([0-9]+\)/); id = substr($0, RSTART + 3, RLENGTH - 4) + 0
+      if (id > after) { match($0, /Eden: [0-9]+K/); sum += substr($0, RSTART + 6, RLENGTH - 7) * 1024 } }
+    END { printf "%.0f\n", sum }' "$RUN_DIR/gc-$1.log"
+}
+
+# ---------------------------------------------------------------------------------------------
+# The measured rounds. A row is one load against one target; each round runs every row once.
+
+LOADS=(resp-p1 resp-p16 http)
+declare -A LOAD_LABEL=([resp-p1]="RESP GET -P 1" [resp-p16]="RESP GET -P 16" [http]="HTTP GET, 10,000 keys")
+declare -A LOAD_BASE=([resp-p1]=redis-server [resp-p16]=redis-server [http]=webdis)
+declare -A TARGET_PORT
+declare -A SERVER_LABEL=([redis-server]="redis-server" [proxy]="proxy, cache hits" [twemproxy]="twemproxy" [webdis]="Webdis")
+
+targets_of() { # load -> the targets present for it, in the order of the first round
+  case $1 in
+    resp-*) echo redis-server proxy ${TARGET_PORT[twemproxy]:+twemproxy} ;;
+    http) echo proxy ${TARGET_PORT[webdis]:+webdis} ;;
+  esac
+}
+
+rotate() { # k words... -> the words rotated left by k, so that no target always goes first
+  local k=$1; shift; local n=$#; local words=("$@")
+  for i in $(seq 0 $((n - 1))); do printf '%s ' "${words[$(((i + k) % n))]}"; done
+}
+
+run_row() { # round load target -> appends one CSV line
+  local round=$1 load=$2 target=$3 port=${TARGET_PORT[$3]} figures mark gc
+  [ "$target" = proxy ] && mark=$(last_gc_id hits)
+  case $load in
+    resp-p1) figures=$(resp_load "$port" 1 "$REQUESTS") ;;
+    resp-p16) figures=$(resp_load "$port" 16 "$((REQUESTS * 4))") ;;
+    http)
+      if [ "$target" = proxy ]; then figures=$(wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua)
+      else figures=$(wrk_load "http://127.0.0.1:$port" bench/webdis-keys.lua); fi ;;
+  esac
+  [ -n "$figures" ] || { echo "no figures from $target for $load (see $RUN_DIR)" >&2; exit 1; }
+  if [ "$target" = proxy ]; then gc=$(gc_pauses_since hits "$mark"); else gc="- -"; fi
+  echo "$round,$load,$target,${figures// /,},${gc// /,}" >>"$RAW_CSV"
+}
+
+run_rounds() {
+  echo "round,load,server,req_per_s,p50_ms,p99_ms,gc_pauses,gc_max_pause_ms" >"$RAW_CSV"
+  GC_MARK_BEFORE=$(last_gc_id hits)
+  for round in $(seq "$ROUNDS"); do
+    echo "Round $round of $ROUNDS ..."
+    for load in "${LOADS[@]}"; do
+      # shellcheck disable=SC2046
+      for target in $(rotate $((round - 1)) $(targets_of "$load")); do run_row "$round" "$load" "$target"; done
+    done
+  done
+}
+
+warm_up() {
+  echo "Warming up (JIT) ..."
+  resp_load "$RESP_PORT" 16 "$REQUESTS" >/dev/null
+  resp_load "$RESP_PORT" 1 "$((REQUESTS / 2))" >/dev/null
+  wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua 5 >/dev/null
+  resp_load "$PASS_RESP_PORT" 1 50000 >/dev/null
+}
+
+# ---------------------------------------------------------------------------------------------
+# The summary: medians over the rounds, and the ratio to the row's base taken per round first.
+
+median() { sort -g | awk '{ v[NR] = $1 } END { if (NR == 0) print "-"; else if (NR % 2) print v[(NR + 1) / 2]; else print (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+column_of() { # load server column -> its values, one per round
+  awk -F, -v l="$1" -v s="$2" -v c="$3" '$2 == l && $3 == s && $c != "-" { print $c }' "$RAW_CSV"
+}
+ratios_of() { # load server base -> server/base per round
+  awk -F, -v l="$1" -v s="$2" -v b="$3" '$2 == l && $3 == s { x[$1] = $4 } $2 == l && $3 == b { y[$1] = $4 }
+    END { for (r in x) if (r in y) printf "%.4f\n", x[r] / y[r] }' "$RAW_CSV"
+}
+thousands() { # 1234567.8 -> 1,234,568
+  awk '{ n = sprintf("%.0f", $1); out = ""
+    while (length(n) > 3) { out = "," substr(n, length(n) - 2) out; n = substr(n, 1, length(n) - 3) }
+    print n out }'
+}
+
+write_table() {
+  local table=$RUN_DIR/table.md chart=$RUN_DIR/chart.dat
+  {
+    echo "| load | server | req/s | ratio | p50 ms | p99 ms | GC pauses | max GC pause ms |"
+    echo "|---|---|---:|---:|---:|---:|---:|---:|"
+  } >"$table"
+  echo "load redis-server proxy twemproxy Webdis" >"$chart"
+  local load server base rps ratio p50 p99 pauses maxpause
+  for load in "${LOADS[@]}"; do
+    base=${LOAD_BASE[$load]}
+    declare -A bar=([redis-server]=- [proxy]=- [twemproxy]=- [webdis]=-)
+    for server in $(targets_of "$load"); do
+      rps=$(column_of "$load" "$server" 4 | median)
+      bar[$server]=$(printf '%.0f' "$rps")
+      if [ "$server" = "$base" ]; then ratio="1.00 (base)"
+      else ratio=$(ratios_of "$load" "$server" "$base" | median); ratio=${ratio:+$(printf '%.2f' "$ratio")}; ratio=${ratio:--}; fi
+      p50=$(column_of "$load" "$server" 5 | median); p99=$(column_of "$load" "$server" 6 | median)
+      pauses=$(column_of "$load" "$server" 7 | median)
+      maxpause=$(column_of "$load" "$server" 8 | sort -g | tail -1); maxpause=${maxpause:--}
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LOAD_LABEL[$load]}" "${SERVER_LABEL[$server]}" \
+        "$(thousands <<<"$rps")" "$ratio" "$p50" "$p99" "$pauses" "$maxpause" >>"$table"
+    done
+    echo "\"${LOAD_LABEL[$load]%%,*}\" ${bar[redis-server]} ${bar[proxy]} ${bar[twemproxy]} ${bar[webdis]}" >>"$chart"
+    unset bar
+  done
+}
+
+printed_resp_load() { local cmd=${RESP_LOAD/-P P/-P $1}; echo "${cmd/-n N/-n $2}"; }
+printed_http_load() { local cmd=${HTTP_LOAD/SCRIPT/$1}; echo "${cmd/URL/$2}"; }
+
+write_notes() { # what the table means and how it was made, under it
+  local gc_all; gc_all=$(gc_pauses_since hits "$GC_MARK_BEFORE")
+  cat <<EOF
+
+Median of $ROUNDS round(s); in each round every row ran once, the targets in turn (the first one
+rotating), so machine noise hits all. ratio: req/s over the row's base (redis-server for RESP,
+Webdis for HTTP), taken per round, then the median. GC: pauses of the proxy JVM during that row
+(median per run) and the longest of all rounds; over all measured rows: ${gc_all% *} pauses, max
+${gc_all#* } ms. $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, redis-server $REDIS_VERSION,
+proxy jar built $JAR_BUILT, proxy JVM \`$BENCH_JVM_OPTS\`, 10,000 keys of 100 bytes.
+
+Load commands (PORT: redis-server $REDIS_PORT, proxy $RESP_PORT / HTTP $HTTP_PORT, twemproxy $TWEMPROXY_PORT, Webdis $WEBDIS_PORT):
+
+    $(printed_resp_load 1 "$REQUESTS")
+    $(printed_resp_load 16 $((REQUESTS * 4)))
+    $(printed_http_load bench/hot-keys.lua "http://127.0.0.1:$HTTP_PORT")
+    $(printed_http_load bench/webdis-keys.lua "http://127.0.0.1:$WEBDIS_PORT")
+EOF
+}
+
+write_chart() {
+  if ! have gnuplot; then echo "gnuplot is missing (apt-get install gnuplot-nox): no chart"; return 0; fi
+  gnuplot <<EOF
+set terminal svg size 900,520 dynamic font 'sans,12' background '#ffffff'
+set output '$OUT_DIR/latest.svg'
+set title "GET req/s, median of $ROUNDS round(s), 50 connections, 10,000 keys of 100 bytes\n$(date -u +%Y-%m-%d), $(nproc) cores, shared machine"
+set style data histograms
+set style histogram clustered gap 1
+set style fill solid 0.85 border -1
+set boxwidth 0.9
+set logscale y
+set yrange [10000:*]
+set ylabel 'requests/s (log scale)'
+set format y '%.0s%c'
+set datafile missing '-'
+set key autotitle columnheader  # every plot, the labels too, skips the header line
+set key top left
+set grid ytics
+set xtics nomirror
+plot for [i=2:5] '$RUN_DIR/chart.dat' using i:xtic(1), \
+     for [i=2:5] '' using (\$0 + (i - 3.5) / 5.0):(column(i)):(sprintf('%.0fk', column(i) / 1000)) \
+       with labels offset 0,0.7 font 'sans,9' notitle
+EOF
+  echo "Chart: $OUT_DIR/latest.svg"
+}
+
+# ---------------------------------------------------------------------------------------------
+# Allocation per hit: a forced GC empties eden, a fixed load runs, a second forced GC ends it; what
+# the GCs in between found in eden is what the proxy allocated (TLAB-granular, plus ~50 connection
+# set-ups and redis-benchmark's two CONFIG GETs, which fixed loads of this size make negligible).
+
+alloc_per_hit() { # label command... (the load, against the hits proxy) -> one table line
+  local label=$1; shift
+  local pid=${PROXY_PID[hits]} mark requests
+  jcmd "$pid" GC.run >/dev/null; mark=$(last_gc_id hits)
+  "$@" >/dev/null
+  jcmd "$pid" GC.run >/dev/null
+  case $label in HTTP*) requests=$WRK_REQUESTS ;; *) requests=$ALLOC_REQUESTS ;; esac
+  printf '| %s | %s | %s |\n' "$label" "$(thousands <<<"$requests")" \
+    "$(awk -v b="$(eden_bytes_since hits "$mark")" -v n="$requests" 'BEGIN { printf "%.0f", b / n }')"
+}
+
+measure_allocation() {
+  echo
+  echo "| front end (proxy, cache hits) | requests | bytes allocated per hit |"
+  echo "|---|---:|---:|"
+  ALLOC_REQUESTS=$((1000000 / ALLOC_SCALE)); alloc_per_hit "RESP GET -P 1" resp_load "$RESP_PORT" 1 "$ALLOC_REQUESTS"
+  ALLOC_REQUESTS=$((4000000 / ALLOC_SCALE)); alloc_per_hit "RESP GET -P 16" resp_load "$RESP_PORT" 16 "$ALLOC_REQUESTS"
+  # wrk_load runs in this shell (not a subshell) so that WRK_REQUESTS is its count.
+  alloc_http() { wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua "$1" >"$RUN_DIR/alloc-wrk.txt"; }
+  alloc_per_hit "HTTP GET" alloc_http "$((10 / ALLOC_SCALE + 2))"
+  echo
+  echo "Allocation: eden bytes found by the proxy's GCs (gc+heap log) between two jcmd GC.run, over the requests."
+}
+
+# ---------------------------------------------------------------------------------------------
+# After the main table, as before: the miss path, staleness with tracking, heap per entry, JMH.
+
+row() { printf '| %s | %s | %s | %s |\n' "$1" "$2" "$3" "$4"; }
+
+miss_latency() { # port -> p50 of one client, unpipelined
+  redis-benchmark -h 127.0.0.1 -p "$1" -t get -r 10000 -d 100 -c 1 -n $((20000 / ALLOC_SCALE)) --csv 2>/dev/null \
+    | tr -d '"\r' | awk -F, '$1 == "GET" { print $5 }'
+}
+
+other_rows() {
+  echo
+  row "other figures" "" "value" "note"
+  row "---" "---:" "---:" "---"
+  local direct missed; direct=$(miss_latency "$REDIS_PORT"); missed=$(miss_latency "$PASS_RESP_PORT")
+  row "miss path, 1 client: redis-server GET" "" "$direct ms" "p50"
+  row "miss path, 1 client: proxy (capacity 0)" "" "$missed ms" "+$(awk -v a="$missed" -v b="$direct" 'BEGIN { printf "%.3f", a - b }') ms"
+  local stale_p50 stale_p99 stale_max
+  read -r stale_p50 stale_p99 stale_max <<<"$(java -cp "$PROXY_JAR":target/test-classes \
+    com.redisproxy.bench.StalenessProbe "$REDIS_PORT" "$TRACK_RESP_PORT" "${BENCH_STALENESS_ROUNDS:-3000}" 2>/dev/null)"
+  row "staleness after a write, tracking on" "" "$stale_p50 us" "p50; p99 $stale_p99 us, max $stale_max us"
+  heap_per_entry
+}
 
 # Heap per cached entry: fill a proxy of capacity 100,000 with 100-byte values and divide the
 # growth of the live heap (after a full GC) by the keys cached.
-MEM_HTTP_PORT=$((HTTP_PORT + 3)); MEM_RESP_PORT=$((RESP_PORT + 3))
-redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t set -r 100000 -d 100 -n 2000000 -P 16 -q >/dev/null 2>&1
-start_proxy "$MEM_HTTP_PORT" "$MEM_RESP_PORT" 100000
-mem_pid=${pids[-1]}
-heap_used() { # live heap bytes: the class histogram forces a full GC and counts what survives
-  jcmd "$mem_pid" GC.class_histogram | awk '$1 == "Total" { print $3 }'
+heap_per_entry() {
+  redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t set -r 100000 -d 100 -n 2000000 -P 16 -q >/dev/null 2>&1
+  start_proxy mem "$MEM_HTTP_PORT" "$MEM_RESP_PORT" 100000
+  local before after keys
+  before=$(heap_used "${PROXY_PID[mem]}")
+  redis-benchmark -h 127.0.0.1 -p "$MEM_RESP_PORT" -t get -r 100000 -d 100 -c $CLIENTS -P 16 -n 2000000 -q >/dev/null 2>&1
+  after=$(heap_used "${PROXY_PID[mem]}")
+  keys=$(curl -s "http://127.0.0.1:$MEM_HTTP_PORT/metrics" | awk '/^proxy_cache_keys / { printf "%d", $2 }')
+  row "heap per cached entry, 100-byte values" "$keys keys" "$(( (after - before) / keys )) B" "value bytes included"
 }
-before=$(heap_used)
-redis-benchmark -h 127.0.0.1 -p "$MEM_RESP_PORT" -t get -r 100000 -d 100 -c $CLIENTS -P 16 -n 2000000 -q >/dev/null 2>&1
-after=$(heap_used)
-keys=$(curl -s "http://127.0.0.1:$MEM_HTTP_PORT/metrics" | awk '/^proxy_cache_keys / { printf "%d", $2 }')
-row "heap per cached entry, 100-byte values" "$keys keys" "$(( (after - before) / keys )) B" "value bytes included"
+heap_used() { # pid -> live heap bytes: the class histogram forces a full GC and counts what survives
+  jcmd "$1" GC.class_histogram | awk '$1 == "Total" { print $3 }'
+}
 
-echo
-echo "JMH: the CacheActor alone (a fetcher stub that answers at once) and its LruTtlStore, keys/s"
-mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
-java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" org.openjdk.jmh.Main CacheActorBenchmark 2>/dev/null \
-  | sed -n '/^Benchmark /,$p'
+jmh() {
+  if [ "${BENCH_QUICK:-0}" = 1 ]; then echo; echo "JMH skipped (BENCH_QUICK=1)"; return 0; fi
+  echo
+  echo "JMH: the CacheActor alone (a fetcher stub that answers at once) and its LruTtlStore, keys/s"
+  mvn -B -q dependency:build-classpath -Dmdep.outputFile=target/test-classpath.txt -Dmdep.includeScope=test >/dev/null
+  java -cp "target/test-classes:target/classes:$(cat target/test-classpath.txt)" org.openjdk.jmh.Main CacheActorBenchmark 2>/dev/null \
+    | sed -n '/^Benchmark /,$p'
+}
+
+# ---------------------------------------------------------------------------------------------
+
+main() {
+  check_tools
+  require_free "$REDIS_PORT" "$HTTP_PORT" "$RESP_PORT" "$PASS_HTTP_PORT" "$PASS_RESP_PORT" "$TRACK_HTTP_PORT" \
+    "$TRACK_RESP_PORT" "$MEM_HTTP_PORT" "$MEM_RESP_PORT" "$TWEMPROXY_PORT" "$TWEMPROXY_STATS_PORT" "$WEBDIS_PORT"
+  rm -f "$RUN_DIR"/gc-*.log
+  start_redis
+  seed_keys
+  start_proxy hits "$HTTP_PORT" "$RESP_PORT" 20000
+  start_proxy passthrough "$PASS_HTTP_PORT" "$PASS_RESP_PORT" 0
+  start_proxy tracking "$TRACK_HTTP_PORT" "$TRACK_RESP_PORT" 1000 tracking
+  start_twemproxy
+  start_webdis
+  TARGET_PORT=([redis-server]=$REDIS_PORT [proxy]=$RESP_PORT)
+  have nutcracker && TARGET_PORT[twemproxy]=$TWEMPROXY_PORT
+  have webdis && TARGET_PORT[webdis]=$WEBDIS_PORT
+  check_replies
+  warm_up
+  run_rounds
+  write_table
+  { cat "$RUN_DIR/table.md"; write_notes; } >"$OUT_DIR/latest.md"
+  cp "$RAW_CSV" "$OUT_DIR/latest.csv"
+  echo; cat "$OUT_DIR/latest.md"
+  # Redirected, not piped: a pipe would run them in a subshell, and a proxy started there would
+  # escape the cleanup's PID list.
+  measure_allocation >"$RUN_DIR/alloc.md"; tee -a "$OUT_DIR/latest.md" <"$RUN_DIR/alloc.md"
+  write_chart
+  other_rows >"$RUN_DIR/other.md"; tee -a "$OUT_DIR/latest.md" <"$RUN_DIR/other.md"
+  jmh
+}
+
+main "$@"

@@ -54,14 +54,14 @@ public final class Guardian {
           cache, system.scheduler(), settings.askTimeout(), settings.cache().maxPendingRequests());
       ProxyRoutes routes = new ProxyRoutes(cacheClient, metrics, redis::isConnected, settings.http().accessLog());
       new HttpServer(system, settings.maxClients(), metrics)
-          .start(settings.host(), settings.http().port(), routes.routes(), settings.shutdownDeadline())
+          .start(settings.host(), settings.http().port(), settings.backlog(), routes.routes(), settings.shutdownDeadline())
           .whenComplete((binding, failure) -> {
             if (failure != null) failStartup(system, exitCode, "cannot listen for HTTP on "
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
           });
       if (settings.resp().port() != 0) {
         new RespServer(system, cacheClient, settings.resp().limits(), settings.maxClients(), Main.version(), metrics)
-            .start(settings.host(), settings.resp().port())
+            .start(settings.host(), settings.resp().port(), settings.backlog())
             .whenComplete((binding, failure) -> {
               if (failure != null) failStartup(system, exitCode, "cannot listen for RESP on "
                   + settings.host() + ":" + settings.resp().port() + ": " + failure.getMessage());

@@ -12,6 +12,7 @@ public record ProxySettings(
     Http http,
     Resp resp,
     int maxClients,
+    int backlog,
     Duration askTimeout,
     Duration shutdownDeadline,
     Redis redis,
@@ -19,8 +20,8 @@ public record ProxySettings(
 
   public record Http(int port, boolean accessLog) {}
 
-  /** The RESP front end; port 0 means off. */
-  public record Resp(int port, RespLimits limits) {}
+  /** The RESP front end; port 0 means off, an idle timeout of zero means never. */
+  public record Resp(int port, RespLimits limits, Duration idleTimeout) {}
 
   public record Redis(
       RedisURI uri, Duration fetchTimeout, Duration connectTimeout, int fetcherPoolSize, int connections) {}
@@ -74,14 +75,16 @@ public record ProxySettings(
             read.integer(root + "resp.max-bulk-bytes", 1, Integer.MAX_VALUE - 2),
             read.integer(root + "resp.max-array-length", 1, Integer.MAX_VALUE),
             read.integer(root + "resp.max-inline-bytes", 1, Integer.MAX_VALUE),
-            read.integer(root + "resp.max-request-bytes", 1, Integer.MAX_VALUE)));
+            read.integer(root + "resp.max-request-bytes", 1, Integer.MAX_VALUE)),
+        read.durationInSecondsOrOff(root + "resp.idle-timeout"));
     int maxClients = read.integer(root + "max-clients", 1, Integer.MAX_VALUE);
+    int backlog = read.integer(root + "backlog", 1, 65535);
     Duration shutdownDeadline = read.duration(root + "shutdown-deadline");
     if (shutdownDeadline.compareTo(Duration.ofSeconds(30)) > 0) {
       throw read.invalid(root + "shutdown-deadline", "must be at most 30s");
     }
     Http http = new Http(read.port(root + "http.port", false), read.bool(root + "http.access-log"));
-    return new ProxySettings(host, http, resp, maxClients, askTimeout, shutdownDeadline, redis, cache);
+    return new ProxySettings(host, http, resp, maxClients, backlog, askTimeout, shutdownDeadline, redis, cache);
   }
 
   private static boolean invalidationIsTracking(SettingsReader read, String path) {

@@ -47,16 +47,21 @@ public final class HttpServer {
     this.meters = metrics.connections("http", openConnections::get);
   }
 
-  /** @param shutdownDeadline how long requests in flight may take once shutdown has begun */
-  public CompletionStage<ServerBinding> start(String host, int port, Route route, Duration shutdownDeadline) {
+  /**
+   * @param backlog the listen queue (pekko-http's default of 100 is too short for bursts of connects)
+   * @param shutdownDeadline how long requests in flight may take once shutdown has begun
+   */
+  public CompletionStage<ServerBinding> start(
+      String host, int port, int backlog, Route route, Duration shutdownDeadline) {
     Flow<HttpRequest, HttpResponse, NotUsed> handler = route.flow(system);
     return Http.get(system)
         .newServerAt(host, port)
+        .adaptSettings(settings -> settings.withBacklog(backlog))
         .connectionSource()
         .to(Sink.foreach(connection -> accept(connection, handler)))
         .run(materializer)
         .thenApply(binding -> {
-          log.info("HTTP front end listening on {}", binding.localAddress());
+          log.info("HTTP front end listening on {}, backlog {}", binding.localAddress(), backlog);
           binding.addToCoordinatedShutdown(shutdownDeadline, system);
           return binding;
         });

@@ -29,7 +29,6 @@ public final class RespServer {
   private static final Logger log = LoggerFactory.getLogger(RespServer.class);
   private static final ByteString TOO_MANY_CLIENTS = ByteString.fromString("-ERR max number of clients reached\r\n");
   private static final int BATCHES_IN_FLIGHT = 8;
-  private static final int BACKLOG = 1024;
 
   private final ActorSystem<?> system;
   private final RespLimits limits;
@@ -48,13 +47,13 @@ public final class RespServer {
     this.commands = new RespCommands(cache, new ServerInfo(openConnections::get, version), metrics.readOutcomes("resp"));
   }
 
-  public CompletionStage<Tcp.ServerBinding> start(String host, int port) {
+  public CompletionStage<Tcp.ServerBinding> start(String host, int port, int backlog) {
     return Tcp.get(system)
-        .bind(host, port, BACKLOG, List.of(), false, Optional.empty())
+        .bind(host, port, backlog, List.of(), false, Optional.empty())
         .to(Sink.foreach(this::accept))
         .run(system)
         .thenApply(binding -> {
-          log.info("RESP front end listening on {}", binding.localAddress());
+          log.info("RESP front end listening on {}, backlog {}", binding.localAddress(), backlog);
           CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-resp",
               () -> binding.unbind().thenApply(unbound -> Done.getInstance()));
           return binding;

@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 public final class ProxyProcess implements AutoCloseable {
   private static final HttpClient HTTP =
       HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).connectTimeout(Duration.ofSeconds(2)).build();
+  private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
 
   private final Process process;
   private final Path output;
@@ -121,13 +122,22 @@ public final class ProxyProcess implements AutoCloseable {
 
   /** GET /proxy?key=..., the key percent-encoded as UTF-8. */
   public HttpResponse<byte[]> get(String key) {
-    return request("GET", "/proxy?key=" + encode(key));
+    return get(key, REQUEST_TIMEOUT);
+  }
+
+  /** As {@link #get(String)}, with a deadline for the whole exchange, connecting included. */
+  public HttpResponse<byte[]> get(String key, Duration timeout) {
+    return request("GET", "/proxy?key=" + encode(key), timeout);
   }
 
   public HttpResponse<byte[]> request(String method, String pathAndQuery) {
+    return request(method, pathAndQuery, REQUEST_TIMEOUT);
+  }
+
+  private HttpResponse<byte[]> request(String method, String pathAndQuery, Duration timeout) {
     HttpRequest request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + httpPort + pathAndQuery))
         .method(method, HttpRequest.BodyPublishers.noBody())
-        .timeout(Duration.ofSeconds(10))
+        .timeout(timeout)
         .build();
     try {
       return HTTP.send(request, HttpResponse.BodyHandlers.ofByteArray());

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 
 /** A raw TCP client for RESP tests: writes bytes exactly as given and reads replies byte by byte. */
 public final class RespSocket implements AutoCloseable {
@@ -16,9 +17,14 @@ public final class RespSocket implements AutoCloseable {
   private final OutputStream out;
 
   public RespSocket(int port) {
+    this(port, Duration.ofSeconds(10));
+  }
+
+  /** @param readTimeout how long any one read may wait for the proxy */
+  public RespSocket(int port, Duration readTimeout) {
     try {
       socket = new Socket("127.0.0.1", port);
-      socket.setSoTimeout(10_000);
+      socket.setSoTimeout(Math.toIntExact(readTimeout.toMillis()));
       in = socket.getInputStream();
       out = socket.getOutputStream();
     } catch (IOException e) {

@@ -88,6 +88,20 @@ public final class RespSocket implements AutoCloseable {
     }
   }
 
+  /**
+   * True when the peer closes the connection cleanly (end of stream) before the timeout; false
+   * if it sends a byte instead or nothing comes. A reset is an error, not a clean close.
+   */
+  public boolean endOfStream() {
+    try {
+      return in.read() == -1;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+
   /** A command as a RESP array of bulk strings. */
   public static String command(String... args) {
     StringBuilder frame = new StringBuilder("*").append(args.length).append("\r\n");

@@ -2,9 +2,11 @@ package com.redisproxy.resp;
 
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.metrics.ProxyMetrics;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
@@ -24,6 +26,7 @@ import org.slf4j.LoggerFactory;
  * The Redis protocol front end: a Pekko Streams TCP server. Each connection parses what it reads
  * into batches, answers each batch with one write, in order, and closes after QUIT or a protocol
  * error. Backpressure is end to end: a client that does not read its replies stops being read.
+ * On shutdown it unbinds, then closes every connection once the requests it has read are answered.
  */
 public final class RespServer {
   private static final Logger log = LoggerFactory.getLogger(RespServer.class);
@@ -33,29 +36,41 @@ public final class RespServer {
   private final ActorSystem<?> system;
   private final RespLimits limits;
   private final int maxClients;
+  private final Duration idleTimeout;
+  private final ReadGate readGate;
+  private final ReadGates readGates = new ReadGates();
   private final RespCommands commands;
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicLong nextClientId = new AtomicLong();
   private final ProxyMetrics.ConnectionMeters meters;
 
-  public RespServer(
-      ActorSystem<?> system, CacheClient cache, RespLimits limits, int maxClients, String version, ProxyMetrics metrics) {
+  /** @param idleTimeout a connection that sends nothing for this long is closed; zero for never */
+  public RespServer(ActorSystem<?> system, CacheClient cache, RespLimits limits, Duration idleTimeout,
+      int maxClients, String version, ProxyMetrics metrics) {
     this.system = system;
     this.limits = limits;
     this.maxClients = maxClients;
+    this.idleTimeout = idleTimeout;
+    this.readGate = new ReadGate(idleTimeout, readGates);
     this.meters = metrics.connections("resp", openConnections::get);
     this.commands = new RespCommands(cache, new ServerInfo(openConnections::get, version), metrics.readOutcomes("resp"));
   }
 
-  public CompletionStage<Tcp.ServerBinding> start(String host, int port, int backlog) {
+  /** @param shutdownDeadline how long open connections may take to answer what they have read */
+  public CompletionStage<Tcp.ServerBinding> start(String host, int port, int backlog, Duration shutdownDeadline) {
     return Tcp.get(system)
         .bind(host, port, backlog, List.of(), false, Optional.empty())
         .to(Sink.foreach(this::accept))
         .run(system)
         .thenApply(binding -> {
-          log.info("RESP front end listening on {}, backlog {}", binding.localAddress(), backlog);
-          CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-resp",
+          log.info("RESP front end listening on {}, backlog {}, idle timeout {}", binding.localAddress(), backlog,
+              idleTimeout.isZero() ? "off" : idleTimeout);
+          CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
+          shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-resp",
               () -> binding.unbind().thenApply(unbound -> Done.getInstance()));
+          shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "close-resp-connections",
+              () -> readGates.closeAll().toCompletableFuture()
+                  .completeOnTimeout(Done.getInstance(), shutdownDeadline.toMillis(), TimeUnit.MILLISECONDS));
           return binding;
         });
   }
@@ -82,6 +97,7 @@ public final class RespServer {
 
   private Flow<ByteString, ByteString, NotUsed> connectionFlow(RespSession session) {
     return Flow.of(ByteString.class)
+        .via(readGate)
         .statefulMap(() -> new RespParser(limits),
             (parser, bytes) -> Pair.create(parser, parser.feed(bytes)),
             parser -> Optional.empty())

@@ -60,8 +60,7 @@ public final class Guardian {
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
           });
       if (settings.resp().port() != 0) {
-        new RespServer(system, cacheClient, settings.resp().limits(), settings.resp().idleTimeout(),
-                settings.maxClients(), Main.version(), metrics)
+        new RespServer(system, cacheClient, settings.resp(), settings.maxClients(), Main.version(), metrics)
             .start(settings.host(), settings.resp().port(), settings.backlog(), settings.shutdownDeadline())
             .whenComplete((binding, failure) -> {
               if (failure != null) failStartup(system, exitCode, "cannot listen for RESP on "

@@ -2,6 +2,7 @@ package com.redisproxy;
 
 import com.redisproxy.fetch.RedisAddress;
 import com.redisproxy.resp.RespLimits;
+import com.redisproxy.resp.RespSettings;
 import com.typesafe.config.Config;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
@@ -10,7 +11,7 @@ import java.time.Duration;
 public record ProxySettings(
     String host,
     Http http,
-    Resp resp,
+    RespSettings resp,
     int maxClients,
     int backlog,
     Duration askTimeout,
@@ -19,9 +20,6 @@ public record ProxySettings(
     Cache cache) {
 
   public record Http(int port, boolean accessLog) {}
-
-  /** The RESP front end; port 0 means off, an idle timeout of zero means never. */
-  public record Resp(int port, RespLimits limits, Duration idleTimeout) {}
 
   public record Redis(
       RedisURI uri, Duration fetchTimeout, Duration connectTimeout, int fetcherPoolSize, int connections) {}
@@ -69,7 +67,7 @@ public record ProxySettings(
     if (askTimeout.compareTo(redis.fetchTimeout()) <= 0) {
       throw read.invalid(root + "ask-timeout", "must be longer than redis.fetch-timeout (" + redis.fetchTimeout() + ")");
     }
-    Resp resp = new Resp(
+    RespSettings resp = new RespSettings(
         read.port(root + "resp.port", true),
         new RespLimits(
             read.integer(root + "resp.max-bulk-bytes", 1, Integer.MAX_VALUE - 2),

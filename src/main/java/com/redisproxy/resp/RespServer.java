@@ -44,13 +44,12 @@ public final class RespServer {
   private final AtomicLong nextClientId = new AtomicLong();
   private final ProxyMetrics.ConnectionMeters meters;
 
-  /** @param idleTimeout a connection that sends nothing for this long is closed; zero for never */
-  public RespServer(ActorSystem<?> system, CacheClient cache, RespLimits limits, Duration idleTimeout,
-      int maxClients, String version, ProxyMetrics metrics) {
+  public RespServer(
+      ActorSystem<?> system, CacheClient cache, RespSettings settings, int maxClients, String version, ProxyMetrics metrics) {
     this.system = system;
-    this.limits = limits;
+    this.limits = settings.limits();
     this.maxClients = maxClients;
-    this.idleTimeout = idleTimeout;
+    this.idleTimeout = settings.idleTimeout();
     this.readGate = new ReadGate(idleTimeout, readGates);
     this.meters = metrics.connections("resp", openConnections::get);
     this.commands = new RespCommands(cache, new ServerInfo(openConnections::get, version), metrics.readOutcomes("resp"));

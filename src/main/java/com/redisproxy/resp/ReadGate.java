@@ -48,6 +48,9 @@ final class ReadGate extends GraphStage<FlowShape<ByteString, ByteString>> {
       private final Runnable close = () -> closeCallback.invoke(Done.getInstance());
 
       {
+        // registered while materialising, not in preStart (which runs later, on the stream's own
+        // actor), so that a shutdown right after the connection was accepted waits for it too
+        gates.opened(close);
         setHandler(in, new AbstractInHandler() {
           @Override
           public void onPush() {
@@ -62,11 +65,6 @@ final class ReadGate extends GraphStage<FlowShape<ByteString, ByteString>> {
             if (!idleTimeout.isZero()) scheduleOnce(IDLE, idleTimeout);
           }
         });
-      }
-
-      @Override
-      public void preStart() {
-        gates.opened(close);
       }
 
       @Override

@@ -14,7 +14,7 @@ final class ReadGates {
 
   void opened(Runnable close) {
     open.add(close);
-    if (closing) close.run(); // a connection that started while closeAll ran
+    if (closing) close.run(); // a connection accepted while closeAll ran
   }
 
   void closed(Runnable close) {

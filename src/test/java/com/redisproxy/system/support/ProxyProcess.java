@@ -60,7 +60,7 @@ public final class ProxyProcess implements AutoCloseable {
   public static ProxyProcess launch(Map<String, String> given) {
     Map<String, String> env = new HashMap<>(given);
     env.putIfAbsent("PROXY_PORT", String.valueOf(FreePort.find()));
-    env.putIfAbsent("PROXY_RESP_PORT", String.valueOf(FreePort.find()));
+    env.putIfAbsent("PROXY_RESP_PORT", String.valueOf(FreePort.findOtherThan(portOrZero(env.get("PROXY_PORT")))));
     try {
       Path output = Files.createTempFile("redis-proxy", ".log");
       List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",

@@ -61,15 +61,15 @@ public final class Guardian {
       ProxyRoutes routes = new ProxyRoutes(
           cacheClient, metrics, redis::isConnected, settings.http().accessLog(), settings.auth());
       new HttpServer(system, settings.maxClients(), metrics)
-          .start(settings.host(), settings.http().port(), settings.tls(), routes.routes(), settings.shutdownDeadline())
+          .start(settings.host(), settings.http().port(), settings.backlog(), settings.tls(), routes.routes(), settings.shutdownDeadline())
           .whenComplete((binding, failure) -> {
             if (failure != null) fail(system, exitCode, "cannot listen for HTTP on "
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
           });
       respLoops.ifPresent(loops -> {
-        new RespServer(system, cacheClient, settings.resp().limits(), settings.maxClients(), Main.version(), metrics, loops,
+        new RespServer(system, cacheClient, settings.resp(), settings.maxClients(), Main.version(), metrics, loops,
                 settings.auth().password(), settings.tls())
-            .start(settings.host(), settings.resp().port(), settings.shutdownDeadline())
+            .start(settings.host(), settings.resp().port(), settings.backlog(), settings.shutdownDeadline())
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
                   + settings.host() + ":" + settings.resp().port() + ": " + failure.getMessage());

@@ -6,6 +6,7 @@ import com.redisproxy.auth.ProtectedMode;
 import com.redisproxy.fetch.RedisAddress;
 import com.redisproxy.resp.RespLimits;
 import com.redisproxy.tls.FrontEndTls;
+import com.redisproxy.resp.RespSettings;
 import com.typesafe.config.Config;
 import io.lettuce.core.RedisURI;
 import java.time.Duration;
@@ -19,9 +20,10 @@ import java.util.Optional;
 public record ProxySettings(
     String host,
     Http http,
-    Resp resp,
+    RespSettings resp,
     Optional<FrontEndTls> tls,
     int maxClients,
+    int backlog,
     Duration askTimeout,
     Duration shutdownDeadline,
     Redis redis,
@@ -29,9 +31,6 @@ public record ProxySettings(
     AuthSettings auth) {
 
   public record Http(int port, boolean accessLog) {}
-
-  /** The RESP front end; port 0 means off. */
-  public record Resp(int port, RespLimits limits) {}
 
   public record Redis(
       RedisURI uri, Duration fetchTimeout, Duration connectTimeout, int fetcherPoolSize, int connections) {}
@@ -79,14 +78,16 @@ public record ProxySettings(
     if (askTimeout.compareTo(redis.fetchTimeout()) <= 0) {
       throw read.invalid(root + "ask-timeout", "must be longer than redis.fetch-timeout (" + redis.fetchTimeout() + ")");
     }
-    Resp resp = new Resp(
+    RespSettings resp = new RespSettings(
         read.port(root + "resp.port", true),
         new RespLimits(
             read.integer(root + "resp.max-bulk-bytes", 1, Integer.MAX_VALUE - 2),
             read.integer(root + "resp.max-array-length", 1, Integer.MAX_VALUE),
             read.integer(root + "resp.max-inline-bytes", 1, Integer.MAX_VALUE),
-            read.integer(root + "resp.max-request-bytes", 1, Integer.MAX_VALUE)));
+            read.integer(root + "resp.max-request-bytes", 1, Integer.MAX_VALUE)),
+        read.durationInSecondsOrOff(root + "resp.idle-timeout"));
     int maxClients = read.integer(root + "max-clients", 1, Integer.MAX_VALUE);
+    int backlog = read.integer(root + "backlog", 1, 65535);
     Duration shutdownDeadline = read.duration(root + "shutdown-deadline");
     if (shutdownDeadline.compareTo(Duration.ofSeconds(30)) > 0) {
       throw read.invalid(root + "shutdown-deadline", "must be at most 30s");
@@ -98,7 +99,7 @@ public record ProxySettings(
           + " (protected mode): set PROXY_PASSWORD, or PROXY_PROTECTED_MODE=off to serve without one");
     }
     Optional<FrontEndTls> tls = FrontEndTlsSetting.read(read);
-    return new ProxySettings(host, http, resp, tls, maxClients, askTimeout, shutdownDeadline, redis, cache, auth);
+    return new ProxySettings(host, http, resp, tls, maxClients, backlog, askTimeout, shutdownDeadline, redis, cache, auth);
   }
 
   private static AuthSettings auth(SettingsReader read, String path) {

@@ -18,6 +18,8 @@ final class SettingsReader {
           Map.entry("redis-proxy.tls.key-file", "PROXY_TLS_KEY_FILE"),
           Map.entry("redis-proxy.cache.max-value-bytes", "CACHE_MAX_VALUE_BYTES"),
           Map.entry("redis-proxy.max-clients", "PROXY_MAX_CLIENTS"),
+          Map.entry("redis-proxy.backlog", "PROXY_BACKLOG"),
+          Map.entry("redis-proxy.resp.idle-timeout", "PROXY_RESP_IDLE_TIMEOUT"),
           Map.entry("redis-proxy.redis.address", "REDIS_ADDRESS"),
           Map.entry("redis-proxy.redis.fetch-timeout", "REDIS_FETCH_TIMEOUT"),
           Map.entry("redis-proxy.cache.capacity", "CACHE_CAPACITY"),
@@ -68,6 +70,19 @@ final class SettingsReader {
 
   /** A positive duration; a bare number means seconds (as GLOBAL_CACHE_EXPIRY always did). */
   Duration durationInSeconds(String path) {
+    Duration value = secondsOrDuration(path);
+    if (value.isNegative() || value.isZero()) throw invalid(path, "'" + raw(path) + "' must be greater than zero");
+    return value;
+  }
+
+  /** As {@link #durationInSeconds}, but zero is allowed and means off (as Redis's {@code timeout 0}). */
+  Duration durationInSecondsOrOff(String path) {
+    Duration value = secondsOrDuration(path);
+    if (value.isNegative()) throw invalid(path, "'" + raw(path) + "' must be 0 (off) or more");
+    return value;
+  }
+
+  private Duration secondsOrDuration(String path) {
     String raw = raw(path);
     Duration value;
     try {
@@ -79,7 +94,6 @@ final class SettingsReader {
         throw invalid(path, "'" + raw + "' is not a number of seconds or a duration such as 1500ms");
       }
     }
-    if (value.isNegative() || value.isZero()) throw invalid(path, "'" + raw + "' must be greater than zero");
     return value;
   }
 

@@ -35,6 +35,23 @@ class ProxySettingsTest {
     assertEquals(8080, settings.http().port());
     assertEquals("localhost", settings.redis().uri().getHost());
     assertEquals(6379, settings.redis().uri().getPort());
+    assertEquals(1024, settings.backlog());
+    assertEquals(Duration.ZERO, settings.resp().idleTimeout());
+  }
+
+  @Test
+  void respIdleTimeoutIsSecondsWhenANumberZeroForNever() {
+    assertEquals(Duration.ofSeconds(300), settings("redis-proxy.resp.idle-timeout = 300").resp().idleTimeout());
+    assertEquals(Duration.ofMillis(1500), settings("redis-proxy.resp.idle-timeout = 1500ms").resp().idleTimeout());
+    assertEquals(Duration.ZERO, settings("redis-proxy.resp.idle-timeout = 0").resp().idleTimeout());
+  }
+
+  @Test
+  void backlogAndIdleTimeoutOutOfRangeAreRefused() {
+    assertTrue(problemWith("redis-proxy.backlog = 0").startsWith("PROXY_BACKLOG (redis-proxy.backlog)"));
+    assertTrue(problemWith("redis-proxy.backlog = 65536").startsWith("PROXY_BACKLOG"));
+    assertTrue(problemWith("redis-proxy.resp.idle-timeout = -1").startsWith("PROXY_RESP_IDLE_TIMEOUT"));
+    assertTrue(problemWith("redis-proxy.resp.idle-timeout = soon").startsWith("PROXY_RESP_IDLE_TIMEOUT"));
   }
 
   @Test

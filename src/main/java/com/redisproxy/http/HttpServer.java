@@ -52,20 +52,21 @@ public final class HttpServer {
   }
 
   /**
+   * @param backlog the listen queue (pekko-http's default of 100 is too short for bursts of connects)
    * @param tls when present, the port speaks HTTPS only
    * @param shutdownDeadline how long requests in flight may take once shutdown has begun
    */
   public CompletionStage<ServerBinding> start(
-      String host, int port, Optional<FrontEndTls> tls, Route route, Duration shutdownDeadline) {
+      String host, int port, int backlog, Optional<FrontEndTls> tls, Route route, Duration shutdownDeadline) {
     Flow<HttpRequest, HttpResponse, NotUsed> handler = route.flow(system);
-    ServerBuilder server = Http.get(system).newServerAt(host, port);
+    ServerBuilder server = Http.get(system).newServerAt(host, port).adaptSettings(settings -> settings.withBacklog(backlog));
     if (tls.isPresent()) server = server.enableHttps(ConnectionContext.httpsServer(tls.get()::newServerEngine));
     return server
         .connectionSource()
         .to(Sink.foreach(connection -> accept(connection, handler)))
         .run(materializer)
         .thenApply(binding -> {
-          log.info("HTTP{} front end listening on {}", tls.isPresent() ? "S" : "", binding.localAddress());
+          log.info("HTTP{} front end listening on {}, backlog {}", tls.isPresent() ? "S" : "", binding.localAddress(), backlog);
           binding.addToCoordinatedShutdown(shutdownDeadline, system);
           return binding;
         });

@@ -71,8 +71,10 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext context, Object event) {
     if (event instanceof IdleStateEvent) {
+      // Not idle while it waits for answers, or while we are not reading it (it is not reading us).
+      if (!unanswered.isEmpty() || !context.channel().config().isAutoRead()) return;
       log.debug("closing RESP connection {}: idle", session.id);
-      context.close();
+      closeAfterWrites();
     } else {
       context.fireUserEventTriggered(event);
     }

@@ -18,6 +18,7 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslHandler;
+import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -27,6 +28,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.pekko.Done;
@@ -45,7 +47,6 @@ import org.slf4j.LoggerFactory;
 public final class RespServer {
   private static final Logger log = LoggerFactory.getLogger(RespServer.class);
   private static final byte[] TOO_MANY_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
-  private static final int BACKLOG = 1024;
   private static final ChannelHandler CLOSE_ON_ERROR = new CloseOnError();
 
   /** For a connection that is only being refused: whatever goes wrong, it is closed quietly. */
@@ -60,6 +61,7 @@ public final class RespServer {
   private final ActorSystem<?> system;
   private final CacheClient cache;
   private final RespLimits limits;
+  private final Duration idleTimeout;
   private final int maxClients;
   private final RespCommands commands;
   private final RespAuth auth;
@@ -71,12 +73,13 @@ public final class RespServer {
   private final Map<EventLoop, LoopBatcher> batchers = new ConcurrentHashMap<>();
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
-  public RespServer(ActorSystem<?> system, CacheClient cache, RespLimits limits, int maxClients, String version,
+  public RespServer(ActorSystem<?> system, CacheClient cache, RespSettings settings, int maxClients, String version,
       ProxyMetrics metrics, RespEventLoops loops, Optional<Password> password, Optional<FrontEndTls> tls) {
     this.tls = tls;
     this.system = system;
     this.cache = cache;
-    this.limits = limits;
+    this.limits = settings.limits();
+    this.idleTimeout = settings.idleTimeout();
     this.maxClients = maxClients;
     this.loops = loops;
     this.meters = metrics.connections("resp", openConnections::get);
@@ -85,12 +88,12 @@ public final class RespServer {
   }
 
   /** Binds; on coordinated shutdown, unbinds and then lets every connection finish what it read. */
-  public CompletionStage<InetSocketAddress> start(String host, int port, Duration shutdownDeadline) {
+  public CompletionStage<InetSocketAddress> start(String host, int port, int backlog, Duration shutdownDeadline) {
     CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(loops.group())
         .channel(loops.serverChannel())
-        .option(ChannelOption.SO_BACKLOG, BACKLOG)
+        .option(ChannelOption.SO_BACKLOG, backlog)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
         .childHandler(new ChannelInitializer<SocketChannel>() {
@@ -105,7 +108,8 @@ public final class RespServer {
         return;
       }
       Channel server = binding.channel();
-      log.info("RESP{} front end listening on {}", tls.isPresent() ? " over TLS" : "", server.localAddress());
+      log.info("RESP{} front end listening on {}, backlog {}, idle timeout {}", tls.isPresent() ? " over TLS" : "",
+          server.localAddress(), backlog, idleTimeout.isZero() ? "off" : idleTimeout);
       CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
       shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-resp",
           () -> completion(server.close()));
@@ -128,6 +132,9 @@ public final class RespServer {
     }
     channel.closeFuture().addListener(closed -> openConnections.decrementAndGet());
     connections.add(channel);
+    if (!idleTimeout.isZero()) {
+      channel.pipeline().addLast(new IdleStateHandler(idleTimeout.toNanos(), 0, 0, TimeUnit.NANOSECONDS));
+    }
     LoopBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new LoopBatcher(cache, loop));
     channel.pipeline().addLast(
         new RespConnection(new RespParser(limits), auth.newSession(nextClientId.incrementAndGet()), commands, batcher));
@@ -146,7 +153,7 @@ public final class RespServer {
     connections.newCloseFuture().addListener(closed -> drained.complete(Done.getInstance()));
     loops.group().schedule(() -> {
       if (!drained.isDone()) connections.close();
-    }, deadline.toMillis(), java.util.concurrent.TimeUnit.MILLISECONDS);
+    }, deadline.toMillis(), TimeUnit.MILLISECONDS);
     return drained;
   }
 

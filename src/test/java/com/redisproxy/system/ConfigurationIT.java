@@ -4,13 +4,17 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import com.redisproxy.system.support.Eventually;
+import com.redisproxy.system.support.ListenQueue;
 import com.redisproxy.system.support.ProxyProcess;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
 import java.util.Map;
+import java.util.OptionalInt;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -36,6 +40,11 @@ class ConfigurationIT {
       "REDIS_ADDRESS       | host:99999| REDIS_ADDRESS",
       "REDIS_ADDRESS       | http://x:1| REDIS_ADDRESS",
       "PROXY_PORT          | 70000     | PROXY_PORT",
+      "PROXY_BACKLOG       | 0         | PROXY_BACKLOG",
+      "PROXY_BACKLOG       | 65536     | PROXY_BACKLOG",
+      "PROXY_BACKLOG       | many      | PROXY_BACKLOG",
+      "PROXY_RESP_IDLE_TIMEOUT | -1    | PROXY_RESP_IDLE_TIMEOUT",
+      "PROXY_RESP_IDLE_TIMEOUT | later | PROXY_RESP_IDLE_TIMEOUT",
   })
   void invalidSettingExitsWithOneLineNamingIt(String variable, String value, String named) {
     String output = runUntilExit(Map.of(variable, value));
@@ -50,6 +59,17 @@ class ConfigurationIT {
     try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       String output = runUntilExit(Map.of("PROXY_PORT", String.valueOf(taken.getLocalPort())));
       assertTrue(output.contains("redis-proxy: cannot listen for HTTP on 127.0.0.1:" + taken.getLocalPort()), output);
+    }
+  }
+
+  @Test
+  void theBacklogSettingIsTheListenQueueOfBothFrontEnds() {
+    assumeTrue(ListenQueue.readable(), "needs `ss` (iproute2) to read the listen queue");
+    try (ProxyProcess proxy = ProxyProcess.start("127.0.0.1:1", Map.of("PROXY_BACKLOG", "300"))) {
+      Eventually.await(Duration.ofSeconds(10), "RESP listens", () -> ListenQueue.of(proxy.respPort()).isPresent());
+      OptionalInt expected = OptionalInt.of(Math.min(300, ListenQueue.kernelCap())); // pekko-http's default: 100
+      assertEquals(expected, ListenQueue.of(proxy.httpPort()), "HTTP");
+      assertEquals(expected, ListenQueue.of(proxy.respPort()), "RESP");
     }
   }
 

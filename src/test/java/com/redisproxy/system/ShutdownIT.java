@@ -54,6 +54,50 @@ class ShutdownIT {
     }
   }
 
+  @Test
+  void sigtermClosesAnIdleRespConnectionAndExitsZeroWellBeforeTheDeadline() {
+    try (TestRedis redis = TestRedis.started(); ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of());
+        RespSocket idle = new RespSocket(proxy.respPort())) {
+      assertEquals("+PONG\r\n", idle.call(command("PING"), "+PONG\r\n"));
+
+      long signalled = System.nanoTime();
+      proxy.sendSigterm();
+      assertTrue(idle.endOfStream(), "the idle connection is closed cleanly");
+      assertEquals(0, proxy.awaitExit(Duration.ofSeconds(20)), proxy.output());
+      long exitedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled);
+      assertTrue(exitedAfter < 6_000, "exited " + exitedAfter + " ms after SIGTERM; the deadline is 10 s");
+    }
+  }
+
+  @Test
+  void aRespRequestInFlightIsAnsweredBeforeItsConnectionClosesWhileIdleOnesCloseAtOnce() throws Exception {
+    // Redis is paused for longer than it takes to close an idle connection, and fetches may wait that long.
+    Map<String, String> patient = Map.of("REDIS_FETCH_TIMEOUT", "12s",
+        "JAVA_TOOL_OPTIONS", "-Dredis-proxy.ask-timeout=20s");
+    try (TestRedis redis = TestRedis.started(); ProxyProcess proxy = ProxyProcess.start(redis.address(), patient);
+        RespSocket busy = new RespSocket(proxy.respPort(), Duration.ofSeconds(20));
+        RespSocket idle = new RespSocket(proxy.respPort())) {
+      redis.set("slow", "answered");
+      assertEquals("+PONG\r\n", busy.call(command("PING"), "+PONG\r\n"));
+      assertEquals("+PONG\r\n", idle.call(command("PING"), "+PONG\r\n"));
+
+      redis.commands().clientPause(8_000);
+      long pausedAt = System.nanoTime();
+      busy.send(command("GET", "slow"));
+      Eventually.await(Duration.ofSeconds(5), "the fetch is in flight", () -> ProxyProcess.body(
+          proxy.request("GET", "/metrics")).contains("proxy_redis_fetches_in_flight 1.0"));
+      proxy.sendSigterm();
+
+      assertTrue(idle.endOfStream(), "the idle connection is closed cleanly");
+      long idleClosedAfter = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - pausedAt);
+      assertTrue(idleClosedAfter < 6_000, "the idle connection closed " + idleClosedAfter
+          + " ms into an 8 s pause: it waited for the request in flight, or for the process to end");
+      assertEquals("$8\r\nanswered\r\n", busy.read("$8\r\nanswered\r\n".length()));
+      assertTrue(busy.endOfStream(), "after its answer, the busy connection is closed cleanly");
+      assertEquals(0, proxy.awaitExit(Duration.ofSeconds(20)), proxy.output());
+    }
+  }
+
   private static boolean refused(int port) {
     try (Socket ignored = new Socket("127.0.0.1", port)) {
       return false;

@@ -9,6 +9,15 @@ import java.net.ServerSocket;
 public final class FreePort {
   private FreePort() {}
 
+  /** A free port other than {@code taken}: the kernel may hand out a just-released port again. */
+  public static int findOtherThan(int taken) {
+    int port;
+    do {
+      port = find();
+    } while (port == taken);
+    return port;
+  }
+
   public static int find() {
     try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
       socket.setReuseAddress(true);

@@ -8,6 +8,7 @@ import java.io.UncheckedIOException;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLSocket;
 
@@ -18,12 +19,17 @@ public final class RespSocket implements AutoCloseable {
   private final OutputStream out;
 
   public RespSocket(int port) {
-    this(connect(port, null));
+    this(port, Duration.ofSeconds(10));
+  }
+
+  /** @param readTimeout how long any one read may wait for the proxy */
+  public RespSocket(int port, Duration readTimeout) {
+    this(connect(port, null, readTimeout));
   }
 
   /** RESP over TLS, as {@code redis-cli --tls}: the handshake is done before this returns. */
   public static RespSocket overTls(int port, SSLContext trusting) {
-    return new RespSocket(connect(port, trusting));
+    return new RespSocket(connect(port, trusting, Duration.ofSeconds(10)));
   }
 
   private RespSocket(Socket socket) {
@@ -37,11 +43,11 @@ public final class RespSocket implements AutoCloseable {
     }
   }
 
-  private static Socket connect(int port, SSLContext tls) {
+  private static Socket connect(int port, SSLContext tls, Duration readTimeout) {
     try {
       Socket socket = tls == null ? new Socket("127.0.0.1", port) : tls.getSocketFactory().createSocket("127.0.0.1", port);
       try {
-        socket.setSoTimeout(10_000);
+        socket.setSoTimeout(Math.toIntExact(readTimeout.toMillis()));
         if (socket instanceof SSLSocket secure) secure.startHandshake();
         return socket;
       } catch (IOException e) {
@@ -110,6 +116,19 @@ public final class RespSocket implements AutoCloseable {
   }
 
   /** A command as a RESP array of bulk strings. */
+  /**
+   * True when the peer closes the connection cleanly (end of stream) before the timeout; false
+   * if it sends a byte instead or nothing comes. A reset is an error, not a clean close.
+   */
+  public boolean endOfStream() {
+    try {
+      return in.read() == -1;
+    } catch (SocketTimeoutException e) {
+      return false;
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
   public static String command(String... args) {
     StringBuilder frame = new StringBuilder("*").append(args.length).append("\r\n");
     for (String arg : args) {

@@ -14,6 +14,7 @@ import com.redisproxy.resp.RespEventLoops;
 import com.redisproxy.resp.RespServer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -58,10 +59,12 @@ public final class Guardian {
 
       CacheClient cacheClient = new CacheClient(
           cache, system.scheduler(), settings.askTimeout(), settings.cache().maxPendingRequests());
+      // HTTP reads are gathered on the thread the CacheActor runs on: the RESP loop, else Pekko's pool.
+      Executor httpReadsSentFrom = respLoops.<Executor>map(RespEventLoops::cacheLoop).orElse(system.executionContext());
       ProxyRoutes routes = new ProxyRoutes(
-          cacheClient, metrics, redis::isConnected, settings.http().accessLog(), settings.auth());
+          cacheClient, httpReadsSentFrom, metrics, redis::isConnected, settings.http().accessLog(), settings.auth());
       new HttpServer(system, settings.maxClients(), metrics)
-          .start(settings.host(), settings.http().port(), settings.backlog(), settings.tls(), routes.routes(), settings.shutdownDeadline())
+          .start(settings.host(), settings.http().port(), settings.backlog(), settings.tls(), routes.handler(system), settings.shutdownDeadline())
           .whenComplete((binding, failure) -> {
             if (failure != null) fail(system, exitCode, "cannot listen for HTTP on "
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());

@@ -4,6 +4,7 @@ import com.redisproxy.auth.Password;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.util.List;
 import java.util.Optional;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
@@ -26,6 +27,14 @@ final class HttpAuth extends AllDirectives {
   HttpAuth(Optional<Password> password, ProxyMetrics.AuthFailures failures) {
     this.password = password;
     this.failures = failures;
+  }
+
+  /** Whether {@code request} may pass: no password is set, or it carries the right one. Counts nothing. */
+  boolean allows(HttpRequest request) {
+    return password.isEmpty() || request.getHeader("Authorization")
+        .flatMap(header -> AuthorizationHeader.password(header.value()))
+        .filter(given -> password.get().matches(given))
+        .isPresent();
   }
 
   /** {@code inner} for a request that carries the password, 401 for any other. */

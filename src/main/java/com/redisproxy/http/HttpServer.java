@@ -18,7 +18,7 @@ import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Connection;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
-import org.apache.pekko.http.javadsl.server.Route;
+import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Sink;
@@ -57,8 +57,10 @@ public final class HttpServer {
    * @param shutdownDeadline how long requests in flight may take once shutdown has begun
    */
   public CompletionStage<ServerBinding> start(
-      String host, int port, int backlog, Optional<FrontEndTls> tls, Route route, Duration shutdownDeadline) {
-    Flow<HttpRequest, HttpResponse, NotUsed> handler = route.flow(system);
+      String host, int port, int backlog, Optional<FrontEndTls> tls,
+      Function<HttpRequest, CompletionStage<HttpResponse>> handle, Duration shutdownDeadline) {
+    // One request at a time per connection, as pekko-http's own Route.flow does.
+    Flow<HttpRequest, HttpResponse, NotUsed> handler = Flow.of(HttpRequest.class).mapAsync(1, handle);
     ServerBuilder server = Http.get(system).newServerAt(host, port).adaptSettings(settings -> settings.withBacklog(backlog));
     if (tls.isPresent()) server = server.enableHttps(ConnectionContext.httpsServer(tls.get()::newServerEngine));
     return server

@@ -1,22 +1,27 @@
 package com.redisproxy.http;
 
 import com.redisproxy.auth.AuthSettings;
+import com.redisproxy.cache.BatchedReads;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
+import org.apache.pekko.actor.ClassicActorSystemProvider;
 import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
 import org.apache.pekko.http.javadsl.server.Route;
-import org.apache.pekko.util.ByteString;
+import org.apache.pekko.japi.function.Function;
 
 /**
  * HTTP to CacheActor and back: {@code GET /proxy?key=K}, and the operational endpoints
@@ -36,9 +41,11 @@ public final class ProxyRoutes extends AllDirectives {
   private final boolean accessLog;
   private final HttpAuth auth;
   private final boolean metricsNeedPassword;
+  private final ProxyReads reads;
 
-  public ProxyRoutes(
-      CacheClient cache, ProxyMetrics metrics, BooleanSupplier redisReachable, boolean accessLog, AuthSettings auth) {
+  /** @param readsSentFrom where reads are gathered and sent to the cache: best the thread the cache runs on */
+  public ProxyRoutes(CacheClient cache, Executor readsSentFrom, ProxyMetrics metrics, BooleanSupplier redisReachable,
+      boolean accessLog, AuthSettings auth) {
     this.cache = cache;
     this.metrics = metrics;
     this.outcomes = metrics.readOutcomes("http");
@@ -46,6 +53,17 @@ public final class ProxyRoutes extends AllDirectives {
     this.accessLog = accessLog;
     this.auth = new HttpAuth(auth.password(), metrics.authFailures("http"));
     this.metricsNeedPassword = auth.metricsNeedPassword();
+    this.reads = new ProxyReads(new BatchedReads(cache, readsSentFrom), outcomes, this.auth);
+  }
+
+  /** Every request: plain reads straight to the cache, the rest through the routes. */
+  public Function<HttpRequest, CompletionStage<HttpResponse>> handler(ClassicActorSystemProvider system) {
+    Function<HttpRequest, CompletionStage<HttpResponse>> routed = routes().handler(system);
+    if (accessLog) return routed; // the log line is written by a directive
+    return request -> {
+      Optional<CompletionStage<HttpResponse>> answer = reads.plainRead(request);
+      return answer.isPresent() ? answer.get() : routed.apply(request);
+    };
   }
 
   public Route routes() {
@@ -77,10 +95,7 @@ public final class ProxyRoutes extends AllDirectives {
     if (key.isEmpty() || key.get().isEmpty()) {
       return complete(StatusCodes.BAD_REQUEST, JsonBodies.error("bad_request", "query parameter 'key' is required"));
     }
-    return completeWithFuture(cache.get(ByteString.fromString(key.get())).thenApply(result -> {
-      outcomes.record(result);
-      return json ? JsonMode.response(key.get(), result) : toResponse(result);
-    }));
+    return completeWithFuture(reads.read(key.get(), json));
   }
 
   /** Ready when the backing Redis is reachable and the cache itself answers. */

@@ -17,17 +17,19 @@ import java.util.concurrent.TimeUnit;
 public final class RespEventLoops implements AutoCloseable {
   private final EventLoopGroup group;
   private final Class<? extends ServerChannel> serverChannel;
+  private final EventLoop cacheLoop;
 
   public RespEventLoops(int threads) {
     boolean epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("redis-proxy-resp", true), io);
     this.serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+    this.cacheLoop = group.next();
   }
 
   /** The loop the CacheActor may run on, so that RESP hits never leave its thread. */
   public EventLoop cacheLoop() {
-    return group.next();
+    return cacheLoop;
   }
 
   EventLoopGroup group() {

@@ -29,7 +29,7 @@ class ReadinessTest {
 
   private static int readyStatus(ActorRef<CacheActor.Command> cache, boolean redisReachable) throws Exception {
     CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofMillis(300), 100);
-    ProxyRoutes routes = new ProxyRoutes(client, new ProxyMetrics(), () -> redisReachable, false,
+    ProxyRoutes routes = new ProxyRoutes(client, Runnable::run, new ProxyMetrics(), () -> redisReachable, false,
         new AuthSettings(Optional.empty(), false, true));
     HttpResponse response = routes.routes().seal().handler(testKit.system())
         .apply(HttpRequest.GET("/ready")).toCompletableFuture().get(10, TimeUnit.SECONDS);

@@ -1,0 +1,46 @@
+package com.redisproxy.http;
+
+import com.redisproxy.cache.BatchedReads;
+import com.redisproxy.metrics.ProxyMetrics;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.http.javadsl.model.HttpMethods;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * {@code GET /proxy?key=K}, the endpoint under load. A plain read is answered here, without
+ * the routing tree: its directives, rejections and marshalling cost more than the cache read
+ * itself. Any request this is not sure of (another path or method, no key, no credentials, the
+ * access log on) is left to {@link ProxyRoutes}, which answers it as before.
+ */
+final class ProxyReads {
+  private final BatchedReads cache;
+  private final ProxyMetrics.ReadOutcomes outcomes;
+  private final HttpAuth auth;
+
+  ProxyReads(BatchedReads cache, ProxyMetrics.ReadOutcomes outcomes, HttpAuth auth) {
+    this.cache = cache;
+    this.outcomes = outcomes;
+    this.auth = auth;
+  }
+
+  CompletionStage<HttpResponse> read(String key, boolean json) {
+    return cache.get(ByteString.fromString(key)).thenApply(result -> {
+      outcomes.record(result);
+      return json ? JsonMode.response(key, result) : ProxyRoutes.toResponse(result);
+    });
+  }
+
+  /** The answer to a plain, authorised read; empty for any other request. */
+  Optional<CompletionStage<HttpResponse>> plainRead(HttpRequest request) {
+    if (request.method() != HttpMethods.GET) return Optional.empty();
+    String path = request.getUri().path();
+    if (!path.equals("/proxy") && !path.equals("/proxy/")) return Optional.empty();
+    Optional<String> key = request.getUri().query().get("key");
+    if (key.isEmpty() || key.get().isEmpty() || !auth.allows(request)) return Optional.empty();
+    boolean json = request.getHeader("Accept").filter(accept -> JsonMode.isRequested(accept.value())).isPresent();
+    return Optional.of(read(key.get(), json));
+  }
+}

@@ -152,6 +152,17 @@ resp_load() { # port pipeline requests
   $cmd 2>/dev/null | tr -d '"\r' | awk -F, '$1 == "GET" { print $2, $5, $7 }'
 }
 
+# Writes through the proxy, forwarded to Redis: their own keys (fwd:*, counter:*), so that the
+# GET rows' keys stay cached. The test name in the CSV is then the command itself.
+FORWARD_VALUE=$(printf 'v%.0s' $(seq 100))
+declare -A FORWARD_COMMAND=([fwd-set]="SET fwd:__rand_int__ $FORWARD_VALUE" [fwd-incr]="INCR counter:__rand_int__")
+forward_load() { # port load requests
+  # shellcheck disable=SC2086
+  redis-benchmark -h 127.0.0.1 -p "$1" -r 10000 -c "$CLIENTS" -n "$3" --csv ${FORWARD_COMMAND[$2]} 2>/dev/null \
+    | tr -d '"\r' | awk -F, 'NR == 2 { print $2, $5, $7 }'
+}
+printed_forward_load() { echo "redis-benchmark -h 127.0.0.1 -p PORT -r 10000 -c $CLIENTS -n $2 ${FORWARD_COMMAND[$1]/$FORWARD_VALUE/<100 bytes>}"; }
+
 to_ms() { awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[0-9]s$/ && $1 !~ /ms$/) v *= 1000; printf "%.3f\n", v }'; }
 
 WRK_REQUESTS=0
@@ -185,14 +196,15 @@ eden_bytes_since() { # name id -> bytes allocated in eden by the GCs after id
 # The measured rounds. A row is one load against one target; each round runs every row once.
 
 LOADS=(resp-p1 resp-p16 http)
-declare -A LOAD_LABEL=([resp-p1]="RESP GET -P 1" [resp-p16]="RESP GET -P 16" [http]="HTTP GET, 10,000 keys")
-declare -A LOAD_BASE=([resp-p1]=redis-server [resp-p16]=redis-server [http]=webdis)
+declare -A LOAD_LABEL=([resp-p1]="RESP GET -P 1" [resp-p16]="RESP GET -P 16" [http]="HTTP GET, 10,000 keys"
+  [fwd-set]="RESP SET -P 1, forwarded" [fwd-incr]="RESP INCR -P 1, forwarded")
+declare -A LOAD_BASE=([resp-p1]=redis-server [resp-p16]=redis-server [http]=webdis [fwd-set]=redis-server [fwd-incr]=redis-server)
 declare -A TARGET_PORT
 declare -A SERVER_LABEL=([redis-server]="redis-server" [proxy]="proxy, cache hits" [twemproxy]="twemproxy" [webdis]="Webdis")
 
 targets_of() { # load -> the targets present for it, in the order of the first round
   case $1 in
-    resp-*) echo redis-server proxy ${TARGET_PORT[twemproxy]:+twemproxy} ;;
+    resp-* | fwd-*) echo redis-server proxy ${TARGET_PORT[twemproxy]:+twemproxy} ;;
     http) echo proxy ${TARGET_PORT[webdis]:+webdis} ;;
   esac
 }
@@ -208,6 +220,7 @@ run_row() { # round load target -> appends one CSV line
   case $load in
     resp-p1) figures=$(resp_load "$port" 1 "$REQUESTS") ;;
     resp-p16) figures=$(resp_load "$port" 16 "$((REQUESTS * 4))") ;;
+    fwd-*) figures=$(forward_load "$port" "$load" "$((REQUESTS / 2))") ;;
     http)
       if [ "$target" = proxy ]; then figures=$(wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua)
       else figures=$(wrk_load "http://127.0.0.1:$port" bench/webdis-keys.lua); fi ;;
@@ -261,7 +274,7 @@ write_table() {
     echo "|---|---|---:|---:|---:|---:|---:|---:|"
   } >"$table"
   echo "load redis-server proxy twemproxy Webdis" >"$chart"
-  local load server base rps ratio p50 p99 pauses maxpause
+  local load server base rps ratio p50 p99 pauses maxpause label
   for load in "${LOADS[@]}"; do
     base=${LOAD_BASE[$load]}
     declare -A bar=([redis-server]=- [proxy]=- [twemproxy]=- [webdis]=-)
@@ -273,7 +286,8 @@ write_table() {
       p50=$(column_of "$load" "$server" 5 | median); p99=$(column_of "$load" "$server" 6 | median)
       pauses=$(column_of "$load" "$server" 7 | median)
       maxpause=$(column_of "$load" "$server" 8 | sort -g | tail -1); maxpause=${maxpause:--}
-      printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LOAD_LABEL[$load]}" "${SERVER_LABEL[$server]}" \
+      label=${SERVER_LABEL[$server]}; [[ $load == fwd-* && $server == proxy ]] && label="proxy, forwarded"
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LOAD_LABEL[$load]}" "$label" \
         "$(thousands <<<"$rps")" "$ratio" "$p50" "$p99" "$pauses" "$maxpause" >>"$table"
     done
     echo "\"${LOAD_LABEL[$load]%%,*}\" ${bar[redis-server]} ${bar[proxy]} ${bar[twemproxy]} ${bar[webdis]}" >>"$chart"
@@ -299,6 +313,7 @@ Load commands (PORT: redis-server $REDIS_PORT, proxy $RESP_PORT / HTTP $HTTP_POR
 
     $(printed_resp_load 1 "$REQUESTS")
     $(printed_resp_load 16 $((REQUESTS * 4)))
+$(for load in "${LOADS[@]}"; do [[ $load == fwd-* ]] && echo "    $(printed_forward_load "$load" $((REQUESTS / 2)))"; done)
     $(printed_http_load bench/hot-keys.lua "http://127.0.0.1:$HTTP_PORT")
     $(printed_http_load bench/webdis-keys.lua "http://127.0.0.1:$WEBDIS_PORT")
 EOF
@@ -426,6 +441,9 @@ main() {
   have nutcracker && TARGET_PORT[twemproxy]=$TWEMPROXY_PORT
   have webdis && TARGET_PORT[webdis]=$WEBDIS_PORT
   check_replies
+  # The forwarded-write rows, once the RESP port forwards what it does not cache.
+  if [ "$(redis-cli -p "$RESP_PORT" set fwd:probe x 2>/dev/null)" = OK ]; then LOADS+=(fwd-set fwd-incr)
+  else echo "the proxy does not forward writes: no forwarded-write rows" >&2; fi
   warm_up
   run_rounds
   write_table

@@ -7,6 +7,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.http.scaladsl.model.Uri;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -16,6 +17,8 @@ import org.apache.pekko.util.ByteString;
  * access log on) is left to {@link ProxyRoutes}, which answers it as before.
  */
 final class ProxyReads {
+  private static final Uri.Path PROXY = Uri.Path$.MODULE$.apply("/proxy", Uri.Path$.MODULE$.apply$default$2());
+  private static final Uri.Path PROXY_SLASH = Uri.Path$.MODULE$.apply("/proxy/", Uri.Path$.MODULE$.apply$default$2());
   private final BatchedReads cache;
   private final ProxyMetrics.ReadOutcomes outcomes;
   private final HttpAuth auth;
@@ -36,8 +39,9 @@ final class ProxyReads {
   /** The answer to a plain, authorised read; empty for any other request. */
   Optional<CompletionStage<HttpResponse>> plainRead(HttpRequest request) {
     if (request.method() != HttpMethods.GET) return Optional.empty();
-    String path = request.getUri().path();
-    if (!path.equals("/proxy") && !path.equals("/proxy/")) return Optional.empty();
+    // The Scala model's path is compared as it is; the Java one renders a String on every call.
+    Uri uri = ((org.apache.pekko.http.scaladsl.model.HttpRequest) request).uri();
+    if (!uri.path().equals(PROXY) && !uri.path().equals(PROXY_SLASH)) return Optional.empty();
     Optional<String> key = request.getUri().query().get("key");
     if (key.isEmpty() || key.get().isEmpty() || !auth.allows(request)) return Optional.empty();
     boolean json = request.getHeader("Accept").filter(accept -> JsonMode.isRequested(accept.value())).isPresent();

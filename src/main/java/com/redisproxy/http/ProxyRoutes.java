@@ -33,6 +33,9 @@ public final class ProxyRoutes extends AllDirectives {
   private static final HttpHeader CACHE_MISS = RawHeader.create("X-Cache", "MISS");
   private static final HttpHeader ALLOW_GET = RawHeader.create("Allow", "GET");
   private static final HttpHeader RETRY_AFTER = RawHeader.create("Retry-After", "1");
+  // Built once: a hit is then one copy of the response (its entity), not two.
+  private static final HttpResponse HIT = HttpResponse.create().addHeader(CACHE_HIT);
+  private static final HttpResponse MISS = HttpResponse.create().addHeader(CACHE_MISS);
 
   private final CacheClient cache;
   private final ProxyMetrics metrics;
@@ -115,9 +118,8 @@ public final class ProxyRoutes extends AllDirectives {
 
   static HttpResponse toResponse(GetResult result) {
     if (result instanceof GetResult.Found found) {
-      return HttpResponse.create()
-          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, found.value()))
-          .addHeader(xCache(found));
+      return (found.fromCache() ? HIT : MISS)
+          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, found.value()));
     }
     if (result instanceof GetResult.Failed failed) return toResponse(failed);
     return error(StatusCodes.NOT_FOUND, "not_found", "no such key in Redis");

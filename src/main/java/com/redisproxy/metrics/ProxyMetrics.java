@@ -21,9 +21,10 @@ import java.util.function.IntSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The proxy's metrics, in the Prometheus text format or OpenMetrics. Counters that front ends and fetchers move are
- * Micrometer meters (thread-safe); the cache's own figures are read from the CacheActor's latest
- * {@link CacheStats} snapshot, taken at each scrape, so no other thread touches the actor's state.
+ * The proxy's metrics, in the Prometheus text format or OpenMetrics. Counters that front ends and
+ * fetchers move are Micrometer meters (thread-safe); the cache's own figures are read from the
+ * CacheActor's latest {@link CacheStats} snapshot, taken at each scrape, so no other thread
+ * touches the actor's state.
  */
 public final class ProxyMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);

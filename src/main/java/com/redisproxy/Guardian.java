@@ -42,6 +42,7 @@ public final class Guardian {
       ProxyMetrics metrics = new ProxyMetrics();
       InvalidationInbox invalidations = new InvalidationInbox(INVALIDATIONS_QUEUED_AT_MOST);
       BackingRedis redis = startBackingRedis(context, settings, invalidations);
+      metrics.redisConnected(redis::isConnected);
       Timer fetchLatency = metrics.fetchLatency();
       ActorRef<RedisFetcher.Command> fetchers = context.spawn(
           Routers.pool(settings.redis().fetcherPoolSize(),

@@ -4,6 +4,7 @@ import com.redisproxy.auth.AuthSettings;
 import com.redisproxy.cache.BatchedReads;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.GetResult;
+import com.redisproxy.metrics.ExpositionFormat;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
@@ -111,9 +112,13 @@ public final class ProxyRoutes extends AllDirectives {
         : error(StatusCodes.SERVICE_UNAVAILABLE, "not_ready", "the cache is not answering")));
   }
 
+  /** The exposition format the scraper's Accept asks for: Prometheus itself asks for OpenMetrics. */
   private Route metrics() {
-    return completeWithFuture(cache.stats().thenApply(stats ->
-        HttpResponse.create().withEntity(HttpEntities.create(ContentTypes.TEXT_PLAIN_UTF8, metrics.scrape(stats)))));
+    return optionalHeaderValueByName("Accept", accept -> {
+      ExpositionFormat format = ExpositionFormat.accepted(accept);
+      return completeWithFuture(cache.stats().thenApply(stats -> HttpResponse.create()
+          .withEntity(HttpEntities.create(ExpositionContentTypes.of(format), metrics.scrape(stats, format)))));
+    });
   }
 
   static HttpResponse toResponse(GetResult result) {

@@ -16,13 +16,15 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.BooleanSupplier;
 import java.util.function.IntSupplier;
 import java.util.function.ToDoubleFunction;
 
 /**
- * The proxy's metrics, in Prometheus text format. Counters that front ends and fetchers move are
- * Micrometer meters (thread-safe); the cache's own figures are read from the CacheActor's latest
- * {@link CacheStats} snapshot, taken at each scrape, so no other thread touches the actor's state.
+ * The proxy's metrics, in the Prometheus text format or OpenMetrics. Counters that front ends and
+ * fetchers move are Micrometer meters (thread-safe); the cache's own figures are read from the
+ * CacheActor's latest {@link CacheStats} snapshot, taken at each scrape, so no other thread
+ * touches the actor's state.
  */
 public final class ProxyMetrics {
   private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -72,6 +74,14 @@ public final class ProxyMetrics {
     return new AuthFailures(registry, frontEnd);
   }
 
+  /** 1 while the connection to the backing Redis is up, 0 while it is not: what an alert watches. */
+  public void redisConnected(BooleanSupplier connected) {
+    Gauge.builder("proxy.redis.connected", connected, supplier -> supplier.getAsBoolean() ? 1 : 0)
+        .description("1 while the backing Redis is connected, else 0")
+        .strongReference(true) // as above: nothing else holds the supplier
+        .register(registry);
+  }
+
   /** Latency of backing GETs, as a histogram. */
   public Timer fetchLatency() {
     return Timer.builder("proxy.redis.fetch.latency")
@@ -81,9 +91,10 @@ public final class ProxyMetrics {
   }
 
   /** The text to serve at /metrics, with the cache's figures from {@code latest} (empty: the last ones). */
-  public String scrape(Optional<CacheStats> latest) {
+  public String scrape(Optional<CacheStats> latest, ExpositionFormat format) {
     latest.ifPresent(cache::set);
-    return registry.scrape();
+    // The registry picks its writer from a Content-Type or Accept value; given ours, it writes that format.
+    return registry.scrape(format.contentType());
   }
 
   private void cacheCounter(String name, String description, ToDoubleFunction<CacheStats> value) {

@@ -8,6 +8,7 @@ import com.redisproxy.auth.Password;
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.GetResult;
+import com.redisproxy.metrics.ExpositionFormat;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.time.Duration;
 import java.util.Arrays;
@@ -57,7 +58,7 @@ class RespAuthTest {
   }
 
   private String failuresCounted() {
-    String text = metrics.scrape(java.util.Optional.empty());
+    String text = metrics.scrape(Optional.empty(), ExpositionFormat.PROMETHEUS_TEXT);
     int at = text.indexOf("proxy_auth_failures_total{frontend=\"resp\"} ");
     return text.substring(at).split("[ \n]")[1];
   }

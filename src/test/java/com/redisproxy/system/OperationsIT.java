@@ -62,16 +62,19 @@ class OperationsIT {
   }
 
   @Test
-  void readyFollowsTheBackingRedisWhileHealthStaysUp() {
+  void readyAndTheConnectedGaugeFollowTheBackingRedisWhileHealthStaysUp() {
     TestRedis redis = TestRedis.started();
     try (ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of())) {
       Eventually.await(Duration.ofSeconds(10), "/ready is 200", () -> proxy.request("GET", "/ready").statusCode() == 200);
+      assertEquals(1, metric(proxy, "proxy_redis_connected"));
       redis.stop();
       Eventually.await(Duration.ofSeconds(10), "/ready is 503 with Redis down",
           () -> proxy.request("GET", "/ready").statusCode() == 503);
+      assertEquals(0, metric(proxy, "proxy_redis_connected"), "what the RedisProxyRedisUnreachable alert watches");
       assertEquals(200, proxy.request("GET", "/health").statusCode());
       redis.start();
       Eventually.await(Duration.ofSeconds(15), "/ready is 200 again", () -> proxy.request("GET", "/ready").statusCode() == 200);
+      assertEquals(1, metric(proxy, "proxy_redis_connected"));
     } finally {
       redis.close();
     }

@@ -36,7 +36,7 @@ class MetricsEndpointTest {
 
   private static HttpResponse metrics(AuthSettings auth, HttpRequest request) throws Exception {
     CacheClient client = new CacheClient(answeringCache(), testKit.system().scheduler(), Duration.ofSeconds(3), 100);
-    ProxyRoutes routes = new ProxyRoutes(client, new ProxyMetrics(), () -> true, false, auth);
+    ProxyRoutes routes = new ProxyRoutes(client, Runnable::run, new ProxyMetrics(), () -> true, false, auth);
     return routes.routes().seal().handler(testKit.system()).apply(request).toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 

@@ -5,12 +5,15 @@ import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.Ticker;
 import com.redisproxy.fetch.BackingRedis;
+import com.redisproxy.fetch.RedisAddress;
 import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.http.HttpServer;
 import com.redisproxy.http.ProxyRoutes;
 import com.redisproxy.metrics.ProxyMetrics;
 import io.micrometer.core.instrument.Timer;
+import com.redisproxy.resp.BackendAddress;
 import com.redisproxy.resp.RespEventLoops;
+import io.lettuce.core.RedisURI;
 import com.redisproxy.resp.RespServer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -57,7 +60,7 @@ public final class Guardian {
               .withDispatcherFromConfig(CACHE_DISPATCHER));
 
       CacheClient cacheClient = new CacheClient(
-          cache, system.scheduler(), settings.askTimeout(), settings.cache().maxPendingRequests());
+          cache, system.scheduler(), settings.askTimeout(), settings.cache().maxPendingRequests(), invalidations);
       ProxyRoutes routes = new ProxyRoutes(
           cacheClient, metrics, redis::isConnected, settings.http().accessLog(), settings.auth());
       new HttpServer(system, settings.maxClients(), metrics)
@@ -68,7 +71,7 @@ public final class Guardian {
           });
       respLoops.ifPresent(loops -> {
         new RespServer(system, cacheClient, settings.resp(), settings.maxClients(), Main.version(), metrics, loops,
-                settings.auth().password(), settings.tls())
+                settings.auth().password(), settings.tls(), backendAddress(settings.redis().uri()), redis::commandTable)
             .start(settings.host(), settings.resp().port(), settings.backlog(), settings.shutdownDeadline())
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
@@ -104,6 +107,13 @@ public final class Guardian {
     RespEventLoops loops = new RespEventLoops(1);
     system.getWhenTerminated().thenRun(loops::close);
     return loops;
+  }
+
+  private static BackendAddress backendAddress(RedisURI uri) {
+    var credentials = RedisAddress.credentials(uri);
+    return new BackendAddress(uri.getHost(), uri.getPort(),
+        credentials.filter(c -> c.hasUsername()).map(c -> c.getUsername()),
+        credentials.filter(c -> c.hasPassword()).map(c -> new String(c.getPassword())), uri.getDatabase(), uri.isSsl());
   }
 
   private static BackingRedis startBackingRedis(

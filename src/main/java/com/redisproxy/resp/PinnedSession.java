@@ -155,8 +155,12 @@ final class PinnedSession implements BackendLink.Replies {
   }
 
   private void answer(ByteString reply, boolean close) {
-    if (unmatched || owed.isEmpty()) client.answer(reply, close);
-    else owed.add(new Owed(Optional.of(reply), close, CommandTable.Invalidation.NONE));
+    if (unmatched || owed.isEmpty()) {
+      client.answer(reply, close);
+      unpinIfOver(); // e.g. HELLO 3 with a wrong password: nothing was sent
+    } else {
+      owed.add(new Owed(Optional.of(reply), close, CommandTable.Invalidation.NONE));
+    }
   }
 
   @Override
@@ -172,7 +176,11 @@ final class PinnedSession implements BackendLink.Replies {
       Owed local = owed.poll();
       client.answer(local.local().get(), local.close());
     }
-    if (owed.isEmpty() && !inTransaction && !watching && !lasting && !ended) {
+    unpinIfOver();
+  }
+
+  private void unpinIfOver() {
+    if (owed.isEmpty() && !inTransaction && !watching && !lasting && !unmatched && !ended) {
       ended = true;
       link.close();
       release.run();

@@ -84,8 +84,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
     RespBatch batch = parser.feed(ByteString.fromArrayUnsafe(bytes));
     if (batch.isEmpty()) return;
     if (pinned != null) {
-      batch.requests().forEach(pinned::handle);
-      if (batch.protocolError() != null) pinned.protocolError(batch.protocolError());
+      toPinned(batch.requests(), batch.protocolError());
     } else if (held != null) {
       held.addAll(batch.requests());
       if (batch.protocolError() != null) heldProtocolError = batch.protocolError();
@@ -204,17 +203,28 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   private void enqueue(Kind kind, Supplier<CompletableFuture<RespReply>> segment) {
     CompletableFuture<?> after = kind == lastKind && kind != Kind.PINNED ? lastStarted : lastDone;
     CompletableFuture<Object> started = new CompletableFuture<>();
-    Supplier<CompletableFuture<RespReply>> start = () -> {
-      started.complete(null);
-      return segment.get();
-    };
-    CompletableFuture<RespReply> reply = after.isDone() ? start.get() : after.thenCompose(ignored -> start.get());
+    CompletableFuture<RespReply> reply = new CompletableFuture<>();
+    // Recorded before the segment starts: starting it may cut more segments (after a pinning ends).
     lastKind = kind;
     lastStarted = started;
     lastDone = reply;
     unanswered.add(reply);
-    if (reply.isDone()) writeAnswered();
-    else reply.whenComplete((done, failure) -> writeAnswered()); // completes on this loop
+    Runnable start = () -> {
+      started.complete(null);
+      try {
+        segment.get().whenComplete((answer, failure) -> reply.complete(failure == null ? answer : failed(failure)));
+      } catch (RuntimeException e) {
+        reply.complete(failed(e));
+      }
+    };
+    if (after.isDone()) start.run();
+    else after.whenComplete((ignored, failure) -> start.run()); // completes on this loop
+    reply.whenComplete((done, failure) -> writeAnswered());
+  }
+
+  private RespReply failed(Throwable failure) {
+    log.warn("RESP connection {}: a request failed inside the proxy", session.id, failure);
+    return new RespReply(new RespWriter().error("ERR internal proxy error: " + failure).result(), false);
   }
 
   // --- forwarding on the shared connection
@@ -271,9 +281,22 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
     List<RespRequest> requests = held;
     String protocolError = heldProtocolError;
     held = null;
-    requests.forEach(pinned::handle);
-    if (protocolError != null) pinned.protocolError(protocolError);
+    toPinned(requests, protocolError);
     return CompletableFuture.completedFuture(new RespReply(ByteString.emptyByteString(), false));
+  }
+
+  // Should the session end on the way (its state over), the rest is served as usual.
+  private void toPinned(List<RespRequest> requests, String protocolError) {
+    for (int i = 0; i < requests.size(); i++) {
+      if (pinned == null) {
+        dispatch(requests.subList(i, requests.size()), protocolError);
+        return;
+      }
+      pinned.handle(requests.get(i));
+    }
+    if (protocolError == null) return;
+    if (pinned != null) pinned.protocolError(protocolError);
+    else dispatch(List.of(), protocolError);
   }
 
   // The request is answered here; what came after it is cut into segments again, after this one.

@@ -131,9 +131,9 @@ class RespAuthTest {
   }
 
   @Test
-  void helloThreeIsStillNoprotoAndAuthenticatesNothing() {
+  void helloWithAnUnknownVersionIsNoprotoAndAuthenticatesNothing() {
     // Redis checks the version before the options: an unsupported one ends the command there.
-    assertEquals("-NOPROTO unsupported protocol version\r\n", answer("HELLO", "3", "AUTH", "default", "pw"));
+    assertEquals("-NOPROTO unsupported protocol version\r\n", answer("HELLO", "4", "AUTH", "default", "pw"));
     assertFalse(session.authenticated);
   }
 

@@ -35,6 +35,10 @@ mkdir -p "$RUN_DIR" "$OUT_DIR"
 
 # The load commands, printed verbatim under the table: PORT, P, N and URL are filled in per row.
 RESP_LOAD="redis-benchmark -h 127.0.0.1 -p PORT -t get -r 10000 -d 100 -c $CLIENTS -P P -n N --csv"
+# Writes, forwarded by the proxy: SET on keys of their own (SET on the GET rows' keys would empty
+# the cache those rows read), INCR on redis-benchmark's own counter keys.
+WRITE_LOAD="redis-benchmark -h 127.0.0.1 -p PORT -r 10000 -c $CLIENTS -P 1 -n N --csv"
+declare -A WRITE_COMMAND=([set]="SET write:__rand_int__ 0123456789" [incr]="INCR counter:__rand_int__")
 HTTP_LOAD="wrk -t1 -c$CLIENTS -d${WRK_SECONDS}s --latency -s SCRIPT URL"
 
 # ---------------------------------------------------------------------------------------------
@@ -152,6 +156,13 @@ resp_load() { # port pipeline requests
   $cmd 2>/dev/null | tr -d '"\r' | awk -F, '$1 == "GET" { print $2, $5, $7 }'
 }
 
+write_load() { # port set|incr requests
+  local cmd=${WRITE_LOAD/PORT/$1}; cmd=${cmd/-n N/-n $3}
+  # With a command of its own, redis-benchmark names the CSV row by the whole command.
+  # shellcheck disable=SC2086
+  $cmd ${WRITE_COMMAND[$2]} 2>/dev/null | tr -d '"\r' | awk -F, 'NR > 1 && $2 + 0 > 0 { print $2, $5, $7 }'
+}
+
 to_ms() { awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[0-9]s$/ && $1 !~ /ms$/) v *= 1000; printf "%.3f\n", v }'; }
 
 WRK_REQUESTS=0
@@ -184,9 +195,11 @@ eden_bytes_since() { # name id -> bytes allocated in eden by the GCs after id
 # ---------------------------------------------------------------------------------------------
 # The measured rounds. A row is one load against one target; each round runs every row once.
 
-LOADS=(resp-p1 resp-p16 http)
-declare -A LOAD_LABEL=([resp-p1]="RESP GET -P 1" [resp-p16]="RESP GET -P 16" [http]="HTTP GET, 10,000 keys")
-declare -A LOAD_BASE=([resp-p1]=redis-server [resp-p16]=redis-server [http]=webdis)
+LOADS=(resp-p1 resp-p16 http resp-set resp-incr)
+declare -A LOAD_LABEL=([resp-p1]="RESP GET -P 1" [resp-p16]="RESP GET -P 16" [http]="HTTP GET, 10,000 keys"
+  [resp-set]="RESP SET -P 1, forwarded" [resp-incr]="RESP INCR -P 1, forwarded")
+declare -A LOAD_BASE=([resp-p1]=redis-server [resp-p16]=redis-server [http]=webdis [resp-set]=redis-server
+  [resp-incr]=redis-server)
 declare -A TARGET_PORT
 declare -A SERVER_LABEL=([redis-server]="redis-server" [proxy]="proxy, cache hits" [twemproxy]="twemproxy" [webdis]="Webdis")
 
@@ -208,6 +221,8 @@ run_row() { # round load target -> appends one CSV line
   case $load in
     resp-p1) figures=$(resp_load "$port" 1 "$REQUESTS") ;;
     resp-p16) figures=$(resp_load "$port" 16 "$((REQUESTS * 4))") ;;
+    resp-set) figures=$(write_load "$port" set "$((REQUESTS / 2))") ;;
+    resp-incr) figures=$(write_load "$port" incr "$((REQUESTS / 2))") ;;
     http)
       if [ "$target" = proxy ]; then figures=$(wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua)
       else figures=$(wrk_load "http://127.0.0.1:$port" bench/webdis-keys.lua); fi ;;
@@ -299,6 +314,8 @@ Load commands (PORT: redis-server $REDIS_PORT, proxy $RESP_PORT / HTTP $HTTP_POR
 
     $(printed_resp_load 1 "$REQUESTS")
     $(printed_resp_load 16 $((REQUESTS * 4)))
+    ${WRITE_LOAD/-n N/-n $((REQUESTS / 2))} ${WRITE_COMMAND[set]}
+    ${WRITE_LOAD/-n N/-n $((REQUESTS / 2))} ${WRITE_COMMAND[incr]}
     $(printed_http_load bench/hot-keys.lua "http://127.0.0.1:$HTTP_PORT")
     $(printed_http_load bench/webdis-keys.lua "http://127.0.0.1:$WEBDIS_PORT")
 EOF

@@ -137,8 +137,9 @@ final class PinnedSession implements BackendLink.Replies {
         unmatched = true;
       }
       case "client" -> {
+        // CLIENT LIST or KILL inside a transaction leave nothing behind; REPLY, TRACKING ... do.
+        if (table.route(request) == CommandTable.Route.PINNED) lasting = true;
         String sub = request.size() > 1 ? request.arg(1).utf8String().toLowerCase(Locale.ROOT) : "";
-        lasting = true;
         if (sub.equals("reply")) unmatched = true;
       }
       case "select", "reset" -> lasting = true;

@@ -27,14 +27,19 @@ import org.slf4j.LoggerFactory;
  */
 final class BackendLink {
   private static final Logger log = LoggerFactory.getLogger(BackendLink.class);
+  private static final ByteString CONNECTION_LOST = new RespWriter()
+      .error("ERR the connection to the backing Redis was lost; the command may or may not have run").result();
 
   /** Where the replies go. */
   interface Replies {
     /** One whole reply; {@code push} for a RESP3 push. The frame is released after the call. */
     void reply(ByteBuf frame, boolean push);
 
-    /** The connection closed or never opened; nothing more will come. */
-    void closed();
+    /**
+     * The connection closed or never opened; nothing more will come. {@code error} is the RESP
+     * error to answer what was sent and not answered.
+     */
+    void closed(ByteString error);
   }
 
   private final Channel channel;
@@ -67,14 +72,14 @@ final class BackendLink {
         log.debug("cannot connect to backing Redis {}:{}: {}", address.host(), address.port(), done.cause().toString());
         beforeConnected.forEach(ByteBuf::release);
         beforeConnected.clear();
-        onClosed();
+        onClosed(new RespWriter().error("ERR the backing Redis is unreachable: " + rootMessage(done.cause())).result());
         return;
       }
       connected = true;
       beforeConnected.forEach(channel::write);
       beforeConnected.clear();
       channel.flush();
-      channel.closeFuture().addListener(ignored -> onClosed());
+      channel.closeFuture().addListener(ignored -> onClosed(CONNECTION_LOST));
     });
   }
 
@@ -131,10 +136,16 @@ final class BackendLink {
     }
   }
 
-  private void onClosed() {
+  private void onClosed(ByteString error) {
     if (closed) return;
     closed = true;
-    replies.closed();
+    replies.closed(error);
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null) cause = cause.getCause();
+    return String.valueOf(cause.getMessage());
   }
 
   private void onFrame(ByteBuf frame, boolean push) {

@@ -190,11 +190,12 @@ final class PinnedSession implements BackendLink.Replies {
   }
 
   @Override
-  public void closed() {
+  public void closed(ByteString error) {
     if (ended) return;
     ended = true;
     release.run();
-    for (Owed next : owed) next.local().ifPresent(reply -> client.answer(reply, next.close()));
+    // What Redis did not answer gets the error, so the client learns why its connection ends.
+    for (Owed next : owed) client.answer(next.local().orElse(error), next.close());
     owed.clear();
     client.backendClosed();
   }

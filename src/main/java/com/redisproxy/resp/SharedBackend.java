@@ -14,9 +14,6 @@ import org.apache.pekko.util.ByteString;
  * Used by its loop's thread only; the futures complete on it.
  */
 final class SharedBackend implements BackendLink.Replies {
-  static final ByteString CONNECTION_LOST =
-      new RespWriter().error("ERR the connection to the backing Redis was lost; the command may or may not have run").result();
-
   private final EventLoop loop;
   private final BackendAddress address;
   private final ArrayDeque<CompletableFuture<ByteString>> waiting = new ArrayDeque<>();
@@ -58,9 +55,9 @@ final class SharedBackend implements BackendLink.Replies {
   }
 
   @Override
-  public void closed() {
+  public void closed(ByteString error) {
     link = null;
     CompletableFuture<ByteString> next;
-    while ((next = waiting.poll()) != null) next.complete(CONNECTION_LOST);
+    while ((next = waiting.poll()) != null) next.complete(error);
   }
 }

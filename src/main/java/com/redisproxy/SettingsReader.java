@@ -22,6 +22,7 @@ final class SettingsReader {
           Map.entry("redis-proxy.resp.idle-timeout", "PROXY_RESP_IDLE_TIMEOUT"),
           Map.entry("redis-proxy.resp.max-pinned-connections", "PROXY_RESP_MAX_PINNED_CONNECTIONS"),
           Map.entry("redis-proxy.resp.refused-commands", "PROXY_RESP_REFUSED_COMMANDS"),
+          Map.entry("redis-proxy.resp.forward-timeout", "PROXY_RESP_FORWARD_TIMEOUT"),
           Map.entry("redis-proxy.redis.address", "REDIS_ADDRESS"),
           Map.entry("redis-proxy.redis.fetch-timeout", "REDIS_FETCH_TIMEOUT"),
           Map.entry("redis-proxy.cache.capacity", "CACHE_CAPACITY"),

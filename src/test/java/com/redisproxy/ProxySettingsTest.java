@@ -55,6 +55,8 @@ class ProxySettingsTest {
     assertEquals(java.util.Set.of("shutdown", "debug"),
         settings("redis-proxy.resp.refused-commands = \"SHUTDOWN, DEBUG\"").resp().refusedCommands());
     assertTrue(problemWith("redis-proxy.resp.max-pinned-connections = -1").startsWith("PROXY_RESP_MAX_PINNED_CONNECTIONS"));
+    assertEquals(Duration.ofSeconds(10), settings("").resp().forwardTimeout());
+    assertEquals(Duration.ZERO, settings("redis-proxy.resp.forward-timeout = 0").resp().forwardTimeout());
   }
 
   @Test

@@ -66,6 +66,7 @@ public final class RespServer {
   private final CacheClient cache;
   private final RespLimits limits;
   private final Duration idleTimeout;
+  private final Duration forwardTimeout;
   private final int maxClients;
   private final RespCommands commands;
   private final RespAuth auth;
@@ -88,6 +89,7 @@ public final class RespServer {
     this.cache = cache;
     this.limits = settings.limits();
     this.idleTimeout = settings.idleTimeout();
+    this.forwardTimeout = settings.forwardTimeout();
     this.maxClients = maxClients;
     this.loops = loops;
     this.meters = metrics.connections("resp", openConnections::get);
@@ -149,7 +151,7 @@ public final class RespServer {
       channel.pipeline().addLast(new IdleStateHandler(idleTimeout.toNanos(), 0, 0, TimeUnit.NANOSECONDS));
     }
     LoopBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new LoopBatcher(cache, loop));
-    SharedBackend shared = sharedBackends.computeIfAbsent(channel.eventLoop(), loop -> new SharedBackend(loop, forwarding.address()));
+    SharedBackend shared = sharedBackends.computeIfAbsent(channel.eventLoop(), loop -> new SharedBackend(loop, forwarding.address(), forwardTimeout));
     channel.pipeline().addLast(new RespConnection(new RespParser(limits), auth.newSession(nextClientId.incrementAndGet()),
         commands, batcher, auth, forwarding, shared));
   }

@@ -6,7 +6,9 @@ import java.util.Set;
 /**
  * The RESP front end's settings: port 0 means off, an idle timeout of zero means never;
  * {@code maxPinnedConnections} bounds the dedicated Redis connections of clients holding connection
- * state, and {@code refusedCommands} (lower case) are answered with an error, never forwarded.
+ * state, {@code refusedCommands} (lower case) are answered with an error, never forwarded, and a
+ * forwarded command Redis has not answered within {@code forwardTimeout} (zero: no limit) fails.
  */
 public record RespSettings(
-    int port, RespLimits limits, Duration idleTimeout, int maxPinnedConnections, Set<String> refusedCommands) {}
+    int port, RespLimits limits, Duration idleTimeout, int maxPinnedConnections, Set<String> refusedCommands,
+    Duration forwardTimeout) {}

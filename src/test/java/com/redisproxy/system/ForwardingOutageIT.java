@@ -44,4 +44,21 @@ class ForwardingOutageIT {
       redis.close();
     }
   }
+
+  @Test
+  void aForwardedCommandRedisLeavesUnansweredFailsAtTheForwardTimeout() {
+    try (TestRedis redis = TestRedis.started();
+        ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of("PROXY_RESP_FORWARD_TIMEOUT", "500ms"));
+        RespSocket client = new RespSocket(proxy.respPort(), Duration.ofSeconds(20))) {
+      assertEquals("+OK\r\n", client.call(command("SET", "paused", "before"), "+OK\r\n"));
+      redis.commands().clientPause(4_000);
+      long start = System.nanoTime();
+      String reply = client.send(command("SET", "paused", "during")).readLine();
+      long waitedMillis = (System.nanoTime() - start) / 1_000_000;
+      assertEquals("-ERR the backing Redis did not answer within 500ms; the command may or may not have run\r\n", reply);
+      assertTrue(waitedMillis < 3_000, "answered at the timeout, not when the pause ended: " + waitedMillis + "ms");
+      Eventually.await(Duration.ofSeconds(15), "forwarded commands work again after the pause",
+          () -> client.send(command("SET", "paused", "after")).readLine().equals("+OK\r\n"));
+    }
+  }
 }

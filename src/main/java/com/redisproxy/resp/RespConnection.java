@@ -15,7 +15,6 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.pekko.util.ByteString;
-import org.apache.pekko.util.ByteStringBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,7 +32,6 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   private static final Logger log = LoggerFactory.getLogger(RespConnection.class);
   private static final int MAX_SEGMENTS_IN_FLIGHT = 8;
   private static final CompletableFuture<Object> DONE = CompletableFuture.completedFuture(null);
-  private static final ByteString OK = new RespWriter().simple("OK").result();
 
   private enum Kind { LOCAL, FORWARDED, PINNED }
 
@@ -43,7 +41,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   private final CacheReads cache;
   private final RespAuth auth;
   private final Forwarding forwarding;
-  private final SharedBackend shared;
+  private final Forwarder forwarder;
   private final ArrayDeque<CompletableFuture<RespReply>> unanswered = new ArrayDeque<>();
   private Kind lastKind;
   private CompletableFuture<?> lastStarted = DONE;
@@ -52,7 +50,6 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   private List<RespRequest> held;
   private String heldProtocolError;
   private PinnedSession pinned;
-  private boolean refusedTransaction;
   private ChannelHandlerContext context;
   private boolean quitRead;
   private boolean closing;
@@ -66,7 +63,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
     this.cache = cache;
     this.auth = auth;
     this.forwarding = forwarding;
-    this.shared = shared;
+    this.forwarder = new Forwarder(session, auth, forwarding, shared, cache, commands);
   }
 
   @Override
@@ -177,7 +174,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
       case CACHED, LOCAL -> Kind.LOCAL;
       case INFO -> isProxyInfo(request) ? Kind.LOCAL : Kind.FORWARDED;
       case FORWARDED, REFUSED -> Kind.FORWARDED;
-      case PINNED -> refusedTransaction ? Kind.FORWARDED : Kind.PINNED;
+      case PINNED -> forwarder.inRefusedTransaction() ? Kind.FORWARDED : Kind.PINNED;
     };
   }
 
@@ -195,7 +192,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
       RespBatch batch = new RespBatch(run, protocolError);
       enqueue(kind, () -> commands.execute(session, batch, cache).thenApply(commands::render).toCompletableFuture());
     } else {
-      enqueue(kind, () -> forwardAll(run));
+      enqueue(kind, () -> forwarder.forwardAll(run));
     }
   }
 
@@ -227,53 +224,13 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
     return new RespReply(new RespWriter().error("ERR internal proxy error: " + failure).result(), false);
   }
 
-  // --- forwarding on the shared connection
-
-  private CompletableFuture<RespReply> forwardAll(List<RespRequest> run) {
-    List<CompletableFuture<ByteString>> replies = new ArrayList<>(run.size());
-    for (RespRequest request : run) replies.add(forward(request));
-    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(all -> {
-      if (replies.size() == 1) return new RespReply(replies.get(0).join(), false);
-      ByteStringBuilder out = new ByteStringBuilder();
-      for (CompletableFuture<ByteString> reply : replies) out.append(reply.join());
-      return new RespReply(out.result(), false);
-    });
-  }
-
-  private CompletableFuture<ByteString> forward(RespRequest request) {
-    if (!auth.allows(session, request)) return CompletableFuture.completedFuture(RespAuth.NOAUTH);
-    if (refusedTransaction) return inRefusedTransaction(request);
-    CommandTable.Route route = forwarding.table().route(request);
-    if (route == CommandTable.Route.REFUSED) return CompletableFuture.completedFuture(Refusals.refused(request));
-    if (route == CommandTable.Route.INFO) {
-      return shared.forward(request.args())
-          .thenCombine(cache.stats(), commands::withProxySection);
-    }
-    CommandTable.Invalidation invalidation = forwarding.table().invalidation(request);
-    forwarding.cache().invalidate(invalidation);
-    CompletableFuture<ByteString> reply = shared.forward(request.args());
-    if (invalidation.isNone()) return reply;
-    // Again once Redis has run it: a fetch sent before the write may have cached the old value.
-    return reply.thenApply(written -> {
-      forwarding.cache().invalidate(invalidation);
-      return written;
-    });
-  }
-
-  private CompletableFuture<ByteString> inRefusedTransaction(RespRequest request) {
-    if (request.is("exec") || request.is("discard")) refusedTransaction = false;
-    if (request.is("exec")) return CompletableFuture.completedFuture(Refusals.EXECABORT);
-    if (request.is("discard")) return CompletableFuture.completedFuture(OK);
-    return CompletableFuture.completedFuture(Refusals.inRefusedTransaction());
-  }
-
   // --- pinning
 
   private CompletableFuture<RespReply> pin() {
     RespRequest first = held.get(0);
     if (!auth.allows(session, first) && !first.is("hello")) return notPinned(RespAuth.NOAUTH);
     if (!forwarding.takePinned()) {
-      if (first.is("multi")) refusedTransaction = true;
+      if (first.is("multi")) forwarder.refuseTransaction();
       return notPinned(Refusals.tooManyPinned(first, forwarding.maxPinned()));
     }
     pinned = new PinnedSession(context.channel().eventLoop(), forwarding.address(), forwarding.table(),

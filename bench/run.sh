@@ -35,6 +35,10 @@ mkdir -p "$RUN_DIR" "$OUT_DIR"
 
 # The load commands, printed verbatim under the table: PORT, P, N and URL are filled in per row.
 RESP_LOAD="redis-benchmark -h 127.0.0.1 -p PORT -t get -r 10000 -d 100 -c $CLIENTS -P P -n N --csv"
+# Writes, forwarded by the proxy: SET on keys of their own (SET on the GET rows' keys would empty
+# the cache those rows read), INCR on redis-benchmark's own counter keys.
+WRITE_LOAD="redis-benchmark -h 127.0.0.1 -p PORT -r 10000 -c $CLIENTS -P 1 -n N --csv"
+declare -A WRITE_COMMAND=([set]="SET write:__rand_int__ 0123456789" [incr]="INCR counter:__rand_int__")
 HTTP_LOAD="wrk -t1 -c$CLIENTS -d${WRK_SECONDS}s --latency -s SCRIPT URL"
 
 # ---------------------------------------------------------------------------------------------
@@ -152,16 +156,12 @@ resp_load() { # port pipeline requests
   $cmd 2>/dev/null | tr -d '"\r' | awk -F, '$1 == "GET" { print $2, $5, $7 }'
 }
 
-# Writes through the proxy, forwarded to Redis: their own keys (fwd:*, counter:*), so that the
-# GET rows' keys stay cached. The test name in the CSV is then the command itself.
-FORWARD_VALUE=$(printf 'v%.0s' $(seq 100))
-declare -A FORWARD_COMMAND=([fwd-set]="SET fwd:__rand_int__ $FORWARD_VALUE" [fwd-incr]="INCR counter:__rand_int__")
-forward_load() { # port load requests
+write_load() { # port set|incr requests
+  local cmd=${WRITE_LOAD/PORT/$1}; cmd=${cmd/-n N/-n $3}
+  # With a command of its own, redis-benchmark names the CSV row by the whole command.
   # shellcheck disable=SC2086
-  redis-benchmark -h 127.0.0.1 -p "$1" -r 10000 -c "$CLIENTS" -n "$3" --csv ${FORWARD_COMMAND[$2]} 2>/dev/null \
-    | tr -d '"\r' | awk -F, 'NR == 2 { print $2, $5, $7 }'
+  $cmd ${WRITE_COMMAND[$2]} 2>/dev/null | tr -d '"\r' | awk -F, 'NR > 1 && $2 + 0 > 0 { print $2, $5, $7 }'
 }
-printed_forward_load() { echo "redis-benchmark -h 127.0.0.1 -p PORT -r 10000 -c $CLIENTS -n $2 ${FORWARD_COMMAND[$1]/$FORWARD_VALUE/<100 bytes>}"; }
 
 to_ms() { awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[0-9]s$/ && $1 !~ /ms$/) v *= 1000; printf "%.3f\n", v }'; }
 
@@ -195,16 +195,17 @@ eden_bytes_since() { # name id -> bytes allocated in eden by the GCs after id
 # ---------------------------------------------------------------------------------------------
 # The measured rounds. A row is one load against one target; each round runs every row once.
 
-LOADS=(resp-p1 resp-p16 http)
+LOADS=(resp-p1 resp-p16 http resp-set resp-incr)
 declare -A LOAD_LABEL=([resp-p1]="RESP GET -P 1" [resp-p16]="RESP GET -P 16" [http]="HTTP GET, 10,000 keys"
-  [fwd-set]="RESP SET -P 1, forwarded" [fwd-incr]="RESP INCR -P 1, forwarded")
-declare -A LOAD_BASE=([resp-p1]=redis-server [resp-p16]=redis-server [http]=webdis [fwd-set]=redis-server [fwd-incr]=redis-server)
+  [resp-set]="RESP SET -P 1, forwarded" [resp-incr]="RESP INCR -P 1, forwarded")
+declare -A LOAD_BASE=([resp-p1]=redis-server [resp-p16]=redis-server [http]=webdis [resp-set]=redis-server
+  [resp-incr]=redis-server)
 declare -A TARGET_PORT
 declare -A SERVER_LABEL=([redis-server]="redis-server" [proxy]="proxy, cache hits" [twemproxy]="twemproxy" [webdis]="Webdis")
 
 targets_of() { # load -> the targets present for it, in the order of the first round
   case $1 in
-    resp-* | fwd-*) echo redis-server proxy ${TARGET_PORT[twemproxy]:+twemproxy} ;;
+    resp-*) echo redis-server proxy ${TARGET_PORT[twemproxy]:+twemproxy} ;;
     http) echo proxy ${TARGET_PORT[webdis]:+webdis} ;;
   esac
 }
@@ -220,7 +221,8 @@ run_row() { # round load target -> appends one CSV line
   case $load in
     resp-p1) figures=$(resp_load "$port" 1 "$REQUESTS") ;;
     resp-p16) figures=$(resp_load "$port" 16 "$((REQUESTS * 4))") ;;
-    fwd-*) figures=$(forward_load "$port" "$load" "$((REQUESTS / 2))") ;;
+    resp-set) figures=$(write_load "$port" set "$((REQUESTS / 2))") ;;
+    resp-incr) figures=$(write_load "$port" incr "$((REQUESTS / 2))") ;;
     http)
       if [ "$target" = proxy ]; then figures=$(wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua)
       else figures=$(wrk_load "http://127.0.0.1:$port" bench/webdis-keys.lua); fi ;;
@@ -274,7 +276,7 @@ write_table() {
     echo "|---|---|---:|---:|---:|---:|---:|---:|"
   } >"$table"
   echo "load redis-server proxy twemproxy Webdis" >"$chart"
-  local load server base rps ratio p50 p99 pauses maxpause label
+  local load server base rps ratio p50 p99 pauses maxpause
   for load in "${LOADS[@]}"; do
     base=${LOAD_BASE[$load]}
     declare -A bar=([redis-server]=- [proxy]=- [twemproxy]=- [webdis]=-)
@@ -286,8 +288,7 @@ write_table() {
       p50=$(column_of "$load" "$server" 5 | median); p99=$(column_of "$load" "$server" 6 | median)
       pauses=$(column_of "$load" "$server" 7 | median)
       maxpause=$(column_of "$load" "$server" 8 | sort -g | tail -1); maxpause=${maxpause:--}
-      label=${SERVER_LABEL[$server]}; [[ $load == fwd-* && $server == proxy ]] && label="proxy, forwarded"
-      printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LOAD_LABEL[$load]}" "$label" \
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LOAD_LABEL[$load]}" "${SERVER_LABEL[$server]}" \
         "$(thousands <<<"$rps")" "$ratio" "$p50" "$p99" "$pauses" "$maxpause" >>"$table"
     done
     echo "\"${LOAD_LABEL[$load]%%,*}\" ${bar[redis-server]} ${bar[proxy]} ${bar[twemproxy]} ${bar[webdis]}" >>"$chart"
@@ -313,7 +314,8 @@ Load commands (PORT: redis-server $REDIS_PORT, proxy $RESP_PORT / HTTP $HTTP_POR
 
     $(printed_resp_load 1 "$REQUESTS")
     $(printed_resp_load 16 $((REQUESTS * 4)))
-$(for load in "${LOADS[@]}"; do [[ $load == fwd-* ]] && echo "    $(printed_forward_load "$load" $((REQUESTS / 2)))"; done)
+    ${WRITE_LOAD/-n N/-n $((REQUESTS / 2))} ${WRITE_COMMAND[set]}
+    ${WRITE_LOAD/-n N/-n $((REQUESTS / 2))} ${WRITE_COMMAND[incr]}
     $(printed_http_load bench/hot-keys.lua "http://127.0.0.1:$HTTP_PORT")
     $(printed_http_load bench/webdis-keys.lua "http://127.0.0.1:$WEBDIS_PORT")
 EOF
@@ -441,9 +443,6 @@ main() {
   have nutcracker && TARGET_PORT[twemproxy]=$TWEMPROXY_PORT
   have webdis && TARGET_PORT[webdis]=$WEBDIS_PORT
   check_replies
-  # The forwarded-write rows, once the RESP port forwards what it does not cache.
-  if [ "$(redis-cli -p "$RESP_PORT" set fwd:probe x 2>/dev/null)" = OK ]; then LOADS+=(fwd-set fwd-incr)
-  else echo "the proxy does not forward writes: no forwarded-write rows" >&2; fi
   warm_up
   run_rounds
   write_table

@@ -5,12 +5,15 @@ import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.Ticker;
 import com.redisproxy.fetch.BackingRedis;
+import com.redisproxy.fetch.RedisAddress;
 import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.http.HttpServer;
 import com.redisproxy.http.ProxyRoutes;
 import com.redisproxy.metrics.ProxyMetrics;
 import io.micrometer.core.instrument.Timer;
+import com.redisproxy.resp.BackendAddress;
 import com.redisproxy.resp.RespEventLoops;
+import io.lettuce.core.RedisURI;
 import com.redisproxy.resp.RespServer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -59,7 +62,7 @@ public final class Guardian {
               .withDispatcherFromConfig(CACHE_DISPATCHER));
 
       CacheClient cacheClient = new CacheClient(
-          cache, system.scheduler(), settings.askTimeout(), settings.cache().maxPendingRequests());
+          cache, system.scheduler(), settings.askTimeout(), settings.cache().maxPendingRequests(), invalidations);
       // HTTP reads are gathered on the thread the CacheActor runs on: the RESP loop, else Pekko's pool.
       Executor httpReadsSentFrom = respLoops.<Executor>map(RespEventLoops::cacheLoop).orElse(system.executionContext());
       ProxyRoutes routes = new ProxyRoutes(
@@ -72,7 +75,7 @@ public final class Guardian {
           });
       respLoops.ifPresent(loops -> {
         new RespServer(system, cacheClient, settings.resp(), settings.maxClients(), Main.version(), metrics, loops,
-                settings.auth().password(), settings.tls())
+                settings.auth().password(), settings.tls(), backendAddress(settings.redis().uri()), redis::commandTable)
             .start(settings.host(), settings.resp().port(), settings.backlog(), settings.shutdownDeadline())
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
@@ -108,6 +111,13 @@ public final class Guardian {
     RespEventLoops loops = new RespEventLoops(1);
     system.getWhenTerminated().thenRun(loops::close);
     return loops;
+  }
+
+  private static BackendAddress backendAddress(RedisURI uri) {
+    var credentials = RedisAddress.credentials(uri);
+    return new BackendAddress(uri.getHost(), uri.getPort(),
+        credentials.filter(c -> c.hasUsername()).map(c -> c.getUsername()),
+        credentials.filter(c -> c.hasPassword()).map(c -> new String(c.getPassword())), uri.getDatabase(), uri.isSsl());
   }
 
   private static BackingRedis startBackingRedis(

@@ -85,7 +85,11 @@ public record ProxySettings(
             read.integer(root + "resp.max-array-length", 1, Integer.MAX_VALUE),
             read.integer(root + "resp.max-inline-bytes", 1, Integer.MAX_VALUE),
             read.integer(root + "resp.max-request-bytes", 1, Integer.MAX_VALUE)),
-        read.durationInSecondsOrOff(root + "resp.idle-timeout"));
+        read.durationInSecondsOrOff(root + "resp.idle-timeout"),
+        read.integer(root + "resp.max-pinned-connections", 0, 1_000_000),
+        java.util.Set.copyOf(read.names(root + "resp.refused-commands").stream()
+            .map(name -> name.toLowerCase(java.util.Locale.ROOT)).toList()),
+        read.durationInSecondsOrOff(root + "resp.forward-timeout"));
     int maxClients = read.integer(root + "max-clients", 1, Integer.MAX_VALUE);
     int backlog = read.integer(root + "backlog", 1, 65535);
     Duration shutdownDeadline = read.duration(root + "shutdown-deadline");

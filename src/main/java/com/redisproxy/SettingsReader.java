@@ -20,6 +20,9 @@ final class SettingsReader {
           Map.entry("redis-proxy.max-clients", "PROXY_MAX_CLIENTS"),
           Map.entry("redis-proxy.backlog", "PROXY_BACKLOG"),
           Map.entry("redis-proxy.resp.idle-timeout", "PROXY_RESP_IDLE_TIMEOUT"),
+          Map.entry("redis-proxy.resp.max-pinned-connections", "PROXY_RESP_MAX_PINNED_CONNECTIONS"),
+          Map.entry("redis-proxy.resp.refused-commands", "PROXY_RESP_REFUSED_COMMANDS"),
+          Map.entry("redis-proxy.resp.forward-timeout", "PROXY_RESP_FORWARD_TIMEOUT"),
           Map.entry("redis-proxy.redis.address", "REDIS_ADDRESS"),
           Map.entry("redis-proxy.redis.fetch-timeout", "REDIS_FETCH_TIMEOUT"),
           Map.entry("redis-proxy.cache.capacity", "CACHE_CAPACITY"),
@@ -41,6 +44,16 @@ final class SettingsReader {
       return config.getString(path);
     } catch (ConfigException e) {
       throw invalid(path, "missing or not a string");
+    }
+  }
+
+  /** A list of names, written as a HOCON list or (from the environment) one string separated by commas or spaces. */
+  java.util.List<String> names(String path) {
+    try {
+      if (config.getValue(path).valueType() == com.typesafe.config.ConfigValueType.LIST) return config.getStringList(path);
+      return java.util.Arrays.stream(config.getString(path).split("[,\\s]+")).filter(name -> !name.isEmpty()).toList();
+    } catch (ConfigException e) {
+      throw invalid(path, "missing, or not a list of names");
     }
   }
 

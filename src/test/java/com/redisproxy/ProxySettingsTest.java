@@ -47,6 +47,19 @@ class ProxySettingsTest {
   }
 
   @Test
+  void refusedCommandsAreAListOrNamesSeparatedByCommasAndPinnedConnectionsAreBounded() {
+    assertEquals(java.util.Set.of(), settings("").resp().refusedCommands());
+    assertEquals(1000, settings("").resp().maxPinnedConnections());
+    assertEquals(java.util.Set.of("shutdown", "debug"),
+        settings("redis-proxy.resp.refused-commands = [SHUTDOWN, debug]").resp().refusedCommands());
+    assertEquals(java.util.Set.of("shutdown", "debug"),
+        settings("redis-proxy.resp.refused-commands = \"SHUTDOWN, DEBUG\"").resp().refusedCommands());
+    assertTrue(problemWith("redis-proxy.resp.max-pinned-connections = -1").startsWith("PROXY_RESP_MAX_PINNED_CONNECTIONS"));
+    assertEquals(Duration.ofSeconds(10), settings("").resp().forwardTimeout());
+    assertEquals(Duration.ZERO, settings("redis-proxy.resp.forward-timeout = 0").resp().forwardTimeout());
+  }
+
+  @Test
   void backlogAndIdleTimeoutOutOfRangeAreRefused() {
     assertTrue(problemWith("redis-proxy.backlog = 0").startsWith("PROXY_BACKLOG (redis-proxy.backlog)"));
     assertTrue(problemWith("redis-proxy.backlog = 65536").startsWith("PROXY_BACKLOG"));

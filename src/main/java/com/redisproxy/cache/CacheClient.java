@@ -31,10 +31,16 @@ public final class CacheClient {
   private final AtomicInteger pendingAsks = new AtomicInteger();
   private final GetResult.Failed askTimedOut;
   private final GetResult.Failed tooManyPending;
+  private final InvalidationInbox invalidations;
 
-  /** @param maxPendingAsks asks waiting for the cache at once; more are refused without asking */
-  public CacheClient(ActorRef<CacheActor.Command> cache, Scheduler scheduler, Duration askTimeout, int maxPendingAsks) {
+  /**
+   * @param maxPendingAsks asks waiting for the cache at once; more are refused without asking
+   * @param invalidations the CacheActor's inbox, for writes the front ends forward
+   */
+  public CacheClient(ActorRef<CacheActor.Command> cache, Scheduler scheduler, Duration askTimeout, int maxPendingAsks,
+      InvalidationInbox invalidations) {
     this.cache = cache;
+    this.invalidations = invalidations;
     this.scheduler = scheduler;
     this.askTimeout = askTimeout;
     this.maxPendingAsks = maxPendingAsks;
@@ -57,6 +63,20 @@ public final class CacheClient {
     return inPlace(
         AskPattern.ask(cache, replyTo -> new CacheActor.GetAll(keys, replyTo), askTimeout, scheduler),
         failure -> Collections.nCopies(keys.size(), askTimedOut));
+  }
+
+  /**
+   * Drops {@code keys} and taints their fetches in flight, before any request sent after this
+   * call is served. Through the invalidation inbox, not the bounded mailbox: a dropped
+   * invalidation would be a stale read.
+   */
+  public void invalidate(List<ByteString> keys) {
+    invalidations.invalidated(keys);
+  }
+
+  /** Empties the cache and taints every fetch in flight, as {@link #invalidate} does for keys. */
+  public void invalidateAll() {
+    invalidations.everythingInvalidated("a command forwarded to Redis may have changed any key");
   }
 
   public int pendingAsks() {

@@ -89,6 +89,15 @@ public final class BackingRedis implements AutoCloseable {
         new RedisValue(ttl == -2 ? null : bytes, ttl < 0 ? RedisValue.NO_EXPIRY : Math.max(ttl, 0)));
   }
 
+  /** Redis's COMMAND reply (name, arity, flags, key positions of every command), as nested lists. */
+  public CompletionStage<List<Object>> commandTable() {
+    StatefulRedisConnection<ByteString, ByteString> connection = connections.get(0);
+    if (connection == null) {
+      return CompletableFuture.failedFuture(new RedisConnectionException("not connected: " + lastConnectFailure));
+    }
+    return connection.async().command();
+  }
+
   /** True when at least one connection is open now. */
   public boolean isConnected() {
     for (int slot = 0; slot < connections.length(); slot++) {

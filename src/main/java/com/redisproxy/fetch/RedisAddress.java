@@ -28,6 +28,12 @@ public final class RedisAddress {
     return scheme + "://" + uri.getHost() + ":" + uri.getPort() + "/" + uri.getDatabase();
   }
 
+  /** The user name and password in the address, for connections the proxy opens itself. */
+  public static java.util.Optional<io.lettuce.core.RedisCredentials> credentials(RedisURI uri) {
+    // A URI's credentials provider is static: resolving it does not wait.
+    return java.util.Optional.ofNullable(uri.getCredentialsProvider().resolveCredentials().block());
+  }
+
   private static RedisURI parseUri(String text) {
     if (!text.startsWith("redis://") && !text.startsWith("rediss://")) {
       throw new IllegalArgumentException("unsupported scheme in '" + schemeOf(text) + "://...': use redis:// or rediss://");

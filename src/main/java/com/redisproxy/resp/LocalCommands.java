@@ -4,7 +4,10 @@ import java.util.Locale;
 import java.util.Optional;
 import org.apache.pekko.util.ByteString;
 
-/** The commands the proxy answers itself: the handshake and housekeeping real clients send. */
+/**
+ * The commands the proxy answers itself (which ones, {@link CommandTable} decides): the handshake,
+ * AUTH, and what concerns the client's connection to the proxy rather than Redis.
+ */
 final class LocalCommands {
   private static final int MAX_ARG_SHOWN = 128;
 
@@ -27,19 +30,10 @@ final class LocalCommands {
       }
       case "auth" -> out.raw(auth.auth(session, request));
       case "hello" -> hello(session, request, out, auth);
-      case "command" -> command(request, out);
       case "client" -> client(session, request, out);
       case "select" -> {
         if (argc != 2) return wrongArity(out, name);
-        String db = request.arg(1).utf8String();
-        if (db.equals("0")) out.simple("OK");
-        else if (db.matches("-?\\d+")) out.error("ERR DB index is out of range");
-        else out.error("ERR value is not an integer or out of range");
-      }
-      case "config" -> {
-        // redis-benchmark reads a few settings at start; the proxy has none of Redis's to show.
-        if (argc >= 2 && request.arg(1).utf8String().equalsIgnoreCase("get")) out.arrayHeader(0);
-        else unknownSubcommand(out, request);
+        out.simple("OK"); // SELECT 0: any other database pins the connection
       }
       default -> unknown(out, request);
     }
@@ -90,22 +84,6 @@ final class LocalCommands {
         .bulk("mode").bulk("standalone")
         .bulk("role").bulk("master")
         .bulk("modules").arrayHeader(0);
-  }
-
-  private static void command(RespRequest request, RespWriter out) {
-    if (request.size() == 1) {
-      out.arrayHeader(0);
-      return;
-    }
-    switch (request.arg(1).utf8String().toLowerCase(Locale.ROOT)) {
-      case "count" -> out.integer(ServerInfo.COMMANDS.size());
-      case "docs" -> out.arrayHeader(0);
-      case "info" -> {
-        out.arrayHeader(request.size() - 2);
-        for (int i = 2; i < request.size(); i++) out.nullBulk();
-      }
-      default -> unknownSubcommand(out, request);
-    }
   }
 
   private static void client(RespSession session, RespRequest request, RespWriter out) {

@@ -11,7 +11,7 @@ import java.util.concurrent.CompletionStage;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Answers a batch of RESP requests. Commands that need no cache are answered at once, in order,
+ * Answers a batch of the RESP requests the proxy answers itself (see {@link CommandTable}). Commands that need no cache are answered at once, in order,
  * and their effects on the session happen then (so AUTH lets in the commands after it in the same
  * pipeline, and none before it); every key the batch reads (GET, MGET) goes to
  * the cache in one message, so a pipeline of hits costs one hop through the CacheActor.
@@ -28,7 +28,9 @@ final class RespCommands {
 
   private record ReadMany(int firstKeyIndex, int count) implements Part {}
 
-  private record Info(String section) implements Part {}
+  private enum ProxyInfo implements Part {
+    INSTANCE
+  }
 
   /** A batch with the cache's answers in, ready to render. */
   record AnsweredBatch(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats, boolean close) {}
@@ -65,7 +67,7 @@ final class RespCommands {
         keys.addAll(request.args().subList(1, request.size()));
       } else if (request.is("info")) {
         needsStats = true;
-        parts.add(new Info(request.size() > 1 ? request.arg(1).utf8String().toLowerCase(java.util.Locale.ROOT) : "default"));
+        parts.add(ProxyInfo.INSTANCE);
       } else if (request.is("quit")) {
         parts.add(new Ready(new RespWriter().simple("OK").result()));
         close = true;
@@ -85,6 +87,14 @@ final class RespCommands {
     return results.thenCombine(cache.stats(), (found, stats) -> new AnsweredBatch(parts, found, stats, closeAfter));
   }
 
+  /** Redis's INFO reply with the proxy's own section after Redis's; an error stays as it is. */
+  ByteString withProxySection(ByteString redisInfo, Optional<CacheStats> stats) {
+    if (redisInfo.isEmpty() || redisInfo.apply(0) != '$' || stats.isEmpty()) return redisInfo;
+    int body = redisInfo.indexOf((byte) '\n') + 1;
+    ByteString text = redisInfo.slice(body, redisInfo.size() - 2);
+    return new RespWriter().bulk(text.concat(ByteString.fromString("\r\n" + serverInfo.proxySection(stats.get())))).result();
+  }
+
   RespReply render(AnsweredBatch batch) {
     return new RespReply(encode(batch.parts(), batch.results(), batch.stats()), batch.close());
   }
@@ -98,9 +108,9 @@ final class RespCommands {
         writeGet(out, results.get(one.keyIndex()));
       } else if (part instanceof ReadMany many) {
         writeMget(out, results.subList(many.firstKeyIndex(), many.firstKeyIndex() + many.count()));
-      } else if (part instanceof Info info) {
+      } else if (part == ProxyInfo.INSTANCE) {
         if (stats.isEmpty()) out.error("ERR the cache did not answer in time");
-        else out.bulk(serverInfo.report(info.section(), stats.get()));
+        else out.bulk(serverInfo.proxySection(stats.get()));
       } else {
         out.raw(((Ready) part).bytes());
       }

@@ -10,35 +10,60 @@ import io.netty.handler.codec.DecoderException;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.io.IOException;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Supplier;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection: parses what it reads into batches, answers them in order, and closes
- * after QUIT or a protocol error, once the reply is written. Everything here runs on the
- * connection's event loop. Backpressure: with {@link #MAX_BATCHES_IN_FLIGHT} batches unanswered,
- * or replies the client is not reading, the connection stops reading until that clears.
+ * One client connection. What it reads is cut into segments of one kind each: requests the proxy
+ * answers from the cache or itself, requests forwarded to Redis on the loop's shared connection,
+ * and a request that needs a connection of its own, after which the session is pinned (see
+ * {@link PinnedSession}). Segments of one kind run side by side; a segment of another kind starts
+ * once the one before it is answered, so a read after a write sees the write, and replies go out
+ * in request order. Closes after QUIT or a protocol error, once the reply is written. Everything
+ * here runs on the connection's event loop. Backpressure: with {@link #MAX_SEGMENTS_IN_FLIGHT}
+ * segments unanswered, or replies the client is not reading, the connection stops reading.
  */
-final class RespConnection extends ChannelInboundHandlerAdapter {
+final class RespConnection extends ChannelInboundHandlerAdapter implements PinnedSession.Client {
   private static final Logger log = LoggerFactory.getLogger(RespConnection.class);
-  private static final int MAX_BATCHES_IN_FLIGHT = 8;
+  private static final int MAX_SEGMENTS_IN_FLIGHT = 8;
+  private static final CompletableFuture<Object> DONE = CompletableFuture.completedFuture(null);
+
+  private enum Kind { LOCAL, FORWARDED, PINNED }
 
   private final RespParser parser;
   private final RespSession session;
   private final RespCommands commands;
   private final CacheReads cache;
-  private final ArrayDeque<CompletableFuture<RespCommands.AnsweredBatch>> unanswered = new ArrayDeque<>();
+  private final RespAuth auth;
+  private final Forwarding forwarding;
+  private final Forwarder forwarder;
+  private final ArrayDeque<CompletableFuture<RespReply>> unanswered = new ArrayDeque<>();
+  private Kind lastKind;
+  private CompletableFuture<?> lastStarted = DONE;
+  private CompletableFuture<?> lastDone = DONE;
+  // Requests read while a request waits for a connection of its own: they follow it there.
+  private List<RespRequest> held;
+  private String heldProtocolError;
+  private PinnedSession pinned;
   private ChannelHandlerContext context;
+  private boolean quitRead;
   private boolean closing;
   private boolean closeWhenAnswered;
 
-  RespConnection(RespParser parser, RespSession session, RespCommands commands, CacheReads cache) {
+  RespConnection(RespParser parser, RespSession session, RespCommands commands, CacheReads cache, RespAuth auth,
+      Forwarding forwarding, SharedBackend shared) {
     this.parser = parser;
     this.session = session;
     this.commands = commands;
     this.cache = cache;
+    this.auth = auth;
+    this.forwarding = forwarding;
+    this.forwarder = new Forwarder(session, auth, forwarding, shared, cache, commands);
   }
 
   @Override
@@ -52,14 +77,24 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     byte[] bytes = new byte[buffer.readableBytes()];
     buffer.readBytes(bytes);
     buffer.release();
-    if (closing) return;
+    if (closing || quitRead) return;
     RespBatch batch = parser.feed(ByteString.fromArrayUnsafe(bytes));
     if (batch.isEmpty()) return;
-    CompletableFuture<RespCommands.AnsweredBatch> answer = commands.execute(session, batch, cache).toCompletableFuture();
-    unanswered.add(answer);
-    if (answer.isDone()) writeAnswered();
-    else answer.whenComplete((done, failure) -> writeAnswered()); // the cache reads complete on this loop
+    if (pinned != null) {
+      toPinned(batch.requests(), batch.protocolError());
+    } else if (held != null) {
+      held.addAll(batch.requests());
+      if (batch.protocolError() != null) heldProtocolError = batch.protocolError();
+    } else {
+      dispatch(batch.requests(), batch.protocolError());
+    }
     updateReading();
+  }
+
+  @Override
+  public void channelInactive(ChannelHandlerContext context) {
+    if (pinned != null) pinned.end();
+    context.fireChannelInactive();
   }
 
   @Override
@@ -71,8 +106,9 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
   @Override
   public void userEventTriggered(ChannelHandlerContext context, Object event) {
     if (event instanceof IdleStateEvent) {
-      // Not idle while it waits for answers, or while we are not reading it (it is not reading us).
-      if (!unanswered.isEmpty() || !context.channel().config().isAutoRead()) return;
+      // Not idle while it waits for answers (a blocked BLPOP, a subscription), or while we are
+      // not reading it (it is not reading us).
+      if (!unanswered.isEmpty() || pinned != null || held != null || !context.channel().config().isAutoRead()) return;
       log.debug("closing RESP connection {}: idle", session.id);
       closeAfterWrites();
     } else {
@@ -98,11 +134,181 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
     if (unanswered.isEmpty()) closeAfterWrites();
   }
 
-  // In request order: a later batch answered first waits for the ones before it.
+  // --- cutting what was read into segments
+
+  private void dispatch(List<RespRequest> requests, String protocolError) {
+    List<RespRequest> run = new ArrayList<>();
+    Kind runKind = null;
+    for (int i = 0; i < requests.size(); i++) {
+      RespRequest request = requests.get(i);
+      Kind kind = kindOf(request);
+      if (kind == Kind.PINNED) {
+        startSegment(runKind, run, null);
+        held = new ArrayList<>(requests.subList(i, requests.size()));
+        heldProtocolError = protocolError;
+        enqueue(Kind.PINNED, this::pin);
+        return;
+      }
+      if (runKind != null && kind != runKind) {
+        startSegment(runKind, run, null);
+        run = new ArrayList<>();
+      }
+      runKind = kind;
+      run.add(request);
+      if (request.is("quit")) {
+        quitRead = true; // nothing after QUIT runs
+        startSegment(runKind, run, null);
+        return;
+      }
+    }
+    if (protocolError != null && runKind != Kind.LOCAL) {
+      startSegment(runKind, run, null);
+      run = new ArrayList<>();
+      runKind = Kind.LOCAL;
+    }
+    startSegment(runKind, run, protocolError);
+  }
+
+  private Kind kindOf(RespRequest request) {
+    return switch (forwarding.table().route(request)) {
+      case CACHED, LOCAL -> Kind.LOCAL;
+      case INFO -> isProxyInfo(request) ? Kind.LOCAL : Kind.FORWARDED;
+      case FORWARDED, REFUSED -> Kind.FORWARDED;
+      case PINNED -> forwarder.inRefusedTransaction() ? Kind.FORWARDED : Kind.PINNED;
+    };
+  }
+
+  private static boolean isProxyInfo(RespRequest request) {
+    return request.size() == 2 && request.arg(1).utf8String().equalsIgnoreCase("proxy");
+  }
+
+  private void startSegment(Kind kind, List<RespRequest> run, String protocolError) {
+    if (kind == null) {
+      if (protocolError != null) startSegment(Kind.LOCAL, run, protocolError);
+      return;
+    }
+    if (run.isEmpty() && protocolError == null) return;
+    if (kind == Kind.LOCAL) {
+      RespBatch batch = new RespBatch(run, protocolError);
+      enqueue(kind, () -> commands.execute(session, batch, cache).thenApply(commands::render).toCompletableFuture());
+    } else {
+      enqueue(kind, () -> forwarder.forwardAll(run));
+    }
+  }
+
+  /** Segments of one kind start together; a segment of another kind waits for the one before. */
+  private void enqueue(Kind kind, Supplier<CompletableFuture<RespReply>> segment) {
+    CompletableFuture<?> after = kind == lastKind && kind != Kind.PINNED ? lastStarted : lastDone;
+    CompletableFuture<Object> started = new CompletableFuture<>();
+    CompletableFuture<RespReply> reply = new CompletableFuture<>();
+    // Recorded before the segment starts: starting it may cut more segments (after a pinning ends).
+    lastKind = kind;
+    lastStarted = started;
+    lastDone = reply;
+    unanswered.add(reply);
+    Runnable start = () -> {
+      started.complete(null);
+      try {
+        segment.get().whenComplete((answer, failure) -> reply.complete(failure == null ? answer : failed(failure)));
+      } catch (RuntimeException e) {
+        reply.complete(failed(e));
+      }
+    };
+    if (after.isDone()) start.run();
+    else after.whenComplete((ignored, failure) -> start.run()); // completes on this loop
+    reply.whenComplete((done, failure) -> writeAnswered());
+  }
+
+  private RespReply failed(Throwable failure) {
+    log.warn("RESP connection {}: a request failed inside the proxy", session.id, failure);
+    return new RespReply(new RespWriter().error("ERR internal proxy error: " + failure).result(), false);
+  }
+
+  // --- pinning
+
+  private CompletableFuture<RespReply> pin() {
+    RespRequest first = held.get(0);
+    if (!auth.allows(session, first) && !first.is("hello")) return notPinned(RespAuth.NOAUTH);
+    if (!forwarding.takePinned()) {
+      if (first.is("multi")) forwarder.refuseTransaction();
+      return notPinned(Refusals.tooManyPinned(first, forwarding.maxPinned()));
+    }
+    pinned = new PinnedSession(context.channel().eventLoop(), forwarding.address(), forwarding.table(),
+        forwarding.cache(), auth, session, this, forwarding::releasePinned);
+    List<RespRequest> requests = held;
+    String protocolError = heldProtocolError;
+    held = null;
+    toPinned(requests, protocolError);
+    return CompletableFuture.completedFuture(new RespReply(ByteString.emptyByteString(), false));
+  }
+
+  // Should the session end on the way (its state over), the rest is served as usual.
+  private void toPinned(List<RespRequest> requests, String protocolError) {
+    for (int i = 0; i < requests.size(); i++) {
+      if (pinned == null) {
+        dispatch(requests.subList(i, requests.size()), protocolError);
+        return;
+      }
+      pinned.handle(requests.get(i));
+    }
+    if (protocolError == null) return;
+    if (pinned != null) pinned.protocolError(protocolError);
+    else dispatch(List.of(), protocolError);
+  }
+
+  // The request is answered here; what came after it is cut into segments again, after this one.
+  private CompletableFuture<RespReply> notPinned(ByteString answer) {
+    held.remove(0);
+    context.channel().eventLoop().execute(() -> {
+      List<RespRequest> rest = held;
+      String protocolError = heldProtocolError;
+      held = null;
+      if (!closing) dispatch(rest, protocolError);
+      updateReading();
+    });
+    return CompletableFuture.completedFuture(new RespReply(answer, false));
+  }
+
+  @Override
+  public void relay(ByteBuf frame) {
+    writeAnswered();
+    if (!closing) context.writeAndFlush(frame.retainedSlice());
+    updateReading();
+  }
+
+  @Override
+  public void answer(ByteString reply, boolean close) {
+    writeAnswered();
+    if (closing) return;
+    if (close) {
+      closing = true;
+      context.writeAndFlush(wrapped(reply)).addListener(ChannelFutureListener.CLOSE);
+    } else {
+      context.writeAndFlush(wrapped(reply));
+    }
+  }
+
+  @Override
+  public void backendClosed() {
+    pinned = null;
+    writeAnswered();
+    closeAfterWrites();
+  }
+
+  @Override
+  public void unpinned() {
+    pinned = null;
+    lastKind = null;
+    updateReading();
+  }
+
+  // --- writing
+
+  // In request order: a later segment answered first waits for the ones before it.
   private void writeAnswered() {
     boolean wrote = false;
     while (!closing && !unanswered.isEmpty() && unanswered.peek().isDone()) {
-      RespReply reply = commands.render(unanswered.poll().join());
+      RespReply reply = unanswered.poll().join();
       wrote = true;
       if (reply.close()) {
         closing = true;
@@ -110,7 +316,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
         context.writeAndFlush(wrapped(reply.bytes())).addListener(ChannelFutureListener.CLOSE);
         return;
       }
-      context.write(wrapped(reply.bytes()));
+      if (!reply.bytes().isEmpty()) context.write(wrapped(reply.bytes()));
     }
     if (wrote) context.flush();
     if (closeWhenAnswered && unanswered.isEmpty()) {
@@ -128,9 +334,10 @@ final class RespConnection extends ChannelInboundHandlerAdapter {
 
   private void updateReading() {
     ChannelConfig config = context.channel().config();
-    boolean read = !closing && !closeWhenAnswered && unanswered.size() < MAX_BATCHES_IN_FLIGHT
-        && context.channel().isWritable();
+    boolean writable = context.channel().isWritable();
+    boolean read = !closing && !closeWhenAnswered && unanswered.size() < MAX_SEGMENTS_IN_FLIGHT && writable;
     if (config.isAutoRead() != read) config.setAutoRead(read);
+    if (pinned != null) pinned.setReading(writable);
   }
 
   // Straight into the pooled direct memory the socket write needs anyway: no array per reply.

@@ -23,6 +23,7 @@ import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -31,6 +32,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -42,12 +44,14 @@ import org.slf4j.LoggerFactory;
  * batches and answers them in order (see {@link RespConnection}); the cache reads of every
  * connection a loop served in one cycle go to the CacheActor together (see {@link LoopBatcher}).
  * Connection N+1 past the client limit is answered with Redis's error and closed at once. With
- * front-end TLS, every connection speaks TLS only.
+ * front-end TLS, every connection speaks TLS only. Commands that are not cached or answered here
+ * go to the backing Redis (see {@link CommandTable}), whose COMMAND table is read at start.
  */
 public final class RespServer {
   private static final Logger log = LoggerFactory.getLogger(RespServer.class);
   private static final byte[] TOO_MANY_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final ChannelHandler CLOSE_ON_ERROR = new CloseOnError();
+  private static final Duration COMMAND_TABLE_RETRY = Duration.ofMillis(500);
 
   /** For a connection that is only being refused: whatever goes wrong, it is closed quietly. */
   @ChannelHandler.Sharable
@@ -62,9 +66,13 @@ public final class RespServer {
   private final CacheClient cache;
   private final RespLimits limits;
   private final Duration idleTimeout;
+  private final Duration forwardTimeout;
   private final int maxClients;
   private final RespCommands commands;
   private final RespAuth auth;
+  private final Forwarding forwarding;
+  private final Supplier<CompletionStage<List<Object>>> commandTable;
+  private final Map<EventLoop, SharedBackend> sharedBackends = new ConcurrentHashMap<>();
   private final Optional<FrontEndTls> tls;
   private final RespEventLoops loops;
   private final AtomicInteger openConnections = new AtomicInteger();
@@ -74,21 +82,28 @@ public final class RespServer {
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
   public RespServer(ActorSystem<?> system, CacheClient cache, RespSettings settings, int maxClients, String version,
-      ProxyMetrics metrics, RespEventLoops loops, Optional<Password> password, Optional<FrontEndTls> tls) {
+      ProxyMetrics metrics, RespEventLoops loops, Optional<Password> password, Optional<FrontEndTls> tls,
+      BackendAddress backend, Supplier<CompletionStage<List<Object>>> commandTable) {
     this.tls = tls;
     this.system = system;
     this.cache = cache;
     this.limits = settings.limits();
     this.idleTimeout = settings.idleTimeout();
+    this.forwardTimeout = settings.forwardTimeout();
     this.maxClients = maxClients;
     this.loops = loops;
     this.meters = metrics.connections("resp", openConnections::get);
     this.auth = new RespAuth(password, metrics.authFailures("resp"));
-    this.commands = new RespCommands(new ServerInfo(openConnections::get, version), metrics.readOutcomes("resp"), auth);
+    AtomicInteger pinned = new AtomicInteger();
+    this.forwarding = new Forwarding(new CommandTable(settings.refusedCommands()), backend, Invalidator.of(cache),
+        settings.maxPinnedConnections(), pinned);
+    this.commandTable = commandTable;
+    this.commands = new RespCommands(new ServerInfo(openConnections::get, pinned::get, version), metrics.readOutcomes("resp"), auth);
   }
 
   /** Binds; on coordinated shutdown, unbinds and then lets every connection finish what it read. */
   public CompletionStage<InetSocketAddress> start(String host, int port, int backlog, Duration shutdownDeadline) {
+    loadCommandTable();
     CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
     ServerBootstrap bootstrap = new ServerBootstrap()
         .group(loops.group())
@@ -136,8 +151,22 @@ public final class RespServer {
       channel.pipeline().addLast(new IdleStateHandler(idleTimeout.toNanos(), 0, 0, TimeUnit.NANOSECONDS));
     }
     LoopBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new LoopBatcher(cache, loop));
-    channel.pipeline().addLast(
-        new RespConnection(new RespParser(limits), auth.newSession(nextClientId.incrementAndGet()), commands, batcher));
+    SharedBackend shared = sharedBackends.computeIfAbsent(channel.eventLoop(), loop -> new SharedBackend(loop, forwarding.address(), forwardTimeout));
+    channel.pipeline().addLast(new RespConnection(new RespParser(limits), auth.newSession(nextClientId.incrementAndGet()),
+        commands, batcher, auth, forwarding, shared));
+  }
+
+  // Until Redis has answered COMMAND, every forwarded command is taken to change any key.
+  private void loadCommandTable() {
+    commandTable.get().whenComplete((reply, failure) -> {
+      if (failure == null) {
+        forwarding.table().load(reply);
+        log.info("Read {} commands from the backing Redis's COMMAND table", forwarding.table().size());
+      } else {
+        log.debug("COMMAND table not read yet: {}", failure.toString());
+        loops.group().schedule(this::loadCommandTable, COMMAND_TABLE_RETRY.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    });
   }
 
   // Each connection answers what it has read, then closes; connections still open at the

@@ -1,6 +1,14 @@
 package com.redisproxy.resp;
 
 import java.time.Duration;
+import java.util.Set;
 
-/** The RESP front end's settings: port 0 means off, an idle timeout of zero means never. */
-public record RespSettings(int port, RespLimits limits, Duration idleTimeout) {}
+/**
+ * The RESP front end's settings: port 0 means off, an idle timeout of zero means never;
+ * {@code maxPinnedConnections} bounds the dedicated Redis connections of clients holding connection
+ * state, {@code refusedCommands} (lower case) are answered with an error, never forwarded, and a
+ * forwarded command Redis has not answered within {@code forwardTimeout} (zero: no limit) fails.
+ */
+public record RespSettings(
+    int port, RespLimits limits, Duration idleTimeout, int maxPinnedConnections, Set<String> refusedCommands,
+    Duration forwardTimeout) {}

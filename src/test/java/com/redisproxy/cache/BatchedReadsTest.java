@@ -47,7 +47,7 @@ class BatchedReadsTest {
     TestProbe<CacheActor.Command> cache = testKit.createTestProbe();
     HeldTasks executor = new HeldTasks();
     BatchedReads reads = new BatchedReads(
-        new CacheClient(cache.getRef(), testKit.system().scheduler(), Duration.ofSeconds(30), 100), executor);
+        new CacheClient(cache.getRef(), testKit.system().scheduler(), Duration.ofSeconds(30), 100, new InvalidationInbox(100)), executor);
 
     CompletableFuture<GetResult> a = reads.get(bytes("a")).toCompletableFuture();
     CompletableFuture<GetResult> b = reads.get(bytes("b")).toCompletableFuture();
@@ -72,7 +72,7 @@ class BatchedReadsTest {
     TestProbe<CacheActor.Command> cache = testKit.createTestProbe();
     HeldTasks executor = new HeldTasks();
     BatchedReads reads = new BatchedReads(
-        new CacheClient(cache.getRef(), testKit.system().scheduler(), Duration.ofSeconds(30), 100), executor);
+        new CacheClient(cache.getRef(), testKit.system().scheduler(), Duration.ofSeconds(30), 100, new InvalidationInbox(100)), executor);
 
     CompletableFuture<GetResult> first = reads.get(bytes("first")).toCompletableFuture();
     executor.runAll();

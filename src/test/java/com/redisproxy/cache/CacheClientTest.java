@@ -36,7 +36,8 @@ class CacheClientTest {
     ActorRef<CacheActor.Command> cache = testKit.spawn(
         CacheActor.create(settings, Duration.ofSeconds(30), fetcher.getRef(), new InvalidationInbox(1000), Ticker.SYSTEM),
         MailboxSelector.bounded(settings.mailboxCapacity()));
-    CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofSeconds(60), MAX_PENDING);
+    CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofSeconds(60), MAX_PENDING,
+        new InvalidationInbox(100));
 
     // Every key is a miss that Redis does not answer yet, so the first MAX_PENDING stay pending.
     List<CompletableFuture<GetResult>> answers = new ArrayList<>();
@@ -64,5 +65,39 @@ class CacheClientTest {
     assertEquals(0, client.pendingAsks());
     GetResult afterwards = client.get(ByteString.fromString("k1")).toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertEquals(new GetResult.Found(ByteString.fromString("v"), true), afterwards);
+  }
+
+  @Test
+  void aWriteInvalidationDropsTheKeyAndKeepsAFetchInFlightFromCachingTheOldValue() throws Exception {
+    var settings = new ProxySettings.Cache(100, Duration.ofMinutes(1), Duration.ofSeconds(1), 1024, 10_000, MAX_PENDING, true, false);
+    TestProbe<RedisFetcher.Command> fetcher = testKit.createTestProbe();
+    InvalidationInbox inbox = new InvalidationInbox(1000);
+    ActorRef<CacheActor.Command> cache = testKit.spawn(
+        CacheActor.create(settings, Duration.ofSeconds(30), fetcher.getRef(), inbox, Ticker.SYSTEM),
+        MailboxSelector.bounded(settings.mailboxCapacity()));
+    CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofSeconds(60), MAX_PENDING, inbox);
+    ByteString cached = ByteString.fromString("cached");
+    ByteString inFlight = ByteString.fromString("in-flight");
+
+    CompletableFuture<GetResult> first = client.get(cached).toCompletableFuture();
+    answer(fetcher, "old");
+    assertEquals(new GetResult.Found(ByteString.fromString("old"), false), first.get(10, TimeUnit.SECONDS));
+    CompletableFuture<GetResult> racing = client.get(inFlight).toCompletableFuture();
+    RedisFetcher.Fetch racingFetch = fetcher.expectMessageClass(RedisFetcher.Fetch.class);
+    client.invalidate(List.of(cached, inFlight));
+    racingFetch.replyTo().tell(new FetchResult.Fetched(racingFetch.requestId(), racingFetch.key(), ByteString.fromString("old")));
+    racing.get(10, TimeUnit.SECONDS);
+
+    CompletableFuture<GetResult> again = client.get(cached).toCompletableFuture();
+    CompletableFuture<GetResult> racedAgain = client.get(inFlight).toCompletableFuture();
+    answer(fetcher, "new");
+    answer(fetcher, "new");
+    assertEquals(new GetResult.Found(ByteString.fromString("new"), false), again.get(10, TimeUnit.SECONDS));
+    assertEquals(new GetResult.Found(ByteString.fromString("new"), false), racedAgain.get(10, TimeUnit.SECONDS));
+  }
+
+  private static void answer(TestProbe<RedisFetcher.Command> fetcher, String value) {
+    RedisFetcher.Fetch fetch = fetcher.expectMessageClass(RedisFetcher.Fetch.class);
+    fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), ByteString.fromString(value)));
   }
 }

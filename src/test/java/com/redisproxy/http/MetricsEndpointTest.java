@@ -8,6 +8,7 @@ import com.redisproxy.auth.AuthSettings;
 import com.redisproxy.auth.Password;
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheClient;
+import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.time.Duration;
@@ -35,7 +36,7 @@ class MetricsEndpointTest {
   }
 
   private static HttpResponse metrics(AuthSettings auth, HttpRequest request) throws Exception {
-    CacheClient client = new CacheClient(answeringCache(), testKit.system().scheduler(), Duration.ofSeconds(3), 100);
+    CacheClient client = new CacheClient(answeringCache(), testKit.system().scheduler(), Duration.ofSeconds(3), 100, new InvalidationInbox(100));
     ProxyRoutes routes = new ProxyRoutes(client, Runnable::run, new ProxyMetrics(), () -> true, false, auth);
     return routes.routes().seal().handler(testKit.system()).apply(request).toCompletableFuture().get(10, TimeUnit.SECONDS);
   }

@@ -9,6 +9,7 @@ import com.redisproxy.cache.BatchedReads;
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.GetResult;
+import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.time.Duration;
 import java.util.List;
@@ -44,7 +45,7 @@ class ProxyReadsTest {
   private static ProxyReads reads(Optional<Password> password) {
     ProxyMetrics metrics = new ProxyMetrics();
     BatchedReads batched = new BatchedReads(
-        new CacheClient(cache, testKit.system().scheduler(), Duration.ofSeconds(5), 100), Runnable::run);
+        new CacheClient(cache, testKit.system().scheduler(), Duration.ofSeconds(5), 100, new InvalidationInbox(100)), Runnable::run);
     return new ProxyReads(batched, metrics.readOutcomes("http"), new HttpAuth(password, metrics.authFailures("http")));
   }
 

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import com.redisproxy.auth.AuthSettings;
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheClient;
+import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.time.Duration;
@@ -28,7 +29,8 @@ class ReadinessTest {
   }
 
   private static int readyStatus(ActorRef<CacheActor.Command> cache, boolean redisReachable) throws Exception {
-    CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofMillis(300), 100);
+    CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofMillis(300), 100,
+        new InvalidationInbox(100));
     ProxyRoutes routes = new ProxyRoutes(client, Runnable::run, new ProxyMetrics(), () -> redisReachable, false,
         new AuthSettings(Optional.empty(), false, true));
     HttpResponse response = routes.routes().seal().handler(testKit.system())

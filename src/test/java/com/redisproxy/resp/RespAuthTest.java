@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.redisproxy.auth.Password;
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheClient;
+import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.metrics.ExpositionFormat;
 import com.redisproxy.metrics.ProxyMetrics;
@@ -31,9 +32,10 @@ class RespAuthTest {
   private final ProxyMetrics metrics = new ProxyMetrics();
   private final RespAuth auth = new RespAuth(Password.fromSetting("pw"), metrics.authFailures("resp"));
   private final RespSession session = auth.newSession(7);
-  private final ServerInfo info = new ServerInfo(() -> 1, "test");
+  private final ServerInfo info = new ServerInfo(() -> 1, () -> 0, "test");
   private final TestProbe<CacheActor.Command> cacheActor = testKit.createTestProbe();
-  private final CacheClient cache = new CacheClient(cacheActor.getRef(), testKit.system().scheduler(), Duration.ofSeconds(5), 10);
+  private final CacheClient cache = new CacheClient(cacheActor.getRef(), testKit.system().scheduler(), Duration.ofSeconds(5), 10,
+      new InvalidationInbox(100));
   private final RespCommands commands = new RespCommands(info, metrics.readOutcomes("resp"), auth);
 
   @AfterAll
@@ -130,9 +132,9 @@ class RespAuthTest {
   }
 
   @Test
-  void helloThreeIsStillNoprotoAndAuthenticatesNothing() {
+  void helloWithAnUnknownVersionIsNoprotoAndAuthenticatesNothing() {
     // Redis checks the version before the options: an unsupported one ends the command there.
-    assertEquals("-NOPROTO unsupported protocol version\r\n", answer("HELLO", "3", "AUTH", "default", "pw"));
+    assertEquals("-NOPROTO unsupported protocol version\r\n", answer("HELLO", "4", "AUTH", "default", "pw"));
     assertFalse(session.authenticated);
   }
 

@@ -124,6 +124,21 @@ class SecurityIT {
   }
 
   @Test
+  void forwardedAndPinningCommandsAskForAuthToAndHelloThreeAuthenticatesToTheProxy() {
+    try (RespSocket client = new RespSocket(proxy.respPort())) {
+      assertEquals(NOAUTH, client.call(command("SET", "k", "overwritten"), NOAUTH));
+      assertEquals(NOAUTH, client.call(command("BLPOP", "secured-list", "1"), NOAUTH));
+      assertEquals(NOAUTH, client.call(command("INFO"), NOAUTH));
+      assertEquals(WRONGPASS, client.call(command("HELLO", "3", "AUTH", "default", "wrong"), WRONGPASS));
+      assertEquals(NOAUTH, client.call(command("SET", "k", "overwritten"), NOAUTH));
+      client.send(command("HELLO", "3", "AUTH", "default", PASSWORD));
+      assertTrue(client.readLine().startsWith("%"), "Redis's RESP3 map");
+      assertEquals("v", new String(redis.commands().get(TestRedis.bytes("k")), StandardCharsets.UTF_8),
+          "the SETs refused before AUTH never reached Redis");
+    }
+  }
+
+  @Test
   void aPipelineIsAuthorisedInRequestOrder() {
     try (RespSocket client = new RespSocket(proxy.respPort())) {
       String expected = NOAUTH + NOAUTH + "+OK\r\n$1\r\nv\r\n";

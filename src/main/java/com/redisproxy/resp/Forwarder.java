@@ -1,0 +1,82 @@
+package com.redisproxy.resp;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
+
+/**
+ * One client connection's forwarded requests: each goes to the loop's shared connection after
+ * the write rule has dropped what it may change (again once Redis has answered it); INFO gets the
+ * proxy's section; refusals and a transaction refused a dedicated connection are answered here.
+ * Used by the connection's loop only.
+ */
+final class Forwarder {
+  private static final ByteString OK = new RespWriter().simple("OK").result();
+
+  private final RespSession session;
+  private final RespAuth auth;
+  private final Forwarding forwarding;
+  private final SharedBackend shared;
+  private final CacheReads cache;
+  private final RespCommands commands;
+  // MULTI was refused a dedicated connection: what the client queues is discarded at EXEC.
+  private boolean refusedTransaction;
+
+  Forwarder(RespSession session, RespAuth auth, Forwarding forwarding, SharedBackend shared, CacheReads cache,
+      RespCommands commands) {
+    this.session = session;
+    this.auth = auth;
+    this.forwarding = forwarding;
+    this.shared = shared;
+    this.cache = cache;
+    this.commands = commands;
+  }
+
+  boolean inRefusedTransaction() {
+    return refusedTransaction;
+  }
+
+  void refuseTransaction() {
+    refusedTransaction = true;
+  }
+
+  CompletableFuture<RespReply> forwardAll(List<RespRequest> run) {
+    List<CompletableFuture<ByteString>> replies = new ArrayList<>(run.size());
+    for (RespRequest request : run) replies.add(forward(request));
+    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(all -> {
+      if (replies.size() == 1) return new RespReply(replies.get(0).join(), false);
+      ByteStringBuilder out = new ByteStringBuilder();
+      for (CompletableFuture<ByteString> reply : replies) out.append(reply.join());
+      return new RespReply(out.result(), false);
+    });
+  }
+
+  private CompletableFuture<ByteString> forward(RespRequest request) {
+    if (!auth.allows(session, request)) return CompletableFuture.completedFuture(RespAuth.NOAUTH);
+    if (refusedTransaction) return answeredInRefusedTransaction(request);
+    CommandTable.Route route = forwarding.table().route(request);
+    if (route == CommandTable.Route.REFUSED) return CompletableFuture.completedFuture(Refusals.refused(request));
+    if (route == CommandTable.Route.INFO) {
+      return shared.forward(request.args())
+          .thenCombine(cache.stats(), commands::withProxySection);
+    }
+    CommandTable.Invalidation invalidation = forwarding.table().invalidation(request);
+    forwarding.cache().invalidate(invalidation);
+    CompletableFuture<ByteString> reply = shared.forward(request.args());
+    if (invalidation.isNone()) return reply;
+    // Again once Redis has run it: a fetch sent before the write may have cached the old value.
+    return reply.thenApply(written -> {
+      forwarding.cache().invalidate(invalidation);
+      return written;
+    });
+  }
+
+  private CompletableFuture<ByteString> answeredInRefusedTransaction(RespRequest request) {
+    if (request.is("exec") || request.is("discard")) refusedTransaction = false;
+    if (request.is("exec")) return CompletableFuture.completedFuture(Refusals.EXECABORT);
+    if (request.is("discard")) return CompletableFuture.completedFuture(OK);
+    return CompletableFuture.completedFuture(Refusals.inRefusedTransaction());
+  }
+}

@@ -1,0 +1,25 @@
+package com.redisproxy.resp;
+
+import java.util.Locale;
+import org.apache.pekko.util.ByteString;
+
+/** The proxy's errors for commands it will not run. */
+final class Refusals {
+  static final ByteString EXECABORT = new RespWriter().error("EXECABORT Transaction discarded because of previous errors.").result();
+
+  private Refusals() {}
+
+  static ByteString refused(RespRequest request) {
+    return new RespWriter().error("ERR command '" + request.name().toUpperCase(Locale.ROOT)
+        + "' is refused by the proxy (resp.refused-commands)").result();
+  }
+
+  static ByteString tooManyPinned(RespRequest request, int bound) {
+    return new RespWriter().error("ERR " + request.name().toUpperCase(Locale.ROOT) + " needs a dedicated connection to "
+        + "Redis and all " + bound + " are in use (resp.max-pinned-connections); try again later").result();
+  }
+
+  static ByteString inRefusedTransaction() {
+    return new RespWriter().error("ERR this transaction was refused a dedicated connection; it is discarded at EXEC").result();
+  }
+}

@@ -1,0 +1,114 @@
+package com.redisproxy.resp;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * One event loop's shared, pipelined connection to Redis for stateless commands: every
+ * connection of the loop forwards on it, and the replies come back in the order sent. A lost
+ * connection answers everything outstanding with an error and is opened again on the next use;
+ * so does one on which Redis has left a command unanswered for the forward timeout (replies come
+ * in order, so one late reply holds up all after it). Used by its loop's thread only; the
+ * futures complete on it.
+ */
+final class SharedBackend {
+  private final EventLoop loop;
+  private final BackendAddress address;
+  private final long timeoutNanos;
+  private final ByteString timedOut;
+  private final ArrayDeque<CompletableFuture<ByteString>> waiting = new ArrayDeque<>();
+  private final ArrayDeque<Long> sentAt = new ArrayDeque<>();
+  private BackendLink link;
+  private int generation;
+  private boolean flushScheduled;
+  private boolean checkScheduled;
+
+  /** @param timeout zero for none */
+  SharedBackend(EventLoop loop, BackendAddress address, Duration timeout) {
+    this.loop = loop;
+    this.address = address;
+    this.timeoutNanos = timeout.toNanos();
+    this.timedOut = new RespWriter().error("ERR the backing Redis did not answer within " + timeout.toMillis()
+        + "ms; the command may or may not have run").result();
+  }
+
+  /** Redis's reply to {@code args}, byte for byte; errors are replies too. */
+  CompletableFuture<ByteString> forward(List<ByteString> args) {
+    if (link == null || link.isClosed()) link = BackendLink.open(loop, address, new Replies(++generation));
+    CompletableFuture<ByteString> reply = new CompletableFuture<>();
+    waiting.add(reply);
+    sentAt.add(System.nanoTime());
+    link.sendWithoutFlush(args);
+    // One flush for everything the loop forwards in this cycle, as for the cache reads.
+    if (!flushScheduled) {
+      flushScheduled = true;
+      loop.execute(this::flush);
+    }
+    if (timeoutNanos > 0 && !checkScheduled) scheduleCheck(timeoutNanos);
+    return reply;
+  }
+
+  private void flush() {
+    flushScheduled = false;
+    if (link != null) link.flush();
+  }
+
+  private void scheduleCheck(long delayNanos) {
+    checkScheduled = true;
+    loop.schedule(this::checkDeadline, delayNanos, TimeUnit.NANOSECONDS);
+  }
+
+  private void checkDeadline() {
+    checkScheduled = false;
+    if (sentAt.isEmpty()) return;
+    long waited = System.nanoTime() - sentAt.peek();
+    if (waited < timeoutNanos) {
+      scheduleCheck(timeoutNanos - waited);
+      return;
+    }
+    BackendLink late = link;
+    link = null;
+    generation++; // what the abandoned connection still sends or says is ignored
+    failAll(timedOut);
+    if (late != null) late.close();
+  }
+
+  private void failAll(ByteString error) {
+    CompletableFuture<ByteString> next;
+    while ((next = waiting.poll()) != null) next.complete(error);
+    sentAt.clear();
+  }
+
+  /** One connection's replies; those of a connection given up on are dropped. */
+  private final class Replies implements BackendLink.Replies {
+    private final int of;
+
+    Replies(int generation) {
+      this.of = generation;
+    }
+
+    @Override
+    public void reply(ByteBuf frame, boolean push) {
+      if (of != generation || push) return; // the shared connection subscribes to nothing
+      CompletableFuture<ByteString> next = waiting.poll();
+      sentAt.poll();
+      if (next == null) return;
+      byte[] bytes = new byte[frame.readableBytes()];
+      frame.readBytes(bytes);
+      next.complete(ByteString.fromArrayUnsafe(bytes));
+    }
+
+    @Override
+    public void closed(ByteString error) {
+      if (of != generation) return;
+      link = null;
+      failAll(error);
+    }
+  }
+}

@@ -276,7 +276,7 @@ write_table() {
     echo "|---|---|---:|---:|---:|---:|---:|---:|"
   } >"$table"
   echo "load redis-server proxy twemproxy Webdis" >"$chart"
-  local load server base rps ratio p50 p99 pauses maxpause
+  local load server base rps ratio p50 p99 pauses maxpause label
   for load in "${LOADS[@]}"; do
     base=${LOAD_BASE[$load]}
     declare -A bar=([redis-server]=- [proxy]=- [twemproxy]=- [webdis]=-)
@@ -288,7 +288,8 @@ write_table() {
       p50=$(column_of "$load" "$server" 5 | median); p99=$(column_of "$load" "$server" 6 | median)
       pauses=$(column_of "$load" "$server" 7 | median)
       maxpause=$(column_of "$load" "$server" 8 | sort -g | tail -1); maxpause=${maxpause:--}
-      printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LOAD_LABEL[$load]}" "${SERVER_LABEL[$server]}" \
+      label=${SERVER_LABEL[$server]}; [[ $load == resp-set || $load == resp-incr ]] && [ "$server" = proxy ] && label="proxy, forwarded"
+      printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LOAD_LABEL[$load]}" "$label" \
         "$(thousands <<<"$rps")" "$ratio" "$p50" "$p99" "$pauses" "$maxpause" >>"$table"
     done
     echo "\"${LOAD_LABEL[$load]%%,*}\" ${bar[redis-server]} ${bar[proxy]} ${bar[twemproxy]} ${bar[webdis]}" >>"$chart"
@@ -298,6 +299,7 @@ write_table() {
 
 printed_resp_load() { local cmd=${RESP_LOAD/-P P/-P $1}; echo "${cmd/-n N/-n $2}"; }
 printed_http_load() { local cmd=${HTTP_LOAD/SCRIPT/$1}; echo "${cmd/URL/$2}"; }
+printed_write_load() { echo "${WRITE_LOAD/-n N/-n $2} ${WRITE_COMMAND[$1]}"; }
 
 write_notes() { # what the table means and how it was made, under it
   local gc_all; gc_all=$(gc_pauses_since hits "$GC_MARK_BEFORE")
@@ -314,8 +316,8 @@ Load commands (PORT: redis-server $REDIS_PORT, proxy $RESP_PORT / HTTP $HTTP_POR
 
     $(printed_resp_load 1 "$REQUESTS")
     $(printed_resp_load 16 $((REQUESTS * 4)))
-    ${WRITE_LOAD/-n N/-n $((REQUESTS / 2))} ${WRITE_COMMAND[set]}
-    ${WRITE_LOAD/-n N/-n $((REQUESTS / 2))} ${WRITE_COMMAND[incr]}
+    $(printed_write_load set $((REQUESTS / 2)))
+    $(printed_write_load incr $((REQUESTS / 2)))
     $(printed_http_load bench/hot-keys.lua "http://127.0.0.1:$HTTP_PORT")
     $(printed_http_load bench/webdis-keys.lua "http://127.0.0.1:$WEBDIS_PORT")
 EOF

@@ -4,6 +4,7 @@ import com.redisproxy.ProxySettings;
 import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -32,6 +33,13 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
 
   /** Several keys at once (a RESP pipeline or MGET): one reply, the results in key order. */
   public record GetAll(List<ByteString> keys, ActorRef<List<GetResult>> replyTo) implements Command {}
+
+  /**
+   * The cached values of {@code keys}, answered at once: a hit's value, null for every other key.
+   * Nothing is fetched and no miss is counted; the caller asks for those keys on their own, so
+   * that no read waits for another's fetch.
+   */
+  public record GetCached(List<ByteString> keys, ActorRef<List<GetResult>> replyTo) implements Command {}
 
   public record GetStats(ActorRef<CacheStats> replyTo) implements Command {}
 
@@ -120,6 +128,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     return newReceiveBuilder()
         .onMessage(Get.class, this::onGet)
         .onMessage(GetAll.class, this::onGetAll)
+        .onMessage(GetCached.class, this::onGetCached)
         .onMessage(GetStats.class, this::onGetStats)
         .onMessage(FetchCompleted.class, this::onFetchCompleted)
         .onMessageEquals(CheckFetchDeadlines.INSTANCE, this::onCheckFetchDeadlines)
@@ -136,6 +145,17 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
 
   private Behavior<Command> onGetAll(GetAll getAll) {
     new BatchReply(getAll.keys().size(), getAll.replyTo()).fillFrom(getAll.keys(), this::read);
+    return this;
+  }
+
+  private Behavior<Command> onGetCached(GetCached getCached) {
+    List<GetResult> results = new ArrayList<>(getCached.keys().size());
+    for (ByteString key : getCached.keys()) {
+      byte[] value = store.get(CacheKey.of(key));
+      if (value != null) counters.hits++;
+      results.add(value == null ? null : new GetResult.Found(ByteString.fromArrayUnsafe(value), true));
+    }
+    getCached.replyTo().tell(results);
     return this;
   }
 

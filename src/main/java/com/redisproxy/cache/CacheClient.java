@@ -79,6 +79,14 @@ public final class CacheClient {
     invalidations.everythingInvalidated("a command forwarded to Redis may have changed any key");
   }
 
+  /** The cached values of {@code keys} in order, null for a key not cached; nothing is fetched. */
+  public CompletionStage<List<GetResult>> getCached(List<ByteString> keys) {
+    if (!admit()) return CompletableFuture.completedFuture(Collections.nCopies(keys.size(), tooManyPending));
+    return inPlace(
+        AskPattern.ask(cache, replyTo -> new CacheActor.GetCached(keys, replyTo), askTimeout, scheduler),
+        failure -> Collections.nCopies(keys.size(), askTimedOut));
+  }
+
   public int pendingAsks() {
     return pendingAsks.get();
   }

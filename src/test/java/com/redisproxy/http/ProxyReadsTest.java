@@ -29,7 +29,7 @@ import org.junit.jupiter.api.Test;
 class ProxyReadsTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final ActorRef<CacheActor.Command> cache = testKit.spawn(Behaviors.receiveMessage(command -> {
-    if (command instanceof CacheActor.GetAll getAll) {
+    if (command instanceof CacheActor.GetCached getAll) {
       getAll.replyTo().tell(getAll.keys().stream()
           .<GetResult>map(key -> new GetResult.Found(ByteString.fromString("value of " + key.utf8String()), true))
           .toList());

@@ -13,7 +13,8 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * One event loop's reads of the cache, gathered across every connection the loop served in one
- * cycle and sent to the CacheActor as one message; the answers come back to the loop in one task.
+ * cycle and sent to the CacheActor as one message for their hits; the answers come back to the
+ * loop in one task. A connection's keys that were not cached then go in a message of their own.
  * A message to the actor and a task back cost a thread wake-up each, whatever their size, so
  * this is where a pipeline-free load of many clients stops paying for each client. Used by the
  * loop's own thread only; futures complete on it.
@@ -55,13 +56,31 @@ final class LoopBatcher implements CacheReads {
     List<Share> waiting = shares;
     keys = new ArrayList<>();
     shares = new ArrayList<>();
-    cache.getAll(sent).whenComplete((results, failure) -> {
-      if (loop.inEventLoop()) deliver(waiting, results);
-      else loop.execute(() -> deliver(waiting, results));
-    });
+    // The cycle's hits in one ask; a connection with keys not cached then asks for those alone,
+    // so that no connection's hits wait for another connection's fetches.
+    cache.getCached(sent).whenComplete((cached, failure) -> onLoop(() -> {
+      for (Share share : waiting) deliver(share, sent, cached);
+    }));
   }
 
-  private static void deliver(List<Share> waiting, List<GetResult> results) {
-    for (Share share : waiting) share.answer().complete(results.subList(share.from(), share.from() + share.count()));
+  private void deliver(Share share, List<ByteString> sent, List<GetResult> cached) {
+    List<GetResult> results = new ArrayList<>(cached.subList(share.from(), share.from() + share.count()));
+    List<Integer> missing = new ArrayList<>();
+    for (int i = 0; i < results.size(); i++) if (results.get(i) == null) missing.add(i);
+    if (missing.isEmpty()) {
+      share.answer().complete(results);
+      return;
+    }
+    List<ByteString> missingKeys = new ArrayList<>(missing.size());
+    for (int i : missing) missingKeys.add(sent.get(share.from() + i));
+    cache.getAll(missingKeys).whenComplete((read, failure) -> onLoop(() -> {
+      for (int j = 0; j < missing.size(); j++) results.set(missing.get(j), read.get(j));
+      share.answer().complete(results);
+    }));
+  }
+
+  private void onLoop(Runnable task) {
+    if (loop.inEventLoop()) task.run();
+    else loop.execute(task);
   }
 }

@@ -69,7 +69,7 @@ final class RespCommands {
         needsStats = true;
         parts.add(ProxyInfo.INSTANCE);
       } else if (request.is("quit")) {
-        parts.add(new Ready(new RespWriter().simple("OK").result()));
+        parts.add(new Ready(LocalCommands.answer(session, request, serverInfo, auth)));
         close = true;
         break;
       } else {

@@ -7,6 +7,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.util.ByteString;
 
@@ -14,7 +15,8 @@ import org.apache.pekko.util.ByteString;
  * The one table that decides what becomes of a RESP command: answered from the cache, answered
  * by the proxy, forwarded on a shared connection, pinned to a connection of its own, or refused.
  * Arity, flags and key positions come from the backing Redis's own {@code COMMAND} reply; the
- * proxy adds only what it answers itself and which commands carry connection state.
+ * proxy adds only what it answers itself (each name with its handler) and which commands carry
+ * connection state.
  */
 final class CommandTable {
 
@@ -38,7 +40,23 @@ final class CommandTable {
     }
   }
 
-  private static final Set<String> LOCAL = Set.of("ping", "echo", "quit", "auth", "hello", "select");
+  /** How the proxy answers one of its own commands. */
+  interface Handler {
+    void answer(RespSession session, RespRequest request, RespAuth auth, RespWriter out);
+  }
+
+  // GET and MGET are here for a malformed request: a well-formed one is read from the cache.
+  // QUIT's reply closes the connection, which the connection itself sees to.
+  private static final Map<String, Handler> LOCAL = Map.of(
+      "ping", LocalCommands::ping,
+      "echo", LocalCommands::echo,
+      "quit", LocalCommands::quit,
+      "auth", LocalCommands::auth,
+      "hello", LocalCommands::hello,
+      "select", LocalCommands::select,
+      "client", LocalCommands::client,
+      "get", LocalCommands::wrongArity,
+      "mget", LocalCommands::wrongArity);
   private static final Set<String> LOCAL_CLIENT = Set.of("setname", "getname", "id", "setinfo");
   // Their state lives in the connection they run on, so they need one of their own.
   private static final Set<String> PINNING = Set.of("multi", "watch", "subscribe", "psubscribe", "ssubscribe",
@@ -78,6 +96,11 @@ final class CommandTable {
     return commands.size();
   }
 
+  /** The handler of a command the proxy answers itself. */
+  static Optional<Handler> local(String name) {
+    return Optional.ofNullable(LOCAL.get(name));
+  }
+
   Route route(RespRequest request) {
     String name = request.name();
     if (refused.contains(name)) return Route.REFUSED;
@@ -85,7 +108,7 @@ final class CommandTable {
     if (name.equals("info")) return Route.INFO;
     if (name.equals("hello")) return request.size() >= 2 && request.arg(1).utf8String().equals("3") ? Route.PINNED : Route.LOCAL;
     if (name.equals("select")) return request.size() == 2 && !request.arg(1).utf8String().equals("0") ? Route.PINNED : Route.LOCAL;
-    if (LOCAL.contains(name)) return Route.LOCAL;
+    if (LOCAL.containsKey(name) && !name.equals("client")) return Route.LOCAL;
     if (PINNING.contains(name) || isBlockingRead(name, request)) return Route.PINNED;
     if (name.equals("client") && request.size() >= 2) {
       String sub = request.arg(1).utf8String().toLowerCase(Locale.ROOT);

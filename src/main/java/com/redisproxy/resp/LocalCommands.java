@@ -5,8 +5,9 @@ import java.util.Optional;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The commands the proxy answers itself (which ones, {@link CommandTable} decides): the handshake,
- * AUTH, and what concerns the client's connection to the proxy rather than Redis.
+ * The handlers of the commands the proxy answers itself ({@link CommandTable} names them and
+ * decides when they run): the handshake, AUTH, and what concerns the client's connection to the
+ * proxy rather than Redis.
  */
 final class LocalCommands {
   private static final int MAX_ARG_SHOWN = 128;
@@ -15,33 +16,39 @@ final class LocalCommands {
 
   static ByteString answer(RespSession session, RespRequest request, ServerInfo server, RespAuth auth) {
     RespWriter out = new RespWriter();
-    String name = request.name();
-    int argc = request.size();
-    switch (name) {
-      case "get", "mget" -> wrongArity(out, name); // well-formed ones go to the cache
-      case "echo" -> {
-        if (argc != 2) return wrongArity(out, name);
-        out.bulk(request.arg(1));
-      }
-      case "ping" -> {
-        if (argc == 1) out.simple("PONG");
-        else if (argc == 2) out.bulk(request.arg(1));
-        else wrongArity(out, name);
-      }
-      case "auth" -> out.raw(auth.auth(session, request));
-      case "hello" -> hello(session, request, out, auth);
-      case "client" -> client(session, request, out);
-      case "select" -> {
-        if (argc != 2) return wrongArity(out, name);
-        out.simple("OK"); // SELECT 0: any other database pins the connection
-      }
-      default -> unknown(out, request);
-    }
+    Optional<CommandTable.Handler> handler = CommandTable.local(request.name());
+    if (handler.isPresent()) handler.get().answer(session, request, auth, out);
+    else unknown(out, request);
     return out.result();
   }
 
+  static void echo(RespSession session, RespRequest request, RespAuth auth, RespWriter out) {
+    if (request.size() != 2) wrongArity(session, request, auth, out);
+    else out.bulk(request.arg(1));
+  }
+
+  static void ping(RespSession session, RespRequest request, RespAuth auth, RespWriter out) {
+    if (request.size() == 1) out.simple("PONG");
+    else if (request.size() == 2) out.bulk(request.arg(1));
+    else wrongArity(session, request, auth, out);
+  }
+
+  static void quit(RespSession session, RespRequest request, RespAuth auth, RespWriter out) {
+    out.simple("OK");
+  }
+
+  static void auth(RespSession session, RespRequest request, RespAuth auth, RespWriter out) {
+    out.raw(auth.auth(session, request));
+  }
+
+  // SELECT 0: any other database pins the connection.
+  static void select(RespSession session, RespRequest request, RespAuth auth, RespWriter out) {
+    if (request.size() != 2) wrongArity(session, request, auth, out);
+    else out.simple("OK");
+  }
+
   /** As Redis: the version first, then every option, then AUTH; SETNAME only once authenticated. */
-  private static void hello(RespSession session, RespRequest request, RespWriter out, RespAuth auth) {
+  static void hello(RespSession session, RespRequest request, RespAuth auth, RespWriter out) {
     if (request.size() >= 2) {
       String version = request.arg(1).utf8String();
       if (!version.equals("2")) {
@@ -86,15 +93,15 @@ final class LocalCommands {
         .bulk("modules").arrayHeader(0);
   }
 
-  private static void client(RespSession session, RespRequest request, RespWriter out) {
+  static void client(RespSession session, RespRequest request, RespAuth auth, RespWriter out) {
     if (request.size() < 2) {
-      wrongArity(out, "client");
+      wrongArity(session, request, auth, out);
       return;
     }
     switch (request.arg(1).utf8String().toLowerCase(Locale.ROOT)) {
       case "setname" -> {
         if (request.size() != 3) {
-          wrongArity(out, "client|setname");
+          out.error("ERR wrong number of arguments for 'client|setname' command");
         } else if (request.arg(2).contains((byte) ' ') || request.arg(2).contains((byte) '\n')) {
           out.error("ERR Client names cannot contain spaces, newlines or special characters.");
         } else {
@@ -112,8 +119,8 @@ final class LocalCommands {
     }
   }
 
-  private static ByteString wrongArity(RespWriter out, String name) {
-    return out.error("ERR wrong number of arguments for '" + name + "' command").result();
+  static void wrongArity(RespSession session, RespRequest request, RespAuth auth, RespWriter out) {
+    out.error("ERR wrong number of arguments for '" + request.name() + "' command");
   }
 
   private static void unknownSubcommand(RespWriter out, RespRequest request) {

@@ -6,6 +6,8 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -15,7 +17,10 @@ import org.apache.pekko.util.ByteString;
  * itself (AUTH, refusals). Writes still invalidate: before they go out, and again when Redis has
  * answered them (so a read racing the write cannot put the old value back). A session holding
  * only a transaction, a WATCH or a blocking command ends once everything is answered; the other
- * states last as long as the client's connection. Used by the loop's thread only.
+ * states last as long as the client's connection. A session that speaks RESP3 and holds no other
+ * state still reads GET and MGET from the cache; a read waits for what Redis owes before it, and
+ * a request for Redis waits for the reads before it, so a read sees the writes before it and none
+ * after it. Used by the loop's thread only.
  */
 final class PinnedSession implements BackendLink.Replies {
 
@@ -30,11 +35,20 @@ final class PinnedSession implements BackendLink.Replies {
 
     /** The state is over; the client is served by the shared connections again. */
     void unpinned();
+
+    /** A GET or MGET answered from the cache, in the session's protocol; never fails. */
+    CompletableFuture<ByteString> readCached(RespRequest request);
   }
 
-  /** A reply owed to the client: the proxy's own, or the next of Redis's. */
-  private record Owed(Optional<ByteString> local, boolean close, CommandTable.Invalidation after) {}
+  /** A reply owed to the client: the next of Redis's, or the proxy's own (at once, or once the cache answers). */
+  private sealed interface Owed {}
 
+  /** {@code protocol}: the version the connection speaks once Redis accepts this request (HELLO, RESET). */
+  private record FromRedis(CommandTable.Invalidation after, OptionalInt protocol) implements Owed {}
+
+  private record FromProxy(CompletableFuture<ByteString> reply, boolean close) implements Owed {}
+
+  private final EventLoop loop;
   private final CommandTable table;
   private final Invalidator cache;
   private final RespAuth auth;
@@ -43,15 +57,22 @@ final class PinnedSession implements BackendLink.Replies {
   private final Runnable release;
   private final BackendLink link;
   private final ArrayDeque<Owed> owed = new ArrayDeque<>();
+  // Requests that wait for the cache's or Redis's answers before they may start.
+  private final ArrayDeque<RespRequest> waiting = new ArrayDeque<>();
+  private Optional<String> waitingProtocolError = Optional.empty();
+  private int redisOwed;
+  private int readsOwed;
   private boolean inTransaction;
   private boolean transactionWrites;
   private boolean watching;
   private boolean lasting; // a state that ends only with the connection
+  private boolean otherState; // SELECT or a CLIENT mode: the cache cannot answer for this connection
   private boolean unmatched; // replies no longer match requests one to one (pub/sub, MONITOR, CLIENT REPLY)
   private boolean ended;
 
   PinnedSession(EventLoop loop, BackendAddress address, CommandTable table, Invalidator cache, RespAuth auth,
       RespSession session, Client client, Runnable release) {
+    this.loop = loop;
     this.table = table;
     this.cache = cache;
     this.auth = auth;
@@ -62,24 +83,12 @@ final class PinnedSession implements BackendLink.Replies {
   }
 
   void handle(RespRequest request) {
-    if (!auth.allows(session, request)) {
-      answer(RespAuth.NOAUTH, false);
-      return;
-    }
-    String name = request.name();
-    if (name.equals("auth")) {
-      answer(auth.auth(session, request), false);
-    } else if (name.equals("hello")) {
-      hello(request);
-    } else if (table.route(request) == CommandTable.Route.REFUSED) {
-      answer(Refusals.refused(request), false);
-    } else {
-      send(request.args(), track(request, name));
-    }
+    if (!waiting.isEmpty() || !start(request)) waiting.add(request);
   }
 
   void protocolError(String message) {
-    answer(new RespWriter().error("ERR " + message).result(), true);
+    if (waiting.isEmpty()) answer(new RespWriter().error("ERR " + message).result(), true);
+    else waitingProtocolError = Optional.of(message);
   }
 
   void setReading(boolean reading) {
@@ -92,6 +101,58 @@ final class PinnedSession implements BackendLink.Replies {
     ended = true;
     link.close();
     release.run();
+  }
+
+  // False when the request must wait: it is started again once what it waits for is answered.
+  private boolean start(RespRequest request) {
+    boolean read = readsFromCache(request);
+    if (read ? redisOwed > 0 : readsOwed > 0) return false;
+    String name = request.name();
+    if (!auth.allows(session, request)) {
+      answer(RespAuth.NOAUTH, false);
+    } else if (read) {
+      read(request);
+    } else if (name.equals("auth")) {
+      answer(auth.auth(session, request), false);
+    } else if (name.equals("hello")) {
+      hello(request);
+    } else if (table.route(request) == CommandTable.Route.REFUSED) {
+      answer(Refusals.refused(request), false);
+    } else {
+      send(request.args(), track(request, name), name.equals("reset") ? OptionalInt.of(2) : OptionalInt.empty());
+    }
+    return true;
+  }
+
+  private boolean readsFromCache(RespRequest request) {
+    return session.resp3 && !inTransaction && !watching && !unmatched && !otherState
+        && table.route(request) == CommandTable.Route.CACHED && auth.allows(session, request);
+  }
+
+  private void read(RespRequest request) {
+    CompletableFuture<ByteString> reply = client.readCached(request);
+    readsOwed++;
+    owed.add(new FromProxy(reply, false));
+    // The cache answers on the loop, and not before this request has been started.
+    if (reply.isDone()) loop.execute(this::readAnswered);
+    else reply.whenComplete((answered, failure) -> readAnswered());
+  }
+
+  private void readAnswered() {
+    readsOwed--;
+    if (ended) return;
+    answerReady();
+    startWaiting();
+    unpinIfOver();
+  }
+
+  private void startWaiting() {
+    while (!waiting.isEmpty() && !ended && start(waiting.peek())) waiting.poll();
+    if (waiting.isEmpty() && waitingProtocolError.isPresent()) {
+      String message = waitingProtocolError.get();
+      waitingProtocolError = Optional.empty();
+      protocolError(message);
+    }
   }
 
   // HELLO's AUTH is for the proxy; Redis sees HELLO with the version and SETNAME only.
@@ -114,7 +175,14 @@ final class PinnedSession implements BackendLink.Replies {
       return;
     }
     if (args.size() >= 2) lasting = true;
-    send(args, CommandTable.Invalidation.NONE);
+    // Inside MULTI, HELLO is only queued: what the connection speaks is known again after EXEC.
+    boolean switches = args.size() >= 2 && !inTransaction;
+    send(args, CommandTable.Invalidation.NONE, switches ? protocol(args.get(1)) : OptionalInt.empty());
+  }
+
+  private static OptionalInt protocol(ByteString version) {
+    String text = version.utf8String();
+    return text.equals("2") || text.equals("3") ? OptionalInt.of(Integer.parseInt(text)) : OptionalInt.empty();
   }
 
   private CommandTable.Invalidation track(RespRequest request, String name) {
@@ -138,20 +206,30 @@ final class PinnedSession implements BackendLink.Replies {
       }
       case "client" -> {
         // CLIENT LIST or KILL inside a transaction leave nothing behind; REPLY, TRACKING ... do.
-        if (table.route(request) == CommandTable.Route.PINNED) lasting = true;
+        if (table.route(request) == CommandTable.Route.PINNED) {
+          lasting = true;
+          otherState = true;
+        }
         String sub = request.size() > 1 ? request.arg(1).utf8String().toLowerCase(Locale.ROOT) : "";
         if (sub.equals("reply")) unmatched = true;
       }
-      case "select", "reset" -> lasting = true;
+      case "select" -> {
+        lasting = true;
+        otherState = true;
+      }
+      case "reset" -> lasting = true;
       default -> { }
     }
     if (inTransaction && !invalidation.isNone()) transactionWrites = true;
     return invalidation;
   }
 
-  private void send(List<ByteString> args, CommandTable.Invalidation invalidation) {
+  private void send(List<ByteString> args, CommandTable.Invalidation invalidation, OptionalInt protocol) {
     cache.invalidate(invalidation);
-    if (!unmatched) owed.add(new Owed(Optional.empty(), false, invalidation));
+    if (!unmatched) {
+      owed.add(new FromRedis(invalidation, protocol));
+      redisOwed++;
+    }
     link.send(args);
   }
 
@@ -160,28 +238,39 @@ final class PinnedSession implements BackendLink.Replies {
       client.answer(reply, close);
       unpinIfOver(); // e.g. HELLO 3 with a wrong password: nothing was sent
     } else {
-      owed.add(new Owed(Optional.of(reply), close, CommandTable.Invalidation.NONE));
+      owed.add(new FromProxy(CompletableFuture.completedFuture(reply), close));
     }
   }
 
+  // Redis's reply is always for the head: a request for Redis starts only once the reads before it are answered.
   @Override
   public void reply(ByteBuf frame, boolean push) {
     if (push || unmatched) {
       client.relay(frame);
       return;
     }
-    Owed next = owed.poll();
-    if (next != null) cache.invalidate(next.after());
-    client.relay(frame);
-    while (!owed.isEmpty() && owed.peek().local().isPresent()) {
-      Owed local = owed.poll();
-      client.answer(local.local().get(), local.close());
+    if (owed.peek() instanceof FromRedis next) {
+      owed.poll();
+      redisOwed--;
+      cache.invalidate(next.after());
+      boolean accepted = frame.getByte(frame.readerIndex()) != '-';
+      if (accepted && next.protocol().isPresent()) session.resp3 = next.protocol().getAsInt() == 3;
     }
+    client.relay(frame);
+    answerReady();
+    startWaiting();
     unpinIfOver();
   }
 
+  private void answerReady() {
+    while (owed.peek() instanceof FromProxy local && local.reply().isDone()) {
+      owed.poll();
+      client.answer(local.reply().join(), local.close());
+    }
+  }
+
   private void unpinIfOver() {
-    if (owed.isEmpty() && !inTransaction && !watching && !lasting && !unmatched && !ended) {
+    if (owed.isEmpty() && waiting.isEmpty() && !inTransaction && !watching && !lasting && !unmatched && !ended) {
       ended = true;
       link.close();
       release.run();
@@ -195,8 +284,12 @@ final class PinnedSession implements BackendLink.Replies {
     ended = true;
     release.run();
     // What Redis did not answer gets the error, so the client learns why its connection ends.
-    for (Owed next : owed) client.answer(next.local().orElse(error), next.close());
+    for (Owed next : owed) {
+      if (next instanceof FromProxy local) client.answer(local.reply().getNow(error), local.close());
+      else client.answer(error, false);
+    }
     owed.clear();
+    waiting.clear();
     client.backendClosed();
   }
 }

@@ -33,7 +33,7 @@ final class RespCommands {
   }
 
   /** A batch with the cache's answers in, ready to render. */
-  record AnsweredBatch(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats, boolean close) {}
+  record AnsweredBatch(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats, boolean close, boolean resp3) {}
 
   private final ServerInfo serverInfo;
   private final ProxyMetrics.ReadOutcomes outcomes;
@@ -69,7 +69,7 @@ final class RespCommands {
         needsStats = true;
         parts.add(ProxyInfo.INSTANCE);
       } else if (request.is("quit")) {
-        parts.add(new Ready(new RespWriter().simple("OK").result()));
+        parts.add(new Ready(LocalCommands.answer(session, request, serverInfo, auth)));
         close = true;
         break;
       } else {
@@ -81,10 +81,11 @@ final class RespCommands {
       close = true;
     }
     boolean closeAfter = close;
+    boolean resp3 = session.resp3;
     CompletionStage<List<GetResult>> results =
         keys.isEmpty() ? CompletableFuture.completedFuture(List.of()) : cache.getAll(keys);
-    if (!needsStats) return results.thenApply(found -> new AnsweredBatch(parts, found, Optional.empty(), closeAfter));
-    return results.thenCombine(cache.stats(), (found, stats) -> new AnsweredBatch(parts, found, stats, closeAfter));
+    if (!needsStats) return results.thenApply(found -> new AnsweredBatch(parts, found, Optional.empty(), closeAfter, resp3));
+    return results.thenCombine(cache.stats(), (found, stats) -> new AnsweredBatch(parts, found, stats, closeAfter, resp3));
   }
 
   /** Redis's INFO reply with the proxy's own section after Redis's; an error stays as it is. */
@@ -96,18 +97,18 @@ final class RespCommands {
   }
 
   RespReply render(AnsweredBatch batch) {
-    return new RespReply(encode(batch.parts(), batch.results(), batch.stats()), batch.close());
+    return new RespReply(encode(batch.parts(), batch.results(), batch.stats(), batch.resp3()), batch.close());
   }
 
-  private ByteString encode(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats) {
+  private ByteString encode(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats, boolean resp3) {
     for (GetResult result : results) outcomes.record(result);
     if (parts.size() == 1 && parts.get(0) instanceof Ready ready) return ready.bytes();
     RespWriter out = new RespWriter();
     for (Part part : parts) {
       if (part instanceof ReadOne one) {
-        writeGet(out, results.get(one.keyIndex()));
+        writeGet(out, results.get(one.keyIndex()), resp3);
       } else if (part instanceof ReadMany many) {
-        writeMget(out, results.subList(many.firstKeyIndex(), many.firstKeyIndex() + many.count()));
+        writeMget(out, results.subList(many.firstKeyIndex(), many.firstKeyIndex() + many.count()), resp3);
       } else if (part == ProxyInfo.INSTANCE) {
         if (stats.isEmpty()) out.error("ERR the cache did not answer in time");
         else out.bulk(serverInfo.proxySection(stats.get()));
@@ -118,14 +119,14 @@ final class RespCommands {
     return out.result();
   }
 
-  private static void writeGet(RespWriter out, GetResult result) {
+  private static void writeGet(RespWriter out, GetResult result, boolean resp3) {
     if (result instanceof GetResult.Found found) out.bulk(found.value());
     else if (result instanceof GetResult.Failed failed) writeFailure(out, failed);
-    else out.nullBulk();
+    else out.nil(resp3);
   }
 
   /** As Redis does, a key that holds another type reads as nil; any other failure fails the MGET. */
-  private static void writeMget(RespWriter out, List<GetResult> results) {
+  private static void writeMget(RespWriter out, List<GetResult> results, boolean resp3) {
     for (GetResult result : results) {
       if (result instanceof GetResult.Failed failed && !isWrongType(failed)) {
         writeFailure(out, failed);
@@ -135,7 +136,7 @@ final class RespCommands {
     out.arrayHeader(results.size());
     for (GetResult result : results) {
       if (result instanceof GetResult.Found found) out.bulk(found.value());
-      else out.nullBulk();
+      else out.nil(resp3);
     }
   }
 

@@ -289,6 +289,12 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   }
 
   @Override
+  public CompletableFuture<ByteString> readCached(RespRequest request) {
+    return commands.execute(session, new RespBatch(List.of(request), null), cache).toCompletableFuture()
+        .handle((answered, failure) -> failure == null ? commands.render(answered).bytes() : failed(failure).bytes());
+  }
+
+  @Override
   public void backendClosed() {
     pinned = null;
     writeAnswered();

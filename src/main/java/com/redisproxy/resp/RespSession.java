@@ -8,6 +8,8 @@ final class RespSession {
   ByteString name;
   /** Changed only by AUTH and HELLO, in request order, so a pipeline's later commands see it. */
   boolean authenticated;
+  /** Set once Redis has accepted HELLO 3 on the session's pinned connection; the cache's replies follow it. */
+  boolean resp3;
 
   RespSession(long id, boolean authenticated) {
     this.id = id;

@@ -4,10 +4,11 @@ import java.nio.charset.StandardCharsets;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 
-/** Appends RESP2 replies to one connection's output; every reply is binary-safe. */
+/** Appends RESP2 replies (and RESP3's null) to one connection's output; every reply is binary-safe. */
 final class RespWriter {
   private static final byte[] CRLF = {'\r', '\n'};
   private static final ByteString NULL_BULK = ByteString.fromString("$-1\r\n");
+  private static final ByteString RESP3_NULL = ByteString.fromString("_\r\n");
 
   private final ByteStringBuilder out = new ByteStringBuilder();
 
@@ -24,6 +25,12 @@ final class RespWriter {
 
   RespWriter nullBulk() {
     out.append(NULL_BULK);
+    return this;
+  }
+
+  /** A missing value: RESP2's null bulk string, or RESP3's null. */
+  RespWriter nil(boolean resp3) {
+    out.append(resp3 ? RESP3_NULL : NULL_BULK);
     return this;
   }
 

@@ -1,6 +1,8 @@
 package com.redisproxy.resp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.resp.CommandTable.Invalidation;
 import com.redisproxy.resp.CommandTable.Route;
@@ -65,7 +67,7 @@ class CommandTableTest {
     table.load(COMMAND_REPLY);
     assertEquals(Route.CACHED, table.route(request("GET", "k")));
     assertEquals(Route.CACHED, table.route(request("mget", "a", "b")));
-    assertEquals(Route.FORWARDED, table.route(request("GET")));
+    assertEquals(Route.LOCAL, table.route(request("GET")));
     assertEquals(Route.FORWARDED, table.route(request("SET", "k", "v")));
     assertEquals(Route.FORWARDED, table.route(request("CLIENT", "LIST")));
     assertEquals(Route.LOCAL, table.route(request("PING")));
@@ -80,5 +82,19 @@ class CommandTableTest {
     }
     assertEquals(Route.FORWARDED, table.route(request("XREAD", "STREAMS", "s", "0")));
     assertEquals(Route.REFUSED, table.route(request("shutdown")));
+  }
+
+  @Test
+  void aCommandRoutedLocalIsAnsweredByTheHandlerTheTableNamesForIt() {
+    table.load(COMMAND_REPLY);
+    for (String[] local : List.of(new String[] {"PING"}, new String[] {"ECHO", "x"}, new String[] {"QUIT"},
+        new String[] {"AUTH", "pw"}, new String[] {"HELLO", "2"}, new String[] {"SELECT", "0"},
+        new String[] {"CLIENT", "ID"}, new String[] {"GET"})) {
+      RespRequest request = request(local);
+      assertEquals(Route.LOCAL, table.route(request), String.join(" ", local));
+      assertTrue(CommandTable.local(request.name()).isPresent(), String.join(" ", local));
+    }
+    assertFalse(CommandTable.local("set").isPresent());
+    assertFalse(CommandTable.local("info").isPresent());
   }
 }

@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import javax.net.ssl.SSLContext;
@@ -129,12 +130,8 @@ class FrontEndTlsIT {
   @Test
   void theClientLimitRefusesConnectionsOverTlsToo() throws IOException {
     try (ProxyProcess limited = ProxyProcess.startWithTls(redis.address(), Map.of("PROXY_MAX_CLIENTS", "1"), certificate);
-        Socket heldHttp = certificate.trustingContext().getSocketFactory().createSocket("127.0.0.1", limited.httpPort());
-        RespSocket heldResp = RespSocket.overTls(limited.respPort(), certificate.trustingContext())) {
-      heldHttp.setSoTimeout(20_000);
-      heldHttp.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      assertEquals("HTTP/1.1 200 OK\r\n", new String(heldHttp.getInputStream().readNBytes(17), StandardCharsets.US_ASCII));
-      assertEquals("+PONG\r\n", heldResp.call(RespSocket.command("PING"), "+PONG\r\n"));
+        Socket heldHttp = holdHttpSlot(limited);
+        RespSocket heldResp = holdRespSlot(limited)) {
       // The start-up health checks' connections are given back asynchronously.
       Eventually.await(Duration.ofSeconds(20), "a second HTTPS client is refused with 503",
           () -> limited.request("GET", "/health").statusCode() == 503);
@@ -142,6 +139,47 @@ class FrontEndTlsIT {
         assertEquals("-ERR max number of clients reached\r\n", refused.readLine());
       }
     }
+  }
+
+  // The start-up probes' own connections may hold the one slot for a moment after the proxy is up:
+  // a client is refused until they are given back, so the slot is taken once it is free.
+  private Socket holdHttpSlot(ProxyProcess limited) {
+    AtomicReference<Socket> held = new AtomicReference<>();
+    Eventually.await(Duration.ofSeconds(20), "an HTTPS client holds the one client slot", () -> {
+      try {
+        Socket socket = certificate.trustingContext().getSocketFactory().createSocket("127.0.0.1", limited.httpPort());
+        socket.setSoTimeout(20_000);
+        socket.getOutputStream().write("GET /health HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+        if (new String(socket.getInputStream().readNBytes(17), StandardCharsets.US_ASCII).equals("HTTP/1.1 200 OK\r\n")) {
+          held.set(socket);
+          return true;
+        }
+        socket.close();
+        return false;
+      } catch (IOException notYet) {
+        return false;
+      }
+    });
+    return held.get();
+  }
+
+  private RespSocket holdRespSlot(ProxyProcess limited) {
+    AtomicReference<RespSocket> held = new AtomicReference<>();
+    Eventually.await(Duration.ofSeconds(20), "a RESP-over-TLS client holds the one client slot", () -> {
+      try {
+        RespSocket socket = RespSocket.overTls(limited.respPort(), certificate.trustingContext());
+        socket.send(RespSocket.command("PING"));
+        if (socket.readLine().equals("+PONG\r\n")) {
+          held.set(socket);
+          return true;
+        }
+        socket.close();
+        return false;
+      } catch (RuntimeException notYet) { // RespSocket turns I/O errors into unchecked ones
+        return false;
+      }
+    });
+    return held.get();
   }
 
   @Test

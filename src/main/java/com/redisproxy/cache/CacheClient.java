@@ -59,9 +59,15 @@ public final class CacheClient {
 
   /** The results for {@code keys}, in the same order. */
   public CompletionStage<List<GetResult>> getAll(List<ByteString> keys) {
+    return askForKeys(keys, replyTo -> new CacheActor.GetAll(keys, replyTo));
+  }
+
+  /** One ask answered by a result per key; refused or timed out, every key gets that failure. */
+  private CompletionStage<List<GetResult>> askForKeys(
+      List<ByteString> keys, Function<ActorRef<List<GetResult>>, CacheActor.Command> message) {
     if (!admit()) return CompletableFuture.completedFuture(Collections.nCopies(keys.size(), tooManyPending));
     return inPlace(
-        AskPattern.ask(cache, replyTo -> new CacheActor.GetAll(keys, replyTo), askTimeout, scheduler),
+        AskPattern.ask(cache, message::apply, askTimeout, scheduler),
         failure -> Collections.nCopies(keys.size(), askTimedOut));
   }
 
@@ -81,10 +87,7 @@ public final class CacheClient {
 
   /** The cached values of {@code keys} in order, null for a key not cached; nothing is fetched. */
   public CompletionStage<List<GetResult>> getCached(List<ByteString> keys) {
-    if (!admit()) return CompletableFuture.completedFuture(Collections.nCopies(keys.size(), tooManyPending));
-    return inPlace(
-        AskPattern.ask(cache, replyTo -> new CacheActor.GetCached(keys, replyTo), askTimeout, scheduler),
-        failure -> Collections.nCopies(keys.size(), askTimedOut));
+    return askForKeys(keys, replyTo -> new CacheActor.GetCached(keys, replyTo));
   }
 
   public int pendingAsks() {

@@ -75,7 +75,7 @@ public final class Guardian {
           });
       respLoops.ifPresent(loops -> {
         new RespServer(system, cacheClient, settings.resp(), settings.maxClients(), Main.version(), metrics, loops,
-                settings.auth().password(), settings.tls(), backendAddress(settings.redis().uri()), redis::commandTable)
+                settings.auth().password(), settings.tls(), backendAddress(standalone(settings)), redis::commandTable)
             .start(settings.host(), settings.resp().port(), settings.backlog(), settings.shutdownDeadline())
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
@@ -113,6 +113,10 @@ public final class Guardian {
     return loops;
   }
 
+  private static RedisURI standalone(ProxySettings settings) {
+    return ((com.redisproxy.fetch.RedisTarget.Standalone) settings.redis().target()).uri();
+  }
+
   private static BackendAddress backendAddress(RedisURI uri) {
     var credentials = RedisAddress.credentials(uri);
     return new BackendAddress(uri.getHost(), uri.getPort(),
@@ -124,7 +128,7 @@ public final class Guardian {
       ActorContext<Void> context, ProxySettings settings, InvalidationInbox invalidations) {
     ProxySettings.Redis redisSettings = settings.redis();
     BackingRedis redis = new BackingRedis(
-        redisSettings.uri(),
+        standalone(settings),
         new BackingRedis.Options(redisSettings.fetchTimeout(), redisSettings.connectTimeout(),
             redisSettings.connections(), settings.cache().honourRedisTtl(), settings.cache().tracking()),
         invalidations);

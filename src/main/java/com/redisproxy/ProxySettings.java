@@ -3,12 +3,14 @@ package com.redisproxy;
 import com.redisproxy.auth.AuthSettings;
 import com.redisproxy.auth.Password;
 import com.redisproxy.auth.ProtectedMode;
+import com.redisproxy.fetch.ReadFromSetting;
 import com.redisproxy.fetch.RedisAddress;
+import com.redisproxy.fetch.RedisTarget;
 import com.redisproxy.resp.RespLimits;
 import com.redisproxy.tls.FrontEndTls;
 import com.redisproxy.resp.RespSettings;
 import com.typesafe.config.Config;
-import io.lettuce.core.RedisURI;
+import io.lettuce.core.ReadFrom;
 import java.time.Duration;
 import java.util.Optional;
 
@@ -32,8 +34,10 @@ public record ProxySettings(
 
   public record Http(int port, boolean accessLog) {}
 
+  /** @param readFrom the node a miss is read from, in a Redis Cluster */
   public record Redis(
-      RedisURI uri, Duration fetchTimeout, Duration connectTimeout, int fetcherPoolSize, int connections) {}
+      RedisTarget target, Duration fetchTimeout, Duration connectTimeout, int fetcherPoolSize, int connections,
+      ReadFrom readFrom) {}
 
   public record Cache(
       int capacity,
@@ -59,11 +63,12 @@ public record ProxySettings(
     if (host.isEmpty()) throw read.invalid(root + "host", "is empty");
     Redis redis =
         new Redis(
-            redisUri(read, root + "redis.address"),
+            redisTarget(read, root + "redis.address"),
             read.duration(root + "redis.fetch-timeout"),
             read.duration(root + "redis.connect-timeout"),
             read.integer(root + "redis.fetcher-pool-size", 1, 1024),
-            read.integer(root + "redis.connections", 1, 64));
+            read.integer(root + "redis.connections", 1, 64),
+            readFrom(read, root + "redis.read-from"));
     Cache cache =
         new Cache(
             read.integer(root + "cache.capacity", 0, Integer.MAX_VALUE),
@@ -125,9 +130,22 @@ public record ProxySettings(
     };
   }
 
-  private static RedisURI redisUri(SettingsReader read, String path) {
+  private static RedisTarget redisTarget(SettingsReader read, String path) {
+    RedisTarget target;
     try {
-      return RedisAddress.parse(read.string(path));
+      target = RedisAddress.parseTarget(read.string(path));
+    } catch (IllegalArgumentException e) {
+      throw read.invalid(path, e.getMessage());
+    }
+    if (!(target instanceof RedisTarget.Standalone)) {
+      throw read.invalid(path, "Sentinel and Cluster addresses are not supported yet");
+    }
+    return target;
+  }
+
+  private static ReadFrom readFrom(SettingsReader read, String path) {
+    try {
+      return ReadFromSetting.parse(read.string(path));
     } catch (IllegalArgumentException e) {
       throw read.invalid(path, e.getMessage());
     }

@@ -25,6 +25,7 @@ final class SettingsReader {
           Map.entry("redis-proxy.resp.forward-timeout", "PROXY_RESP_FORWARD_TIMEOUT"),
           Map.entry("redis-proxy.redis.address", "REDIS_ADDRESS"),
           Map.entry("redis-proxy.redis.fetch-timeout", "REDIS_FETCH_TIMEOUT"),
+          Map.entry("redis-proxy.redis.read-from", "REDIS_READ_FROM"),
           Map.entry("redis-proxy.cache.capacity", "CACHE_CAPACITY"),
           Map.entry("redis-proxy.cache.expiry", "GLOBAL_CACHE_EXPIRY"),
           Map.entry("redis-proxy.cache.honour-redis-ttl", "CACHE_HONOUR_REDIS_TTL"),

@@ -33,8 +33,8 @@ class ProxySettingsTest {
     assertEquals(Duration.ofSeconds(60), settings.cache().expiry());
     assertEquals("127.0.0.1", settings.host());
     assertEquals(8080, settings.http().port());
-    assertEquals("localhost", settings.redis().uri().getHost());
-    assertEquals(6379, settings.redis().uri().getPort());
+    assertEquals("localhost", uri(settings).getHost());
+    assertEquals(6379, uri(settings).getPort());
     assertEquals(1024, settings.backlog());
     assertEquals(Duration.ZERO, settings.resp().idleTimeout());
   }
@@ -77,14 +77,14 @@ class ProxySettingsTest {
 
   @Test
   void redisAddressTakesHostPortAndUris() {
-    var plain = settings("redis-proxy.redis.address = \"redis.internal:6390\"").redis().uri();
+    var plain = uri(settings("redis-proxy.redis.address = \"redis.internal:6390\""));
     assertEquals("redis.internal", plain.getHost());
     assertEquals(6390, plain.getPort());
-    var uri = settings("redis-proxy.redis.address = \"redis://user:secret@db:6391/2\"").redis().uri();
+    var uri = uri(settings("redis-proxy.redis.address = \"redis://user:secret@db:6391/2\""));
     assertEquals("db", uri.getHost());
     assertEquals(6391, uri.getPort());
     assertEquals(2, uri.getDatabase());
-    assertTrue(settings("redis-proxy.redis.address = \"rediss://db:6392\"").redis().uri().isSsl());
+    assertTrue(uri(settings("redis-proxy.redis.address = \"rediss://db:6392\"")).isSsl());
   }
 
   @Test
@@ -111,8 +111,7 @@ class ProxySettingsTest {
 
   @Test
   void thePasswordNeverAppearsInTheRedactedAddress() {
-    var uri = settings("redis-proxy.redis.address = \"redis://user:secret@db:6391/2\"").redis().uri();
-    String shown = com.redisproxy.fetch.RedisAddress.redacted(uri);
+    String shown = settings("redis-proxy.redis.address = \"redis://user:secret@db:6391/2\"").redis().target().redacted();
     assertEquals("redis://db:6391/2", shown);
   }
 
@@ -149,5 +148,9 @@ class ProxySettingsTest {
     assertTrue(problemWith("redis-proxy.auth.metrics = on").startsWith("PROXY_METRICS_AUTH"),
         "metrics behind a password that is not set");
     assertTrue(settings("redis-proxy.auth { metrics = on, password = pw }").auth().metricsNeedPassword());
+  }
+
+  private static io.lettuce.core.RedisURI uri(ProxySettings settings) {
+    return ((com.redisproxy.fetch.RedisTarget.Standalone) settings.redis().target()).uri();
   }
 }

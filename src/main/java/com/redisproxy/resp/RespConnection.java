@@ -207,11 +207,13 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
     lastDone = reply;
     unanswered.add(reply);
     Runnable start = () -> {
-      started.complete(null);
       try {
         segment.get().whenComplete((answer, failure) -> reply.complete(failure == null ? answer : failed(failure)));
       } catch (RuntimeException e) {
         reply.complete(failed(e));
+      } finally {
+        // Only now: completing it starts the next segment of this kind, whose requests must follow ours.
+        started.complete(null);
       }
     };
     if (after.isDone()) start.run();

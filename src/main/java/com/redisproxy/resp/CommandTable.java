@@ -106,7 +106,6 @@ final class CommandTable {
     if (refused.contains(name)) return Route.REFUSED;
     if ((name.equals("get") && request.size() == 2) || (name.equals("mget") && request.size() >= 2)) return Route.CACHED;
     if (name.equals("info")) return Route.INFO;
-    if (name.equals("hello")) return request.size() >= 2 && request.arg(1).utf8String().equals("3") ? Route.PINNED : Route.LOCAL;
     if (name.equals("select")) return request.size() == 2 && !request.arg(1).utf8String().equals("0") ? Route.PINNED : Route.LOCAL;
     if (LOCAL.containsKey(name) && !name.equals("client")) return Route.LOCAL;
     if (PINNING.contains(name) || isBlockingRead(name, request)) return Route.PINNED;

@@ -47,15 +47,21 @@ final class LocalCommands {
     else out.simple("OK");
   }
 
-  /** As Redis: the version first, then every option, then AUTH; SETNAME only once authenticated. */
+  /**
+   * As Redis: the version first, then every option, then AUTH; SETNAME only once authenticated.
+   * HELLO 3 switches the session to RESP3 (its forwarded commands go to the loop's RESP3 link) and
+   * is answered in it; without a version the session keeps its protocol.
+   */
   static void hello(RespSession session, RespRequest request, RespAuth auth, RespWriter out) {
+    boolean resp3 = session.resp3;
     if (request.size() >= 2) {
       String version = request.arg(1).utf8String();
-      if (!version.equals("2")) {
+      if (!version.equals("2") && !version.equals("3")) {
         if (version.matches("\\d+")) out.error("NOPROTO unsupported protocol version");
         else out.error("ERR Protocol version is not an integer or out of range");
         return;
       }
+      resp3 = version.equals("3");
     }
     ByteString name = null;
     int authAt = 0;
@@ -83,10 +89,13 @@ final class LocalCommands {
       return;
     }
     if (name != null) session.name = name;
-    out.arrayHeader(14)
-        .bulk("server").bulk("redis")
+    session.resp3 = resp3;
+    // Redis's fields, which clients read: Lettuce proto, id, version, mode and role; redis-py proto.
+    if (resp3) out.mapHeader(7);
+    else out.arrayHeader(14);
+    out.bulk("server").bulk("redis")
         .bulk("version").bulk(ServerInfo.REDIS_VERSION)
-        .bulk("proto").integer(2)
+        .bulk("proto").integer(resp3 ? 3 : 2)
         .bulk("id").integer(session.id)
         .bulk("mode").bulk("standalone")
         .bulk("role").bulk("master")
@@ -110,7 +119,7 @@ final class LocalCommands {
         }
       }
       case "getname" -> {
-        if (session.name == null) out.nullBulk();
+        if (session.name == null) out.nil(session.resp3);
         else out.bulk(session.name);
       }
       case "setinfo" -> out.simple("OK");

@@ -24,16 +24,15 @@ final class RespCommands {
 
   private record Ready(ByteString bytes) implements Part {}
 
-  private record ReadOne(int keyIndex) implements Part {}
+  // Each answer in the protocol the session spoke when it was asked: a HELLO in the batch changes it.
+  private record ReadOne(int keyIndex, boolean resp3) implements Part {}
 
-  private record ReadMany(int firstKeyIndex, int count) implements Part {}
+  private record ReadMany(int firstKeyIndex, int count, boolean resp3) implements Part {}
 
-  private enum ProxyInfo implements Part {
-    INSTANCE
-  }
+  private record ProxyInfo(boolean resp3) implements Part {}
 
   /** A batch with the cache's answers in, ready to render. */
-  record AnsweredBatch(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats, boolean close, boolean resp3) {}
+  record AnsweredBatch(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats, boolean close) {}
 
   private final ServerInfo serverInfo;
   private final ProxyMetrics.ReadOutcomes outcomes;
@@ -59,15 +58,15 @@ final class RespCommands {
         parts.add(new Ready(RespAuth.NOAUTH)); // before the cache: nothing is read for it
       } else if (request.is("get") && request.size() == 2) {
         if (keys == NO_KEYS) keys = new ArrayList<>();
-        parts.add(new ReadOne(keys.size()));
+        parts.add(new ReadOne(keys.size(), session.resp3));
         keys.add(request.arg(1));
       } else if (request.is("mget") && request.size() >= 2) {
         if (keys == NO_KEYS) keys = new ArrayList<>();
-        parts.add(new ReadMany(keys.size(), request.size() - 1));
+        parts.add(new ReadMany(keys.size(), request.size() - 1, session.resp3));
         keys.addAll(request.args().subList(1, request.size()));
       } else if (request.is("info")) {
         needsStats = true;
-        parts.add(ProxyInfo.INSTANCE);
+        parts.add(new ProxyInfo(session.resp3));
       } else if (request.is("quit")) {
         parts.add(new Ready(LocalCommands.answer(session, request, serverInfo, auth)));
         close = true;
@@ -81,37 +80,42 @@ final class RespCommands {
       close = true;
     }
     boolean closeAfter = close;
-    boolean resp3 = session.resp3;
     CompletionStage<List<GetResult>> results =
         keys.isEmpty() ? CompletableFuture.completedFuture(List.of()) : cache.getAll(keys);
-    if (!needsStats) return results.thenApply(found -> new AnsweredBatch(parts, found, Optional.empty(), closeAfter, resp3));
-    return results.thenCombine(cache.stats(), (found, stats) -> new AnsweredBatch(parts, found, stats, closeAfter, resp3));
+    if (!needsStats) return results.thenApply(found -> new AnsweredBatch(parts, found, Optional.empty(), closeAfter));
+    return results.thenCombine(cache.stats(), (found, stats) -> new AnsweredBatch(parts, found, stats, closeAfter));
   }
 
-  /** Redis's INFO reply with the proxy's own section after Redis's; an error stays as it is. */
+  /**
+   * Redis's INFO reply with the proxy's own section after Redis's, in the reply's own type (a bulk
+   * string, or RESP3's verbatim {@code txt} string); an error stays as it is.
+   */
   ByteString withProxySection(ByteString redisInfo, Optional<CacheStats> stats) {
-    if (redisInfo.isEmpty() || redisInfo.apply(0) != '$' || stats.isEmpty()) return redisInfo;
-    int body = redisInfo.indexOf((byte) '\n') + 1;
+    if (redisInfo.isEmpty() || stats.isEmpty()) return redisInfo;
+    boolean verbatim = redisInfo.apply(0) == '=';
+    if (redisInfo.apply(0) != '$' && !verbatim) return redisInfo;
+    int body = redisInfo.indexOf((byte) '\n') + 1 + (verbatim ? 4 : 0); // past "txt:"
     ByteString text = redisInfo.slice(body, redisInfo.size() - 2);
-    return new RespWriter().bulk(text.concat(ByteString.fromString("\r\n" + serverInfo.proxySection(stats.get())))).result();
+    return new RespWriter().text(text.concat(ByteString.fromString("\r\n" + serverInfo.proxySection(stats.get()))), verbatim)
+        .result();
   }
 
   RespReply render(AnsweredBatch batch) {
-    return new RespReply(encode(batch.parts(), batch.results(), batch.stats(), batch.resp3()), batch.close());
+    return new RespReply(encode(batch.parts(), batch.results(), batch.stats()), batch.close());
   }
 
-  private ByteString encode(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats, boolean resp3) {
+  private ByteString encode(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats) {
     for (GetResult result : results) outcomes.record(result);
     if (parts.size() == 1 && parts.get(0) instanceof Ready ready) return ready.bytes();
     RespWriter out = new RespWriter();
     for (Part part : parts) {
       if (part instanceof ReadOne one) {
-        writeGet(out, results.get(one.keyIndex()), resp3);
+        writeGet(out, results.get(one.keyIndex()), one.resp3());
       } else if (part instanceof ReadMany many) {
-        writeMget(out, results.subList(many.firstKeyIndex(), many.firstKeyIndex() + many.count()), resp3);
-      } else if (part == ProxyInfo.INSTANCE) {
+        writeMget(out, results.subList(many.firstKeyIndex(), many.firstKeyIndex() + many.count()), many.resp3());
+      } else if (part instanceof ProxyInfo info) {
         if (stats.isEmpty()) out.error("ERR the cache did not answer in time");
-        else out.bulk(serverInfo.proxySection(stats.get()));
+        else out.text(ByteString.fromString(serverInfo.proxySection(stats.get())), info.resp3());
       } else {
         out.raw(((Ready) part).bytes());
       }

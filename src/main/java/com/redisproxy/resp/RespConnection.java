@@ -56,14 +56,14 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   private boolean closeWhenAnswered;
 
   RespConnection(RespParser parser, RespSession session, RespCommands commands, CacheReads cache, RespAuth auth,
-      Forwarding forwarding, SharedBackend shared) {
+      Forwarding forwarding, SharedBackend shared, SharedBackend sharedResp3) {
     this.parser = parser;
     this.session = session;
     this.commands = commands;
     this.cache = cache;
     this.auth = auth;
     this.forwarding = forwarding;
-    this.forwarder = new Forwarder(session, auth, forwarding, shared, cache, commands);
+    this.forwarder = new Forwarder(session, auth, forwarding, shared, sharedResp3, cache, commands);
   }
 
   @Override
@@ -228,7 +228,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
 
   private CompletableFuture<RespReply> pin() {
     RespRequest first = held.get(0);
-    if (!auth.allows(session, first) && !first.is("hello")) return notPinned(RespAuth.NOAUTH);
+    if (!auth.allows(session, first)) return notPinned(RespAuth.NOAUTH);
     if (!forwarding.takePinned()) {
       if (first.is("multi")) forwarder.refuseTransaction();
       return notPinned(Refusals.tooManyPinned(first, forwarding.maxPinned()));
@@ -286,12 +286,6 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
     } else {
       context.writeAndFlush(wrapped(reply));
     }
-  }
-
-  @Override
-  public CompletableFuture<ByteString> readCached(RespRequest request) {
-    return commands.execute(session, new RespBatch(List.of(request), null), cache).toCompletableFuture()
-        .handle((answered, failure) -> failure == null ? commands.render(answered).bytes() : failed(failure).bytes());
   }
 
   @Override

@@ -73,6 +73,7 @@ public final class RespServer {
   private final Forwarding forwarding;
   private final Supplier<CompletionStage<List<Object>>> commandTable;
   private final Map<EventLoop, SharedBackend> sharedBackends = new ConcurrentHashMap<>();
+  private final Map<EventLoop, SharedBackend> sharedResp3Backends = new ConcurrentHashMap<>();
   private final Optional<FrontEndTls> tls;
   private final RespEventLoops loops;
   private final AtomicInteger openConnections = new AtomicInteger();
@@ -151,9 +152,13 @@ public final class RespServer {
       channel.pipeline().addLast(new IdleStateHandler(idleTimeout.toNanos(), 0, 0, TimeUnit.NANOSECONDS));
     }
     LoopBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new LoopBatcher(cache, loop));
-    SharedBackend shared = sharedBackends.computeIfAbsent(channel.eventLoop(), loop -> new SharedBackend(loop, forwarding.address(), forwardTimeout));
+    SharedBackend shared = sharedBackends.computeIfAbsent(channel.eventLoop(),
+        loop -> new SharedBackend(loop, forwarding.address(), forwardTimeout, false));
+    // Its link opens on first use: no RESP3 client, no second connection.
+    SharedBackend sharedResp3 = sharedResp3Backends.computeIfAbsent(channel.eventLoop(),
+        loop -> new SharedBackend(loop, forwarding.address(), forwardTimeout, true));
     channel.pipeline().addLast(new RespConnection(new RespParser(limits), auth.newSession(nextClientId.incrementAndGet()),
-        commands, batcher, auth, forwarding, shared));
+        commands, batcher, auth, forwarding, shared, sharedResp3));
   }
 
   // Until Redis has answered COMMAND, every forwarded command is taken to change any key.

@@ -74,9 +74,10 @@ class CommandTableTest {
     assertEquals(Route.LOCAL, table.route(request("CLIENT", "SETNAME", "x")));
     assertEquals(Route.LOCAL, table.route(request("SELECT", "0")));
     assertEquals(Route.LOCAL, table.route(request("HELLO", "2")));
+    assertEquals(Route.LOCAL, table.route(request("HELLO", "3")), "a RESP3 session shares the RESP3 links");
     assertEquals(Route.INFO, table.route(request("INFO", "server")));
     for (String[] pinning : List.of(new String[] {"MULTI"}, new String[] {"WATCH", "k"}, new String[] {"BLPOP", "l", "0"},
-        new String[] {"SUBSCRIBE", "c"}, new String[] {"SELECT", "1"}, new String[] {"HELLO", "3"},
+        new String[] {"SUBSCRIBE", "c"}, new String[] {"SELECT", "1"},
         new String[] {"CLIENT", "REPLY", "OFF"}, new String[] {"XREAD", "BLOCK", "0", "STREAMS", "s", "$"})) {
       assertEquals(Route.PINNED, table.route(request(pinning)), String.join(" ", pinning));
     }

@@ -70,17 +70,18 @@ final class PinnedSession implements BackendLink.Replies {
   }
 
   void handle(RespRequest request) {
-    String name = request.name();
     if (!auth.allows(session, request)) {
       answer(RespAuth.NOAUTH, false);
-    } else if (name.equals("auth")) {
-      answer(auth.auth(session, request), false);
-    } else if (name.equals("hello")) {
-      hello(request);
-    } else if (table.route(request) == CommandTable.Route.REFUSED) {
-      answer(Refusals.refused(request), false);
-    } else {
-      send(request.args(), track(request, name), name.equals("reset") ? OptionalInt.of(2) : OptionalInt.empty());
+      return;
+    }
+    switch (CommandTable.inPinnedSession(request)) {
+      case PROXY -> answer(LocalCommands.answer(session, request, auth), false);
+      case AUTHENTICATE_THEN_REDIS -> authenticateThenSend(request);
+      case REDIS -> {
+        String name = request.name();
+        if (table.route(request) == CommandTable.Route.REFUSED) answer(Refusals.refused(request), false);
+        else send(request.args(), track(request, name), name.equals("reset") ? OptionalInt.of(2) : OptionalInt.empty());
+      }
     }
   }
 
@@ -101,7 +102,7 @@ final class PinnedSession implements BackendLink.Replies {
   }
 
   // HELLO's AUTH is for the proxy; Redis sees HELLO with the version and SETNAME only.
-  private void hello(RespRequest request) {
+  private void authenticateThenSend(RespRequest request) {
     List<ByteString> args = new java.util.ArrayList<>();
     for (int i = 0; i < request.size(); i++) {
       if (i >= 2 && i + 2 < request.size() && request.arg(i).utf8String().equalsIgnoreCase("auth")) {

@@ -155,7 +155,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
       }
       runKind = kind;
       run.add(request);
-      if (request.is("quit")) {
+      if (CommandTable.closesConnection(request)) {
         quitRead = true; // nothing after QUIT runs
         startSegment(runKind, run, null);
         return;
@@ -172,14 +172,9 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   private Kind kindOf(RespRequest request) {
     return switch (forwarding.table().route(request)) {
       case CACHED, LOCAL -> Kind.LOCAL;
-      case INFO -> isProxyInfo(request) ? Kind.LOCAL : Kind.FORWARDED;
-      case FORWARDED, REFUSED -> Kind.FORWARDED;
+      case INFO, FORWARDED, REFUSED -> Kind.FORWARDED;
       case PINNED -> forwarder.inRefusedTransaction() ? Kind.FORWARDED : Kind.PINNED;
     };
-  }
-
-  private static boolean isProxyInfo(RespRequest request) {
-    return request.size() == 2 && request.arg(1).utf8String().equalsIgnoreCase("proxy");
   }
 
   private void startSegment(Kind kind, List<RespRequest> run, String protocolError) {

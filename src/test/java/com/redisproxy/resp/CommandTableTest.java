@@ -76,6 +76,8 @@ class CommandTableTest {
     assertEquals(Route.LOCAL, table.route(request("HELLO", "2")));
     assertEquals(Route.LOCAL, table.route(request("HELLO", "3")), "a RESP3 session shares the RESP3 links");
     assertEquals(Route.INFO, table.route(request("INFO", "server")));
+    assertEquals(Route.INFO, table.route(request("INFO")));
+    assertEquals(Route.LOCAL, table.route(request("info", "PROXY")));
     for (String[] pinning : List.of(new String[] {"MULTI"}, new String[] {"WATCH", "k"}, new String[] {"BLPOP", "l", "0"},
         new String[] {"SUBSCRIBE", "c"}, new String[] {"SELECT", "1"},
         new String[] {"CLIENT", "REPLY", "OFF"}, new String[] {"XREAD", "BLOCK", "0", "STREAMS", "s", "$"})) {
@@ -86,16 +88,33 @@ class CommandTableTest {
   }
 
   @Test
-  void aCommandRoutedLocalIsAnsweredByTheHandlerTheTableNamesForIt() {
+  void aCommandRoutedLocalOrCachedIsAnsweredByTheHandlerTheTableNamesForIt() {
     table.load(COMMAND_REPLY);
     for (String[] local : List.of(new String[] {"PING"}, new String[] {"ECHO", "x"}, new String[] {"QUIT"},
         new String[] {"AUTH", "pw"}, new String[] {"HELLO", "2"}, new String[] {"SELECT", "0"},
-        new String[] {"CLIENT", "ID"}, new String[] {"GET"})) {
+        new String[] {"CLIENT", "ID"}, new String[] {"client", "setname", "x"}, new String[] {"GET"},
+        new String[] {"INFO", "proxy"})) {
       RespRequest request = request(local);
       assertEquals(Route.LOCAL, table.route(request), String.join(" ", local));
-      assertTrue(CommandTable.local(request.name()).isPresent(), String.join(" ", local));
+      assertTrue(CommandTable.handler(request).isPresent(), String.join(" ", local));
     }
-    assertFalse(CommandTable.local("set").isPresent());
-    assertFalse(CommandTable.local("info").isPresent());
+    assertTrue(CommandTable.handler(request("GET", "k")).isPresent());
+    assertTrue(CommandTable.handler(request("MGET", "a", "b")).isPresent());
+    assertFalse(CommandTable.handler(request("SET", "k", "v")).isPresent());
+    assertFalse(CommandTable.handler(request("CLIENT", "LIST")).isPresent());
+    assertFalse(CommandTable.handler(request("CLIENT", "TRACKING", "on")).isPresent());
+  }
+
+  @Test
+  void theTableSaysWhatIsAnsweredBeforeAuthWhatClosesAndWhatAPinnedSessionStillAnswers() {
+    for (String name : List.of("AUTH", "hello", "QUIT")) assertTrue(CommandTable.answeredBeforeAuth(request(name, "x")), name);
+    for (String name : List.of("PING", "GET", "SET", "CLIENT")) assertFalse(CommandTable.answeredBeforeAuth(request(name, "x")), name);
+    assertTrue(CommandTable.closesConnection(request("quit")));
+    assertFalse(CommandTable.closesConnection(request("PING")));
+    assertEquals(CommandTable.InPinnedSession.PROXY, CommandTable.inPinnedSession(request("AUTH", "pw")));
+    assertEquals(CommandTable.InPinnedSession.AUTHENTICATE_THEN_REDIS, CommandTable.inPinnedSession(request("HELLO", "3")));
+    for (String name : List.of("QUIT", "PING", "GET", "SET", "MULTI")) {
+      assertEquals(CommandTable.InPinnedSession.REDIS, CommandTable.inPinnedSession(request(name)), name);
+    }
   }
 }

@@ -10,11 +10,10 @@ import org.junit.jupiter.api.Test;
 
 class LocalCommandsTest {
   private final RespSession session = new RespSession(7, true);
-  private final ServerInfo info = new ServerInfo(() -> 1, () -> 0, "test");
   private final RespAuth noPassword = new RespAuth(Optional.empty(), new ProxyMetrics().authFailures("resp"));
 
   private String answer(String... args) {
-    return LocalCommands.answer(session, new RespRequest(Arrays.stream(args).map(ByteString::fromString).toList()), info, noPassword)
+    return LocalCommands.answer(session, new RespRequest(Arrays.stream(args).map(ByteString::fromString).toList()), noPassword)
         .utf8String();
   }
 

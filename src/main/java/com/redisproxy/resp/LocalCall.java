@@ -15,6 +15,9 @@ interface LocalCall {
 
   RespAuth auth();
 
+  /** The backing Redis's version, as the proxy's HELLO presents it. */
+  String redisVersion();
+
   /** Where an answer known now is written. */
   RespWriter out();
 
@@ -27,7 +30,7 @@ interface LocalCall {
   /** The answer is the proxy's own INFO section, with the cache's figures. */
   void proxyInfo();
 
-  /** A call answered at once: for the commands whose answer needs no cache. */
+  /** A call answered at once: for the commands whose answer needs no cache. HELLO presents the assumed version. */
   static LocalCall immediate(RespSession session, RespRequest request, RespAuth auth) {
     RespWriter out = new RespWriter();
     return new LocalCall() {
@@ -44,6 +47,11 @@ interface LocalCall {
       @Override
       public RespAuth auth() {
         return auth;
+      }
+
+      @Override
+      public String redisVersion() {
+        return ServerInfo.ASSUMED_REDIS_VERSION;
       }
 
       @Override

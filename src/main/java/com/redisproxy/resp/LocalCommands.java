@@ -115,7 +115,7 @@ final class LocalCommands {
     if (resp3) out.mapHeader(7);
     else out.arrayHeader(14);
     out.bulk("server").bulk("redis")
-        .bulk("version").bulk(ServerInfo.REDIS_VERSION)
+        .bulk("version").bulk(call.redisVersion())
         .bulk("proto").integer(resp3 ? 3 : 2)
         .bulk("id").integer(session.id)
         .bulk("mode").bulk("standalone")

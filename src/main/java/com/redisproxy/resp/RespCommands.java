@@ -185,6 +185,11 @@ final class RespCommands {
     }
 
     @Override
+    public String redisVersion() {
+      return serverInfo.redisVersion();
+    }
+
+    @Override
     public RespWriter out() {
       if (out == null) out = new RespWriter();
       return out;

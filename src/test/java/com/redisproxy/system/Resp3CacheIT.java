@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.redisproxy.system.support.Eventually;
 import com.redisproxy.system.support.ProxyProcess;
 import com.redisproxy.system.support.RespSocket;
 import com.redisproxy.system.support.TestRedis;
@@ -150,6 +151,22 @@ class Resp3CacheIT {
       assertTrue(body.startsWith("txt:# Server\r\n"), body);
       assertTrue(body.contains("redis_version:") && body.contains("# Proxy\r\nproxy_version:"), body);
     }
+  }
+
+  @Test
+  void helloThreePresentsTheBackingRedissVersion() {
+    String info = redis.commands().info("server");
+    int at = info.indexOf("redis_version:") + "redis_version:".length();
+    String redisVersion = info.substring(at, info.indexOf('\r', at));
+    Eventually.await(Duration.ofSeconds(10), "HELLO 3 says version " + redisVersion, () -> {
+      try (RespSocket socket = new RespSocket(proxy.respPort())) {
+        socket.send(command("HELLO", "3"));
+        String map = "";
+        for (int line = 0; line < 9; line++) map += socket.readLine();
+        return map.equals("%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$" + redisVersion.length() + "\r\n"
+            + redisVersion + "\r\n");
+      }
+    });
   }
 
   @Test

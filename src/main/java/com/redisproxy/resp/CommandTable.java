@@ -35,6 +35,22 @@ final class CommandTable {
     AUTHENTICATE_THEN_REDIS
   }
 
+  /** What a command leaves in the connection it runs on, as a pinned session keeps track of it. */
+  enum Effect {
+    NONE,
+    BEGINS_TRANSACTION,
+    RUNS_TRANSACTION,
+    DISCARDS_TRANSACTION,
+    WATCHES,
+    UNWATCHES,
+    /** Replies no longer match requests one to one (pub/sub, MONITOR, CLIENT REPLY) until the connection ends. */
+    UNMATCHES_REPLIES,
+    /** State that lasts as long as the connection (another database, a CLIENT mode). */
+    LASTS,
+    /** As LASTS, and the connection speaks RESP2 again (RESET). */
+    RESETS
+  }
+
   /** One command as Redis describes it. */
   record Command(String name, int arity, Set<String> flags, int firstKey, int lastKey, int keyStep) {
     boolean writes() {
@@ -59,29 +75,37 @@ final class CommandTable {
 
   /** What the proxy knows of one command. {@code handler} is empty for those it never answers itself. */
   private record Known(Function<RespRequest, Route> route, Optional<Handler> handler, boolean beforeAuth,
-      InPinnedSession inPinnedSession, boolean closes) {
+      InPinnedSession inPinnedSession, boolean closes, Effect effect) {
     static Known local(Handler handler) {
       return routed(request -> Route.LOCAL, handler);
     }
 
     static Known routed(Function<RespRequest, Route> route, Handler handler) {
-      return new Known(route, Optional.of(handler), false, InPinnedSession.REDIS, false);
+      return new Known(route, Optional.of(handler), false, InPinnedSession.REDIS, false, Effect.NONE);
     }
 
     static Known routed(Function<RespRequest, Route> route) {
-      return new Known(route, Optional.empty(), false, InPinnedSession.REDIS, false);
+      return new Known(route, Optional.empty(), false, InPinnedSession.REDIS, false, Effect.NONE);
     }
 
-    static Known pinning() {
-      return routed(request -> Route.PINNED);
+    static Known forwarded(Effect effect) {
+      return routed(request -> Route.FORWARDED).leaving(effect);
+    }
+
+    static Known pinning(Effect effect) {
+      return routed(request -> Route.PINNED).leaving(effect);
     }
 
     Known beforeAuth(InPinnedSession inPinned) {
-      return new Known(route, handler, true, inPinned, closes);
+      return new Known(route, handler, true, inPinned, closes, effect);
     }
 
     Known closing() {
-      return new Known(route, handler, beforeAuth, inPinnedSession, true);
+      return new Known(route, handler, beforeAuth, inPinnedSession, true, effect);
+    }
+
+    Known leaving(Effect left) {
+      return new Known(route, handler, beforeAuth, inPinnedSession, closes, left);
     }
   }
 
@@ -91,7 +115,8 @@ final class CommandTable {
       LocalCommands::mget);
   private static final Known UNKNOWN = Known.routed(request -> Route.FORWARDED);
 
-  // Those marked pinning carry state in the connection they run on, so they need one of their own.
+  // Those marked pinning carry state in the connection they run on, so they need one of their own;
+  // an effect NONE there is state that ends with the command's reply (a blocking command).
   private static final Map<String, Known> KNOWN = Map.ofEntries(
       Map.entry("get", GET),
       Map.entry("mget", MGET),
@@ -100,35 +125,38 @@ final class CommandTable {
       Map.entry("quit", Known.local(LocalCommands::quit).beforeAuth(InPinnedSession.REDIS).closing()),
       Map.entry("auth", Known.local(LocalCommands::auth).beforeAuth(InPinnedSession.PROXY)),
       Map.entry("hello", Known.local(LocalCommands::hello).beforeAuth(InPinnedSession.AUTHENTICATE_THEN_REDIS)),
-      Map.entry("select", Known.routed(CommandTable::selectRoute, LocalCommands::select)),
+      Map.entry("select", Known.routed(CommandTable::selectRoute, LocalCommands::select).leaving(Effect.LASTS)),
       Map.entry("info", Known.routed(CommandTable::infoRoute, LocalCommands::proxyInfo)),
       Map.entry("client", Known.routed(CommandTable::clientRoute)),
       Map.entry("client|setname", Known.local(LocalCommands::clientSetname)),
       Map.entry("client|getname", Known.local(LocalCommands::clientGetname)),
       Map.entry("client|id", Known.local(LocalCommands::clientId)),
       Map.entry("client|setinfo", Known.local(LocalCommands::clientSetinfo)),
-      Map.entry("client|reply", Known.pinning()),
-      Map.entry("client|tracking", Known.pinning()),
-      Map.entry("client|no-evict", Known.pinning()),
-      Map.entry("client|no-touch", Known.pinning()),
-      Map.entry("client|caching", Known.pinning()),
-      Map.entry("multi", Known.pinning()),
-      Map.entry("watch", Known.pinning()),
-      Map.entry("subscribe", Known.pinning()),
-      Map.entry("psubscribe", Known.pinning()),
-      Map.entry("ssubscribe", Known.pinning()),
-      Map.entry("monitor", Known.pinning()),
-      Map.entry("reset", Known.pinning()),
-      Map.entry("blpop", Known.pinning()),
-      Map.entry("brpop", Known.pinning()),
-      Map.entry("brpoplpush", Known.pinning()),
-      Map.entry("blmove", Known.pinning()),
-      Map.entry("blmpop", Known.pinning()),
-      Map.entry("bzpopmin", Known.pinning()),
-      Map.entry("bzpopmax", Known.pinning()),
-      Map.entry("bzmpop", Known.pinning()),
-      Map.entry("wait", Known.pinning()),
-      Map.entry("waitaof", Known.pinning()),
+      Map.entry("client|reply", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("client|tracking", Known.pinning(Effect.LASTS)),
+      Map.entry("client|no-evict", Known.pinning(Effect.LASTS)),
+      Map.entry("client|no-touch", Known.pinning(Effect.LASTS)),
+      Map.entry("client|caching", Known.pinning(Effect.LASTS)),
+      Map.entry("multi", Known.pinning(Effect.BEGINS_TRANSACTION)),
+      Map.entry("exec", Known.forwarded(Effect.RUNS_TRANSACTION)),
+      Map.entry("discard", Known.forwarded(Effect.DISCARDS_TRANSACTION)),
+      Map.entry("watch", Known.pinning(Effect.WATCHES)),
+      Map.entry("unwatch", Known.forwarded(Effect.UNWATCHES)),
+      Map.entry("subscribe", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("psubscribe", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("ssubscribe", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("monitor", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("reset", Known.pinning(Effect.RESETS)),
+      Map.entry("blpop", Known.pinning(Effect.NONE)),
+      Map.entry("brpop", Known.pinning(Effect.NONE)),
+      Map.entry("brpoplpush", Known.pinning(Effect.NONE)),
+      Map.entry("blmove", Known.pinning(Effect.NONE)),
+      Map.entry("blmpop", Known.pinning(Effect.NONE)),
+      Map.entry("bzpopmin", Known.pinning(Effect.NONE)),
+      Map.entry("bzpopmax", Known.pinning(Effect.NONE)),
+      Map.entry("bzmpop", Known.pinning(Effect.NONE)),
+      Map.entry("wait", Known.pinning(Effect.NONE)),
+      Map.entry("waitaof", Known.pinning(Effect.NONE)),
       Map.entry("xread", Known.routed(CommandTable::blockingReadRoute)),
       Map.entry("xreadgroup", Known.routed(CommandTable::blockingReadRoute)));
   // Keys Redis's table cannot name (scripts, functions) or every key of the database.
@@ -182,6 +210,10 @@ final class CommandTable {
   /** QUIT: nothing after it runs, and the connection closes once its answer is written. */
   static boolean closesConnection(RespRequest request) {
     return known(request).closes();
+  }
+
+  static Effect effect(RespRequest request) {
+    return known(request).effect();
   }
 
   static InPinnedSession inPinnedSession(RespRequest request) {

@@ -82,9 +82,16 @@ final class Forwarder {
   }
 
   private CompletableFuture<ByteString> answeredInRefusedTransaction(RespRequest request) {
-    if (request.is("exec") || request.is("discard")) refusedTransaction = false;
-    if (request.is("exec")) return CompletableFuture.completedFuture(Refusals.EXECABORT);
-    if (request.is("discard")) return CompletableFuture.completedFuture(OK);
-    return CompletableFuture.completedFuture(Refusals.inRefusedTransaction());
+    return CompletableFuture.completedFuture(switch (CommandTable.effect(request)) {
+      case RUNS_TRANSACTION -> {
+        refusedTransaction = false;
+        yield Refusals.EXECABORT;
+      }
+      case DISCARDS_TRANSACTION -> {
+        refusedTransaction = false;
+        yield OK;
+      }
+      default -> Refusals.inRefusedTransaction();
+    });
   }
 }

@@ -4,7 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
 import org.apache.pekko.util.ByteString;
@@ -78,9 +77,8 @@ final class PinnedSession implements BackendLink.Replies {
       case PROXY -> answer(LocalCommands.answer(session, request, auth), false);
       case AUTHENTICATE_THEN_REDIS -> authenticateThenSend(request);
       case REDIS -> {
-        String name = request.name();
         if (table.route(request) == CommandTable.Route.REFUSED) answer(Refusals.refused(request), false);
-        else send(request.args(), track(request, name), name.equals("reset") ? OptionalInt.of(2) : OptionalInt.empty());
+        else send(request.args(), track(request), resetsProtocol(request) ? OptionalInt.of(2) : OptionalInt.empty());
       }
     }
   }
@@ -125,38 +123,36 @@ final class PinnedSession implements BackendLink.Replies {
     send(args, CommandTable.Invalidation.NONE, switches ? protocol(args.get(1)) : OptionalInt.empty());
   }
 
+  private static boolean resetsProtocol(RespRequest request) {
+    return CommandTable.effect(request) == CommandTable.Effect.RESETS;
+  }
+
   private static OptionalInt protocol(ByteString version) {
     String text = version.utf8String();
     return text.equals("2") || text.equals("3") ? OptionalInt.of(Integer.parseInt(text)) : OptionalInt.empty();
   }
 
-  private CommandTable.Invalidation track(RespRequest request, String name) {
+  private CommandTable.Invalidation track(RespRequest request) {
     CommandTable.Invalidation invalidation = table.invalidation(request);
-    switch (name) {
-      case "multi" -> {
+    switch (CommandTable.effect(request)) {
+      case BEGINS_TRANSACTION -> {
         inTransaction = true;
         transactionWrites = false;
       }
-      case "exec", "discard" -> {
-        boolean wrote = transactionWrites && name.equals("exec");
+      case RUNS_TRANSACTION, DISCARDS_TRANSACTION -> {
+        boolean wrote = transactionWrites && CommandTable.effect(request) == CommandTable.Effect.RUNS_TRANSACTION;
         inTransaction = false;
         watching = false;
         if (wrote) return CommandTable.Invalidation.EVERYTHING;
       }
-      case "watch" -> watching = true;
-      case "unwatch" -> watching = false;
-      case "subscribe", "psubscribe", "ssubscribe", "monitor" -> {
+      case WATCHES -> watching = true;
+      case UNWATCHES -> watching = false;
+      case UNMATCHES_REPLIES -> {
         lasting = true;
         unmatched = true;
       }
-      case "client" -> {
-        // CLIENT LIST or KILL inside a transaction leave nothing behind; REPLY, TRACKING ... do.
-        if (table.route(request) == CommandTable.Route.PINNED) lasting = true;
-        String sub = request.size() > 1 ? request.arg(1).utf8String().toLowerCase(Locale.ROOT) : "";
-        if (sub.equals("reply")) unmatched = true;
-      }
-      case "select", "reset" -> lasting = true;
-      default -> { }
+      case LASTS, RESETS -> lasting = true;
+      case NONE -> { }
     }
     if (inTransaction && !invalidation.isNone()) transactionWrites = true;
     return invalidation;

@@ -225,7 +225,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
     RespRequest first = held.get(0);
     if (!auth.allows(session, first)) return notPinned(RespAuth.NOAUTH);
     if (!forwarding.takePinned()) {
-      if (first.is("multi")) forwarder.refuseTransaction();
+      if (CommandTable.effect(first) == CommandTable.Effect.BEGINS_TRANSACTION) forwarder.refuseTransaction();
       return notPinned(Refusals.tooManyPinned(first, forwarding.maxPinned()));
     }
     pinned = new PinnedSession(context.channel().eventLoop(), forwarding.address(), forwarding.table(),

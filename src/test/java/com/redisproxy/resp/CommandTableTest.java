@@ -117,4 +117,24 @@ class CommandTableTest {
       assertEquals(CommandTable.InPinnedSession.REDIS, CommandTable.inPinnedSession(request(name)), name);
     }
   }
+
+  @Test
+  void theTableSaysWhatStateACommandLeavesInItsConnection() {
+    assertEquals(CommandTable.Effect.BEGINS_TRANSACTION, CommandTable.effect(request("multi")));
+    assertEquals(CommandTable.Effect.RUNS_TRANSACTION, CommandTable.effect(request("EXEC")));
+    assertEquals(CommandTable.Effect.DISCARDS_TRANSACTION, CommandTable.effect(request("DISCARD")));
+    assertEquals(CommandTable.Effect.WATCHES, CommandTable.effect(request("WATCH", "k")));
+    assertEquals(CommandTable.Effect.UNWATCHES, CommandTable.effect(request("UNWATCH")));
+    for (String[] unmatching : List.of(new String[] {"SUBSCRIBE", "c"}, new String[] {"PSUBSCRIBE", "c*"},
+        new String[] {"MONITOR"}, new String[] {"CLIENT", "REPLY", "OFF"})) {
+      assertEquals(CommandTable.Effect.UNMATCHES_REPLIES, CommandTable.effect(request(unmatching)), String.join(" ", unmatching));
+    }
+    assertEquals(CommandTable.Effect.LASTS, CommandTable.effect(request("SELECT", "2")));
+    assertEquals(CommandTable.Effect.LASTS, CommandTable.effect(request("CLIENT", "TRACKING", "on")));
+    assertEquals(CommandTable.Effect.RESETS, CommandTable.effect(request("RESET")));
+    for (String[] none : List.of(new String[] {"BLPOP", "l", "0"}, new String[] {"CLIENT", "LIST"}, new String[] {"SET", "k", "v"})) {
+      assertEquals(CommandTable.Effect.NONE, CommandTable.effect(request(none)), String.join(" ", none));
+    }
+    assertEquals(Route.FORWARDED, table.route(request("EXEC")), "outside a pinned session Redis answers EXEC without MULTI");
+  }
 }

@@ -17,9 +17,9 @@ import org.apache.pekko.util.ByteString;
  * by the proxy, forwarded on a shared connection, pinned to a connection of its own, or refused.
  * Arity, flags and key positions come from the backing Redis's own {@code COMMAND} reply; the
  * proxy adds what it knows itself, each command once: where it goes (by its arguments), the
- * handler of what the proxy answers, what is answered before AUTH, and what a pinned session still
- * answers here. A CLIENT subcommand is its own entry, named as Redis 7 names them
- * ({@code client|setname}).
+ * handler of what the proxy answers, whether it is answered before AUTH or closes the connection,
+ * what a pinned session still answers here, and what state the command leaves in its connection.
+ * A CLIENT subcommand is its own entry, named as Redis 7 names them ({@code client|setname}).
  */
 final class CommandTable {
 

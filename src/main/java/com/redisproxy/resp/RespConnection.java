@@ -56,14 +56,14 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   private boolean closeWhenAnswered;
 
   RespConnection(RespParser parser, RespSession session, RespCommands commands, CacheReads cache, RespAuth auth,
-      Forwarding forwarding, SharedBackend shared) {
+      Forwarding forwarding, SharedBackend shared, SharedBackend sharedResp3) {
     this.parser = parser;
     this.session = session;
     this.commands = commands;
     this.cache = cache;
     this.auth = auth;
     this.forwarding = forwarding;
-    this.forwarder = new Forwarder(session, auth, forwarding, shared, cache, commands);
+    this.forwarder = new Forwarder(session, auth, forwarding, shared, sharedResp3, cache, commands);
   }
 
   @Override
@@ -155,7 +155,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
       }
       runKind = kind;
       run.add(request);
-      if (request.is("quit")) {
+      if (CommandTable.closesConnection(request)) {
         quitRead = true; // nothing after QUIT runs
         startSegment(runKind, run, null);
         return;
@@ -172,14 +172,9 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   private Kind kindOf(RespRequest request) {
     return switch (forwarding.table().route(request)) {
       case CACHED, LOCAL -> Kind.LOCAL;
-      case INFO -> isProxyInfo(request) ? Kind.LOCAL : Kind.FORWARDED;
-      case FORWARDED, REFUSED -> Kind.FORWARDED;
+      case INFO, FORWARDED, REFUSED -> Kind.FORWARDED;
       case PINNED -> forwarder.inRefusedTransaction() ? Kind.FORWARDED : Kind.PINNED;
     };
-  }
-
-  private static boolean isProxyInfo(RespRequest request) {
-    return request.size() == 2 && request.arg(1).utf8String().equalsIgnoreCase("proxy");
   }
 
   private void startSegment(Kind kind, List<RespRequest> run, String protocolError) {
@@ -230,9 +225,9 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
 
   private CompletableFuture<RespReply> pin() {
     RespRequest first = held.get(0);
-    if (!auth.allows(session, first) && !first.is("hello")) return notPinned(RespAuth.NOAUTH);
+    if (!auth.allows(session, first)) return notPinned(RespAuth.NOAUTH);
     if (!forwarding.takePinned()) {
-      if (first.is("multi")) forwarder.refuseTransaction();
+      if (CommandTable.effect(first) == CommandTable.Effect.BEGINS_TRANSACTION) forwarder.refuseTransaction();
       return notPinned(Refusals.tooManyPinned(first, forwarding.maxPinned()));
     }
     pinned = new PinnedSession(context.channel().eventLoop(), forwarding.address(), forwarding.table(),
@@ -288,12 +283,6 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
     } else {
       context.writeAndFlush(wrapped(reply));
     }
-  }
-
-  @Override
-  public CompletableFuture<ByteString> readCached(RespRequest request) {
-    return commands.execute(session, new RespBatch(List.of(request), null), cache).toCompletableFuture()
-        .handle((answered, failure) -> failure == null ? commands.render(answered).bytes() : failed(failure).bytes());
   }
 
   @Override

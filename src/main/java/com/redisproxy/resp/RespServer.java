@@ -36,6 +36,7 @@ import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -69,10 +70,12 @@ public final class RespServer {
   private final Duration forwardTimeout;
   private final int maxClients;
   private final RespCommands commands;
+  private final ServerInfo serverInfo;
   private final RespAuth auth;
   private final Forwarding forwarding;
   private final Supplier<CompletionStage<List<Object>>> commandTable;
   private final Map<EventLoop, SharedBackend> sharedBackends = new ConcurrentHashMap<>();
+  private final Map<EventLoop, SharedBackend> sharedResp3Backends = new ConcurrentHashMap<>();
   private final Optional<FrontEndTls> tls;
   private final RespEventLoops loops;
   private final AtomicInteger openConnections = new AtomicInteger();
@@ -98,7 +101,8 @@ public final class RespServer {
     this.forwarding = new Forwarding(new CommandTable(settings.refusedCommands()), backend, Invalidator.of(cache),
         settings.maxPinnedConnections(), pinned);
     this.commandTable = commandTable;
-    this.commands = new RespCommands(new ServerInfo(openConnections::get, pinned::get, version), metrics.readOutcomes("resp"), auth);
+    this.serverInfo = new ServerInfo(openConnections::get, pinned::get, version);
+    this.commands = new RespCommands(serverInfo, metrics.readOutcomes("resp"), auth);
   }
 
   /** Binds; on coordinated shutdown, unbinds and then lets every connection finish what it read. */
@@ -151,9 +155,16 @@ public final class RespServer {
       channel.pipeline().addLast(new IdleStateHandler(idleTimeout.toNanos(), 0, 0, TimeUnit.NANOSECONDS));
     }
     LoopBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new LoopBatcher(cache, loop));
-    SharedBackend shared = sharedBackends.computeIfAbsent(channel.eventLoop(), loop -> new SharedBackend(loop, forwarding.address(), forwardTimeout));
+    SharedBackend shared = shared(channel.eventLoop());
+    // Its link opens on first use: no RESP3 client, no second connection.
+    SharedBackend sharedResp3 = sharedResp3Backends.computeIfAbsent(channel.eventLoop(),
+        loop -> new SharedBackend(loop, forwarding.address(), forwardTimeout, true));
     channel.pipeline().addLast(new RespConnection(new RespParser(limits), auth.newSession(nextClientId.incrementAndGet()),
-        commands, batcher, auth, forwarding, shared));
+        commands, batcher, auth, forwarding, shared, sharedResp3));
+  }
+
+  private SharedBackend shared(EventLoop loop) {
+    return sharedBackends.computeIfAbsent(loop, on -> new SharedBackend(on, forwarding.address(), forwardTimeout, false));
   }
 
   // Until Redis has answered COMMAND, every forwarded command is taken to change any key.
@@ -162,11 +173,19 @@ public final class RespServer {
       if (failure == null) {
         forwarding.table().load(reply);
         log.info("Read {} commands from the backing Redis's COMMAND table", forwarding.table().size());
+        readRedisVersion();
       } else {
         log.debug("COMMAND table not read yet: {}", failure.toString());
         loops.group().schedule(this::loadCommandTable, COMMAND_TABLE_RETRY.toMillis(), TimeUnit.MILLISECONDS);
       }
     });
+  }
+
+  // Once: HELLO presents the version the backing Redis had when the proxy started.
+  private void readRedisVersion() {
+    EventLoop loop = loops.group().next();
+    loop.execute(() -> shared(loop).forward(List.of(ByteString.fromString("INFO"), ByteString.fromString("server")))
+        .thenAccept(serverInfo::learnRedisVersion));
   }
 
   // Each connection answers what it has read, then closes; connections still open at the

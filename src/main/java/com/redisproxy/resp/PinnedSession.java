@@ -91,6 +91,14 @@ final class PinnedSession implements BackendLink.Replies {
     link.setReading(reading);
   }
 
+  /**
+   * True while the session waits on Redis: a reply is owed, or it is subscribed or in MONITOR.
+   * Such a client is never idle, as Redis's own {@code timeout} spares pub/sub and blocked clients.
+   */
+  boolean waitsOnRedis() {
+    return !owed.isEmpty() || unmatched;
+  }
+
   /** The client's connection closed. */
   void end() {
     if (ended) return;

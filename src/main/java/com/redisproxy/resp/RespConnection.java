@@ -107,8 +107,10 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   public void userEventTriggered(ChannelHandlerContext context, Object event) {
     if (event instanceof IdleStateEvent) {
       // Not idle while it waits for answers (a blocked BLPOP, a subscription), or while we are
-      // not reading it (it is not reading us).
-      if (!unanswered.isEmpty() || pinned != null || held != null || !context.channel().config().isAutoRead()) return;
+      // not reading it (it is not reading us). A pinned session idle in MULTI or SELECT n is idle:
+      // closing it gives its dedicated connection back.
+      boolean waiting = !unanswered.isEmpty() || held != null || (pinned != null && pinned.waitsOnRedis());
+      if (waiting || !context.channel().config().isAutoRead()) return;
       log.debug("closing RESP connection {}: idle", session.id);
       closeAfterWrites();
     } else {

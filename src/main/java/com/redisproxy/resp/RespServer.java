@@ -83,7 +83,7 @@ public final class RespServer {
 
   public RespServer(ActorSystem<?> system, CacheClient cache, RespSettings settings, int maxClients, String version,
       ProxyMetrics metrics, RespEventLoops loops, Optional<Password> password, Optional<FrontEndTls> tls,
-      BackendAddress backend, Supplier<CompletionStage<List<Object>>> commandTable) {
+      BackendLocator backend, Supplier<CompletionStage<List<Object>>> commandTable) {
     this.tls = tls;
     this.system = system;
     this.cache = cache;
@@ -151,7 +151,7 @@ public final class RespServer {
       channel.pipeline().addLast(new IdleStateHandler(idleTimeout.toNanos(), 0, 0, TimeUnit.NANOSECONDS));
     }
     LoopBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new LoopBatcher(cache, loop));
-    SharedBackend shared = sharedBackends.computeIfAbsent(channel.eventLoop(), loop -> new SharedBackend(loop, forwarding.address(), forwardTimeout));
+    SharedBackend shared = sharedBackends.computeIfAbsent(channel.eventLoop(), loop -> new SharedBackend(loop, forwarding.backend(), forwardTimeout));
     channel.pipeline().addLast(new RespConnection(new RespParser(limits), auth.newSession(nextClientId.incrementAndGet()),
         commands, batcher, auth, forwarding, shared));
   }

@@ -20,7 +20,9 @@ import org.apache.pekko.util.ByteString;
  * states last as long as the client's connection. A session that speaks RESP3 and holds no other
  * state still reads GET and MGET from the cache; a read waits for what Redis owes before it, and
  * a request for Redis waits for the reads before it, so a read sees the writes before it and none
- * after it. Used by the loop's thread only.
+ * after it. When Redis moves (Sentinel names a new master), the session ends at the client's next
+ * request: its connection would stay on the old master until Sentinel disconnects it. Used by
+ * the loop's thread only.
  */
 final class PinnedSession implements BackendLink.Replies {
 
@@ -48,7 +50,12 @@ final class PinnedSession implements BackendLink.Replies {
 
   private record FromProxy(CompletableFuture<ByteString> reply, boolean close) implements Owed {}
 
+  private static final ByteString MOVED = new RespWriter()
+      .error("ERR the backing Redis's master moved; this connection's state (MULTI, WATCH, SELECT ...) is lost").result();
+
   private final EventLoop loop;
+  private final BackendLocator backend;
+  private final BackendAddress address;
   private final CommandTable table;
   private final Invalidator cache;
   private final RespAuth auth;
@@ -70,9 +77,11 @@ final class PinnedSession implements BackendLink.Replies {
   private boolean unmatched; // replies no longer match requests one to one (pub/sub, MONITOR, CLIENT REPLY)
   private boolean ended;
 
-  PinnedSession(EventLoop loop, BackendAddress address, CommandTable table, Invalidator cache, RespAuth auth,
-      RespSession session, Client client, Runnable release) {
+  PinnedSession(EventLoop loop, BackendLocator backend, BackendAddress address, CommandTable table, Invalidator cache,
+      RespAuth auth, RespSession session, Client client, Runnable release) {
     this.loop = loop;
+    this.backend = backend;
+    this.address = address;
     this.table = table;
     this.cache = cache;
     this.auth = auth;
@@ -83,7 +92,16 @@ final class PinnedSession implements BackendLink.Replies {
   }
 
   void handle(RespRequest request) {
+    if (movedAway()) return;
     if (!waiting.isEmpty() || !start(request)) waiting.add(request);
+  }
+
+  private boolean movedAway() {
+    if (ended || backend.current().filter(address::equals).isPresent()) return false;
+    owed.add(new FromProxy(CompletableFuture.completedFuture(MOVED), true)); // the request's answer
+    closed(MOVED);
+    link.close();
+    return true;
   }
 
   void protocolError(String message) {

@@ -239,7 +239,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
       if (first.is("multi")) forwarder.refuseTransaction();
       return notPinned(Refusals.tooManyPinned(first, forwarding.maxPinned()));
     }
-    pinned = new PinnedSession(context.channel().eventLoop(), backend.get(), forwarding.table(),
+    pinned = new PinnedSession(context.channel().eventLoop(), forwarding.backend(), backend.get(), forwarding.table(),
         forwarding.cache(), auth, session, this, forwarding::releasePinned);
     List<RespRequest> requests = held;
     String protocolError = heldProtocolError;

@@ -54,9 +54,11 @@ class SentinelIT {
   void duringAFailoverCachedKeysAreServedAndAfterItWritesGoToTheNewMaster() {
     try (TestSentinels sentinels = TestSentinels.started();
         ProxyProcess proxy = ready(sentinels.address(), PURE_TTL);
-        RespSocket client = new RespSocket(proxy.respPort(), Duration.ofSeconds(20))) {
+        RespSocket client = new RespSocket(proxy.respPort(), Duration.ofSeconds(20));
+        RespSocket transaction = new RespSocket(proxy.respPort(), Duration.ofSeconds(20))) {
       TestRedis before = sentinels.master();
       TestRedis after = sentinels.other(before);
+      assertEquals("+OK\r\n", transaction.call(command("MULTI"), "+OK\r\n"));
       before.set("cached", "from the old master");
       assertEquals("from the old master", body(proxy.get("cached")));
       assertEquals(":1\r\n", client.call(command("INCR", "counter"), ":1\r\n"));
@@ -72,6 +74,13 @@ class SentinelIT {
         assertMissAnsweredPromptly(proxy, "miss-" + miss++);
       }
 
+      Eventually.await(FOLLOW, "a transaction begun on the old master ends", () -> {
+        String reply = transaction.send(command("SET", "in-transaction", "x")).readLine();
+        if (reply.startsWith("-ERR the backing Redis's master moved")) return true;
+        assertEquals("+QUEUED\r\n", reply, "queued on the old master until the proxy follows");
+        return false;
+      });
+      assertTrue(transaction.endOfStream(), "the pinned session ends with its connection");
       awaitWritesLandOn(after, client);
       assertEquals(":2\r\n", client.call(command("INCR", "counter"), ":2\r\n"));
       assertArrayEquals(TestRedis.bytes("2"), after.commands().get(TestRedis.bytes("counter")));

@@ -134,11 +134,13 @@ public final class BackingRedis implements AutoCloseable {
         .whenComplete(
             (connection, failure) -> {
               if (failure == null) {
-                if (closed || of != round.get()) {
+                // Checked after taking the slot: a close or a move may come at any moment.
+                boolean taken = connections.compareAndSet(slot, null, connection);
+                if (!taken || closed || of != round.get()) {
+                  if (taken) connections.compareAndSet(slot, connection, null);
                   connection.closeAsync();
                   return;
                 }
-                connections.set(slot, connection);
                 log.info("Connected to backing Redis {} (connection {})", RedisAddress.redacted(where.get()), slot);
               } else if (of == round.get()) {
                 String reason = rootMessage(failure);

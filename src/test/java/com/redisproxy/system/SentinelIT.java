@@ -51,6 +51,20 @@ class SentinelIT {
   }
 
   @Test
+  void theUrisPasswordIsTheMastersForMissesAndForwardedCommands() {
+    try (TestSentinels sentinels = TestSentinels.startedWithPassword("master-secret");
+        ProxyProcess proxy = ready(sentinels.address(), PURE_TTL);
+        RespSocket client = new RespSocket(proxy.respPort())) {
+      TestRedis master = sentinels.master();
+      master.set("guarded", "read with the password");
+      assertEquals("read with the password", body(proxy.get("guarded")));
+      assertEquals("+OK\r\n", client.call(command("SET", "written", "with the password"), "+OK\r\n"));
+      assertArrayEquals(TestRedis.bytes("with the password"), master.commands().get(TestRedis.bytes("written")));
+      assertTrue(!proxy.output().contains("master-secret"), "the password is never logged");
+    }
+  }
+
+  @Test
   void duringAFailoverCachedKeysAreServedAndAfterItWritesGoToTheNewMaster() {
     try (TestSentinels sentinels = TestSentinels.started();
         ProxyProcess proxy = ready(sentinels.address(), PURE_TTL);

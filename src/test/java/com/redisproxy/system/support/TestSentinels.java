@@ -32,8 +32,10 @@ public final class TestSentinels implements AutoCloseable {
   private final List<Integer> sentinelPorts = new ArrayList<>();
   private final Path directory;
   private final RedisClient client = RedisClient.create();
+  private final java.util.Optional<String> password;
 
-  private TestSentinels() {
+  private TestSentinels(java.util.Optional<String> password) {
+    this.password = password;
     try {
       directory = Files.createTempDirectory("redis-sentinels");
     } catch (IOException e) {
@@ -43,7 +45,15 @@ public final class TestSentinels implements AutoCloseable {
 
   /** Started, with the replica in sync and every sentinel knowing the replica and the two other sentinels. */
   public static TestSentinels started() {
-    TestSentinels set = new TestSentinels();
+    return started(new TestSentinels(java.util.Optional.empty()));
+  }
+
+  /** As {@link #started()}, with the master and the replica asking for {@code password} (the sentinels do not). */
+  public static TestSentinels startedWithPassword(String password) {
+    return started(new TestSentinels(java.util.Optional.of(password)));
+  }
+
+  private static TestSentinels started(TestSentinels set) {
     try {
       set.start();
       return set;
@@ -56,9 +66,12 @@ public final class TestSentinels implements AutoCloseable {
   // The replica is in sync before the sentinels start: the first INFO a sentinel reads from the
   // master then lists it, instead of the next one ten seconds later.
   private void start() {
-    TestRedis master = TestRedis.started();
+    List<String> auth = password.map(secret -> List.of("requirepass " + secret, "masterauth " + secret)).orElse(List.of());
+    TestRedis master = TestRedis.started(auth.toArray(String[]::new));
     nodes.add(master);
-    TestRedis replica = TestRedis.started("replicaof 127.0.0.1 " + master.port());
+    List<String> replicaSettings = new ArrayList<>(auth);
+    replicaSettings.add("replicaof 127.0.0.1 " + master.port());
+    TestRedis replica = TestRedis.started(replicaSettings.toArray(String[]::new));
     nodes.add(replica);
     awaitInSync(replica);
     File binary = redisServerBinary();
@@ -66,9 +79,9 @@ public final class TestSentinels implements AutoCloseable {
     awaitSettled(master.port());
   }
 
-  /** Lettuce's Sentinel URI for these sentinels. */
+  /** Lettuce's Sentinel URI for these sentinels, with the master's password if it has one. */
   public String address() {
-    return "redis-sentinel://" + sentinelPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","))
+    return "redis-sentinel://" + password.map(secret -> secret + "@").orElse("") + sentinelPorts.stream().map(port -> "127.0.0.1:" + port).collect(Collectors.joining(","))
         + "#" + MASTER_NAME;
   }
 
@@ -130,6 +143,7 @@ public final class TestSentinels implements AutoCloseable {
           "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
           "sentinel failover-timeout " + MASTER_NAME + " 3000",
           "sentinel parallel-syncs " + MASTER_NAME + " 1",
+          password.map(secret -> "sentinel auth-pass " + MASTER_NAME + " " + secret).orElse(""),
           ""));
       Process process = new ProcessBuilder(binary.getPath(), config.toString(), "--sentinel")
           .redirectErrorStream(true).redirectOutput(directory.resolve("sentinel-" + port + ".log").toFile()).start();

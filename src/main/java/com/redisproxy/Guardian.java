@@ -5,15 +5,15 @@ import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.Ticker;
 import com.redisproxy.fetch.BackingRedis;
-import com.redisproxy.fetch.RedisAddress;
+import com.redisproxy.fetch.RedisLocation;
+import com.redisproxy.fetch.RedisTarget;
+import com.redisproxy.fetch.SentinelWatch;
 import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.http.HttpServer;
 import com.redisproxy.http.ProxyRoutes;
 import com.redisproxy.metrics.ProxyMetrics;
 import io.micrometer.core.instrument.Timer;
-import com.redisproxy.resp.BackendAddress;
 import com.redisproxy.resp.RespEventLoops;
-import io.lettuce.core.RedisURI;
 import com.redisproxy.resp.RespServer;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -36,6 +36,8 @@ public final class Guardian {
   // Beyond this many keys waiting to be invalidated, the cache is cleared instead.
   private static final int INVALIDATIONS_QUEUED_AT_MOST = 100_000;
   private static final String CACHE_DISPATCHER = "redis-proxy-cache-dispatcher";
+  // Sentinel's master is asked for on this timer; a failover is followed within about this long.
+  private static final java.time.Duration SENTINEL_POLL = java.time.Duration.ofMillis(500);
 
   private Guardian() {}
 
@@ -44,7 +46,8 @@ public final class Guardian {
     return Behaviors.setup(context -> {
       ProxyMetrics metrics = new ProxyMetrics();
       InvalidationInbox invalidations = new InvalidationInbox(INVALIDATIONS_QUEUED_AT_MOST);
-      BackingRedis redis = startBackingRedis(context, settings, invalidations);
+      RedisLocation location = redisLocation(context, settings.redis());
+      BackingRedis redis = startBackingRedis(context, settings, location, invalidations);
       metrics.redisConnected(redis::isConnected);
       Timer fetchLatency = metrics.fetchLatency();
       ActorRef<RedisFetcher.Command> fetchers = context.spawn(
@@ -75,7 +78,7 @@ public final class Guardian {
           });
       respLoops.ifPresent(loops -> {
         new RespServer(system, cacheClient, settings.resp(), settings.maxClients(), Main.version(), metrics, loops,
-                settings.auth().password(), settings.tls(), backendAddress(standalone(settings)), redis::commandTable)
+                settings.auth().password(), settings.tls(), new FollowedBackend(location), redis::commandTable)
             .start(settings.host(), settings.resp().port(), settings.backlog(), settings.shutdownDeadline())
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
@@ -113,22 +116,28 @@ public final class Guardian {
     return loops;
   }
 
-  private static RedisURI standalone(ProxySettings settings) {
-    return ((com.redisproxy.fetch.RedisTarget.Standalone) settings.redis().target()).uri();
-  }
-
-  private static BackendAddress backendAddress(RedisURI uri) {
-    var credentials = RedisAddress.credentials(uri);
-    return new BackendAddress(uri.getHost(), uri.getPort(),
-        credentials.filter(c -> c.hasUsername()).map(c -> c.getUsername()),
-        credentials.filter(c -> c.hasPassword()).map(c -> new String(c.getPassword())), uri.getDatabase(), uri.isSsl());
+  private static RedisLocation redisLocation(ActorContext<Void> context, ProxySettings.Redis settings) {
+    RedisLocation location;
+    if (settings.target() instanceof RedisTarget.Sentinel sentinel) {
+      location = new SentinelWatch(sentinel.uri(), SENTINEL_POLL, settings.connectTimeout());
+    } else if (settings.target() instanceof RedisTarget.Standalone standalone) {
+      location = RedisLocation.fixed(standalone.uri());
+    } else {
+      throw new IllegalStateException("a Redis Cluster is not supported yet"); // refused by ProxySettings
+    }
+    CoordinatedShutdown.get(context.getSystem()).addTask(
+        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-redis-location", () -> {
+          location.close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    return location;
   }
 
   private static BackingRedis startBackingRedis(
-      ActorContext<Void> context, ProxySettings settings, InvalidationInbox invalidations) {
+      ActorContext<Void> context, ProxySettings settings, RedisLocation location, InvalidationInbox invalidations) {
     ProxySettings.Redis redisSettings = settings.redis();
     BackingRedis redis = new BackingRedis(
-        standalone(settings),
+        redisSettings.target(), location,
         new BackingRedis.Options(redisSettings.fetchTimeout(), redisSettings.connectTimeout(),
             redisSettings.connections(), settings.cache().honourRedisTtl(), settings.cache().tracking()),
         invalidations);

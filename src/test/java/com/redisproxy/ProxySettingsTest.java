@@ -40,6 +40,14 @@ class ProxySettingsTest {
   }
 
   @Test
+  void aSentinelAddressIsAcceptedAndAClusterOneRefusedForNow() {
+    var target = settings("redis-proxy.redis.address = \"redis-sentinel://s1:26379,s2:26379#mymaster\"").redis().target();
+    assertEquals("redis-sentinel://s1:26379,s2:26379/0#mymaster", target.redacted());
+    assertTrue(problemWith("redis-proxy.redis.address = \"redis-cluster://n1:7000\"")
+        .contains("Cluster addresses are not supported yet"));
+  }
+
+  @Test
   void respIdleTimeoutIsSecondsWhenANumberZeroForNever() {
     assertEquals(Duration.ofSeconds(300), settings("redis-proxy.resp.idle-timeout = 300").resp().idleTimeout());
     assertEquals(Duration.ofMillis(1500), settings("redis-proxy.resp.idle-timeout = 1500ms").resp().idleTimeout());

@@ -15,6 +15,7 @@ import io.lettuce.core.api.push.PushMessage;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
@@ -33,6 +34,12 @@ import org.slf4j.LoggerFactory;
  * keys each connection read) and its invalidation pushes go to the {@link InvalidationListener}.
  * Invalidations are lost while a connection is down, so its loss empties the cache, and so does
  * its return once tracking is on again (reads made before that were not tracked).
+ *
+ * <p>Where Redis is comes from a {@link RedisLocation}. When it moves (Sentinel names a new
+ * master), every connection is closed and opened again at the new address: Lettuce would
+ * otherwise stay on a demoted master that is still up until Sentinel disconnects its clients.
+ * With tracking, the move empties the cache, since the new master sends no invalidations for
+ * what was read from the old one.
  */
 public final class BackingRedis implements AutoCloseable {
 
@@ -44,17 +51,21 @@ public final class BackingRedis implements AutoCloseable {
       Duration fetchTimeout, Duration connectTimeout, int connections, boolean readTtl, boolean tracking) {}
 
   private final RedisClient client;
-  private final RedisURI uri;
+  private final RedisTarget target;
+  private final RedisLocation location;
   private final Options options;
   private final InvalidationListener invalidations;
   private final AtomicReferenceArray<StatefulRedisConnection<ByteString, ByteString>> connections;
   private final AtomicInteger nextConnection = new AtomicInteger();
+  // Bumped when Redis moves: a connection attempt of an earlier round is given up.
+  private final AtomicInteger round = new AtomicInteger();
   private volatile boolean closed;
   // Why the last connection attempt failed (Redis's own words, e.g. WRONGPASS), for clients' errors.
   private volatile String lastConnectFailure = "connecting";
 
-  public BackingRedis(RedisURI uri, Options options, InvalidationListener invalidations) {
-    this.uri = uri;
+  public BackingRedis(RedisTarget target, RedisLocation location, Options options, InvalidationListener invalidations) {
+    this.target = target;
+    this.location = location;
     this.options = options;
     this.invalidations = invalidations;
     this.client = RedisClient.create();
@@ -68,7 +79,8 @@ public final class BackingRedis implements AutoCloseable {
                 SocketOptions.builder().connectTimeout(options.connectTimeout()).keepAlive(true).build())
             .build());
     this.connections = new AtomicReferenceArray<>(options.connections());
-    for (int slot = 0; slot < options.connections(); slot++) connect(slot);
+    location.onChange(this::moved);
+    for (int slot = 0; slot < options.connections(); slot++) connect(slot, 0);
   }
 
   /**
@@ -79,7 +91,7 @@ public final class BackingRedis implements AutoCloseable {
     int slot = Math.floorMod(nextConnection.getAndIncrement(), connections.length());
     StatefulRedisConnection<ByteString, ByteString> connection = connections.get(slot);
     if (connection == null) {
-      return CompletableFuture.failedFuture(new RedisConnectionException("not connected: " + lastConnectFailure));
+      return CompletableFuture.failedFuture(new RedisConnectionException("not connected: " + whyNotConnected()));
     }
     RedisAsyncCommands<ByteString, ByteString> commands = connection.async();
     CompletionStage<ByteString> value = commands.get(key);
@@ -93,7 +105,7 @@ public final class BackingRedis implements AutoCloseable {
   public CompletionStage<List<Object>> commandTable() {
     StatefulRedisConnection<ByteString, ByteString> connection = connections.get(0);
     if (connection == null) {
-      return CompletableFuture.failedFuture(new RedisConnectionException("not connected: " + lastConnectFailure));
+      return CompletableFuture.failedFuture(new RedisConnectionException("not connected: " + whyNotConnected()));
     }
     return connection.async().command();
   }
@@ -108,30 +120,54 @@ public final class BackingRedis implements AutoCloseable {
   }
 
   public String address() {
-    return RedisAddress.redacted(uri);
+    return target.redacted();
   }
 
-  private void connect(int slot) {
-    if (closed) return;
+  // With no address known yet, the slot waits for the location to name one (see moved).
+  private void connect(int slot, int of) {
+    if (closed || of != round.get()) return;
+    Optional<RedisURI> where = location.current();
+    if (where.isEmpty()) return;
     client
-        .connectAsync(ByteStringCodec.INSTANCE, uri)
+        .connectAsync(ByteStringCodec.INSTANCE, where.get())
         .thenCompose(connection -> options.tracking() ? track(connection) : CompletableFuture.completedFuture(connection))
         .whenComplete(
             (connection, failure) -> {
               if (failure == null) {
-                connections.set(slot, connection);
-                if (closed) connection.closeAsync();
-                else log.info("Connected to backing Redis {} (connection {})", address(), slot);
-              } else {
+                // Checked after taking the slot: a close or a move may come at any moment.
+                boolean taken = connections.compareAndSet(slot, null, connection);
+                if (!taken || closed || of != round.get()) {
+                  if (taken) connections.compareAndSet(slot, connection, null);
+                  connection.closeAsync();
+                  return;
+                }
+                log.info("Connected to backing Redis {} (connection {})", RedisAddress.redacted(where.get()), slot);
+              } else if (of == round.get()) {
                 String reason = rootMessage(failure);
                 if (slot == 0 && !reason.equals(lastConnectFailure)) {
                   log.warn("Backing Redis {} unreachable, retrying every {} ms: {}", address(), RETRY_DELAY.toMillis(), reason);
                 }
                 lastConnectFailure = reason;
                 client.getResources().eventExecutorGroup()
-                    .schedule(() -> connect(slot), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+                    .schedule(() -> connect(slot, of), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
               }
             });
+  }
+
+  private String whyNotConnected() {
+    return location.current().isEmpty() ? location.unknownReason() : lastConnectFailure;
+  }
+
+  // Misses fail fast ("not connected") until the connections to the new address are open.
+  private void moved() {
+    int next = round.incrementAndGet();
+    lastConnectFailure = "connecting to the master the sentinels name";
+    for (int slot = 0; slot < connections.length(); slot++) {
+      StatefulRedisConnection<ByteString, ByteString> old = connections.getAndSet(slot, null);
+      if (old != null) old.closeAsync();
+    }
+    if (options.tracking()) invalidations.everythingInvalidated("the master moved");
+    for (int slot = 0; slot < connections.length(); slot++) connect(slot, next);
   }
 
   /** Turns tracking on now and after every reconnect, and passes the invalidations on. */

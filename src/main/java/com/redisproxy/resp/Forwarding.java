@@ -3,10 +3,10 @@ package com.redisproxy.resp;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * What a connection needs to send commands on to Redis: the command table, where Redis is, the
+ * What a connection needs to send commands on to Redis: the command table, where Redis is (asked at each use), the
  * cache to invalidate, and the bound on dedicated connections shared by every client.
  */
-record Forwarding(CommandTable table, BackendAddress address, Invalidator cache, int maxPinned, AtomicInteger pinned) {
+record Forwarding(CommandTable table, BackendLocator backend, Invalidator cache, int maxPinned, AtomicInteger pinned) {
 
   /** Takes one of the dedicated connections; false when all are in use. */
   boolean takePinned() {

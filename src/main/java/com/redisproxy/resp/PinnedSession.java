@@ -17,7 +17,9 @@ import org.apache.pekko.util.ByteString;
  * invalidate: before they go out, and again when Redis has answered them (so a read racing the
  * write cannot put the old value back). A session holding only a transaction, a WATCH or a
  * blocking command ends once everything is answered; the other states last as long as the
- * client's connection. Used by the loop's thread only.
+ * client's connection. When Redis moves (Sentinel names a new master), the session ends at the
+ * client's next request: its connection would stay on the old master until Sentinel disconnects
+ * it. Used by the loop's thread only.
  */
 final class PinnedSession implements BackendLink.Replies {
 
@@ -42,6 +44,12 @@ final class PinnedSession implements BackendLink.Replies {
 
   private record FromProxy(ByteString reply, boolean close) implements Owed {}
 
+  private static final ByteString MOVED = new RespWriter()
+      .error("ERR the backing Redis's master moved; this connection's state (MULTI, WATCH, SELECT ...) is lost").result();
+
+  private final BackendLocator backend;
+  private final BackendAddress address;
+
   private final CommandTable table;
   private final Invalidator cache;
   private final RespAuth auth;
@@ -57,8 +65,10 @@ final class PinnedSession implements BackendLink.Replies {
   private boolean unmatched; // replies no longer match requests one to one (pub/sub, MONITOR, CLIENT REPLY)
   private boolean ended;
 
-  PinnedSession(EventLoop loop, BackendAddress address, CommandTable table, Invalidator cache, RespAuth auth,
-      RespSession session, Client client, Runnable release) {
+  PinnedSession(EventLoop loop, BackendLocator backend, BackendAddress address, CommandTable table, Invalidator cache,
+      RespAuth auth, RespSession session, Client client, Runnable release) {
+    this.backend = backend;
+    this.address = address;
     this.table = table;
     this.cache = cache;
     this.auth = auth;
@@ -69,6 +79,7 @@ final class PinnedSession implements BackendLink.Replies {
   }
 
   void handle(RespRequest request) {
+    if (movedAway()) return;
     if (!auth.allows(session, request)) {
       answer(RespAuth.NOAUTH, false);
       return;
@@ -81,6 +92,14 @@ final class PinnedSession implements BackendLink.Replies {
         else send(request.args(), track(request), resetsProtocol(request) ? OptionalInt.of(2) : OptionalInt.empty());
       }
     }
+  }
+
+  private boolean movedAway() {
+    if (ended || backend.current().filter(address::equals).isPresent()) return false;
+    owed.add(new FromProxy(MOVED, true)); // the request's answer
+    closed(MOVED);
+    link.close();
+    return true;
   }
 
   void protocolError(String message) {

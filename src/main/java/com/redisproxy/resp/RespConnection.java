@@ -12,6 +12,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.function.Supplier;
 import org.apache.pekko.util.ByteString;
@@ -228,11 +229,16 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   private CompletableFuture<RespReply> pin() {
     RespRequest first = held.get(0);
     if (!auth.allows(session, first)) return notPinned(RespAuth.NOAUTH);
+    Optional<BackendAddress> backend = forwarding.backend().current();
+    if (backend.isEmpty()) {
+      if (CommandTable.effect(first) == CommandTable.Effect.BEGINS_TRANSACTION) forwarder.refuseTransaction();
+      return notPinned(BackendLocator.unavailable(forwarding.backend()));
+    }
     if (!forwarding.takePinned()) {
       if (CommandTable.effect(first) == CommandTable.Effect.BEGINS_TRANSACTION) forwarder.refuseTransaction();
       return notPinned(Refusals.tooManyPinned(first, forwarding.maxPinned()));
     }
-    pinned = new PinnedSession(context.channel().eventLoop(), forwarding.address(), forwarding.table(),
+    pinned = new PinnedSession(context.channel().eventLoop(), forwarding.backend(), backend.get(), forwarding.table(),
         forwarding.cache(), auth, session, this, forwarding::releasePinned);
     List<RespRequest> requests = held;
     String protocolError = heldProtocolError;

@@ -86,7 +86,7 @@ public final class RespServer {
 
   public RespServer(ActorSystem<?> system, CacheClient cache, RespSettings settings, int maxClients, String version,
       ProxyMetrics metrics, RespEventLoops loops, Optional<Password> password, Optional<FrontEndTls> tls,
-      BackendAddress backend, Supplier<CompletionStage<List<Object>>> commandTable) {
+      BackendLocator backend, Supplier<CompletionStage<List<Object>>> commandTable) {
     this.tls = tls;
     this.system = system;
     this.cache = cache;
@@ -158,13 +158,13 @@ public final class RespServer {
     SharedBackend shared = shared(channel.eventLoop());
     // Its link opens on first use: no RESP3 client, no second connection.
     SharedBackend sharedResp3 = sharedResp3Backends.computeIfAbsent(channel.eventLoop(),
-        loop -> new SharedBackend(loop, forwarding.address(), forwardTimeout, true));
+        loop -> new SharedBackend(loop, forwarding.backend(), forwardTimeout, true));
     channel.pipeline().addLast(new RespConnection(new RespParser(limits), auth.newSession(nextClientId.incrementAndGet()),
         commands, batcher, auth, forwarding, shared, sharedResp3));
   }
 
   private SharedBackend shared(EventLoop loop) {
-    return sharedBackends.computeIfAbsent(loop, on -> new SharedBackend(on, forwarding.address(), forwardTimeout, false));
+    return sharedBackends.computeIfAbsent(loop, on -> new SharedBackend(on, forwarding.backend(), forwardTimeout, false));
   }
 
   // Until Redis has answered COMMAND, every forwarded command is taken to change any key.

@@ -5,6 +5,7 @@ import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.util.ByteString;
@@ -15,18 +16,23 @@ import org.apache.pekko.util.ByteString;
  * order sent, in that protocol (a loop has one for RESP2 clients and one for RESP3 clients). A lost
  * connection answers everything outstanding with an error and is opened again on the next use;
  * so does one on which Redis has left a command unanswered for the forward timeout (replies come
- * in order, so one late reply holds up all after it). Used by its loop's thread only; the
- * futures complete on it.
+ * in order, so one late reply holds up all after it). When Redis moves (Sentinel names a new
+ * master), the connection to the old address is given up the same way, at the next use. Used by
+ * its loop's thread only; the futures complete on it.
  */
 final class SharedBackend {
+  private static final ByteString MOVED = new RespWriter()
+      .error("ERR the backing Redis's master moved; the command may or may not have run").result();
+
   private final EventLoop loop;
-  private final BackendAddress address;
+  private final BackendLocator locator;
   private final boolean resp3;
   private final long timeoutNanos;
   private final ByteString timedOut;
   private final ArrayDeque<CompletableFuture<ByteString>> waiting = new ArrayDeque<>();
   private final ArrayDeque<Long> sentAt = new ArrayDeque<>();
   private BackendLink link;
+  private BackendAddress linkedTo;
   private int generation;
   private boolean flushScheduled;
   private boolean checkScheduled;
@@ -35,9 +41,9 @@ final class SharedBackend {
    * @param timeout zero for none
    * @param resp3 the link says HELLO 3 first: its replies are relayed to RESP3 clients as they are
    */
-  SharedBackend(EventLoop loop, BackendAddress address, Duration timeout, boolean resp3) {
+  SharedBackend(EventLoop loop, BackendLocator locator, Duration timeout, boolean resp3) {
     this.loop = loop;
-    this.address = address;
+    this.locator = locator;
     this.resp3 = resp3;
     this.timeoutNanos = timeout.toNanos();
     this.timedOut = new RespWriter().error("ERR the backing Redis did not answer within " + timeout.toMillis()
@@ -46,7 +52,13 @@ final class SharedBackend {
 
   /** Redis's reply to {@code args}, byte for byte; errors are replies too. */
   CompletableFuture<ByteString> forward(List<ByteString> args) {
-    if (link == null || link.isClosed()) link = BackendLink.open(loop, address, resp3, new Replies(++generation));
+    Optional<BackendAddress> address = locator.current();
+    if (address.isEmpty()) return CompletableFuture.completedFuture(BackendLocator.unavailable(locator));
+    if (link != null && !address.get().equals(linkedTo)) giveUp(MOVED);
+    if (link == null || link.isClosed()) {
+      link = BackendLink.open(loop, address.get(), resp3, new Replies(++generation));
+      linkedTo = address.get();
+    }
     CompletableFuture<ByteString> reply = new CompletableFuture<>();
     waiting.add(reply);
     sentAt.add(System.nanoTime());
@@ -78,11 +90,15 @@ final class SharedBackend {
       scheduleCheck(timeoutNanos - waited);
       return;
     }
-    BackendLink late = link;
+    giveUp(timedOut);
+  }
+
+  private void giveUp(ByteString error) {
+    BackendLink abandoned = link;
     link = null;
     generation++; // what the abandoned connection still sends or says is ignored
-    failAll(timedOut);
-    if (late != null) late.close();
+    failAll(error);
+    if (abandoned != null) abandoned.close();
   }
 
   private void failAll(ByteString error) {

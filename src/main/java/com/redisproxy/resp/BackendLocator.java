@@ -1,0 +1,37 @@
+package com.redisproxy.resp;
+
+import java.util.Optional;
+
+/**
+ * Where the proxy's own connections to Redis go, asked each time one is used: a master that
+ * Sentinel watches can move, and the connections follow it.
+ */
+public interface BackendLocator {
+
+  /** Where Redis is now; empty while that is not known. */
+  Optional<BackendAddress> current();
+
+  /** Why {@link #current()} is empty, for the client's error. */
+  String unknownReason();
+
+  /** One Redis that never moves. */
+  static BackendLocator fixed(BackendAddress address) {
+    Optional<BackendAddress> always = Optional.of(address);
+    return new BackendLocator() {
+      @Override
+      public Optional<BackendAddress> current() {
+        return always;
+      }
+
+      @Override
+      public String unknownReason() {
+        return "never unknown";
+      }
+    };
+  }
+
+  /** The error a command gets while Redis's address is not known. */
+  static org.apache.pekko.util.ByteString unavailable(BackendLocator locator) {
+    return new RespWriter().error("ERR the backing Redis is unavailable: " + locator.unknownReason()).result();
+  }
+}

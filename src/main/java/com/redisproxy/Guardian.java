@@ -5,8 +5,11 @@ import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.Ticker;
 import com.redisproxy.fetch.BackingRedis;
+import com.redisproxy.fetch.BackingStore;
+import com.redisproxy.fetch.ClusterBackingRedis;
 import com.redisproxy.fetch.RedisAddress;
 import com.redisproxy.fetch.RedisFetcher;
+import com.redisproxy.fetch.RedisTarget;
 import com.redisproxy.http.HttpServer;
 import com.redisproxy.http.ProxyRoutes;
 import com.redisproxy.metrics.ProxyMetrics;
@@ -44,7 +47,7 @@ public final class Guardian {
     return Behaviors.setup(context -> {
       ProxyMetrics metrics = new ProxyMetrics();
       InvalidationInbox invalidations = new InvalidationInbox(INVALIDATIONS_QUEUED_AT_MOST);
-      BackingRedis redis = startBackingRedis(context, settings, invalidations);
+      BackingStore redis = startBackingStore(context, settings, invalidations);
       metrics.redisConnected(redis::isConnected);
       Timer fetchLatency = metrics.fetchLatency();
       ActorRef<RedisFetcher.Command> fetchers = context.spawn(
@@ -75,7 +78,7 @@ public final class Guardian {
           });
       respLoops.ifPresent(loops -> {
         new RespServer(system, cacheClient, settings.resp(), settings.maxClients(), Main.version(), metrics, loops,
-                settings.auth().password(), settings.tls(), backendAddress(standalone(settings)), redis::commandTable)
+                settings.auth().password(), settings.tls(), backendAddress(forwardingTarget(settings)), redis::commandTable)
             .start(settings.host(), settings.resp().port(), settings.backlog(), settings.shutdownDeadline())
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
@@ -114,7 +117,13 @@ public final class Guardian {
   }
 
   private static RedisURI standalone(ProxySettings settings) {
-    return ((com.redisproxy.fetch.RedisTarget.Standalone) settings.redis().target()).uri();
+    return ((RedisTarget.Standalone) settings.redis().target()).uri();
+  }
+
+  // Until the RESP port forwards by slot, a cluster's forwarded commands go to its first seed
+  // (and may be answered MOVED); GET and MGET are served through the cache like everywhere.
+  private static RedisURI forwardingTarget(ProxySettings settings) {
+    return settings.redis().target() instanceof RedisTarget.Cluster cluster ? cluster.seeds().get(0) : standalone(settings);
   }
 
   private static BackendAddress backendAddress(RedisURI uri) {
@@ -124,14 +133,14 @@ public final class Guardian {
         credentials.filter(c -> c.hasPassword()).map(c -> new String(c.getPassword())), uri.getDatabase(), uri.isSsl());
   }
 
-  private static BackingRedis startBackingRedis(
+  private static BackingStore startBackingStore(
       ActorContext<Void> context, ProxySettings settings, InvalidationInbox invalidations) {
     ProxySettings.Redis redisSettings = settings.redis();
-    BackingRedis redis = new BackingRedis(
-        standalone(settings),
-        new BackingRedis.Options(redisSettings.fetchTimeout(), redisSettings.connectTimeout(),
-            redisSettings.connections(), settings.cache().honourRedisTtl(), settings.cache().tracking()),
-        invalidations);
+    BackingRedis.Options options = new BackingRedis.Options(redisSettings.fetchTimeout(), redisSettings.connectTimeout(),
+        redisSettings.connections(), settings.cache().honourRedisTtl(), settings.cache().tracking());
+    BackingStore redis = redisSettings.target() instanceof RedisTarget.Cluster cluster
+        ? new ClusterBackingRedis(cluster, options, redisSettings.readFrom(), invalidations)
+        : new BackingRedis(standalone(settings), options, invalidations);
     CoordinatedShutdown.get(context.getSystem()).addTask(
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-backing-redis", () -> {
           redis.close();

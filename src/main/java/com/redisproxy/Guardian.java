@@ -5,10 +5,12 @@ import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.Ticker;
 import com.redisproxy.fetch.BackingRedis;
+import com.redisproxy.fetch.BackingStore;
+import com.redisproxy.fetch.ClusterBackingRedis;
 import com.redisproxy.fetch.RedisLocation;
-import com.redisproxy.fetch.RedisTarget;
 import com.redisproxy.fetch.SentinelWatch;
 import com.redisproxy.fetch.RedisFetcher;
+import com.redisproxy.fetch.RedisTarget;
 import com.redisproxy.http.HttpServer;
 import com.redisproxy.http.ProxyRoutes;
 import com.redisproxy.metrics.ProxyMetrics;
@@ -47,7 +49,7 @@ public final class Guardian {
       ProxyMetrics metrics = new ProxyMetrics();
       InvalidationInbox invalidations = new InvalidationInbox(INVALIDATIONS_QUEUED_AT_MOST);
       RedisLocation location = redisLocation(context, settings.redis());
-      BackingRedis redis = startBackingRedis(context, settings, location, invalidations);
+      BackingStore redis = startBackingStore(context, settings, location, invalidations);
       metrics.redisConnected(redis::isConnected);
       Timer fetchLatency = metrics.fetchLatency();
       ActorRef<RedisFetcher.Command> fetchers = context.spawn(
@@ -123,7 +125,9 @@ public final class Guardian {
     } else if (settings.target() instanceof RedisTarget.Standalone standalone) {
       location = RedisLocation.fixed(standalone.uri());
     } else {
-      throw new IllegalStateException("a Redis Cluster is not supported yet"); // refused by ProxySettings
+      // Until the RESP port forwards by slot, a cluster's forwarded commands go to its first seed
+      // (and may be answered MOVED); GET and MGET are served through the cache like everywhere.
+      location = RedisLocation.fixed(((RedisTarget.Cluster) settings.target()).seeds().get(0));
     }
     CoordinatedShutdown.get(context.getSystem()).addTask(
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-redis-location", () -> {
@@ -133,14 +137,14 @@ public final class Guardian {
     return location;
   }
 
-  private static BackingRedis startBackingRedis(
+  private static BackingStore startBackingStore(
       ActorContext<Void> context, ProxySettings settings, RedisLocation location, InvalidationInbox invalidations) {
     ProxySettings.Redis redisSettings = settings.redis();
-    BackingRedis redis = new BackingRedis(
-        redisSettings.target(), location,
-        new BackingRedis.Options(redisSettings.fetchTimeout(), redisSettings.connectTimeout(),
-            redisSettings.connections(), settings.cache().honourRedisTtl(), settings.cache().tracking()),
-        invalidations);
+    BackingRedis.Options options = new BackingRedis.Options(redisSettings.fetchTimeout(), redisSettings.connectTimeout(),
+        redisSettings.connections(), settings.cache().honourRedisTtl(), settings.cache().tracking());
+    BackingStore redis = redisSettings.target() instanceof RedisTarget.Cluster cluster
+        ? new ClusterBackingRedis(cluster, options, redisSettings.readFrom(), invalidations)
+        : new BackingRedis(redisSettings.target(), location, options, invalidations);
     CoordinatedShutdown.get(context.getSystem()).addTask(
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-backing-redis", () -> {
           redis.close();

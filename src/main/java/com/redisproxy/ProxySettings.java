@@ -131,16 +131,11 @@ public record ProxySettings(
   }
 
   private static RedisTarget redisTarget(SettingsReader read, String path) {
-    RedisTarget target;
     try {
-      target = RedisAddress.parseTarget(read.string(path));
+      return RedisAddress.parseTarget(read.string(path));
     } catch (IllegalArgumentException e) {
       throw read.invalid(path, e.getMessage());
     }
-    if (target instanceof RedisTarget.Cluster) {
-      throw read.invalid(path, "Cluster addresses are not supported yet");
-    }
-    return target;
   }
 
   private static ReadFrom readFrom(SettingsReader read, String path) {

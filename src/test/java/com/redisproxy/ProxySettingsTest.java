@@ -40,11 +40,11 @@ class ProxySettingsTest {
   }
 
   @Test
-  void aSentinelAddressIsAcceptedAndAClusterOneRefusedForNow() {
-    var target = settings("redis-proxy.redis.address = \"redis-sentinel://s1:26379,s2:26379#mymaster\"").redis().target();
-    assertEquals("redis-sentinel://s1:26379,s2:26379/0#mymaster", target.redacted());
-    assertTrue(problemWith("redis-proxy.redis.address = \"redis-cluster://n1:7000\"")
-        .contains("Cluster addresses are not supported yet"));
+  void sentinelAndClusterAddressesAreAccepted() {
+    var sentinel = settings("redis-proxy.redis.address = \"redis-sentinel://s1:26379,s2:26379#mymaster\"").redis().target();
+    assertEquals("redis-sentinel://s1:26379,s2:26379/0#mymaster", sentinel.redacted());
+    var cluster = settings("redis-proxy.redis.address = \"redis-cluster://n1:7000,n2:7001\"").redis().target();
+    assertEquals("redis-cluster://n1:7000,n2:7001", cluster.redacted());
   }
 
   @Test

@@ -41,7 +41,7 @@ import org.slf4j.LoggerFactory;
  * With tracking, the move empties the cache, since the new master sends no invalidations for
  * what was read from the old one.
  */
-public final class BackingRedis implements AutoCloseable {
+public final class BackingRedis implements BackingStore {
 
   private static final Logger log = LoggerFactory.getLogger(BackingRedis.class);
   private static final Duration RETRY_DELAY = Duration.ofMillis(500);

@@ -137,8 +137,8 @@ public record ProxySettings(
     } catch (IllegalArgumentException e) {
       throw read.invalid(path, e.getMessage());
     }
-    if (!(target instanceof RedisTarget.Standalone)) {
-      throw read.invalid(path, "Sentinel and Cluster addresses are not supported yet");
+    if (target instanceof RedisTarget.Sentinel) {
+      throw read.invalid(path, "Sentinel addresses are not supported yet");
     }
     return target;
   }

@@ -21,7 +21,12 @@ public final class TestRedis implements AutoCloseable {
   private StatefulRedisConnection<byte[], byte[]> connection;
 
   public TestRedis(String... settings) {
-    this.port = FreePort.find();
+    this(FreePort.find(), settings);
+  }
+
+  /** On a port of the caller's choosing (a cluster node also needs port + 10000 free for its bus). */
+  public TestRedis(int port, String... settings) {
+    this.port = port;
     this.settings = List.of(settings);
   }
 
@@ -50,6 +55,10 @@ public final class TestRedis implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
     Eventually.await(Duration.ofSeconds(10), "redis-server accepts connections on " + port, this::accepting);
+  }
+
+  public boolean isRunning() {
+    return server != null && server.isActive();
   }
 
   public void stop() {

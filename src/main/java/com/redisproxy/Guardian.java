@@ -7,15 +7,21 @@ import com.redisproxy.cache.Ticker;
 import com.redisproxy.fetch.BackingRedis;
 import com.redisproxy.fetch.RedisAddress;
 import com.redisproxy.fetch.RedisFetcher;
+import com.redisproxy.fetch.RedisTarget;
+import com.redisproxy.forward.LettuceCluster;
 import com.redisproxy.http.HttpServer;
 import com.redisproxy.http.ProxyRoutes;
 import com.redisproxy.metrics.ProxyMetrics;
 import io.micrometer.core.instrument.Timer;
 import com.redisproxy.resp.BackendAddress;
+import com.redisproxy.resp.ClusterRedis;
 import com.redisproxy.resp.RespEventLoops;
 import io.lettuce.core.RedisURI;
 import com.redisproxy.resp.RespServer;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
@@ -74,8 +80,11 @@ public final class Guardian {
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
           });
       respLoops.ifPresent(loops -> {
+        Optional<ClusterRedis> cluster = clusterForwarding(context, settings);
+        Supplier<CompletionStage<List<Object>>> commandTable =
+            cluster.isPresent() ? cluster.get()::commandTable : redis::commandTable;
         new RespServer(system, cacheClient, settings.resp(), settings.maxClients(), Main.version(), metrics, loops,
-                settings.auth().password(), settings.tls(), backendAddress(standalone(settings)), redis::commandTable)
+                settings.auth().password(), settings.tls(), backendAddress(standalone(settings)), commandTable, cluster)
             .start(settings.host(), settings.resp().port(), settings.backlog(), settings.shutdownDeadline())
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
@@ -138,6 +147,18 @@ public final class Guardian {
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     return redis;
+  }
+
+  // In front of a Redis Cluster the RESP port forwards through a cluster client of its own.
+  private static Optional<ClusterRedis> clusterForwarding(ActorContext<Void> context, ProxySettings settings) {
+    if (!(settings.redis().target() instanceof RedisTarget.Cluster cluster)) return Optional.empty();
+    LettuceCluster forwarding = new LettuceCluster(cluster.seeds(), settings.resp().forwardTimeout(), settings.redis().connectTimeout());
+    CoordinatedShutdown.get(context.getSystem()).addTask(
+        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-cluster-forwarding", () -> {
+          forwarding.close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    return Optional.of(forwarding);
   }
 
   private static void fail(ActorSystem<?> system, CompletableFuture<Integer> exitCode, String reason) {

@@ -20,13 +20,22 @@ import org.apache.pekko.util.ByteString;
  */
 final class CommandTable {
 
-  /** What becomes of one request. */
-  enum Route { CACHED, LOCAL, INFO, FORWARDED, PINNED, REFUSED }
+  /** What becomes of one request; NOT_IN_CLUSTER: it would pin, and in front of a cluster nothing does. */
+  enum Route { CACHED, LOCAL, INFO, FORWARDED, PINNED, REFUSED, NOT_IN_CLUSTER }
 
   /** One command as Redis describes it. */
   record Command(String name, int arity, Set<String> flags, int firstKey, int lastKey, int keyStep) {
     boolean writes() {
       return flags.contains("write");
+    }
+
+    /** Redis's arity: exactly {@code arity} arguments (name included), or at least {@code -arity}. */
+    boolean takes(int size) {
+      return arity >= 0 ? size == arity : size >= -arity;
+    }
+
+    boolean movableKeys() {
+      return flags.contains("movablekeys");
     }
   }
 
@@ -68,10 +77,17 @@ final class CommandTable {
       Set.of("flushdb", "flushall", "swapdb", "eval", "evalsha", "fcall", "migrate");
 
   private final Set<String> refused;
+  private final boolean cluster;
   private volatile Map<String, Command> commands = Map.of();
 
   CommandTable(Set<String> refused) {
+    this(refused, false);
+  }
+
+  /** @param cluster in front of a Redis Cluster: what would pin is refused, and HELLO 3 gets -NOPROTO */
+  CommandTable(Set<String> refused, boolean cluster) {
     this.refused = Set.copyOf(refused.stream().map(name -> name.toLowerCase(Locale.ROOT)).toList());
+    this.cluster = cluster;
   }
 
   boolean loaded() {
@@ -96,12 +112,25 @@ final class CommandTable {
     return commands.size();
   }
 
+  /** Redis's description of the command {@code name} (lower case), once the table is read. */
+  Optional<Command> command(String name) {
+    return Optional.ofNullable(commands.get(name));
+  }
+
   /** The handler of a command the proxy answers itself. */
   static Optional<Handler> local(String name) {
     return Optional.ofNullable(LOCAL.get(name));
   }
 
   Route route(RespRequest request) {
+    Route route = standaloneRoute(request);
+    if (!cluster) return route;
+    // HELLO 3 is answered -NOPROTO by the proxy itself: clients then speak RESP2, which needs no pinning.
+    if (route == Route.PINNED) return request.is("hello") ? Route.LOCAL : Route.NOT_IN_CLUSTER;
+    return route;
+  }
+
+  private Route standaloneRoute(RespRequest request) {
     String name = request.name();
     if (refused.contains(name)) return Route.REFUSED;
     if ((name.equals("get") && request.size() == 2) || (name.equals("mget") && request.size() >= 2)) return Route.CACHED;

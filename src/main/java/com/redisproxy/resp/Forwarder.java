@@ -7,7 +7,7 @@ import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 
 /**
- * One client connection's forwarded requests: each goes to the loop's shared connection after
+ * One client connection's forwarded requests: each goes to the {@link Backend} after
  * the write rule has dropped what it may change (again once Redis has answered it); INFO gets the
  * proxy's section; refusals and a transaction refused a dedicated connection are answered here.
  * Used by the connection's loop only.
@@ -18,18 +18,18 @@ final class Forwarder {
   private final RespSession session;
   private final RespAuth auth;
   private final Forwarding forwarding;
-  private final SharedBackend shared;
+  private final Backend backend;
   private final CacheReads cache;
   private final RespCommands commands;
   // MULTI was refused a dedicated connection: what the client queues is discarded at EXEC.
   private boolean refusedTransaction;
 
-  Forwarder(RespSession session, RespAuth auth, Forwarding forwarding, SharedBackend shared, CacheReads cache,
+  Forwarder(RespSession session, RespAuth auth, Forwarding forwarding, Backend backend, CacheReads cache,
       RespCommands commands) {
     this.session = session;
     this.auth = auth;
     this.forwarding = forwarding;
-    this.shared = shared;
+    this.backend = backend;
     this.cache = cache;
     this.commands = commands;
   }
@@ -58,13 +58,17 @@ final class Forwarder {
     if (refusedTransaction) return answeredInRefusedTransaction(request);
     CommandTable.Route route = forwarding.table().route(request);
     if (route == CommandTable.Route.REFUSED) return CompletableFuture.completedFuture(Refusals.refused(request));
+    if (route == CommandTable.Route.NOT_IN_CLUSTER) {
+      if (request.is("multi")) refusedTransaction = true; // what it queues must not run outside a transaction
+      return CompletableFuture.completedFuture(Refusals.notInCluster(request));
+    }
     if (route == CommandTable.Route.INFO) {
-      return shared.forward(request.args())
+      return backend.forward(request)
           .thenCombine(cache.stats(), commands::withProxySection);
     }
     CommandTable.Invalidation invalidation = forwarding.table().invalidation(request);
     forwarding.cache().invalidate(invalidation);
-    CompletableFuture<ByteString> reply = shared.forward(request.args());
+    CompletableFuture<ByteString> reply = backend.forward(request);
     if (invalidation.isNone()) return reply;
     // Again once Redis has run it: a fetch sent before the write may have cached the old value.
     return reply.thenApply(written -> {

@@ -56,14 +56,14 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   private boolean closeWhenAnswered;
 
   RespConnection(RespParser parser, RespSession session, RespCommands commands, CacheReads cache, RespAuth auth,
-      Forwarding forwarding, SharedBackend shared) {
+      Forwarding forwarding, Backend backend) {
     this.parser = parser;
     this.session = session;
     this.commands = commands;
     this.cache = cache;
     this.auth = auth;
     this.forwarding = forwarding;
-    this.forwarder = new Forwarder(session, auth, forwarding, shared, cache, commands);
+    this.forwarder = new Forwarder(session, auth, forwarding, backend, cache, commands);
   }
 
   @Override
@@ -173,7 +173,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
     return switch (forwarding.table().route(request)) {
       case CACHED, LOCAL -> Kind.LOCAL;
       case INFO -> isProxyInfo(request) ? Kind.LOCAL : Kind.FORWARDED;
-      case FORWARDED, REFUSED -> Kind.FORWARDED;
+      case FORWARDED, REFUSED, NOT_IN_CLUSTER -> Kind.FORWARDED;
       case PINNED -> forwarder.inRefusedTransaction() ? Kind.FORWARDED : Kind.PINNED;
     };
   }

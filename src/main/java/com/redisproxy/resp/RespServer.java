@@ -45,7 +45,8 @@ import org.slf4j.LoggerFactory;
  * connection a loop served in one cycle go to the CacheActor together (see {@link LoopBatcher}).
  * Connection N+1 past the client limit is answered with Redis's error and closed at once. With
  * front-end TLS, every connection speaks TLS only. Commands that are not cached or answered here
- * go to the backing Redis (see {@link CommandTable}), whose COMMAND table is read at start.
+ * go to the backing Redis (see {@link CommandTable}), whose COMMAND table is read at start; in
+ * front of a Redis Cluster, by the key's slot (see {@link ClusterRouting}).
  */
 public final class RespServer {
   private static final Logger log = LoggerFactory.getLogger(RespServer.class);
@@ -72,7 +73,9 @@ public final class RespServer {
   private final RespAuth auth;
   private final Forwarding forwarding;
   private final Supplier<CompletionStage<List<Object>>> commandTable;
-  private final Map<EventLoop, SharedBackend> sharedBackends = new ConcurrentHashMap<>();
+  private final Map<EventLoop, Backend> backends = new ConcurrentHashMap<>();
+  private final Optional<ClusterRedis> cluster;
+  private final Optional<ClusterRouting> clusterRouting;
   private final Optional<FrontEndTls> tls;
   private final RespEventLoops loops;
   private final AtomicInteger openConnections = new AtomicInteger();
@@ -83,7 +86,7 @@ public final class RespServer {
 
   public RespServer(ActorSystem<?> system, CacheClient cache, RespSettings settings, int maxClients, String version,
       ProxyMetrics metrics, RespEventLoops loops, Optional<Password> password, Optional<FrontEndTls> tls,
-      BackendAddress backend, Supplier<CompletionStage<List<Object>>> commandTable) {
+      BackendAddress backend, Supplier<CompletionStage<List<Object>>> commandTable, Optional<ClusterRedis> cluster) {
     this.tls = tls;
     this.system = system;
     this.cache = cache;
@@ -95,8 +98,10 @@ public final class RespServer {
     this.meters = metrics.connections("resp", openConnections::get);
     this.auth = new RespAuth(password, metrics.authFailures("resp"));
     AtomicInteger pinned = new AtomicInteger();
-    this.forwarding = new Forwarding(new CommandTable(settings.refusedCommands()), backend, Invalidator.of(cache),
-        settings.maxPinnedConnections(), pinned);
+    this.forwarding = new Forwarding(new CommandTable(settings.refusedCommands(), cluster.isPresent()), backend,
+        Invalidator.of(cache), settings.maxPinnedConnections(), pinned);
+    this.cluster = cluster;
+    this.clusterRouting = cluster.map(redis -> new ClusterRouting(forwarding.table(), redis::slot));
     this.commandTable = commandTable;
     this.commands = new RespCommands(new ServerInfo(openConnections::get, pinned::get, version), metrics.readOutcomes("resp"), auth);
   }
@@ -151,9 +156,14 @@ public final class RespServer {
       channel.pipeline().addLast(new IdleStateHandler(idleTimeout.toNanos(), 0, 0, TimeUnit.NANOSECONDS));
     }
     LoopBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new LoopBatcher(cache, loop));
-    SharedBackend shared = sharedBackends.computeIfAbsent(channel.eventLoop(), loop -> new SharedBackend(loop, forwarding.address(), forwardTimeout));
+    Backend backend = backends.computeIfAbsent(channel.eventLoop(), this::newBackend);
     channel.pipeline().addLast(new RespConnection(new RespParser(limits), auth.newSession(nextClientId.incrementAndGet()),
-        commands, batcher, auth, forwarding, shared));
+        commands, batcher, auth, forwarding, backend));
+  }
+
+  private Backend newBackend(EventLoop loop) {
+    if (cluster.isPresent()) return new ClusterBackend(loop, cluster.get(), clusterRouting.get());
+    return new SharedBackend(loop, forwarding.address(), forwardTimeout);
   }
 
   // Until Redis has answered COMMAND, every forwarded command is taken to change any key.

@@ -17,7 +17,7 @@ import org.apache.pekko.util.ByteString;
  * in order, so one late reply holds up all after it). Used by its loop's thread only; the
  * futures complete on it.
  */
-final class SharedBackend {
+final class SharedBackend implements Backend {
   private final EventLoop loop;
   private final BackendAddress address;
   private final long timeoutNanos;
@@ -36,6 +36,11 @@ final class SharedBackend {
     this.timeoutNanos = timeout.toNanos();
     this.timedOut = new RespWriter().error("ERR the backing Redis did not answer within " + timeout.toMillis()
         + "ms; the command may or may not have run").result();
+  }
+
+  @Override
+  public CompletableFuture<ByteString> forward(RespRequest request) {
+    return forward(request.args());
   }
 
   /** Redis's reply to {@code args}, byte for byte; errors are replies too. */

@@ -13,6 +13,8 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.KeyListOutput;
@@ -161,14 +163,20 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
 
   private void connect() {
     if (closed) return;
-    client.connectAsync(ByteArrayCodec.INSTANCE).whenComplete((opened, failure) -> {
+    // connectAsync needs the slot map already read (connect reads it itself, blocking).
+    client.refreshPartitionsAsync().thenCompose(read -> client.connectAsync(ByteArrayCodec.INSTANCE)).whenComplete((opened, failure) -> {
       if (failure == null) {
         connection = opened;
-        if (closed) opened.closeAsync();
-        else log.info("RESP forwarding connected to the Redis Cluster ({} nodes known)", client.getPartitions().size());
+        if (closed) {
+          opened.closeAsync();
+          return;
+        }
+        log.info("RESP forwarding connected to the Redis Cluster ({} nodes known)", client.getPartitions().size());
+        connectToEveryNode();
+        resources.eventBus().get().filter(ClusterTopologyChangedEvent.class::isInstance).subscribe(changed -> connectToEveryNode());
         return;
       }
-      String reason = String.valueOf(cause(failure).getMessage());
+      String reason = rootMessage(failure);
       if (!reason.equals(lastConnectFailure)) {
         log.warn("Redis Cluster unreachable for RESP forwarding, retrying every {} ms: {}", RETRY_DELAY.toMillis(), reason);
       }
@@ -177,10 +185,30 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
     });
   }
 
+  // Lettuce opens a node's connection at its first command, and with REJECT_COMMANDS it rejects the
+  // commands sent while that connection is being opened: open them all before clients need them.
+  private void connectToEveryNode() {
+    StatefulRedisClusterConnection<byte[], byte[]> open = connection;
+    if (open == null || closed) return;
+    for (RedisClusterNode node : open.getPartitions()) {
+      open.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort()).exceptionally(failure -> {
+        log.debug("cannot connect to cluster node {}: {}", node.getUri(), failure.toString());
+        return null;
+      });
+    }
+  }
+
   private static RuntimeException redisError(Throwable failure) {
     Throwable cause = cause(failure);
     if (cause instanceof RedisCommandExecutionException redis) return new RedisError(redis.getMessage());
     return cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+  }
+
+  // Lettuce's "Unable to connect to [...]" hides why: the innermost cause says it.
+  private static String rootMessage(Throwable failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
+    return cause == failure ? String.valueOf(failure.getMessage()) : failure.getMessage() + ": " + cause;
   }
 
   private static Throwable cause(Throwable failure) {

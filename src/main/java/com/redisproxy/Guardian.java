@@ -5,6 +5,8 @@ import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.Ticker;
 import com.redisproxy.fetch.BackingRedis;
+import com.redisproxy.fetch.BackingStore;
+import com.redisproxy.fetch.ClusterBackingRedis;
 import com.redisproxy.fetch.RedisAddress;
 import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.fetch.RedisTarget;
@@ -50,7 +52,7 @@ public final class Guardian {
     return Behaviors.setup(context -> {
       ProxyMetrics metrics = new ProxyMetrics();
       InvalidationInbox invalidations = new InvalidationInbox(INVALIDATIONS_QUEUED_AT_MOST);
-      BackingRedis redis = startBackingRedis(context, settings, invalidations);
+      BackingStore redis = startBackingStore(context, settings, invalidations);
       metrics.redisConnected(redis::isConnected);
       Timer fetchLatency = metrics.fetchLatency();
       ActorRef<RedisFetcher.Command> fetchers = context.spawn(
@@ -84,7 +86,7 @@ public final class Guardian {
         Supplier<CompletionStage<List<Object>>> commandTable =
             cluster.isPresent() ? cluster.get()::commandTable : redis::commandTable;
         new RespServer(system, cacheClient, settings.resp(), settings.maxClients(), Main.version(), metrics, loops,
-                settings.auth().password(), settings.tls(), backendAddress(standalone(settings)), commandTable, cluster)
+                settings.auth().password(), settings.tls(), backendAddress(forwardingTarget(settings)), commandTable, cluster)
             .start(settings.host(), settings.resp().port(), settings.backlog(), settings.shutdownDeadline())
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
@@ -123,7 +125,13 @@ public final class Guardian {
   }
 
   private static RedisURI standalone(ProxySettings settings) {
-    return ((com.redisproxy.fetch.RedisTarget.Standalone) settings.redis().target()).uri();
+    return ((RedisTarget.Standalone) settings.redis().target()).uri();
+  }
+
+  // In front of a cluster nothing pins, so the RESP port never connects here: its commands go
+  // through the cluster client (clusterForwarding).
+  private static RedisURI forwardingTarget(ProxySettings settings) {
+    return settings.redis().target() instanceof RedisTarget.Cluster cluster ? cluster.seeds().get(0) : standalone(settings);
   }
 
   private static BackendAddress backendAddress(RedisURI uri) {
@@ -133,14 +141,14 @@ public final class Guardian {
         credentials.filter(c -> c.hasPassword()).map(c -> new String(c.getPassword())), uri.getDatabase(), uri.isSsl());
   }
 
-  private static BackingRedis startBackingRedis(
+  private static BackingStore startBackingStore(
       ActorContext<Void> context, ProxySettings settings, InvalidationInbox invalidations) {
     ProxySettings.Redis redisSettings = settings.redis();
-    BackingRedis redis = new BackingRedis(
-        standalone(settings),
-        new BackingRedis.Options(redisSettings.fetchTimeout(), redisSettings.connectTimeout(),
-            redisSettings.connections(), settings.cache().honourRedisTtl(), settings.cache().tracking()),
-        invalidations);
+    BackingRedis.Options options = new BackingRedis.Options(redisSettings.fetchTimeout(), redisSettings.connectTimeout(),
+        redisSettings.connections(), settings.cache().honourRedisTtl(), settings.cache().tracking());
+    BackingStore redis = redisSettings.target() instanceof RedisTarget.Cluster cluster
+        ? new ClusterBackingRedis(cluster, options, redisSettings.readFrom(), invalidations)
+        : new BackingRedis(standalone(settings), options, invalidations);
     CoordinatedShutdown.get(context.getSystem()).addTask(
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-backing-redis", () -> {
           redis.close();

@@ -213,6 +213,11 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       InFlightFetches.Pending pending = inFlight.get(key);
       if (pending != null) pending.invalidated = true;
     }
+    for (var keyMatches : taken.keysMatching()) {
+      counters.keysInvalidated += store.invalidateIf(key -> keyMatches.test(key.bytes()));
+      inFlight.all().stream().filter(pending -> keyMatches.test(pending.key.bytes()))
+          .forEach(pending -> pending.invalidated = true);
+    }
     return this;
   }
 

@@ -22,6 +22,11 @@ final class CacheKey {
     return new CacheKey(bytes);
   }
 
+  /** The key's bytes, not a copy: read them, never change them. */
+  byte[] bytes() {
+    return array;
+  }
+
   @Override
   public boolean equals(Object other) {
     return other instanceof CacheKey key && key.hash == hash && Arrays.equals(key.array, array);

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Predicate;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -19,6 +20,7 @@ public final class InvalidationInbox implements InvalidationListener {
   private final int maxQueuedKeys;
   private final ConcurrentLinkedQueue<ByteString> keys = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queuedKeys = new AtomicInteger();
+  private final ConcurrentLinkedQueue<Predicate<byte[]>> keysMatching = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean everything = new AtomicBoolean();
   private final AtomicBoolean signalled = new AtomicBoolean();
   private final AtomicLong messages = new AtomicLong();
@@ -28,8 +30,8 @@ public final class InvalidationInbox implements InvalidationListener {
     this.maxQueuedKeys = maxQueuedKeys;
   }
 
-  /** What the actor takes out: everything, or these keys. */
-  record Taken(boolean everything, List<ByteString> keys) {}
+  /** What the actor takes out: everything, or these keys and the keys any of these predicates match. */
+  record Taken(boolean everything, List<ByteString> keys, List<Predicate<byte[]>> keysMatching) {}
 
   @Override
   public void invalidated(List<ByteString> changed) {
@@ -40,6 +42,14 @@ public final class InvalidationInbox implements InvalidationListener {
     } else {
       keys.addAll(changed);
     }
+    notifyActor();
+  }
+
+  // Rare (a cluster node lost or failed over) and few at a time: never collapsed into "everything".
+  @Override
+  public void invalidatedWhere(Predicate<byte[]> keyMatches, String reason) {
+    messages.incrementAndGet();
+    keysMatching.add(keyMatches);
     notifyActor();
   }
 
@@ -71,7 +81,10 @@ public final class InvalidationInbox implements InvalidationListener {
     ByteString key;
     while ((key = keys.poll()) != null) taken.add(key);
     queuedKeys.addAndGet(-taken.size());
-    return new Taken(all, taken);
+    List<Predicate<byte[]>> matching = new ArrayList<>();
+    Predicate<byte[]> predicate;
+    while ((predicate = keysMatching.poll()) != null) matching.add(predicate);
+    return new Taken(all, taken, matching);
   }
 
   private void notifyActor() {

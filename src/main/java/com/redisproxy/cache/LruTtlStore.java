@@ -131,6 +131,21 @@ public final class LruTtlStore<K, V> {
     return true;
   }
 
+  /** Removes every entry whose key {@code matches}; returns how many. Cost is proportional to the size. */
+  public int invalidateIf(java.util.function.Predicate<K> matches) {
+    int removed = 0;
+    Node<K, V> node = leastRecent;
+    while (node != null) {
+      Node<K, V> next = node.moreRecent;
+      if (matches.test(node.key)) {
+        remove(node);
+        removed++;
+      }
+      node = next;
+    }
+    return removed;
+  }
+
   /** Removes every expired entry; returns how many. Cost is proportional to that number. */
   public int sweepExpired() {
     return expireUpTo(ticker.read());

@@ -34,7 +34,7 @@ import org.slf4j.LoggerFactory;
  * Invalidations are lost while a connection is down, so its loss empties the cache, and so does
  * its return once tracking is on again (reads made before that were not tracked).
  */
-public final class BackingRedis implements AutoCloseable {
+public final class BackingRedis implements BackingStore {
 
   private static final Logger log = LoggerFactory.getLogger(BackingRedis.class);
   private static final Duration RETRY_DELAY = Duration.ofMillis(500);

@@ -21,15 +21,15 @@ public final class RedisFetcher extends AbstractBehavior<RedisFetcher.Command> {
   private record Completed(Fetch request, long startedNanos, RedisValue value, Throwable failure)
       implements Command {}
 
-  private final BackingRedis redis;
+  private final BackingStore redis;
   private final Timer latency;
 
   /** @param latency records how long each GET took, answered or failed */
-  public static Behavior<Command> create(BackingRedis redis, Timer latency) {
+  public static Behavior<Command> create(BackingStore redis, Timer latency) {
     return Behaviors.setup(context -> new RedisFetcher(context, redis, latency));
   }
 
-  private RedisFetcher(ActorContext<Command> context, BackingRedis redis, Timer latency) {
+  private RedisFetcher(ActorContext<Command> context, BackingStore redis, Timer latency) {
     super(context);
     this.redis = redis;
     this.latency = latency;

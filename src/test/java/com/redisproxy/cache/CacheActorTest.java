@@ -297,6 +297,22 @@ class CacheActorTest {
   }
 
   @Test
+  void invalidatingKeysByPredicateDropsTheMatchingOnesAndTaintsTheirFetchesInFlight() {
+    var cache = cache(10);
+    readThrough(cache, "lost-a", "1");
+    readThrough(cache, "kept", "2");
+    cache.tell(new CacheActor.Get(bytes("lost-b"), client.getRef()));
+    RedisFetcher.Fetch fetch = expectFetch("lost-b");
+    invalidations.invalidatedWhere(key -> new String(key).startsWith("lost-"), "test");
+    assertEquals(1, stats(cache).keysInvalidated());
+    answer(fetch, "maybe-old");
+    assertEquals(new GetResult.Found(bytes("maybe-old"), false), client.receiveMessage());
+    assertHit(cache, "kept", "2");
+    readThrough(cache, "lost-a", "1-new");
+    readThrough(cache, "lost-b", "new");
+  }
+
+  @Test
   void invalidatingEverythingClearsTheCacheAndTaintsFetchesInFlight() {
     var cache = cache(10);
     readThrough(cache, "a", "1");

@@ -24,6 +24,23 @@ class LruTtlStoreTest {
   }
 
   @Test
+  void invalidateIfRemovesExactlyTheMatchingKeysAndKeepsTheRecencyOfTheRest() {
+    LruTtlStore<String, String> store = store(3);
+    store.put("x1", "1");
+    store.put("y", "2");
+    store.put("x2", "3");
+    assertEquals(2, store.invalidateIf(key -> key.startsWith("x")));
+    assertEquals(1, store.size());
+    assertNull(store.get("x1"));
+    assertNull(store.get("x2"));
+    store.put("z1", "4");
+    store.put("z2", "5");
+    store.put("z3", "6"); // evicts y, the least recently read
+    assertNull(store.get("y"));
+    assertEquals(3, store.size());
+  }
+
+  @Test
   void entryLivesUntilJustBeforeItsExpiryAndIsGoneExactlyAtIt() {
     LruTtlStore<String, String> store = store(3);
     store.put("a", "1");

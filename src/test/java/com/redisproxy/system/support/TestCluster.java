@@ -1,7 +1,7 @@
 package com.redisproxy.system.support;
 
 import io.lettuce.core.MigrateArgs;
-import io.lettuce.core.api.sync.RedisCommands;
+import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
 import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -131,21 +131,29 @@ public final class TestCluster implements AutoCloseable {
     }
   }
 
-  /** Commands through a cluster client of the test's own, routed to each key's master. */
+  /**
+   * Commands through a cluster client of the test's own, routed to each key's master. Its view of
+   * the topology is refreshed after every change this class makes; a command to a node that is
+   * down times out after 10 s. (Not REJECT_COMMANDS: Lettuce 7.7 then also fails the first command
+   * to each node, while its connection is being opened.)
+   */
   public RedisAdvancedClusterCommands<byte[], byte[]> commands() {
     if (connection == null) {
       client = RedisClusterClient.create(nodes.stream().filter(TestRedis::isRunning)
           .map(node -> RedisURI.create("127.0.0.1", node.port())).toList());
-      client.setOptions(ClusterClientOptions.builder().topologyRefreshOptions(
-          ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers()
-              .enablePeriodicRefresh(Duration.ofSeconds(1)).build()).build());
+      client.setOptions(ClusterClientOptions.builder()
+          .timeoutOptions(TimeoutOptions.enabled(Duration.ofSeconds(10)))
+          .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enableAllAdaptiveRefreshTriggers()
+              .adaptiveRefreshTriggersTimeout(Duration.ofSeconds(1)).enablePeriodicRefresh(Duration.ofSeconds(1)).build())
+          .build());
       connection = client.connect(ByteArrayCodec.INSTANCE);
     }
     return connection.sync();
   }
 
+  /** SET on the node that owns {@code key} now, on a plain connection to it. */
   public void set(String key, String value) {
-    commands().set(TestRedis.bytes(key), TestRedis.bytes(value));
+    masterOf(key).commands().set(TestRedis.bytes(key), TestRedis.bytes(value));
   }
 
   /** CLUSTER FAILOVER on {@code replica}: it and its master swap roles without losing a write. */
@@ -213,6 +221,7 @@ public final class TestCluster implements AutoCloseable {
    */
   public void awaitHealthy() {
     Eventually.await(CONVERGENCE, "the cluster is healthy: state ok, one slot map, replicas in sync", this::healthy);
+    if (client != null) client.refreshPartitions();
   }
 
   private boolean healthy() {

@@ -50,9 +50,8 @@ final class ClusterRouting {
   Decision decide(RespRequest request) {
     String name = request.name();
     Optional<CommandTable.Command> known = table.command(name);
-    // Unknown (or the table not read yet: a keyed command then reaches its node by MOVED).
-    if (known.isEmpty() || !known.get().takes(request.size())) return AnyNode.INSTANCE;
-    CommandTable.Command command = known.get();
+    if (known.isPresent() && !known.get().takes(request.size())) return AnyNode.INSTANCE; // Redis's own arity error
+    // These need no table: their keys are every argument, and the others are keyless by name.
     switch (name) {
       case "dbsize": return WholeCluster.DBSIZE;
       case "flushall", "flushdb": return WholeCluster.FLUSH;
@@ -60,7 +59,10 @@ final class ClusterRouting {
       case "command": return AnyNode.INSTANCE;
       default: break;
     }
-    if (SUMMED.contains(name)) return bySlot(request);
+    if (SUMMED.contains(name) && request.size() >= 2) return bySlot(request);
+    // Unknown (or the table not read yet: a keyed command then reaches its node by MOVED).
+    if (known.isEmpty()) return AnyNode.INSTANCE;
+    CommandTable.Command command = known.get();
     if (command.movableKeys()) return KeysFromRedis.INSTANCE;
     if (command.firstKey() > 0 && command.firstKey() < request.size()) return new Keyed(command.firstKey());
     return new Refused(Refusals.noSingleMeaningInCluster(request));

@@ -98,8 +98,11 @@ class ClusterRoutingTest {
   }
 
   @Test
-  void beforeTheTableIsReadEveryCommandGoesToAnyNodeAndReachesItsOwnerByRedirect() {
+  void beforeTheTableIsReadKeyedCommandsGoToAnyNodeAndReachTheirOwnerByRedirect() {
     assertEquals(AnyNode.INSTANCE, routing.decide(request("SET", "k", "v")));
+    // what is decided by name is decided at once: a DEL across slots is split all the same
+    assertEquals(new Summed(List.of(args("DEL", "a"), args("DEL", "b"))), routing.decide(request("DEL", "a", "b")));
+    assertEquals(WholeCluster.DBSIZE, routing.decide(request("DBSIZE")));
   }
 
   @Test

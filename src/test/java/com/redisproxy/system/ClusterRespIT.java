@@ -133,7 +133,7 @@ class ClusterRespIT {
       assertEquals(bulk("old"), reader.call(command("GET", key), bulk("old")), "cached");
       assertEquals("+OK\r\n", writer.call(command("SET", key, "new"), "+OK\r\n"));
       assertEquals(bulk("new"), reader.call(command("GET", key), bulk("new")));
-      assertEquals(":4\r\n", writer.call(command("APPEND", key, "est"), ":4\r\n"));
+      assertEquals(":6\r\n", writer.call(command("APPEND", key, "est"), ":6\r\n"));
       writer.call(command("SET", other, "x"), "+OK\r\n");
       String both = "*2\r\n" + bulk("newest") + bulk("x");
       assertEquals(both, reader.call(command("MGET", key, other), both));

@@ -75,10 +75,8 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
         .requestQueueSize(10_000)
         .timeoutOptions(timeout.isZero() ? TimeoutOptions.builder().timeoutCommands(false).build() : TimeoutOptions.enabled(timeout))
         .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build())
-        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-            .enableAllAdaptiveRefreshTriggers()
-            .enablePeriodicRefresh(PERIODIC_REFRESH)
-            .build())
+        // Lettuce 7 refreshes on MOVED, ASK and reconnects by default; the period catches what no command sees.
+        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enablePeriodicRefresh(PERIODIC_REFRESH).build())
         .build());
     connect();
   }

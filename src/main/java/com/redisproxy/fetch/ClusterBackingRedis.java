@@ -27,9 +27,10 @@ import org.slf4j.LoggerFactory;
 /**
  * A Redis Cluster as the backing store: one Lettuce cluster connection, which routes each GET to
  * the node owning the key's slot (or a replica of it, per REDIS_READ_FROM) and follows MOVED and
- * ASK. The topology is refreshed on MOVED, ASK and reconnects and every few seconds besides:
- * Lettuce does neither by default, and every command then times out after a failover. Commands
- * fail fast while their node is unreachable; the first connection is retried until a seed answers.
+ * ASK. The topology is refreshed on MOVED, ASK and reconnects, at most once a second, and every
+ * few seconds besides: without a refresh every command times out after a failover, and Lettuce 7
+ * by default refreshes at most every 5 s and never periodically. Commands fail fast while their
+ * node is unreachable; the first connection is retried until a seed answers.
  */
 public final class ClusterBackingRedis implements BackingStore {
   private static final Logger log = LoggerFactory.getLogger(ClusterBackingRedis.class);

@@ -216,8 +216,8 @@ public final class TestCluster implements AutoCloseable {
   }
 
   /**
-   * Waits until every running node says cluster_state:ok, all agree who owns every slot, and every
-   * running replica's link to its master is up.
+   * Waits until every running node says cluster_state:ok, all agree who owns every slot and which
+   * node replicates which, and every running replica's link to its master is up.
    */
   public void awaitHealthy() {
     Eventually.await(CONVERGENCE, "the cluster is healthy: state ok, one slot map, replicas in sync", this::healthy);
@@ -227,18 +227,31 @@ public final class TestCluster implements AutoCloseable {
   private boolean healthy() {
     List<TestRedis> running = running().toList();
     String slotMap = null;
+    String roles = null;
     for (TestRedis node : running) {
       if (!node.commands().clusterInfo().contains("cluster_state:ok")) return false;
       List<ClusterNode> view = view(node);
       String map = slotMap(view);
       if (slotMap != null && !slotMap.equals(map)) return false;
       slotMap = map;
+      // a restarted master turns replica in the others' views a few gossip rounds after in its own
+      String nodeRoles = roles(view);
+      if (roles != null && !roles.equals(nodeRoles)) return false;
+      roles = nodeRoles;
       ClusterNode self = view.stream().filter(ClusterNode::myself).findFirst().orElseThrow();
       if (!self.isMaster() && !node.commands().info("replication").contains("master_link_status:up")) return false;
       // a node that failed and came back must be seen as running again by everyone
       if (view.stream().anyMatch(n -> n.flags().contains("fail") && runningOnPort(n.port()))) return false;
     }
     return slotMap != null;
+  }
+
+  private String roles(List<ClusterNode> view) {
+    Map<String, Integer> portsById = new HashMap<>();
+    view.forEach(node -> portsById.put(node.id(), node.port()));
+    return view.stream().filter(node -> runningOnPort(node.port()))
+        .map(node -> node.port() + (node.masterId() == null ? " master" : " replicates " + portsById.get(node.masterId())))
+        .sorted().collect(Collectors.joining(","));
   }
 
   private static String slotMap(List<ClusterNode> view) {

@@ -15,6 +15,8 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
+import io.lettuce.core.resource.Delay;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.KeyListOutput;
@@ -46,7 +48,11 @@ import org.slf4j.LoggerFactory;
 public final class LettuceCluster implements ClusterRedis, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LettuceCluster.class);
   private static final Duration RETRY_DELAY = Duration.ofMillis(500);
-  private static final Duration PERIODIC_REFRESH = Duration.ofSeconds(30);
+  // As the fetch path's cluster client (ClusterBackingRedis), for the same failures: see the README.
+  private static final Duration PERIODIC_REFRESH = Duration.ofSeconds(5);
+  private static final Duration ADAPTIVE_REFRESH_AT_MOST_EVERY = Duration.ofSeconds(1);
+  private static final Duration RECONNECT_AT_MOST_EVERY = Duration.ofSeconds(1);
+  private static final Duration NODE_CONNECTIONS_CHECK = Duration.ofSeconds(2);
   private static final NamedCommand COMMAND = new NamedCommand("COMMAND".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
   private final ClientResources resources;
@@ -60,6 +66,7 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
     this.resources = DefaultClientResources.builder()
         .ioThreadPoolSize(2)
         .computationThreadPoolSize(1)
+        .reconnectDelay(() -> Delay.exponential(Duration.ofMillis(10), RECONNECT_AT_MOST_EVERY, 2, TimeUnit.MILLISECONDS))
         .nettyCustomizer(new NettyCustomizer() {
           @Override
           public void afterChannelInitialized(Channel channel) {
@@ -76,7 +83,11 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
         .timeoutOptions(timeout.isZero() ? TimeoutOptions.builder().timeoutCommands(false).build() : TimeoutOptions.enabled(timeout))
         .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build())
         // Lettuce 7 refreshes on MOVED, ASK and reconnects by default; the period catches what no command sees.
-        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder().enablePeriodicRefresh(PERIODIC_REFRESH).build())
+        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
+            .adaptiveRefreshTriggersTimeout(ADAPTIVE_REFRESH_AT_MOST_EVERY)
+            .enablePeriodicRefresh(PERIODIC_REFRESH)
+            .build())
+        .nodeFilter(node -> !(node.is(NodeFlag.FAIL) || node.is(NodeFlag.EVENTUAL_FAIL) || node.is(NodeFlag.NOADDR)))
         .build());
     connect();
   }
@@ -172,6 +183,9 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
         log.info("RESP forwarding connected to the Redis Cluster ({} nodes known)", client.getPartitions().size());
         connectToEveryNode();
         resources.eventBus().get().filter(ClusterTopologyChangedEvent.class::isInstance).subscribe(changed -> connectToEveryNode());
+        // a safety net: a node connection lost and not yet back is opened again before a client needs it
+        resources.eventExecutorGroup().scheduleWithFixedDelay(this::connectToEveryNode,
+            NODE_CONNECTIONS_CHECK.toMillis(), NODE_CONNECTIONS_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         return;
       }
       String reason = rootMessage(failure);

@@ -1,8 +1,9 @@
 # redis-proxy: `make run` to try it, `make test` for everything the project checks.
 JAR := target/redis-proxy.jar
 MVN := mvn -B -Dstyle.color=never
+NODE_CLIENTS := src/test/node/node_modules/.package-lock.json
 
-.PHONY: build run seed test stop clean bench fuzz soak
+.PHONY: build run seed test node-clients stop clean bench fuzz soak
 
 build:
 	$(MVN) -q package -DskipTests
@@ -16,8 +17,20 @@ seed:
 	@test -f $(JAR) || $(MVN) -q package -DskipTests
 	java -cp $(JAR) com.redisproxy.tools.SeedDemoKeys $${REDIS_ADDRESS:-127.0.0.1:$${LOCAL_REDIS_PORT:-6379}}
 
-test:
+test: $(NODE_CLIENTS)
 	$(MVN) verify
+
+# The Node.js clients NodeClientsIT drives (ioredis, node-redis, pinned in src/test/node's lock
+# file), installed when npm is here and the lock file changed; without them that test is skipped.
+$(NODE_CLIENTS): src/test/node/package-lock.json
+	@if command -v npm >/dev/null 2>&1; then \
+	  npm ci --prefix src/test/node --no-audit --no-fund --loglevel=error >/dev/null 2>&1 \
+	    || echo "npm ci --prefix src/test/node failed; NodeClientsIT will be skipped"; \
+	else echo "npm not found; NodeClientsIT will be skipped"; fi
+
+node-clients:
+	@rm -f $(NODE_CLIENTS)
+	@$(MAKE) --no-print-directory $(NODE_CLIENTS)
 
 stop:
 	@scripts/stop.sh

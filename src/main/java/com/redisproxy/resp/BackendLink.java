@@ -22,8 +22,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One TCP connection from the proxy to the backing Redis, on a front end's event loop: requests
  * go out as RESP arrays, and each reply is handed on whole, exactly as Redis sent it. It logs in
- * with the proxy's own credentials first, and those replies are not handed on. Used by its loop's
- * thread only.
+ * with the proxy's own credentials first and, for a RESP3 link, says {@code HELLO 3}, so that
+ * every reply after it is RESP3; those replies are not handed on. Used by its loop's thread only.
  */
 final class BackendLink {
   private static final Logger log = LoggerFactory.getLogger(BackendLink.class);
@@ -49,7 +49,7 @@ final class BackendLink {
   private boolean connected;
   private boolean closed;
 
-  private BackendLink(EventLoop loop, BackendAddress address, Replies replies) {
+  private BackendLink(EventLoop loop, BackendAddress address, boolean resp3, Replies replies) {
     this.replies = replies;
     Bootstrap bootstrap = new Bootstrap()
         .group(loop)
@@ -66,7 +66,7 @@ final class BackendLink {
         });
     ChannelFuture connecting = bootstrap.connect(address.host(), address.port());
     this.channel = connecting.channel();
-    handshake(address);
+    handshake(address, resp3);
     connecting.addListener((ChannelFutureListener) done -> {
       if (!done.isSuccess()) {
         log.debug("cannot connect to backing Redis {}:{}: {}", address.host(), address.port(), done.cause().toString());
@@ -83,8 +83,9 @@ final class BackendLink {
     });
   }
 
-  static BackendLink open(EventLoop loop, BackendAddress address, Replies replies) {
-    return new BackendLink(loop, address, replies);
+  /** @param resp3 the link speaks RESP3 from its first reply on (Redis 6 or later) */
+  static BackendLink open(EventLoop loop, BackendAddress address, boolean resp3, Replies replies) {
+    return new BackendLink(loop, address, resp3, replies);
   }
 
   void send(List<ByteString> args) {
@@ -122,7 +123,7 @@ final class BackendLink {
     else beforeConnected.add(request);
   }
 
-  private void handshake(BackendAddress address) {
+  private void handshake(BackendAddress address, boolean resp3) {
     if (address.password().isPresent()) {
       ByteString password = ByteString.fromString(address.password().get());
       sendWithoutFlush(address.user().isPresent()
@@ -132,6 +133,10 @@ final class BackendLink {
     }
     if (address.database() != 0) {
       sendWithoutFlush(List.of(ByteString.fromString("SELECT"), ByteString.fromString(Integer.toString(address.database()))));
+      handshakeRepliesLeft++;
+    }
+    if (resp3) {
+      sendWithoutFlush(List.of(ByteString.fromString("HELLO"), ByteString.fromString("3")));
       handshakeRepliesLeft++;
     }
   }
@@ -152,7 +157,7 @@ final class BackendLink {
     if (handshakeRepliesLeft > 0 && !push) {
       handshakeRepliesLeft--;
       if (frame.getByte(frame.readerIndex()) == '-') {
-        log.warn("backing Redis refused the proxy's login: {}", frame.toString(java.nio.charset.StandardCharsets.UTF_8).trim());
+        log.warn("backing Redis refused the proxy's handshake (AUTH, SELECT or HELLO 3): {}", frame.toString(java.nio.charset.StandardCharsets.UTF_8).trim());
       }
       return;
     }

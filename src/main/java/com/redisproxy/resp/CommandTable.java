@@ -9,19 +9,47 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import org.apache.pekko.util.ByteString;
 
 /**
  * The one table that decides what becomes of a RESP command: answered from the cache, answered
  * by the proxy, forwarded on a shared connection, pinned to a connection of its own, or refused.
  * Arity, flags and key positions come from the backing Redis's own {@code COMMAND} reply; the
- * proxy adds only what it answers itself (each name with its handler) and which commands carry
- * connection state.
+ * proxy adds what it knows itself, each command once: where it goes (by its arguments), the
+ * handler of what the proxy answers, whether it is answered before AUTH or closes the connection,
+ * what a pinned session still answers here, and what state the command leaves in its connection.
+ * A CLIENT subcommand is its own entry, named as Redis 7 names them ({@code client|setname}).
  */
 final class CommandTable {
 
   /** What becomes of one request; NOT_IN_CLUSTER: it would pin, and in front of a cluster nothing does. */
   enum Route { CACHED, LOCAL, INFO, FORWARDED, PINNED, REFUSED, NOT_IN_CLUSTER }
+
+  /** What becomes of one request in a pinned session, where all but these go to its connection. */
+  enum InPinnedSession {
+    REDIS,
+    /** Answered by its handler, as outside. */
+    PROXY,
+    /** The proxy authenticates (HELLO's AUTH); the rest goes to Redis, which switches the protocol. */
+    AUTHENTICATE_THEN_REDIS
+  }
+
+  /** What a command leaves in the connection it runs on, as a pinned session keeps track of it. */
+  enum Effect {
+    NONE,
+    BEGINS_TRANSACTION,
+    RUNS_TRANSACTION,
+    DISCARDS_TRANSACTION,
+    WATCHES,
+    UNWATCHES,
+    /** Replies no longer match requests one to one (pub/sub, MONITOR, CLIENT REPLY) until the connection ends. */
+    UNMATCHES_REPLIES,
+    /** State that lasts as long as the connection (another database, a CLIENT mode). */
+    LASTS,
+    /** As LASTS, and the connection speaks RESP2 again (RESET). */
+    RESETS
+  }
 
   /** One command as Redis describes it. */
   record Command(String name, int arity, Set<String> flags, int firstKey, int lastKey, int keyStep) {
@@ -49,29 +77,97 @@ final class CommandTable {
     }
   }
 
-  /** How the proxy answers one of its own commands. */
+  /** How the proxy answers one of its own commands (see {@link LocalCommands}). */
   interface Handler {
-    void answer(RespSession session, RespRequest request, RespAuth auth, RespWriter out);
+    void answer(LocalCall call);
   }
 
-  // GET and MGET are here for a malformed request: a well-formed one is read from the cache.
-  // QUIT's reply closes the connection, which the connection itself sees to.
-  private static final Map<String, Handler> LOCAL = Map.of(
-      "ping", LocalCommands::ping,
-      "echo", LocalCommands::echo,
-      "quit", LocalCommands::quit,
-      "auth", LocalCommands::auth,
-      "hello", LocalCommands::hello,
-      "select", LocalCommands::select,
-      "client", LocalCommands::client,
-      "get", LocalCommands::wrongArity,
-      "mget", LocalCommands::wrongArity);
-  private static final Set<String> LOCAL_CLIENT = Set.of("setname", "getname", "id", "setinfo");
-  // Their state lives in the connection they run on, so they need one of their own.
-  private static final Set<String> PINNING = Set.of("multi", "watch", "subscribe", "psubscribe", "ssubscribe",
-      "monitor", "reset", "blpop", "brpop", "brpoplpush", "blmove", "blmpop", "bzpopmin", "bzpopmax", "bzmpop",
-      "wait", "waitaof");
-  private static final Set<String> PINNING_CLIENT = Set.of("reply", "tracking", "no-evict", "no-touch", "caching");
+  /** What the proxy knows of one command. {@code handler} is empty for those it never answers itself. */
+  private record Known(Function<RespRequest, Route> route, Optional<Handler> handler, boolean beforeAuth,
+      InPinnedSession inPinnedSession, boolean closes, Effect effect) {
+    static Known local(Handler handler) {
+      return routed(request -> Route.LOCAL, handler);
+    }
+
+    static Known routed(Function<RespRequest, Route> route, Handler handler) {
+      return new Known(route, Optional.of(handler), false, InPinnedSession.REDIS, false, Effect.NONE);
+    }
+
+    static Known routed(Function<RespRequest, Route> route) {
+      return new Known(route, Optional.empty(), false, InPinnedSession.REDIS, false, Effect.NONE);
+    }
+
+    static Known forwarded(Effect effect) {
+      return routed(request -> Route.FORWARDED).leaving(effect);
+    }
+
+    static Known pinning(Effect effect) {
+      return routed(request -> Route.PINNED).leaving(effect);
+    }
+
+    Known beforeAuth(InPinnedSession inPinned) {
+      return new Known(route, handler, true, inPinned, closes, effect);
+    }
+
+    Known closing() {
+      return new Known(route, handler, beforeAuth, inPinnedSession, true, effect);
+    }
+
+    Known leaving(Effect left) {
+      return new Known(route, handler, beforeAuth, inPinnedSession, closes, left);
+    }
+  }
+
+  private static final Known GET = Known.routed(request -> request.size() == 2 ? Route.CACHED : Route.LOCAL,
+      LocalCommands::get);
+  private static final Known MGET = Known.routed(request -> request.size() >= 2 ? Route.CACHED : Route.LOCAL,
+      LocalCommands::mget);
+  private static final Known UNKNOWN = Known.routed(request -> Route.FORWARDED);
+
+  // Those marked pinning carry state in the connection they run on, so they need one of their own;
+  // an effect NONE there is state that ends with the command's reply (a blocking command).
+  private static final Map<String, Known> KNOWN = Map.ofEntries(
+      Map.entry("get", GET),
+      Map.entry("mget", MGET),
+      Map.entry("ping", Known.local(LocalCommands::ping)),
+      Map.entry("echo", Known.local(LocalCommands::echo)),
+      Map.entry("quit", Known.local(LocalCommands::quit).beforeAuth(InPinnedSession.REDIS).closing()),
+      Map.entry("auth", Known.local(LocalCommands::auth).beforeAuth(InPinnedSession.PROXY)),
+      Map.entry("hello", Known.local(LocalCommands::hello).beforeAuth(InPinnedSession.AUTHENTICATE_THEN_REDIS)),
+      Map.entry("select", Known.routed(CommandTable::selectRoute, LocalCommands::select).leaving(Effect.LASTS)),
+      Map.entry("info", Known.routed(CommandTable::infoRoute, LocalCommands::proxyInfo)),
+      Map.entry("client", Known.routed(CommandTable::clientRoute)),
+      Map.entry("client|setname", Known.local(LocalCommands::clientSetname)),
+      Map.entry("client|getname", Known.local(LocalCommands::clientGetname)),
+      Map.entry("client|id", Known.local(LocalCommands::clientId)),
+      Map.entry("client|setinfo", Known.local(LocalCommands::clientSetinfo)),
+      Map.entry("client|reply", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("client|tracking", Known.pinning(Effect.LASTS)),
+      Map.entry("client|no-evict", Known.pinning(Effect.LASTS)),
+      Map.entry("client|no-touch", Known.pinning(Effect.LASTS)),
+      Map.entry("client|caching", Known.pinning(Effect.LASTS)),
+      Map.entry("multi", Known.pinning(Effect.BEGINS_TRANSACTION)),
+      Map.entry("exec", Known.forwarded(Effect.RUNS_TRANSACTION)),
+      Map.entry("discard", Known.forwarded(Effect.DISCARDS_TRANSACTION)),
+      Map.entry("watch", Known.pinning(Effect.WATCHES)),
+      Map.entry("unwatch", Known.forwarded(Effect.UNWATCHES)),
+      Map.entry("subscribe", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("psubscribe", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("ssubscribe", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("monitor", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("reset", Known.pinning(Effect.RESETS)),
+      Map.entry("blpop", Known.pinning(Effect.NONE)),
+      Map.entry("brpop", Known.pinning(Effect.NONE)),
+      Map.entry("brpoplpush", Known.pinning(Effect.NONE)),
+      Map.entry("blmove", Known.pinning(Effect.NONE)),
+      Map.entry("blmpop", Known.pinning(Effect.NONE)),
+      Map.entry("bzpopmin", Known.pinning(Effect.NONE)),
+      Map.entry("bzpopmax", Known.pinning(Effect.NONE)),
+      Map.entry("bzmpop", Known.pinning(Effect.NONE)),
+      Map.entry("wait", Known.pinning(Effect.NONE)),
+      Map.entry("waitaof", Known.pinning(Effect.NONE)),
+      Map.entry("xread", Known.routed(CommandTable::blockingReadRoute)),
+      Map.entry("xreadgroup", Known.routed(CommandTable::blockingReadRoute)));
   // Keys Redis's table cannot name (scripts, functions) or every key of the database.
   private static final Set<String> CHANGES_ANY_KEY =
       Set.of("flushdb", "flushall", "swapdb", "eval", "evalsha", "fcall", "migrate");
@@ -117,33 +213,73 @@ final class CommandTable {
     return Optional.ofNullable(commands.get(name));
   }
 
-  /** The handler of a command the proxy answers itself. */
-  static Optional<Handler> local(String name) {
-    return Optional.ofNullable(LOCAL.get(name));
-  }
-
   Route route(RespRequest request) {
-    Route route = standaloneRoute(request);
+    if (!refused.isEmpty() && refused.contains(request.name())) return Route.REFUSED;
+    Route route = known(request).route().apply(request);
     if (!cluster) return route;
-    // HELLO 3 is answered -NOPROTO by the proxy itself: clients then speak RESP2, which needs no pinning.
-    if (route == Route.PINNED) return request.is("hello") ? Route.LOCAL : Route.NOT_IN_CLUSTER;
+    // In front of a cluster nothing pins; HELLO 3 is refused too (-NOPROTO, see Refusals), so that
+    // clients speak RESP2, the protocol the cluster client relays.
+    if (route == Route.PINNED || isHello3(request)) return Route.NOT_IN_CLUSTER;
     return route;
   }
 
-  private Route standaloneRoute(RespRequest request) {
+  private static boolean isHello3(RespRequest request) {
+    return request.is("hello") && request.size() >= 2 && request.arg(1).utf8String().equals("3");
+  }
+
+  /** The handler of a command the proxy answers itself; empty for one it never answers. */
+  static Optional<Handler> handler(RespRequest request) {
+    return known(request).handler();
+  }
+
+  /** AUTH, HELLO and QUIT are answered before the client has authenticated; nothing else is. */
+  static boolean answeredBeforeAuth(RespRequest request) {
+    return known(request).beforeAuth();
+  }
+
+  /** QUIT: nothing after it runs, and the connection closes once its answer is written. */
+  static boolean closesConnection(RespRequest request) {
+    return known(request).closes();
+  }
+
+  static Effect effect(RespRequest request) {
+    return known(request).effect();
+  }
+
+  static InPinnedSession inPinnedSession(RespRequest request) {
+    return known(request).inPinnedSession();
+  }
+
+  // GET and MGET are nearly every request: found without building the name.
+  private static Known known(RespRequest request) {
+    if (request.is("get")) return GET;
+    if (request.is("mget")) return MGET;
     String name = request.name();
-    if (refused.contains(name)) return Route.REFUSED;
-    if ((name.equals("get") && request.size() == 2) || (name.equals("mget") && request.size() >= 2)) return Route.CACHED;
-    if (name.equals("info")) return Route.INFO;
-    if (name.equals("hello")) return request.size() >= 2 && request.arg(1).utf8String().equals("3") ? Route.PINNED : Route.LOCAL;
-    if (name.equals("select")) return request.size() == 2 && !request.arg(1).utf8String().equals("0") ? Route.PINNED : Route.LOCAL;
-    if (LOCAL.containsKey(name) && !name.equals("client")) return Route.LOCAL;
-    if (PINNING.contains(name) || isBlockingRead(name, request)) return Route.PINNED;
+    Known known = KNOWN.get(name);
+    if (known == null) return UNKNOWN;
     if (name.equals("client") && request.size() >= 2) {
-      String sub = request.arg(1).utf8String().toLowerCase(Locale.ROOT);
-      if (LOCAL_CLIENT.contains(sub)) return Route.LOCAL;
-      if (PINNING_CLIENT.contains(sub)) return Route.PINNED;
+      return KNOWN.getOrDefault("client|" + request.arg(1).utf8String().toLowerCase(Locale.ROOT), known);
     }
+    return known;
+  }
+
+  // SELECT 0 is the proxy's own database; any other pins the connection.
+  private static Route selectRoute(RespRequest request) {
+    return request.size() == 2 && !request.arg(1).utf8String().equals("0") ? Route.PINNED : Route.LOCAL;
+  }
+
+  // INFO proxy is the proxy's alone; any other section is Redis's, with the proxy's added.
+  private static Route infoRoute(RespRequest request) {
+    return request.size() == 2 && request.arg(1).utf8String().equalsIgnoreCase("proxy") ? Route.LOCAL : Route.INFO;
+  }
+
+  // A subcommand the proxy knows has its own entry; the others, and CLIENT alone, are Redis's.
+  private static Route clientRoute(RespRequest request) {
+    return Route.FORWARDED;
+  }
+
+  private static Route blockingReadRoute(RespRequest request) {
+    for (ByteString arg : request.args()) if (arg.utf8String().equalsIgnoreCase("block")) return Route.PINNED;
     return Route.FORWARDED;
   }
 
@@ -165,12 +301,6 @@ final class CommandTable {
     java.util.ArrayList<ByteString> keys = new java.util.ArrayList<>();
     for (int i = command.firstKey(); i <= last && i < request.size(); i += step) keys.add(request.arg(i));
     return keys;
-  }
-
-  private static boolean isBlockingRead(String name, RespRequest request) {
-    if (!name.equals("xread") && !name.equals("xreadgroup")) return false;
-    for (ByteString arg : request.args()) if (arg.utf8String().equalsIgnoreCase("block")) return true;
-    return false;
   }
 
   private static String text(Object value) {

@@ -7,7 +7,8 @@ import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 
 /**
- * One client connection's forwarded requests: each goes to the {@link Backend} after
+ * One client connection's forwarded requests: each goes to the {@link Backend} that speaks the
+ * session's protocol (RESP2 or RESP3, so Redis's reply is relayed as it is), after
  * the write rule has dropped what it may change (again once Redis has answered it); INFO gets the
  * proxy's section; refusals and a transaction refused a dedicated connection are answered here.
  * Used by the connection's loop only.
@@ -19,17 +20,19 @@ final class Forwarder {
   private final RespAuth auth;
   private final Forwarding forwarding;
   private final Backend backend;
+  private final Backend backendResp3;
   private final CacheReads cache;
   private final RespCommands commands;
   // MULTI was refused a dedicated connection: what the client queues is discarded at EXEC.
   private boolean refusedTransaction;
 
-  Forwarder(RespSession session, RespAuth auth, Forwarding forwarding, Backend backend, CacheReads cache,
-      RespCommands commands) {
+  Forwarder(RespSession session, RespAuth auth, Forwarding forwarding, Backend backend, Backend backendResp3,
+      CacheReads cache, RespCommands commands) {
     this.session = session;
     this.auth = auth;
     this.forwarding = forwarding;
     this.backend = backend;
+    this.backendResp3 = backendResp3;
     this.cache = cache;
     this.commands = commands;
   }
@@ -63,12 +66,12 @@ final class Forwarder {
       return CompletableFuture.completedFuture(Refusals.notInCluster(request));
     }
     if (route == CommandTable.Route.INFO) {
-      return backend.forward(request)
+      return backend().forward(request)
           .thenCombine(cache.stats(), commands::withProxySection);
     }
     CommandTable.Invalidation invalidation = forwarding.table().invalidation(request);
     forwarding.cache().invalidate(invalidation);
-    CompletableFuture<ByteString> reply = backend.forward(request);
+    CompletableFuture<ByteString> reply = backend().forward(request);
     if (invalidation.isNone()) return reply;
     // Again once Redis has run it: a fetch sent before the write may have cached the old value.
     return reply.thenApply(written -> {
@@ -77,10 +80,22 @@ final class Forwarder {
     });
   }
 
+  // Read when the request goes out: a HELLO before it has been answered by then.
+  private Backend backend() {
+    return session.resp3 ? backendResp3 : backend;
+  }
+
   private CompletableFuture<ByteString> answeredInRefusedTransaction(RespRequest request) {
-    if (request.is("exec") || request.is("discard")) refusedTransaction = false;
-    if (request.is("exec")) return CompletableFuture.completedFuture(Refusals.EXECABORT);
-    if (request.is("discard")) return CompletableFuture.completedFuture(OK);
-    return CompletableFuture.completedFuture(Refusals.inRefusedTransaction());
+    return CompletableFuture.completedFuture(switch (CommandTable.effect(request)) {
+      case RUNS_TRANSACTION -> {
+        refusedTransaction = false;
+        yield Refusals.EXECABORT;
+      }
+      case DISCARDS_TRANSACTION -> {
+        refusedTransaction = false;
+        yield OK;
+      }
+      default -> Refusals.inRefusedTransaction();
+    });
   }
 }

@@ -4,23 +4,20 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.util.ArrayDeque;
 import java.util.List;
-import java.util.Locale;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.util.ByteString;
 
 /**
  * A client's session while it holds connection state (a transaction, a WATCH, a blocking command,
- * subscriptions, another database, RESP3...): every request goes to a backing connection of its
- * own and Redis's replies come back as Redis sent them, in order with the few the proxy answers
- * itself (AUTH, refusals). Writes still invalidate: before they go out, and again when Redis has
- * answered them (so a read racing the write cannot put the old value back). A session holding
- * only a transaction, a WATCH or a blocking command ends once everything is answered; the other
- * states last as long as the client's connection. A session that speaks RESP3 and holds no other
- * state still reads GET and MGET from the cache; a read waits for what Redis owes before it, and
- * a request for Redis waits for the reads before it, so a read sees the writes before it and none
- * after it. Used by the loop's thread only.
+ * subscriptions, another database, a CLIENT mode...): every request goes to a backing connection
+ * of its own and Redis's replies come back as Redis sent them, in order with the few the proxy
+ * answers itself (AUTH, refusals). The connection speaks the session's protocol: for a RESP3
+ * session it says HELLO 3 before the first request, so replies and pushes are RESP3. Writes still
+ * invalidate: before they go out, and again when Redis has answered them (so a read racing the
+ * write cannot put the old value back). A session holding only a transaction, a WATCH or a
+ * blocking command ends once everything is answered; the other states last as long as the
+ * client's connection. Used by the loop's thread only.
  */
 final class PinnedSession implements BackendLink.Replies {
 
@@ -35,20 +32,16 @@ final class PinnedSession implements BackendLink.Replies {
 
     /** The state is over; the client is served by the shared connections again. */
     void unpinned();
-
-    /** A GET or MGET answered from the cache, in the session's protocol; never fails. */
-    CompletableFuture<ByteString> readCached(RespRequest request);
   }
 
-  /** A reply owed to the client: the next of Redis's, or the proxy's own (at once, or once the cache answers). */
+  /** A reply owed to the client: the next of Redis's, or the proxy's own. */
   private sealed interface Owed {}
 
   /** {@code protocol}: the version the connection speaks once Redis accepts this request (HELLO, RESET). */
   private record FromRedis(CommandTable.Invalidation after, OptionalInt protocol) implements Owed {}
 
-  private record FromProxy(CompletableFuture<ByteString> reply, boolean close) implements Owed {}
+  private record FromProxy(ByteString reply, boolean close) implements Owed {}
 
-  private final EventLoop loop;
   private final CommandTable table;
   private final Invalidator cache;
   private final RespAuth auth;
@@ -57,42 +50,53 @@ final class PinnedSession implements BackendLink.Replies {
   private final Runnable release;
   private final BackendLink link;
   private final ArrayDeque<Owed> owed = new ArrayDeque<>();
-  // Requests that wait for the cache's or Redis's answers before they may start.
-  private final ArrayDeque<RespRequest> waiting = new ArrayDeque<>();
-  private Optional<String> waitingProtocolError = Optional.empty();
-  private int redisOwed;
-  private int readsOwed;
   private boolean inTransaction;
   private boolean transactionWrites;
   private boolean watching;
   private boolean lasting; // a state that ends only with the connection
-  private boolean otherState; // SELECT or a CLIENT mode: the cache cannot answer for this connection
   private boolean unmatched; // replies no longer match requests one to one (pub/sub, MONITOR, CLIENT REPLY)
   private boolean ended;
 
   PinnedSession(EventLoop loop, BackendAddress address, CommandTable table, Invalidator cache, RespAuth auth,
       RespSession session, Client client, Runnable release) {
-    this.loop = loop;
     this.table = table;
     this.cache = cache;
     this.auth = auth;
     this.session = session;
     this.client = client;
     this.release = release;
-    this.link = BackendLink.open(loop, address, this);
+    this.link = BackendLink.open(loop, address, session.resp3, this);
   }
 
   void handle(RespRequest request) {
-    if (!waiting.isEmpty() || !start(request)) waiting.add(request);
+    if (!auth.allows(session, request)) {
+      answer(RespAuth.NOAUTH, false);
+      return;
+    }
+    switch (CommandTable.inPinnedSession(request)) {
+      case PROXY -> answer(LocalCommands.answer(session, request, auth), false);
+      case AUTHENTICATE_THEN_REDIS -> authenticateThenSend(request);
+      case REDIS -> {
+        if (table.route(request) == CommandTable.Route.REFUSED) answer(Refusals.refused(request), false);
+        else send(request.args(), track(request), resetsProtocol(request) ? OptionalInt.of(2) : OptionalInt.empty());
+      }
+    }
   }
 
   void protocolError(String message) {
-    if (waiting.isEmpty()) answer(new RespWriter().error("ERR " + message).result(), true);
-    else waitingProtocolError = Optional.of(message);
+    answer(new RespWriter().error("ERR " + message).result(), true);
   }
 
   void setReading(boolean reading) {
     link.setReading(reading);
+  }
+
+  /**
+   * True while the session waits on Redis: a reply is owed, or it is subscribed or in MONITOR.
+   * Such a client is never idle, as Redis's own {@code timeout} spares pub/sub and blocked clients.
+   */
+  boolean waitsOnRedis() {
+    return !owed.isEmpty() || unmatched;
   }
 
   /** The client's connection closed. */
@@ -103,60 +107,8 @@ final class PinnedSession implements BackendLink.Replies {
     release.run();
   }
 
-  // False when the request must wait: it is started again once what it waits for is answered.
-  private boolean start(RespRequest request) {
-    boolean read = readsFromCache(request);
-    if (read ? redisOwed > 0 : readsOwed > 0) return false;
-    String name = request.name();
-    if (!auth.allows(session, request)) {
-      answer(RespAuth.NOAUTH, false);
-    } else if (read) {
-      read(request);
-    } else if (name.equals("auth")) {
-      answer(auth.auth(session, request), false);
-    } else if (name.equals("hello")) {
-      hello(request);
-    } else if (table.route(request) == CommandTable.Route.REFUSED) {
-      answer(Refusals.refused(request), false);
-    } else {
-      send(request.args(), track(request, name), name.equals("reset") ? OptionalInt.of(2) : OptionalInt.empty());
-    }
-    return true;
-  }
-
-  private boolean readsFromCache(RespRequest request) {
-    return session.resp3 && !inTransaction && !watching && !unmatched && !otherState
-        && table.route(request) == CommandTable.Route.CACHED && auth.allows(session, request);
-  }
-
-  private void read(RespRequest request) {
-    CompletableFuture<ByteString> reply = client.readCached(request);
-    readsOwed++;
-    owed.add(new FromProxy(reply, false));
-    // The cache answers on the loop, and not before this request has been started.
-    if (reply.isDone()) loop.execute(this::readAnswered);
-    else reply.whenComplete((answered, failure) -> readAnswered());
-  }
-
-  private void readAnswered() {
-    readsOwed--;
-    if (ended) return;
-    answerReady();
-    startWaiting();
-    unpinIfOver();
-  }
-
-  private void startWaiting() {
-    while (!waiting.isEmpty() && !ended && start(waiting.peek())) waiting.poll();
-    if (waiting.isEmpty() && waitingProtocolError.isPresent()) {
-      String message = waitingProtocolError.get();
-      waitingProtocolError = Optional.empty();
-      protocolError(message);
-    }
-  }
-
   // HELLO's AUTH is for the proxy; Redis sees HELLO with the version and SETNAME only.
-  private void hello(RespRequest request) {
+  private void authenticateThenSend(RespRequest request) {
     List<ByteString> args = new java.util.ArrayList<>();
     for (int i = 0; i < request.size(); i++) {
       if (i >= 2 && i + 2 < request.size() && request.arg(i).utf8String().equalsIgnoreCase("auth")) {
@@ -174,10 +126,13 @@ final class PinnedSession implements BackendLink.Replies {
       answer(RespAuth.HELLO_NOAUTH, false);
       return;
     }
-    if (args.size() >= 2) lasting = true;
     // Inside MULTI, HELLO is only queued: what the connection speaks is known again after EXEC.
     boolean switches = args.size() >= 2 && !inTransaction;
     send(args, CommandTable.Invalidation.NONE, switches ? protocol(args.get(1)) : OptionalInt.empty());
+  }
+
+  private static boolean resetsProtocol(RespRequest request) {
+    return CommandTable.effect(request) == CommandTable.Effect.RESETS;
   }
 
   private static OptionalInt protocol(ByteString version) {
@@ -185,40 +140,27 @@ final class PinnedSession implements BackendLink.Replies {
     return text.equals("2") || text.equals("3") ? OptionalInt.of(Integer.parseInt(text)) : OptionalInt.empty();
   }
 
-  private CommandTable.Invalidation track(RespRequest request, String name) {
+  private CommandTable.Invalidation track(RespRequest request) {
     CommandTable.Invalidation invalidation = table.invalidation(request);
-    switch (name) {
-      case "multi" -> {
+    switch (CommandTable.effect(request)) {
+      case BEGINS_TRANSACTION -> {
         inTransaction = true;
         transactionWrites = false;
       }
-      case "exec", "discard" -> {
-        boolean wrote = transactionWrites && name.equals("exec");
+      case RUNS_TRANSACTION, DISCARDS_TRANSACTION -> {
+        boolean wrote = transactionWrites && CommandTable.effect(request) == CommandTable.Effect.RUNS_TRANSACTION;
         inTransaction = false;
         watching = false;
         if (wrote) return CommandTable.Invalidation.EVERYTHING;
       }
-      case "watch" -> watching = true;
-      case "unwatch" -> watching = false;
-      case "subscribe", "psubscribe", "ssubscribe", "monitor" -> {
+      case WATCHES -> watching = true;
+      case UNWATCHES -> watching = false;
+      case UNMATCHES_REPLIES -> {
         lasting = true;
         unmatched = true;
       }
-      case "client" -> {
-        // CLIENT LIST or KILL inside a transaction leave nothing behind; REPLY, TRACKING ... do.
-        if (table.route(request) == CommandTable.Route.PINNED) {
-          lasting = true;
-          otherState = true;
-        }
-        String sub = request.size() > 1 ? request.arg(1).utf8String().toLowerCase(Locale.ROOT) : "";
-        if (sub.equals("reply")) unmatched = true;
-      }
-      case "select" -> {
-        lasting = true;
-        otherState = true;
-      }
-      case "reset" -> lasting = true;
-      default -> { }
+      case LASTS, RESETS -> lasting = true;
+      case NONE -> { }
     }
     if (inTransaction && !invalidation.isNone()) transactionWrites = true;
     return invalidation;
@@ -226,23 +168,19 @@ final class PinnedSession implements BackendLink.Replies {
 
   private void send(List<ByteString> args, CommandTable.Invalidation invalidation, OptionalInt protocol) {
     cache.invalidate(invalidation);
-    if (!unmatched) {
-      owed.add(new FromRedis(invalidation, protocol));
-      redisOwed++;
-    }
+    if (!unmatched) owed.add(new FromRedis(invalidation, protocol));
     link.send(args);
   }
 
   private void answer(ByteString reply, boolean close) {
     if (unmatched || owed.isEmpty()) {
       client.answer(reply, close);
-      unpinIfOver(); // e.g. HELLO 3 with a wrong password: nothing was sent
+      unpinIfOver(); // nothing was sent, so nothing may hold the session
     } else {
-      owed.add(new FromProxy(CompletableFuture.completedFuture(reply), close));
+      owed.add(new FromProxy(reply, close));
     }
   }
 
-  // Redis's reply is always for the head: a request for Redis starts only once the reads before it are answered.
   @Override
   public void reply(ByteBuf frame, boolean push) {
     if (push || unmatched) {
@@ -251,26 +189,24 @@ final class PinnedSession implements BackendLink.Replies {
     }
     if (owed.peek() instanceof FromRedis next) {
       owed.poll();
-      redisOwed--;
       cache.invalidate(next.after());
       boolean accepted = frame.getByte(frame.readerIndex()) != '-';
       if (accepted && next.protocol().isPresent()) session.resp3 = next.protocol().getAsInt() == 3;
     }
     client.relay(frame);
     answerReady();
-    startWaiting();
     unpinIfOver();
   }
 
   private void answerReady() {
-    while (owed.peek() instanceof FromProxy local && local.reply().isDone()) {
+    while (owed.peek() instanceof FromProxy local) {
       owed.poll();
-      client.answer(local.reply().join(), local.close());
+      client.answer(local.reply(), local.close());
     }
   }
 
   private void unpinIfOver() {
-    if (owed.isEmpty() && waiting.isEmpty() && !inTransaction && !watching && !lasting && !unmatched && !ended) {
+    if (owed.isEmpty() && !inTransaction && !watching && !lasting && !unmatched && !ended) {
       ended = true;
       link.close();
       release.run();
@@ -285,11 +221,10 @@ final class PinnedSession implements BackendLink.Replies {
     release.run();
     // What Redis did not answer gets the error, so the client learns why its connection ends.
     for (Owed next : owed) {
-      if (next instanceof FromProxy local) client.answer(local.reply().getNow(error), local.close());
+      if (next instanceof FromProxy local) client.answer(local.reply(), local.close());
       else client.answer(error, false);
     }
     owed.clear();
-    waiting.clear();
     client.backendClosed();
   }
 }

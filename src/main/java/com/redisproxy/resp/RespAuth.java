@@ -34,7 +34,7 @@ final class RespAuth {
   }
 
   boolean allows(RespSession session, RespRequest request) {
-    return session.authenticated || request.is("auth") || request.is("hello") || request.is("quit");
+    return session.authenticated || CommandTable.answeredBeforeAuth(request);
   }
 
   /** {@code AUTH <password>} or {@code AUTH <user> <password>}. */

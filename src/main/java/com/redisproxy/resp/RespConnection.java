@@ -56,14 +56,14 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   private boolean closeWhenAnswered;
 
   RespConnection(RespParser parser, RespSession session, RespCommands commands, CacheReads cache, RespAuth auth,
-      Forwarding forwarding, Backend backend) {
+      Forwarding forwarding, Backend backend, Backend backendResp3) {
     this.parser = parser;
     this.session = session;
     this.commands = commands;
     this.cache = cache;
     this.auth = auth;
     this.forwarding = forwarding;
-    this.forwarder = new Forwarder(session, auth, forwarding, backend, cache, commands);
+    this.forwarder = new Forwarder(session, auth, forwarding, backend, backendResp3, cache, commands);
   }
 
   @Override
@@ -107,8 +107,10 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   public void userEventTriggered(ChannelHandlerContext context, Object event) {
     if (event instanceof IdleStateEvent) {
       // Not idle while it waits for answers (a blocked BLPOP, a subscription), or while we are
-      // not reading it (it is not reading us).
-      if (!unanswered.isEmpty() || pinned != null || held != null || !context.channel().config().isAutoRead()) return;
+      // not reading it (it is not reading us). A pinned session idle in MULTI or SELECT n is idle:
+      // closing it gives its dedicated connection back.
+      boolean waiting = !unanswered.isEmpty() || held != null || (pinned != null && pinned.waitsOnRedis());
+      if (waiting || !context.channel().config().isAutoRead()) return;
       log.debug("closing RESP connection {}: idle", session.id);
       closeAfterWrites();
     } else {
@@ -155,7 +157,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
       }
       runKind = kind;
       run.add(request);
-      if (request.is("quit")) {
+      if (CommandTable.closesConnection(request)) {
         quitRead = true; // nothing after QUIT runs
         startSegment(runKind, run, null);
         return;
@@ -172,14 +174,9 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   private Kind kindOf(RespRequest request) {
     return switch (forwarding.table().route(request)) {
       case CACHED, LOCAL -> Kind.LOCAL;
-      case INFO -> isProxyInfo(request) ? Kind.LOCAL : Kind.FORWARDED;
-      case FORWARDED, REFUSED, NOT_IN_CLUSTER -> Kind.FORWARDED;
+      case INFO, FORWARDED, REFUSED, NOT_IN_CLUSTER -> Kind.FORWARDED;
       case PINNED -> forwarder.inRefusedTransaction() ? Kind.FORWARDED : Kind.PINNED;
     };
-  }
-
-  private static boolean isProxyInfo(RespRequest request) {
-    return request.size() == 2 && request.arg(1).utf8String().equalsIgnoreCase("proxy");
   }
 
   private void startSegment(Kind kind, List<RespRequest> run, String protocolError) {
@@ -207,11 +204,13 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
     lastDone = reply;
     unanswered.add(reply);
     Runnable start = () -> {
-      started.complete(null);
       try {
         segment.get().whenComplete((answer, failure) -> reply.complete(failure == null ? answer : failed(failure)));
       } catch (RuntimeException e) {
         reply.complete(failed(e));
+      } finally {
+        // Only now: completing it starts the next segment of this kind, whose requests must follow ours.
+        started.complete(null);
       }
     };
     if (after.isDone()) start.run();
@@ -228,9 +227,9 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
 
   private CompletableFuture<RespReply> pin() {
     RespRequest first = held.get(0);
-    if (!auth.allows(session, first) && !first.is("hello")) return notPinned(RespAuth.NOAUTH);
+    if (!auth.allows(session, first)) return notPinned(RespAuth.NOAUTH);
     if (!forwarding.takePinned()) {
-      if (first.is("multi")) forwarder.refuseTransaction();
+      if (CommandTable.effect(first) == CommandTable.Effect.BEGINS_TRANSACTION) forwarder.refuseTransaction();
       return notPinned(Refusals.tooManyPinned(first, forwarding.maxPinned()));
     }
     pinned = new PinnedSession(context.channel().eventLoop(), forwarding.address(), forwarding.table(),
@@ -286,12 +285,6 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
     } else {
       context.writeAndFlush(wrapped(reply));
     }
-  }
-
-  @Override
-  public CompletableFuture<ByteString> readCached(RespRequest request) {
-    return commands.execute(session, new RespBatch(List.of(request), null), cache).toCompletableFuture()
-        .handle((answered, failure) -> failure == null ? commands.render(answered).bytes() : failed(failure).bytes());
   }
 
   @Override

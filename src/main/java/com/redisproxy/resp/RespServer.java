@@ -36,6 +36,7 @@ import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -70,10 +71,13 @@ public final class RespServer {
   private final Duration forwardTimeout;
   private final int maxClients;
   private final RespCommands commands;
+  private final ServerInfo serverInfo;
   private final RespAuth auth;
   private final Forwarding forwarding;
   private final Supplier<CompletionStage<List<Object>>> commandTable;
-  private final Map<EventLoop, Backend> backends = new ConcurrentHashMap<>();
+  private final Map<EventLoop, SharedBackend> sharedBackends = new ConcurrentHashMap<>();
+  private final Map<EventLoop, SharedBackend> sharedResp3Backends = new ConcurrentHashMap<>();
+  private final Map<EventLoop, Backend> clusterBackends = new ConcurrentHashMap<>();
   private final Optional<ClusterRedis> cluster;
   private final Optional<ClusterRouting> clusterRouting;
   private final Optional<FrontEndTls> tls;
@@ -103,7 +107,8 @@ public final class RespServer {
     this.cluster = cluster;
     this.clusterRouting = cluster.map(redis -> new ClusterRouting(forwarding.table(), redis::slot));
     this.commandTable = commandTable;
-    this.commands = new RespCommands(new ServerInfo(openConnections::get, pinned::get, version), metrics.readOutcomes("resp"), auth);
+    this.serverInfo = new ServerInfo(openConnections::get, pinned::get, version);
+    this.commands = new RespCommands(serverInfo, metrics.readOutcomes("resp"), auth);
   }
 
   /** Binds; on coordinated shutdown, unbinds and then lets every connection finish what it read. */
@@ -156,14 +161,20 @@ public final class RespServer {
       channel.pipeline().addLast(new IdleStateHandler(idleTimeout.toNanos(), 0, 0, TimeUnit.NANOSECONDS));
     }
     LoopBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new LoopBatcher(cache, loop));
-    Backend backend = backends.computeIfAbsent(channel.eventLoop(), this::newBackend);
     channel.pipeline().addLast(new RespConnection(new RespParser(limits), auth.newSession(nextClientId.incrementAndGet()),
-        commands, batcher, auth, forwarding, backend));
+        commands, batcher, auth, forwarding, backend(channel.eventLoop(), false), backend(channel.eventLoop(), true)));
   }
 
-  private Backend newBackend(EventLoop loop) {
-    if (cluster.isPresent()) return new ClusterBackend(loop, cluster.get(), clusterRouting.get());
-    return new SharedBackend(loop, forwarding.address(), forwardTimeout);
+  // In front of a cluster no session speaks RESP3 (HELLO 3 is refused): one backend serves both.
+  private Backend backend(EventLoop loop, boolean resp3) {
+    if (cluster.isPresent()) return clusterBackends.computeIfAbsent(loop, on -> new ClusterBackend(on, cluster.get(), clusterRouting.get()));
+    if (!resp3) return shared(loop);
+    // Its link opens on first use: no RESP3 client, no second connection.
+    return sharedResp3Backends.computeIfAbsent(loop, on -> new SharedBackend(on, forwarding.address(), forwardTimeout, true));
+  }
+
+  private SharedBackend shared(EventLoop loop) {
+    return sharedBackends.computeIfAbsent(loop, on -> new SharedBackend(on, forwarding.address(), forwardTimeout, false));
   }
 
   // Until Redis has answered COMMAND, every forwarded command is taken to change any key.
@@ -172,11 +183,19 @@ public final class RespServer {
       if (failure == null) {
         forwarding.table().load(reply);
         log.info("Read {} commands from the backing Redis's COMMAND table", forwarding.table().size());
+        readRedisVersion();
       } else {
         log.debug("COMMAND table not read yet: {}", failure.toString());
         loops.group().schedule(this::loadCommandTable, COMMAND_TABLE_RETRY.toMillis(), TimeUnit.MILLISECONDS);
       }
     });
+  }
+
+  // Once: HELLO presents the version the backing Redis had when the proxy started.
+  private void readRedisVersion() {
+    EventLoop loop = loops.group().next();
+    loop.execute(() -> shared(loop).forward(List.of(ByteString.fromString("INFO"), ByteString.fromString("server")))
+        .thenAccept(serverInfo::learnRedisVersion));
   }
 
   // Each connection answers what it has read, then closes; connections still open at the

@@ -8,7 +8,10 @@ final class RespSession {
   ByteString name;
   /** Changed only by AUTH and HELLO, in request order, so a pipeline's later commands see it. */
   boolean authenticated;
-  /** Set once Redis has accepted HELLO 3 on the session's pinned connection; the cache's replies follow it. */
+  /**
+   * The protocol the client speaks: set by HELLO 3 (HELLO 2 and RESET unset it), in request order.
+   * The cache's replies follow it, and forwarded commands go to a backing connection that speaks it.
+   */
   boolean resp3;
 
   RespSession(long id, boolean authenticated) {

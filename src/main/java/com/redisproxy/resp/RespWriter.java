@@ -4,9 +4,10 @@ import java.nio.charset.StandardCharsets;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 
-/** Appends RESP2 replies (and RESP3's null) to one connection's output; every reply is binary-safe. */
+/** Appends RESP2 replies (and the few RESP3 types the proxy answers in) to one connection's output; every reply is binary-safe. */
 final class RespWriter {
   private static final byte[] CRLF = {'\r', '\n'};
+  private static final byte[] TXT = {'t', 'x', 't', ':'};
   private static final ByteString NULL_BULK = ByteString.fromString("$-1\r\n");
   private static final ByteString RESP3_NULL = ByteString.fromString("_\r\n");
 
@@ -47,6 +48,21 @@ final class RespWriter {
 
   RespWriter integer(long value) {
     out.putByte((byte) ':').putBytes(ascii(value)).putBytes(CRLF);
+    return this;
+  }
+
+  /** A RESP3 map of {@code pairs} key-value pairs: the keys and values follow. */
+  RespWriter mapHeader(int pairs) {
+    out.putByte((byte) '%').putBytes(ascii(pairs)).putBytes(CRLF);
+    return this;
+  }
+
+  /** Text as Redis sends INFO: a RESP3 verbatim string of format {@code txt}, or a bulk string in RESP2. */
+  RespWriter text(ByteString text, boolean resp3) {
+    if (!resp3) return bulk(text);
+    out.putByte((byte) '=').putBytes(ascii(text.size() + 4)).putBytes(CRLF);
+    out.putBytes(TXT).append(text);
+    out.putBytes(CRLF);
     return this;
   }
 

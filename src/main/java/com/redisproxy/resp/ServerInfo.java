@@ -1,12 +1,20 @@
 package com.redisproxy.resp;
 
 import com.redisproxy.cache.CacheStats;
+import java.util.Optional;
 import java.util.function.IntSupplier;
+import org.apache.pekko.util.ByteString;
 
-/** The proxy's own figures, as the {@code # Proxy} section of INFO (Redis's sections come from Redis). */
+/**
+ * The proxy's own figures, as the {@code # Proxy} section of INFO (Redis's sections come from
+ * Redis), and the backing Redis's version, which the proxy's HELLO presents as Redis's would.
+ */
 final class ServerInfo {
-  /** The Redis version the proxy's own HELLO reply presents. */
-  static final String REDIS_VERSION = "6.2.0";
+  /** The version HELLO presents until the backing Redis has told its own. */
+  static final String ASSUMED_REDIS_VERSION = "6.2.0";
+  private static final String VERSION_FIELD = "redis_version:";
+
+  private volatile String redisVersion = ASSUMED_REDIS_VERSION;
 
   private final long startedAtMillis = System.currentTimeMillis();
   private final IntSupplier connectedClients;
@@ -17,6 +25,22 @@ final class ServerInfo {
     this.connectedClients = connectedClients;
     this.pinnedConnections = pinnedConnections;
     this.proxyVersion = proxyVersion;
+  }
+
+  String redisVersion() {
+    return redisVersion;
+  }
+
+  /** Takes the version from Redis's reply to {@code INFO server}; any other reply changes nothing. */
+  void learnRedisVersion(ByteString infoReply) {
+    versionIn(infoReply.utf8String()).ifPresent(version -> redisVersion = version);
+  }
+
+  static Optional<String> versionIn(String info) {
+    int at = info.indexOf(VERSION_FIELD);
+    if (at < 0) return Optional.empty();
+    int end = info.indexOf('\r', at);
+    return Optional.of(info.substring(at + VERSION_FIELD.length(), end < 0 ? info.length() : end).trim());
   }
 
   String proxySection(CacheStats stats) {

@@ -10,8 +10,9 @@ import java.util.concurrent.TimeUnit;
 import org.apache.pekko.util.ByteString;
 
 /**
- * One event loop's shared, pipelined connection to Redis for stateless commands: every
- * connection of the loop forwards on it, and the replies come back in the order sent. A lost
+ * One event loop's shared, pipelined connection to Redis for stateless commands, in one protocol:
+ * every connection of the loop that speaks it forwards on it, and the replies come back in the
+ * order sent, in that protocol (a loop has one for RESP2 clients and one for RESP3 clients). A lost
  * connection answers everything outstanding with an error and is opened again on the next use;
  * so does one on which Redis has left a command unanswered for the forward timeout (replies come
  * in order, so one late reply holds up all after it). Used by its loop's thread only; the
@@ -20,6 +21,7 @@ import org.apache.pekko.util.ByteString;
 final class SharedBackend implements Backend {
   private final EventLoop loop;
   private final BackendAddress address;
+  private final boolean resp3;
   private final long timeoutNanos;
   private final ByteString timedOut;
   private final ArrayDeque<CompletableFuture<ByteString>> waiting = new ArrayDeque<>();
@@ -29,10 +31,14 @@ final class SharedBackend implements Backend {
   private boolean flushScheduled;
   private boolean checkScheduled;
 
-  /** @param timeout zero for none */
-  SharedBackend(EventLoop loop, BackendAddress address, Duration timeout) {
+  /**
+   * @param timeout zero for none
+   * @param resp3 the link says HELLO 3 first: its replies are relayed to RESP3 clients as they are
+   */
+  SharedBackend(EventLoop loop, BackendAddress address, Duration timeout, boolean resp3) {
     this.loop = loop;
     this.address = address;
+    this.resp3 = resp3;
     this.timeoutNanos = timeout.toNanos();
     this.timedOut = new RespWriter().error("ERR the backing Redis did not answer within " + timeout.toMillis()
         + "ms; the command may or may not have run").result();
@@ -45,7 +51,7 @@ final class SharedBackend implements Backend {
 
   /** Redis's reply to {@code args}, byte for byte; errors are replies too. */
   CompletableFuture<ByteString> forward(List<ByteString> args) {
-    if (link == null || link.isClosed()) link = BackendLink.open(loop, address, new Replies(++generation));
+    if (link == null || link.isClosed()) link = BackendLink.open(loop, address, resp3, new Replies(++generation));
     CompletableFuture<ByteString> reply = new CompletableFuture<>();
     waiting.add(reply);
     sentAt.add(System.nanoTime());

@@ -106,14 +106,15 @@ class ClusterRoutingTest {
   }
 
   @Test
-  void whatWouldPinIsRefusedAndHello3IsAnsweredByTheProxy() {
+  void whatWouldPinIsRefusedAndSoIsHello3() {
     table.load(COMMAND_REPLY);
     assertEquals(Route.NOT_IN_CLUSTER, table.route(request("MULTI")));
     assertEquals(Route.NOT_IN_CLUSTER, table.route(request("BLPOP", "k", "0")));
     assertEquals(Route.NOT_IN_CLUSTER, table.route(request("SUBSCRIBE", "c")));
     assertEquals(Route.NOT_IN_CLUSTER, table.route(request("SELECT", "1")));
     assertEquals(Route.LOCAL, table.route(request("SELECT", "0")));
-    assertEquals(Route.LOCAL, table.route(request("HELLO", "3")));
+    assertEquals(Route.NOT_IN_CLUSTER, table.route(request("HELLO", "3")), "answered -NOPROTO: clients fall back to RESP2");
+    assertEquals(Route.LOCAL, table.route(request("HELLO", "2")));
     assertEquals(Route.PINNED, new CommandTable(Set.of()).route(request("MULTI")), "standalone still pins");
   }
 }

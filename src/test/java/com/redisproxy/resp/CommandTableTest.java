@@ -74,9 +74,12 @@ class CommandTableTest {
     assertEquals(Route.LOCAL, table.route(request("CLIENT", "SETNAME", "x")));
     assertEquals(Route.LOCAL, table.route(request("SELECT", "0")));
     assertEquals(Route.LOCAL, table.route(request("HELLO", "2")));
+    assertEquals(Route.LOCAL, table.route(request("HELLO", "3")), "a RESP3 session shares the RESP3 links");
     assertEquals(Route.INFO, table.route(request("INFO", "server")));
+    assertEquals(Route.INFO, table.route(request("INFO")));
+    assertEquals(Route.LOCAL, table.route(request("info", "PROXY")));
     for (String[] pinning : List.of(new String[] {"MULTI"}, new String[] {"WATCH", "k"}, new String[] {"BLPOP", "l", "0"},
-        new String[] {"SUBSCRIBE", "c"}, new String[] {"SELECT", "1"}, new String[] {"HELLO", "3"},
+        new String[] {"SUBSCRIBE", "c"}, new String[] {"SELECT", "1"},
         new String[] {"CLIENT", "REPLY", "OFF"}, new String[] {"XREAD", "BLOCK", "0", "STREAMS", "s", "$"})) {
       assertEquals(Route.PINNED, table.route(request(pinning)), String.join(" ", pinning));
     }
@@ -85,16 +88,53 @@ class CommandTableTest {
   }
 
   @Test
-  void aCommandRoutedLocalIsAnsweredByTheHandlerTheTableNamesForIt() {
+  void aCommandRoutedLocalOrCachedIsAnsweredByTheHandlerTheTableNamesForIt() {
     table.load(COMMAND_REPLY);
     for (String[] local : List.of(new String[] {"PING"}, new String[] {"ECHO", "x"}, new String[] {"QUIT"},
         new String[] {"AUTH", "pw"}, new String[] {"HELLO", "2"}, new String[] {"SELECT", "0"},
-        new String[] {"CLIENT", "ID"}, new String[] {"GET"})) {
+        new String[] {"CLIENT", "ID"}, new String[] {"client", "setname", "x"}, new String[] {"GET"},
+        new String[] {"INFO", "proxy"})) {
       RespRequest request = request(local);
       assertEquals(Route.LOCAL, table.route(request), String.join(" ", local));
-      assertTrue(CommandTable.local(request.name()).isPresent(), String.join(" ", local));
+      assertTrue(CommandTable.handler(request).isPresent(), String.join(" ", local));
     }
-    assertFalse(CommandTable.local("set").isPresent());
-    assertFalse(CommandTable.local("info").isPresent());
+    assertTrue(CommandTable.handler(request("GET", "k")).isPresent());
+    assertTrue(CommandTable.handler(request("MGET", "a", "b")).isPresent());
+    assertFalse(CommandTable.handler(request("SET", "k", "v")).isPresent());
+    assertFalse(CommandTable.handler(request("CLIENT", "LIST")).isPresent());
+    assertFalse(CommandTable.handler(request("CLIENT", "TRACKING", "on")).isPresent());
+  }
+
+  @Test
+  void theTableSaysWhatIsAnsweredBeforeAuthWhatClosesAndWhatAPinnedSessionStillAnswers() {
+    for (String name : List.of("AUTH", "hello", "QUIT")) assertTrue(CommandTable.answeredBeforeAuth(request(name, "x")), name);
+    for (String name : List.of("PING", "GET", "SET", "CLIENT")) assertFalse(CommandTable.answeredBeforeAuth(request(name, "x")), name);
+    assertTrue(CommandTable.closesConnection(request("quit")));
+    assertFalse(CommandTable.closesConnection(request("PING")));
+    assertEquals(CommandTable.InPinnedSession.PROXY, CommandTable.inPinnedSession(request("AUTH", "pw")));
+    assertEquals(CommandTable.InPinnedSession.AUTHENTICATE_THEN_REDIS, CommandTable.inPinnedSession(request("HELLO", "3")));
+    for (String name : List.of("QUIT", "PING", "GET", "SET", "MULTI")) {
+      assertEquals(CommandTable.InPinnedSession.REDIS, CommandTable.inPinnedSession(request(name)), name);
+    }
+  }
+
+  @Test
+  void theTableSaysWhatStateACommandLeavesInItsConnection() {
+    assertEquals(CommandTable.Effect.BEGINS_TRANSACTION, CommandTable.effect(request("multi")));
+    assertEquals(CommandTable.Effect.RUNS_TRANSACTION, CommandTable.effect(request("EXEC")));
+    assertEquals(CommandTable.Effect.DISCARDS_TRANSACTION, CommandTable.effect(request("DISCARD")));
+    assertEquals(CommandTable.Effect.WATCHES, CommandTable.effect(request("WATCH", "k")));
+    assertEquals(CommandTable.Effect.UNWATCHES, CommandTable.effect(request("UNWATCH")));
+    for (String[] unmatching : List.of(new String[] {"SUBSCRIBE", "c"}, new String[] {"PSUBSCRIBE", "c*"},
+        new String[] {"MONITOR"}, new String[] {"CLIENT", "REPLY", "OFF"})) {
+      assertEquals(CommandTable.Effect.UNMATCHES_REPLIES, CommandTable.effect(request(unmatching)), String.join(" ", unmatching));
+    }
+    assertEquals(CommandTable.Effect.LASTS, CommandTable.effect(request("SELECT", "2")));
+    assertEquals(CommandTable.Effect.LASTS, CommandTable.effect(request("CLIENT", "TRACKING", "on")));
+    assertEquals(CommandTable.Effect.RESETS, CommandTable.effect(request("RESET")));
+    for (String[] none : List.of(new String[] {"BLPOP", "l", "0"}, new String[] {"CLIENT", "LIST"}, new String[] {"SET", "k", "v"})) {
+      assertEquals(CommandTable.Effect.NONE, CommandTable.effect(request(none)), String.join(" ", none));
+    }
+    assertEquals(Route.FORWARDED, table.route(request("EXEC")), "outside a pinned session Redis answers EXEC without MULTI");
   }
 }

@@ -10,11 +10,10 @@ import org.junit.jupiter.api.Test;
 
 class LocalCommandsTest {
   private final RespSession session = new RespSession(7, true);
-  private final ServerInfo info = new ServerInfo(() -> 1, () -> 0, "test");
   private final RespAuth noPassword = new RespAuth(Optional.empty(), new ProxyMetrics().authFailures("resp"));
 
   private String answer(String... args) {
-    return LocalCommands.answer(session, new RespRequest(Arrays.stream(args).map(ByteString::fromString).toList()), info, noPassword)
+    return LocalCommands.answer(session, new RespRequest(Arrays.stream(args).map(ByteString::fromString).toList()), noPassword)
         .utf8String();
   }
 
@@ -43,6 +42,19 @@ class LocalCommandsTest {
     assertEquals("+OK\r\n", answer("CLIENT", "SETINFO", "LIB-NAME", "x"));
     assertEquals("-ERR Client names cannot contain spaces, newlines or special characters.\r\n",
         answer("CLIENT", "SETNAME", "a b"));
+  }
+
+  @Test
+  void helloThreeSwitchesToResp3AndIsAnsweredWithRedissMapInIt() {
+    String map = "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n6.2.0\r\n$5\r\nproto\r\n:3\r\n"
+        + "$2\r\nid\r\n:7\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n";
+    assertEquals(map, answer("HELLO", "3"));
+    assertEquals(true, session.resp3);
+    assertEquals(map, answer("HELLO"), "without a version the protocol stays");
+    assertEquals("_\r\n", answer("CLIENT", "GETNAME"), "RESP3's null");
+    assertEquals(true, answer("HELLO", "2").startsWith("*14\r\n"));
+    assertEquals(false, session.resp3);
+    assertEquals("$-1\r\n", answer("CLIENT", "GETNAME"));
   }
 
   @Test

@@ -48,7 +48,7 @@ class RespAuthTest {
   }
 
   private String answer(String... args) {
-    return LocalCommands.answer(session, request(args), info, auth).utf8String();
+    return LocalCommands.answer(session, request(args), auth).utf8String();
   }
 
   private CompletionStage<RespCommands.AnsweredBatch> execute(RespRequest... requests) {
@@ -145,9 +145,9 @@ class RespAuthTest {
     assertTrue(anyone.authenticated);
     assertEquals("-ERR AUTH <password> called without any password configured for the default user. "
         + "Are you sure your configuration is correct?\r\n",
-        LocalCommands.answer(anyone, request("AUTH", "x"), info, open).utf8String());
-    assertEquals("+OK\r\n", LocalCommands.answer(anyone, request("AUTH", "default", "x"), info, open).utf8String());
-    assertTrue(LocalCommands.answer(anyone, request("HELLO", "2", "AUTH", "default", "x"), info, open)
+        LocalCommands.answer(anyone, request("AUTH", "x"), open).utf8String());
+    assertEquals("+OK\r\n", LocalCommands.answer(anyone, request("AUTH", "default", "x"), open).utf8String());
+    assertTrue(LocalCommands.answer(anyone, request("HELLO", "2", "AUTH", "default", "x"), open)
         .utf8String().startsWith("*14\r\n"));
   }
 

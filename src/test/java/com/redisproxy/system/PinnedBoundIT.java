@@ -2,19 +2,25 @@ package com.redisproxy.system;
 
 import static com.redisproxy.system.support.RespSocket.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.system.support.Eventually;
 import com.redisproxy.system.support.ProxyProcess;
 import com.redisproxy.system.support.RespSocket;
 import com.redisproxy.system.support.TestRedis;
+import io.lettuce.core.RedisClient;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
-/** The bound on dedicated connections, and commands the configuration refuses. */
+/** The bound on dedicated connections, what does not count against it, and commands the configuration refuses. */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PinnedBoundIT {
   private static final String BLPOP_REFUSED = "-ERR BLPOP needs a dedicated connection to Redis and all 1 are in use "
@@ -61,6 +67,40 @@ class PinnedBoundIT {
   }
 
   @Test
+  void resp3ClientsShareTheConnectionsSoTheyWorkWhileEveryDedicatedOneIsTaken() {
+    RedisClient lettuce = RedisClient.create(RedisURI.create("127.0.0.1", proxy.respPort())); // HELLO 3 by default
+    List<StatefulRedisConnection<String, String>> clients = new ArrayList<>();
+    try (RespSocket holder = new RespSocket(proxy.respPort()); RespSocket raw = new RespSocket(proxy.respPort())) {
+      assertEquals("+OK\r\n", holder.call(command("MULTI"), "+OK\r\n"));
+      clients.add(lettuce.connect());
+      clients.get(0).sync().set("resp3-shared-0", "v0");
+      long redisClientsWithOneResp3Client = redisClients();
+      for (int i = 1; i < 4; i++) {
+        clients.add(lettuce.connect());
+        assertEquals("OK", clients.get(i).sync().set("resp3-shared-" + i, "v" + i));
+        assertEquals("v" + i, clients.get(i).sync().get("resp3-shared-" + i));
+        clients.get(i).sync().hset("resp3-shared-hash", "f", "v");
+        assertEquals(Map.of("f", "v"), clients.get(i).sync().hgetall("resp3-shared-hash"));
+      }
+      raw.send(command("HELLO", "3"));
+      assertEquals("%7\r\n", raw.readLine(), "HELLO 3 is answered, not refused a dedicated connection");
+      String line;
+      do {
+        line = raw.readLine(); // the rest of the server map, up to its empty module list
+      } while (!line.equals("*0\r\n") && !line.isEmpty());
+      String hash = "%1\r\n$1\r\nf\r\n$1\r\nv\r\n";
+      assertEquals(hash, raw.call(command("HGETALL", "resp3-shared-hash"), hash));
+
+      assertTrue(redisClients() <= redisClientsWithOneResp3Client, "no Redis connection of their own");
+      assertEquals(1, proxyFigure("proxy_pinned_connections"), "only the transaction holds one");
+      assertEquals("*0\r\n", holder.call(command("EXEC"), "*0\r\n"));
+    } finally {
+      clients.forEach(StatefulRedisConnection::close);
+      lettuce.shutdown(Duration.ZERO, Duration.ofSeconds(1));
+    }
+  }
+
+  @Test
   void refusedCommandsGetAClearErrorAndNeverReachRedis() {
     try (RespSocket client = new RespSocket(proxy.respPort())) {
       String refused = "-ERR command 'SHUTDOWN' is refused by the proxy (resp.refused-commands)\r\n";
@@ -68,6 +108,22 @@ class PinnedBoundIT {
       String debug = "-ERR command 'DEBUG' is refused by the proxy (resp.refused-commands)\r\n";
       assertEquals(debug, client.call(command("DEBUG", "SLEEP", "0"), debug));
       assertEquals("PONG", redis.commands().ping(), "Redis was not shut down");
+    }
+  }
+
+  private long redisClients() {
+    return redis.commands().clientList().lines().count();
+  }
+
+  private long proxyFigure(String name) {
+    try (RespSocket socket = new RespSocket(proxy.respPort())) {
+      socket.send(command("INFO", "proxy"));
+      String header = socket.readLine();
+      String body = socket.read(Integer.parseInt(header.substring(1).trim()) + 2);
+      for (String line : body.split("\r\n")) {
+        if (line.startsWith(name + ":")) return Long.parseLong(line.substring(name.length() + 1));
+      }
+      throw new AssertionError("INFO proxy has no " + name + ": " + body);
     }
   }
 }

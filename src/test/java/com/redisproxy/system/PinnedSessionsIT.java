@@ -157,6 +157,42 @@ class PinnedSessionsIT {
     }
   }
 
+  @Test
+  void aResp3SubscriberGetsPushFramesOnItsDedicatedConnection() {
+    try (RespSocket socket = connect()) {
+      helloThree(socket);
+      String subscribed = ">3\r\n$9\r\nsubscribe\r\n$6\r\nr3-ch1\r\n:1\r\n";
+      assertEquals(subscribed, socket.call(command("SUBSCRIBE", "r3-ch1"), subscribed), "the dedicated link said HELLO 3");
+      redis.commands().publish(TestRedis.bytes("r3-ch1"), TestRedis.bytes("hi"));
+      String message = ">3\r\n$7\r\nmessage\r\n$6\r\nr3-ch1\r\n$2\r\nhi\r\n";
+      assertEquals(message, socket.read(message.length()));
+      // RESP3 lets a subscribed connection run any command.
+      assertEquals("+PONG\r\n", socket.call(command("PING"), "+PONG\r\n"));
+    }
+  }
+
+  @Test
+  void aResp3TransactionIsAnsweredInResp3() {
+    redis.commands().hset(TestRedis.bytes("r3-tx-hash"), TestRedis.bytes("f"), TestRedis.bytes("v"));
+    try (RespSocket socket = connect()) {
+      helloThree(socket);
+      String expected = "+OK\r\n+QUEUED\r\n*1\r\n%1\r\n$1\r\nf\r\n$1\r\nv\r\n_\r\n";
+      assertEquals(expected, socket.call(command("MULTI") + command("HGETALL", "r3-tx-hash") + command("EXEC")
+          + command("GET", "r3-tx-none"), expected));
+    }
+  }
+
+  // The proxy's map, up to its empty module list.
+  private static void helloThree(RespSocket socket) {
+    socket.send(command("HELLO", "3"));
+    assertEquals("%7\r\n", socket.readLine());
+    String line;
+    do {
+      line = socket.readLine();
+    } while (!line.equals("*0\r\n") && !line.isEmpty());
+    assertEquals("*0\r\n", line);
+  }
+
   private void awaitPinned(int expected) {
     Eventually.await(DEADLINE, expected + " pinned connections", () -> {
       try (RespSocket socket = connect()) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.redisproxy.system.support.Eventually;
 import com.redisproxy.system.support.ProxyProcess;
 import com.redisproxy.system.support.RespSocket;
 import com.redisproxy.system.support.TestRedis;
@@ -25,8 +26,9 @@ import org.junit.jupiter.api.TestInstance;
 
 /**
  * A client that speaks RESP3 (Lettuce's default handshake, HELLO 3) reads GET and MGET from the
- * cache like any other. Invalidation is off and entries live long, so a value changed in Redis
- * behind the proxy's back shows whether the cache or Redis answered.
+ * cache like any other, and its other commands go to the loop's shared RESP3 connection, whose
+ * replies it gets as Redis sent them. Invalidation is off and entries live long, so a value
+ * changed in Redis behind the proxy's back shows whether the cache or Redis answered.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class Resp3CacheIT {
@@ -123,6 +125,64 @@ class Resp3CacheIT {
           + command("GET", "r3-pipe") + command("PING");
       String expected = "$5\r\nfirst\r\n+OK\r\n$6\r\nsecond\r\n:7\r\n*2\r\n$7\r\nsecond!\r\n_\r\n:1\r\n_\r\n+PONG\r\n";
       assertEquals(expected, socket.call(pipeline, expected));
+    }
+  }
+
+  @Test
+  void resp3RepliesFromRedisAreRelayedAsRedisSentThemAndInOrder() {
+    redis.set("r3-exact-str", "s");
+    try (RespSocket socket = helloThree()) {
+      String pipeline = command("HSET", "r3-exact-hash", "f", "v") + command("HGETALL", "r3-exact-hash")
+          + command("GET", "r3-exact-str") + command("ZADD", "r3-exact-zset", "1.5", "m")
+          + command("ZSCORE", "r3-exact-zset", "m") + command("HGET", "r3-exact-hash", "none")
+          + command("SMEMBERS", "r3-exact-none") + command("GET", "r3-exact-none") + command("CLIENT", "GETNAME");
+      String expected = ":1\r\n%1\r\n$1\r\nf\r\n$1\r\nv\r\n$1\r\ns\r\n:1\r\n,1.5\r\n_\r\n~0\r\n_\r\n_\r\n";
+      assertEquals(expected, socket.call(pipeline, expected));
+    }
+  }
+
+  @Test
+  void infoOverResp3IsRedisVerbatimTextWithTheProxySection() {
+    try (RespSocket socket = helloThree()) {
+      socket.send(command("INFO", "server"));
+      String header = socket.readLine();
+      assertTrue(header.startsWith("="), "RESP3's verbatim string, as Redis sends INFO: " + header);
+      String body = socket.read(Integer.parseInt(header.substring(1).trim()) + 2);
+      assertTrue(body.startsWith("txt:# Server\r\n"), body);
+      assertTrue(body.contains("redis_version:") && body.contains("# Proxy\r\nproxy_version:"), body);
+    }
+  }
+
+  @Test
+  void helloThreePresentsTheBackingRedissVersion() {
+    String info = redis.commands().info("server");
+    int at = info.indexOf("redis_version:") + "redis_version:".length();
+    String redisVersion = info.substring(at, info.indexOf('\r', at));
+    Eventually.await(Duration.ofSeconds(10), "HELLO 3 says version " + redisVersion, () -> {
+      try (RespSocket socket = new RespSocket(proxy.respPort())) {
+        socket.send(command("HELLO", "3"));
+        String map = "";
+        for (int line = 0; line < 9; line++) map += socket.readLine();
+        return map.equals("%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$" + redisVersion.length() + "\r\n"
+            + redisVersion + "\r\n");
+      }
+    });
+  }
+
+  @Test
+  void helloTwoTakesTheSessionBackToResp2() {
+    redis.set("r3-back", "v");
+    try (RespSocket socket = helloThree()) {
+      String map = ":1\r\n%1\r\n$1\r\nf\r\n$1\r\nv\r\n";
+      assertEquals(map, socket.call(command("HSET", "r3-back-hash", "f", "v") + command("HGETALL", "r3-back-hash"), map));
+      socket.send(command("HELLO", "2"));
+      assertEquals("*14\r\n", socket.readLine());
+      String line;
+      do {
+        line = socket.readLine();
+      } while (!line.equals("*0\r\n") && !line.isEmpty());
+      String expected = "*2\r\n$1\r\nf\r\n$1\r\nv\r\n$-1\r\n";
+      assertEquals(expected, socket.call(command("HGETALL", "r3-back-hash") + command("GET", "r3-back-none"), expected));
     }
   }
 

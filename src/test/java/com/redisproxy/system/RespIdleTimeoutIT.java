@@ -40,6 +40,27 @@ class RespIdleTimeoutIT {
   }
 
   @Test
+  void anIdlePinnedSessionIsClosedAndGivesItsConnectionBackWhileASubscriberStays() {
+    Map<String, String> env = Map.of("PROXY_RESP_IDLE_TIMEOUT", "1", "PROXY_RESP_MAX_PINNED_CONNECTIONS", "2");
+    try (TestRedis redis = TestRedis.started();
+        ProxyProcess proxy = ProxyProcess.start(redis.address(), env);
+        RespSocket inTransaction = new RespSocket(proxy.respPort());
+        RespSocket subscriber = new RespSocket(proxy.respPort(), Duration.ofSeconds(3))) {
+      assertEquals("+OK\r\n", inTransaction.call(command("MULTI"), "+OK\r\n"));
+      String subscribed = "*3\r\n$9\r\nsubscribe\r\n$4\r\nnews\r\n:1\r\n";
+      assertEquals(subscribed, subscriber.call(command("SUBSCRIBE", "news"), subscribed));
+
+      assertTrue(inTransaction.endOfStream(), "the idle session in MULTI is closed (the read timeout is 10 s)");
+      assertFalse(subscriber.endOfStream(), "a subscriber waits for messages: nothing arrives for 3 s, not even the end");
+
+      // Both dedicated connections were taken; the closed session's is free again.
+      try (RespSocket next = new RespSocket(proxy.respPort())) {
+        assertEquals("+OK\r\n", next.call(command("MULTI"), "+OK\r\n"));
+      }
+    }
+  }
+
+  @Test
   void byDefaultAnIdleConnectionStaysOpen() {
     try (TestRedis redis = TestRedis.started();
         ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of());

@@ -132,7 +132,7 @@ class SecurityIT {
       assertEquals(WRONGPASS, client.call(command("HELLO", "3", "AUTH", "default", "wrong"), WRONGPASS));
       assertEquals(NOAUTH, client.call(command("SET", "k", "overwritten"), NOAUTH));
       client.send(command("HELLO", "3", "AUTH", "default", PASSWORD));
-      assertTrue(client.readLine().startsWith("%"), "Redis's RESP3 map");
+      assertTrue(client.readLine().startsWith("%"), "the proxy's RESP3 map");
       assertEquals("v", new String(redis.commands().get(TestRedis.bytes("k")), StandardCharsets.UTF_8),
           "the SETs refused before AUTH never reached Redis");
     }

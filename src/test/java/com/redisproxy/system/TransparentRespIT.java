@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.redisproxy.system.support.Eventually;
 import com.redisproxy.system.support.ProxyProcess;
 import com.redisproxy.system.support.RespSocket;
 import com.redisproxy.system.support.TestRedis;
@@ -37,7 +38,9 @@ class TransparentRespIT {
   @BeforeAll
   void start() {
     redis = TestRedis.started();
-    proxy = ProxyProcess.start(redis.address(), Map.of("GLOBAL_CACHE_EXPIRY", "600", "CACHE_INVALIDATION", "none"));
+    // A fetch timeout near the ask timeout: a test holds a GET on a paused Redis for a few seconds.
+    proxy = ProxyProcess.start(redis.address(), Map.of("GLOBAL_CACHE_EXPIRY", "600", "CACHE_INVALIDATION", "none",
+        "REDIS_FETCH_TIMEOUT", "4500ms"));
     client = RedisClient.create(RedisURI.create("127.0.0.1", proxy.respPort()));
     client.setOptions(ClientOptions.builder().protocolVersion(ProtocolVersion.RESP2).build());
   }
@@ -123,6 +126,30 @@ class TransparentRespIT {
       for (String part : pipeline.split("(?=\\*[0-9]+\r\n\\$)")) socket.send(part);
       assertEquals(expected, socket.read(expected.length()));
     }
+  }
+
+  @Test
+  void forwardedRequestsReadOneByOneBehindAWaitingReadReachRedisInRequestOrder() {
+    redis.commands().del(TestRedis.bytes("order-n"), TestRedis.bytes("order-missing"));
+    try (RespSocket socket = new RespSocket(proxy.respPort(), Duration.ofSeconds(30));
+        RespSocket observer = new RespSocket(proxy.respPort())) {
+      long misses = proxyFigure(observer, "cache_misses");
+      redis.commands().clientPause(4_000); // the GET's fetch waits in Redis meanwhile
+      socket.send(command("GET", "order-missing") + command("INCRBY", "order-n", "1"));
+      Eventually.await(Duration.ofMillis(3_500), "the proxy has read the GET",
+          () -> proxyFigure(observer, "cache_misses") > misses);
+      // A read of its own, queued behind the first INCRBY: it must not reach Redis before it.
+      socket.send(command("INCRBY", "order-n", "10"));
+      assertEquals("$-1\r\n:1\r\n:11\r\n", socket.read("$-1\r\n:1\r\n:11\r\n".length()));
+    }
+  }
+
+  private static long proxyFigure(RespSocket socket, String name) {
+    socket.send(command("INFO", "proxy"));
+    String header = socket.readLine();
+    String info = socket.read(Integer.parseInt(header.substring(1).trim()) + 2);
+    return info.lines().filter(line -> line.startsWith(name + ":"))
+        .mapToLong(line -> Long.parseLong(line.substring(name.length() + 1))).findFirst().orElseThrow(() -> new AssertionError("no " + name + " in INFO proxy: " + info));
   }
 
   @Test

@@ -7,7 +7,8 @@
 # optional (their bars are skipped when missing):
 #   apt-get install redis-tools wrk nutcracker webdis gnuplot-nox
 # Knobs: BENCH_ROUNDS (3), BENCH_QUICK=1 (1 round, small loads, no JMH), BENCH_REQUESTS,
-# BENCH_WRK_SECONDS, BENCH_HEAP, BENCH_JVM_OPTS (the proxy's JVM options, for A/B runs).
+# BENCH_WRK_SECONDS, BENCH_HEAP, BENCH_JVM_OPTS (the proxy's JVM options, for A/B runs),
+# BENCH_ONLY=cluster (only the Redis Cluster rows; they also run at the end of a full run).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -24,6 +25,10 @@ PASS_HTTP_PORT=$((HTTP_PORT + 1)); PASS_RESP_PORT=$((RESP_PORT + 1))
 TRACK_HTTP_PORT=$((HTTP_PORT + 2)); TRACK_RESP_PORT=$((RESP_PORT + 2))
 MEM_HTTP_PORT=$((HTTP_PORT + 3)); MEM_RESP_PORT=$((RESP_PORT + 3))
 TWEMPROXY_PORT=${BENCH_TWEMPROXY_PORT:-16390}; TWEMPROXY_STATS_PORT=$((TWEMPROXY_PORT + 1))
+# Three cluster masters on CLUSTER_PORT..+2; their buses listen 10000 higher (redis-server 6.2).
+CLUSTER_PORT=${BENCH_CLUSTER_PORT:-17000}
+CLUSTER_HTTP_PORT=$((HTTP_PORT + 4)); CLUSTER_RESP_PORT=$((RESP_PORT + 4))
+CLUSTER_MISS_HTTP_PORT=$((HTTP_PORT + 5)); CLUSTER_MISS_RESP_PORT=$((RESP_PORT + 5))
 WEBDIS_PORT=${BENCH_WEBDIS_PORT:-18090}
 HEAP=${BENCH_HEAP:-1g}
 BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-"-Xms$HEAP -Xmx$HEAP -XX:+UseParallelGC"}
@@ -64,6 +69,10 @@ check_tools() {
   done
   have nutcracker || echo "nutcracker (twemproxy) is missing: its bars are skipped" >&2
   have webdis || echo "webdis is missing: its bars are skipped" >&2
+  copy_jar
+}
+
+copy_jar() {
   [ -f target/redis-proxy.jar ] && [ -d target/test-classes/com/redisproxy/bench ] || mvn -B -q package -DskipTests
   # A copy: others rebuilding target/ during the run must not change the jar under a running proxy.
   cp target/redis-proxy.jar "$PROXY_JAR"
@@ -95,10 +104,10 @@ seed_keys() {
 inherited_proxy_env() { compgen -e | grep -E '^(PROXY_|CACHE_|REDIS_|GLOBAL_CACHE_)' | sed 's/^/-u /' || true; }
 
 declare -A PROXY_PID
-start_proxy() { # name http-port resp-port capacity [invalidation]
+start_proxy() { # name http-port resp-port capacity [invalidation [redis-address]]
   # shellcheck disable=SC2046,SC2086
   env $(inherited_proxy_env) PROXY_HOST=127.0.0.1 PROXY_PORT=$2 PROXY_RESP_PORT=$3 CACHE_CAPACITY=$4 \
-    CACHE_INVALIDATION=${5:-none} REDIS_ADDRESS=127.0.0.1:$REDIS_PORT GLOBAL_CACHE_EXPIRY=3600 \
+    CACHE_INVALIDATION=${5:-none} REDIS_ADDRESS=${6:-127.0.0.1:$REDIS_PORT} GLOBAL_CACHE_EXPIRY=3600 \
     java $BENCH_JVM_OPTS "-Xlog:gc,gc+heap:file=$RUN_DIR/gc-$1.log" -jar "$PROXY_JAR" \
     >"$RUN_DIR/proxy-$1.log" 2>&1 &
   pids+=($!); PROXY_PID[$1]=$!
@@ -428,6 +437,79 @@ jmh() {
 }
 
 # ---------------------------------------------------------------------------------------------
+# Redis Cluster: three masters (no replicas: the rows measure the read path, not failover), the
+# proxy in front of them for hits and for misses (capacity 0), and redis-benchmark --cluster
+# straight at the nodes as the base.
+
+start_cluster() {
+  local binary port ports=() nodes=()
+  if have redis-server; then binary=$(command -v redis-server); else binary=$(scripts/local-redis.sh binary); fi
+  for i in 0 1 2; do
+    port=$((CLUSTER_PORT + i)); ports+=("$port" "$((port + 10000))"); nodes+=("127.0.0.1:$port")
+  done
+  require_free "${ports[@]}" "$CLUSTER_HTTP_PORT" "$CLUSTER_RESP_PORT" "$CLUSTER_MISS_HTTP_PORT" "$CLUSTER_MISS_RESP_PORT"
+  for node in "${nodes[@]}"; do
+    port=${node#*:}; mkdir -p "$RUN_DIR/cluster-$port"; rm -f "$RUN_DIR/cluster-$port/nodes.conf"
+    "$binary" --bind 127.0.0.1 --port "$port" --cluster-enabled yes --cluster-config-file nodes.conf \
+      --dir "$PWD/$RUN_DIR/cluster-$port" --save "" --appendonly no --daemonize no \
+      --logfile "$PWD/$RUN_DIR/cluster-$port/redis.log" &
+    pids+=($!)
+    wait_port "$port"
+  done
+  redis-cli --cluster create "${nodes[@]}" --cluster-yes >"$RUN_DIR/cluster-create.log" 2>&1
+  for node in "${nodes[@]}"; do
+    for _ in $(seq 200); do
+      redis-cli -p "${node#*:}" cluster info | grep -q cluster_state:ok && break; sleep 0.05
+    done
+  done
+  CLUSTER_ADDRESS="redis-cluster://$(IFS=,; echo "${nodes[*]}")"
+  echo "Seeding the cluster with the same 10,000 keys, and redis-benchmark --cluster's own"
+  # --cluster puts a hash tag in its key names: the proxy's load reads the plain names, which
+  # redis-cli -c writes (following MOVED); the base reads the tagged ones
+  local value; value=$(printf 'x%.0s' $(seq 100))
+  for i in $(seq 0 9999); do printf 'SET key:%012d %s\n' "$i" "$value"; done \
+    | redis-cli -c -p "$CLUSTER_PORT" >/dev/null
+  redis-benchmark --cluster -h 127.0.0.1 -p "$CLUSTER_PORT" -t set -r 10000 -d 100 -n 300000 -P 16 -q >/dev/null 2>&1
+}
+
+cluster_load() { # port pipeline requests [--cluster] -> "req/s p50_ms"
+  redis-benchmark ${4:-} -h 127.0.0.1 -p "$1" -t get -r 10000 -d 100 -c $CLIENTS -P "$2" -n "$3" --csv 2>/dev/null \
+    | tr -d '"\r' | awk -F, '$1 == "GET" { print $2, $5 }'
+}
+
+cluster_rows() {
+  start_cluster
+  start_proxy cluster-hits "$CLUSTER_HTTP_PORT" "$CLUSTER_RESP_PORT" 20000 none "$CLUSTER_ADDRESS"
+  start_proxy cluster-misses "$CLUSTER_MISS_HTTP_PORT" "$CLUSTER_MISS_RESP_PORT" 0 none "$CLUSTER_ADDRESS"
+  # the ports open before the proxy has the cluster's topology: wait for a first answer
+  local tries
+  for tries in $(seq 200); do
+    [ "$(redis-cli -p "$CLUSTER_RESP_PORT" get key:000000000001 | wc -c)" = 101 ] && break
+    [ "$tries" = 200 ] && { echo "no 100-byte GET reply through the cluster proxy (see $RUN_DIR)" >&2; exit 1; }
+    sleep 0.1
+  done
+  cluster_load "$CLUSTER_RESP_PORT" 16 "$REQUESTS" >/dev/null # warm-up: JIT, and every key cached
+  cluster_load "$CLUSTER_MISS_RESP_PORT" 1 "$((REQUESTS / 4))" >/dev/null
+  echo
+  row "Redis Cluster, 3 masters (RESP GET, 100-byte values)" "-P" "req/s" "p50 ms"
+  row "---" "---:" "---:" "---:"
+  local p direct hits misses
+  for p in 1 16; do
+    read -r -a direct <<<"$(cluster_load "$CLUSTER_PORT" "$p" "$REQUESTS" --cluster)"
+    read -r -a hits <<<"$(cluster_load "$CLUSTER_RESP_PORT" "$p" "$REQUESTS")"
+    row "redis-benchmark --cluster, straight at the nodes" "$p" "$(thousands <<<"${direct[0]}")" "${direct[1]}"
+    row "proxy, cache hits" "$p" "$(thousands <<<"${hits[0]}") ($(awk -v a="${hits[0]}" -v b="${direct[0]}" 'BEGIN { printf "%.2fx", a / b }'))" "${hits[1]}"
+  done
+  read -r -a misses <<<"$(cluster_load "$CLUSTER_MISS_RESP_PORT" 1 "$((REQUESTS / 2))")"
+  row "proxy, every GET a miss (capacity 0)" 1 "$(thousands <<<"${misses[0]}")" "${misses[1]}"
+}
+
+main_cluster_only() {
+  have redis-benchmark || { echo "redis-benchmark is missing: apt-get install redis-tools" >&2; exit 1; }
+  copy_jar
+  cluster_rows >"$RUN_DIR/cluster.md" # redirected, not piped: see main
+  cat "$RUN_DIR/cluster.md"
+}
 
 main() {
   check_tools
@@ -456,7 +538,8 @@ main() {
   measure_allocation >"$RUN_DIR/alloc.md"; tee -a "$OUT_DIR/latest.md" <"$RUN_DIR/alloc.md"
   write_chart
   other_rows >"$RUN_DIR/other.md"; tee -a "$OUT_DIR/latest.md" <"$RUN_DIR/other.md"
+  cluster_rows >"$RUN_DIR/cluster.md"; tee -a "$OUT_DIR/latest.md" <"$RUN_DIR/cluster.md"
   jmh
 }
 
-main "$@"
+if [ "${BENCH_ONLY:-}" = cluster ]; then main_cluster_only; else main "$@"; fi

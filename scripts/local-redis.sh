@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Starts or stops a throwaway redis-server for `make run`, taken from the embedded-redis jar on
-# Maven Central (so nothing needs installing). Usage: local-redis.sh start|stop PORT
+# Maven Central (so nothing needs installing). Usage: local-redis.sh start|stop PORT, or
+# local-redis.sh binary to print the binary's path.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 RUN_DIR=target/run
@@ -51,5 +52,8 @@ case "${1:-}" in
       for _ in $(seq 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
       rm -f "$PID_FILE"; echo "Local Redis stopped"
     fi ;;
-  *) echo "usage: $0 start|stop [port]" >&2; exit 2 ;;
+  binary) # the redis-server binary's path, extracted if need be (for scripts that start their own)
+    extract_binary
+    echo "$PWD/$RUN_DIR/redis-server" ;;
+  *) echo "usage: $0 start|stop [port] | binary" >&2; exit 2 ;;
 esac

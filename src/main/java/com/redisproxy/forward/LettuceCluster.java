@@ -123,7 +123,7 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
 
   @Override
   public CompletionStage<Long> dbsize() {
-    return commands().thenCompose(RedisAdvancedClusterAsyncCommands::dbsize).exceptionally(failure -> { throw redisError(failure); });
+    return mastersNow().thenCompose(RedisAdvancedClusterAsyncCommands::dbsize).exceptionally(failure -> { throw redisError(failure); });
   }
 
   @Override
@@ -138,7 +138,7 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
       else return CompletableFuture.failedFuture(new RedisError("ERR syntax error"));
     }
     FlushMode chosen = mode;
-    return commands().thenCompose(async -> chosen == null
+    return mastersNow().thenCompose(async -> chosen == null
             ? (all ? async.flushall() : async.flushdb())
             : (all ? async.flushall(chosen) : async.flushdb(chosen)))
         .exceptionally(failure -> { throw redisError(failure); });
@@ -160,6 +160,13 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
           if (failure == null) throw new IllegalStateException("Lettuce decoded a reply that did not come through WholeReplies");
           throw failure instanceof CompletionException wrapped ? wrapped : new CompletionException(failure);
         });
+  }
+
+  // Lettuce sends these to the masters it knows, and no redirect corrects a stale view of them:
+  // after a failover the old master, a replica now, would answer FLUSHALL with -READONLY. Rare
+  // commands: the slot map is read again first.
+  private CompletionStage<RedisAdvancedClusterAsyncCommands<byte[], byte[]>> mastersNow() {
+    return commands().thenCompose(async -> client.refreshPartitionsAsync().thenApply(read -> async));
   }
 
   private CompletionStage<RedisAdvancedClusterAsyncCommands<byte[], byte[]>> commands() {

@@ -11,13 +11,18 @@ import com.redisproxy.fetch.RedisLocation;
 import com.redisproxy.fetch.SentinelWatch;
 import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.fetch.RedisTarget;
+import com.redisproxy.forward.LettuceCluster;
 import com.redisproxy.http.HttpServer;
 import com.redisproxy.http.ProxyRoutes;
 import com.redisproxy.metrics.ProxyMetrics;
 import io.micrometer.core.instrument.Timer;
+import com.redisproxy.resp.ClusterRedis;
 import com.redisproxy.resp.RespEventLoops;
 import com.redisproxy.resp.RespServer;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Supplier;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
 import org.apache.pekko.Done;
@@ -79,8 +84,11 @@ public final class Guardian {
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
           });
       respLoops.ifPresent(loops -> {
+        Optional<ClusterRedis> cluster = clusterForwarding(context, settings);
+        Supplier<CompletionStage<List<Object>>> commandTable =
+            cluster.isPresent() ? cluster.get()::commandTable : redis::commandTable;
         new RespServer(system, cacheClient, settings.resp(), settings.maxClients(), Main.version(), metrics, loops,
-                settings.auth().password(), settings.tls(), new FollowedBackend(location), redis::commandTable)
+                settings.auth().password(), settings.tls(), new FollowedBackend(location), commandTable, cluster)
             .start(settings.host(), settings.resp().port(), settings.backlog(), settings.shutdownDeadline())
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
@@ -125,8 +133,8 @@ public final class Guardian {
     } else if (settings.target() instanceof RedisTarget.Standalone standalone) {
       location = RedisLocation.fixed(standalone.uri());
     } else {
-      // Until the RESP port forwards by slot, a cluster's forwarded commands go to its first seed
-      // (and may be answered MOVED); GET and MGET are served through the cache like everywhere.
+      // In front of a cluster nothing pins, so the RESP port never connects here: its commands go
+      // through the cluster client (clusterForwarding).
       location = RedisLocation.fixed(((RedisTarget.Cluster) settings.target()).seeds().get(0));
     }
     CoordinatedShutdown.get(context.getSystem()).addTask(
@@ -151,6 +159,18 @@ public final class Guardian {
           return CompletableFuture.completedFuture(Done.getInstance());
         });
     return redis;
+  }
+
+  // In front of a Redis Cluster the RESP port forwards through a cluster client of its own.
+  private static Optional<ClusterRedis> clusterForwarding(ActorContext<Void> context, ProxySettings settings) {
+    if (!(settings.redis().target() instanceof RedisTarget.Cluster cluster)) return Optional.empty();
+    LettuceCluster forwarding = new LettuceCluster(cluster.seeds(), settings.resp().forwardTimeout(), settings.redis().connectTimeout());
+    CoordinatedShutdown.get(context.getSystem()).addTask(
+        CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-cluster-forwarding", () -> {
+          forwarding.close();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+    return Optional.of(forwarding);
   }
 
   private static void fail(ActorSystem<?> system, CompletableFuture<Integer> exitCode, String reason) {

@@ -23,8 +23,8 @@ import org.apache.pekko.util.ByteString;
  */
 final class CommandTable {
 
-  /** What becomes of one request. */
-  enum Route { CACHED, LOCAL, INFO, FORWARDED, PINNED, REFUSED }
+  /** What becomes of one request; NOT_IN_CLUSTER: it would pin, and in front of a cluster nothing does. */
+  enum Route { CACHED, LOCAL, INFO, FORWARDED, PINNED, REFUSED, NOT_IN_CLUSTER }
 
   /** What becomes of one request in a pinned session, where all but these go to its connection. */
   enum InPinnedSession {
@@ -55,6 +55,15 @@ final class CommandTable {
   record Command(String name, int arity, Set<String> flags, int firstKey, int lastKey, int keyStep) {
     boolean writes() {
       return flags.contains("write");
+    }
+
+    /** Redis's arity: exactly {@code arity} arguments (name included), or at least {@code -arity}. */
+    boolean takes(int size) {
+      return arity >= 0 ? size == arity : size >= -arity;
+    }
+
+    boolean movableKeys() {
+      return flags.contains("movablekeys");
     }
   }
 
@@ -164,10 +173,17 @@ final class CommandTable {
       Set.of("flushdb", "flushall", "swapdb", "eval", "evalsha", "fcall", "migrate");
 
   private final Set<String> refused;
+  private final boolean cluster;
   private volatile Map<String, Command> commands = Map.of();
 
   CommandTable(Set<String> refused) {
+    this(refused, false);
+  }
+
+  /** @param cluster in front of a Redis Cluster: what would pin is refused, and HELLO 3 gets -NOPROTO */
+  CommandTable(Set<String> refused, boolean cluster) {
     this.refused = Set.copyOf(refused.stream().map(name -> name.toLowerCase(Locale.ROOT)).toList());
+    this.cluster = cluster;
   }
 
   boolean loaded() {
@@ -192,9 +208,23 @@ final class CommandTable {
     return commands.size();
   }
 
+  /** Redis's description of the command {@code name} (lower case), once the table is read. */
+  Optional<Command> command(String name) {
+    return Optional.ofNullable(commands.get(name));
+  }
+
   Route route(RespRequest request) {
     if (!refused.isEmpty() && refused.contains(request.name())) return Route.REFUSED;
-    return known(request).route().apply(request);
+    Route route = known(request).route().apply(request);
+    if (!cluster) return route;
+    // In front of a cluster nothing pins; HELLO 3 is refused too (-NOPROTO, see Refusals), so that
+    // clients speak RESP2, the protocol the cluster client relays.
+    if (route == Route.PINNED || isHello3(request)) return Route.NOT_IN_CLUSTER;
+    return route;
+  }
+
+  private static boolean isHello3(RespRequest request) {
+    return request.is("hello") && request.size() >= 2 && request.arg(1).utf8String().equals("3");
   }
 
   /** The handler of a command the proxy answers itself; empty for one it never answers. */

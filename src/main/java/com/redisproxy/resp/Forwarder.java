@@ -7,8 +7,8 @@ import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 
 /**
- * One client connection's forwarded requests: each goes to the loop's shared connection that
- * speaks the session's protocol (RESP2 or RESP3, so Redis's reply is relayed as it is), after
+ * One client connection's forwarded requests: each goes to the {@link Backend} that speaks the
+ * session's protocol (RESP2 or RESP3, so Redis's reply is relayed as it is), after
  * the write rule has dropped what it may change (again once Redis has answered it); INFO gets the
  * proxy's section; refusals and a transaction refused a dedicated connection are answered here.
  * Used by the connection's loop only.
@@ -19,20 +19,20 @@ final class Forwarder {
   private final RespSession session;
   private final RespAuth auth;
   private final Forwarding forwarding;
-  private final SharedBackend shared;
-  private final SharedBackend sharedResp3;
+  private final Backend backend;
+  private final Backend backendResp3;
   private final CacheReads cache;
   private final RespCommands commands;
   // MULTI was refused a dedicated connection: what the client queues is discarded at EXEC.
   private boolean refusedTransaction;
 
-  Forwarder(RespSession session, RespAuth auth, Forwarding forwarding, SharedBackend shared, SharedBackend sharedResp3,
+  Forwarder(RespSession session, RespAuth auth, Forwarding forwarding, Backend backend, Backend backendResp3,
       CacheReads cache, RespCommands commands) {
     this.session = session;
     this.auth = auth;
     this.forwarding = forwarding;
-    this.shared = shared;
-    this.sharedResp3 = sharedResp3;
+    this.backend = backend;
+    this.backendResp3 = backendResp3;
     this.cache = cache;
     this.commands = commands;
   }
@@ -61,13 +61,17 @@ final class Forwarder {
     if (refusedTransaction) return answeredInRefusedTransaction(request);
     CommandTable.Route route = forwarding.table().route(request);
     if (route == CommandTable.Route.REFUSED) return CompletableFuture.completedFuture(Refusals.refused(request));
+    if (route == CommandTable.Route.NOT_IN_CLUSTER) {
+      if (request.is("multi")) refusedTransaction = true; // what it queues must not run outside a transaction
+      return CompletableFuture.completedFuture(Refusals.notInCluster(request));
+    }
     if (route == CommandTable.Route.INFO) {
-      return shared().forward(request.args())
+      return backend().forward(request)
           .thenCombine(cache.stats(), commands::withProxySection);
     }
     CommandTable.Invalidation invalidation = forwarding.table().invalidation(request);
     forwarding.cache().invalidate(invalidation);
-    CompletableFuture<ByteString> reply = shared().forward(request.args());
+    CompletableFuture<ByteString> reply = backend().forward(request);
     if (invalidation.isNone()) return reply;
     // Again once Redis has run it: a fetch sent before the write may have cached the old value.
     return reply.thenApply(written -> {
@@ -77,8 +81,8 @@ final class Forwarder {
   }
 
   // Read when the request goes out: a HELLO before it has been answered by then.
-  private SharedBackend shared() {
-    return session.resp3 ? sharedResp3 : shared;
+  private Backend backend() {
+    return session.resp3 ? backendResp3 : backend;
   }
 
   private CompletableFuture<ByteString> answeredInRefusedTransaction(RespRequest request) {

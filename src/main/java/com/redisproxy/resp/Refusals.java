@@ -14,6 +14,20 @@ final class Refusals {
         + "' is refused by the proxy (resp.refused-commands)").result();
   }
 
+  /** In front of a Redis Cluster the proxy keeps no connection of a client's own to one node. */
+  static ByteString notInCluster(RespRequest request) {
+    // What Redis says to a version it does not speak: clients (Lettuce, redis-py) then fall back to RESP2.
+    if (request.is("hello")) return new RespWriter().error("NOPROTO unsupported protocol version").result();
+    return new RespWriter().error("ERR " + request.name().toUpperCase(Locale.ROOT) + " is not supported by the proxy in"
+        + " front of a Redis Cluster: it needs a connection of its own to one node").result();
+  }
+
+  static ByteString noSingleMeaningInCluster(RespRequest request) {
+    return new RespWriter().error("ERR " + request.name().toUpperCase(Locale.ROOT) + " names no key and has no single"
+        + " meaning across a Redis Cluster; of the keyless commands the proxy answers PING, ECHO, DBSIZE, FLUSHALL,"
+        + " FLUSHDB, INFO and COMMAND").result();
+  }
+
   static ByteString tooManyPinned(RespRequest request, int bound) {
     return new RespWriter().error("ERR " + request.name().toUpperCase(Locale.ROOT) + " needs a dedicated connection to "
         + "Redis and all " + bound + " are in use (resp.max-pinned-connections); try again later").result();

@@ -57,14 +57,14 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   private boolean closeWhenAnswered;
 
   RespConnection(RespParser parser, RespSession session, RespCommands commands, CacheReads cache, RespAuth auth,
-      Forwarding forwarding, SharedBackend shared, SharedBackend sharedResp3) {
+      Forwarding forwarding, Backend backend, Backend backendResp3) {
     this.parser = parser;
     this.session = session;
     this.commands = commands;
     this.cache = cache;
     this.auth = auth;
     this.forwarding = forwarding;
-    this.forwarder = new Forwarder(session, auth, forwarding, shared, sharedResp3, cache, commands);
+    this.forwarder = new Forwarder(session, auth, forwarding, backend, backendResp3, cache, commands);
   }
 
   @Override
@@ -175,7 +175,7 @@ final class RespConnection extends ChannelInboundHandlerAdapter implements Pinne
   private Kind kindOf(RespRequest request) {
     return switch (forwarding.table().route(request)) {
       case CACHED, LOCAL -> Kind.LOCAL;
-      case INFO, FORWARDED, REFUSED -> Kind.FORWARDED;
+      case INFO, FORWARDED, REFUSED, NOT_IN_CLUSTER -> Kind.FORWARDED;
       case PINNED -> forwarder.inRefusedTransaction() ? Kind.FORWARDED : Kind.PINNED;
     };
   }

@@ -46,7 +46,8 @@ import org.slf4j.LoggerFactory;
  * connection a loop served in one cycle go to the CacheActor together (see {@link LoopBatcher}).
  * Connection N+1 past the client limit is answered with Redis's error and closed at once. With
  * front-end TLS, every connection speaks TLS only. Commands that are not cached or answered here
- * go to the backing Redis (see {@link CommandTable}), whose COMMAND table is read at start.
+ * go to the backing Redis (see {@link CommandTable}), whose COMMAND table is read at start; in
+ * front of a Redis Cluster, by the key's slot (see {@link ClusterRouting}).
  */
 public final class RespServer {
   private static final Logger log = LoggerFactory.getLogger(RespServer.class);
@@ -76,6 +77,9 @@ public final class RespServer {
   private final Supplier<CompletionStage<List<Object>>> commandTable;
   private final Map<EventLoop, SharedBackend> sharedBackends = new ConcurrentHashMap<>();
   private final Map<EventLoop, SharedBackend> sharedResp3Backends = new ConcurrentHashMap<>();
+  private final Map<EventLoop, Backend> clusterBackends = new ConcurrentHashMap<>();
+  private final Optional<ClusterRedis> cluster;
+  private final Optional<ClusterRouting> clusterRouting;
   private final Optional<FrontEndTls> tls;
   private final RespEventLoops loops;
   private final AtomicInteger openConnections = new AtomicInteger();
@@ -86,7 +90,7 @@ public final class RespServer {
 
   public RespServer(ActorSystem<?> system, CacheClient cache, RespSettings settings, int maxClients, String version,
       ProxyMetrics metrics, RespEventLoops loops, Optional<Password> password, Optional<FrontEndTls> tls,
-      BackendLocator backend, Supplier<CompletionStage<List<Object>>> commandTable) {
+      BackendLocator backend, Supplier<CompletionStage<List<Object>>> commandTable, Optional<ClusterRedis> cluster) {
     this.tls = tls;
     this.system = system;
     this.cache = cache;
@@ -98,8 +102,10 @@ public final class RespServer {
     this.meters = metrics.connections("resp", openConnections::get);
     this.auth = new RespAuth(password, metrics.authFailures("resp"));
     AtomicInteger pinned = new AtomicInteger();
-    this.forwarding = new Forwarding(new CommandTable(settings.refusedCommands()), backend, Invalidator.of(cache),
-        settings.maxPinnedConnections(), pinned);
+    this.forwarding = new Forwarding(new CommandTable(settings.refusedCommands(), cluster.isPresent()), backend,
+        Invalidator.of(cache), settings.maxPinnedConnections(), pinned);
+    this.cluster = cluster;
+    this.clusterRouting = cluster.map(redis -> new ClusterRouting(forwarding.table(), redis::slot));
     this.commandTable = commandTable;
     this.serverInfo = new ServerInfo(openConnections::get, pinned::get, version);
     this.commands = new RespCommands(serverInfo, metrics.readOutcomes("resp"), auth);
@@ -155,12 +161,16 @@ public final class RespServer {
       channel.pipeline().addLast(new IdleStateHandler(idleTimeout.toNanos(), 0, 0, TimeUnit.NANOSECONDS));
     }
     LoopBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new LoopBatcher(cache, loop));
-    SharedBackend shared = shared(channel.eventLoop());
-    // Its link opens on first use: no RESP3 client, no second connection.
-    SharedBackend sharedResp3 = sharedResp3Backends.computeIfAbsent(channel.eventLoop(),
-        loop -> new SharedBackend(loop, forwarding.backend(), forwardTimeout, true));
     channel.pipeline().addLast(new RespConnection(new RespParser(limits), auth.newSession(nextClientId.incrementAndGet()),
-        commands, batcher, auth, forwarding, shared, sharedResp3));
+        commands, batcher, auth, forwarding, backend(channel.eventLoop(), false), backend(channel.eventLoop(), true)));
+  }
+
+  // In front of a cluster no session speaks RESP3 (HELLO 3 is refused): one backend serves both.
+  private Backend backend(EventLoop loop, boolean resp3) {
+    if (cluster.isPresent()) return clusterBackends.computeIfAbsent(loop, on -> new ClusterBackend(on, cluster.get(), clusterRouting.get()));
+    if (!resp3) return shared(loop);
+    // Its link opens on first use: no RESP3 client, no second connection.
+    return sharedResp3Backends.computeIfAbsent(loop, on -> new SharedBackend(on, forwarding.backend(), forwardTimeout, true));
   }
 
   private SharedBackend shared(EventLoop loop) {

@@ -20,7 +20,7 @@ import org.apache.pekko.util.ByteString;
  * master), the connection to the old address is given up the same way, at the next use. Used by
  * its loop's thread only; the futures complete on it.
  */
-final class SharedBackend {
+final class SharedBackend implements Backend {
   private static final ByteString MOVED = new RespWriter()
       .error("ERR the backing Redis's master moved; the command may or may not have run").result();
 
@@ -48,6 +48,11 @@ final class SharedBackend {
     this.timeoutNanos = timeout.toNanos();
     this.timedOut = new RespWriter().error("ERR the backing Redis did not answer within " + timeout.toMillis()
         + "ms; the command may or may not have run").result();
+  }
+
+  @Override
+  public CompletableFuture<ByteString> forward(RespRequest request) {
+    return forward(request.args());
   }
 
   /** Redis's reply to {@code args}, byte for byte; errors are replies too. */

@@ -1,18 +1,11 @@
 package com.redisproxy.fetch;
 
-import io.lettuce.core.ClientOptions;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.SocketOptions;
-import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.cluster.ClusterClientOptions;
-import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
 import io.lettuce.core.resource.ClientResources;
-import io.lettuce.core.resource.Delay;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -34,16 +27,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class ClusterBackingRedis implements BackingStore {
   private static final Logger log = LoggerFactory.getLogger(ClusterBackingRedis.class);
-  private static final Duration RETRY_DELAY = Duration.ofMillis(500);
-  private static final Duration PERIODIC_REFRESH = Duration.ofSeconds(5);
-  // Lettuce refreshes at most once per this, however many MOVED or reconnects trigger it.
-  private static final Duration ADAPTIVE_REFRESH_AT_MOST_EVERY = Duration.ofSeconds(1);
-  // A safety net beside the connection and topology events that open the node connections.
-  private static final Duration NODE_CONNECTIONS_CHECK = Duration.ofSeconds(2);
-  // Lettuce's default backs reconnects off to 30 s: a master back from a restart, or a replica
-  // promoted meanwhile, would then stay "not connected" that long after it answers again.
-  private static final Duration RECONNECT_AT_MOST_EVERY = Duration.ofSeconds(1);
-
   private final ClientResources resources;
 
   private final RedisClusterClient client;
@@ -63,23 +46,9 @@ public final class ClusterBackingRedis implements BackingStore {
     this.options = options;
     this.readFrom = readFrom;
     this.invalidations = invalidations;
-    this.resources = ClientResources.builder().reconnectDelay(() -> Delay.exponential(
-        Duration.ofMillis(10), RECONNECT_AT_MOST_EVERY, 2, TimeUnit.MILLISECONDS)).build();
+    this.resources = ClientResources.builder().reconnectDelay(ClusterClientChoices.reconnectDelay()).build();
     this.client = RedisClusterClient.create(resources, target.seeds());
-    this.client.setOptions(ClusterClientOptions.builder()
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .requestQueueSize(10_000)
-        .timeoutOptions(TimeoutOptions.enabled(options.fetchTimeout()))
-        .socketOptions(SocketOptions.builder().connectTimeout(options.connectTimeout()).keepAlive(true).build())
-        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-            .enableAllAdaptiveRefreshTriggers()
-            .adaptiveRefreshTriggersTimeout(ADAPTIVE_REFRESH_AT_MOST_EVERY)
-            .enablePeriodicRefresh(PERIODIC_REFRESH)
-            .build())
-        // failed nodes out of the routing: no read is sent to a replica that is known to be down
-        .nodeFilter(node -> !(node.is(NodeFlag.FAIL) || node.is(NodeFlag.EVENTUAL_FAIL) || node.is(NodeFlag.NOADDR)))
-        .build());
+    this.client.setOptions(ClusterClientChoices.options(options.fetchTimeout(), options.connectTimeout()).build());
     connect();
   }
 
@@ -138,10 +107,10 @@ public final class ClusterBackingRedis implements BackingStore {
       } else {
         String reason = rootMessage(failure);
         if (!reason.equals(lastConnectFailure)) {
-          log.warn("Redis Cluster {} unreachable, retrying every {} ms: {}", address(), RETRY_DELAY.toMillis(), reason);
+          log.warn("Redis Cluster {} unreachable, retrying every {} ms: {}", address(), ClusterClientChoices.RETRY_DELAY.toMillis(), reason);
         }
         lastConnectFailure = reason;
-        client.getResources().eventExecutorGroup().schedule(this::connect, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+        client.getResources().eventExecutorGroup().schedule(this::connect, ClusterClientChoices.RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
       }
     });
   }
@@ -152,7 +121,7 @@ public final class ClusterBackingRedis implements BackingStore {
     ClusterNodeConnections nodes = new ClusterNodeConnections(connected, readFrom, tracking, resources.eventBus());
     nodeConnections = Optional.of(nodes);
     nodeConnectionsCheck = resources.eventExecutorGroup().scheduleWithFixedDelay(nodes::openAll,
-        NODE_CONNECTIONS_CHECK.toMillis(), NODE_CONNECTIONS_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+        ClusterClientChoices.NODE_CONNECTIONS_CHECK.toMillis(), ClusterClientChoices.NODE_CONNECTIONS_CHECK.toMillis(), TimeUnit.MILLISECONDS);
     return nodes.openAll();
   }
 

@@ -1,5 +1,6 @@
 package com.redisproxy.forward;
 
+import com.redisproxy.fetch.ClusterClientChoices;
 import com.redisproxy.resp.ClusterRedis;
 import io.lettuce.core.FlushMode;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -47,12 +48,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class LettuceCluster implements ClusterRedis, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LettuceCluster.class);
-  private static final Duration RETRY_DELAY = Duration.ofMillis(500);
-  // As the fetch path's cluster client (ClusterBackingRedis), for the same failures: see the README.
-  private static final Duration PERIODIC_REFRESH = Duration.ofSeconds(5);
-  private static final Duration ADAPTIVE_REFRESH_AT_MOST_EVERY = Duration.ofSeconds(1);
-  private static final Duration RECONNECT_AT_MOST_EVERY = Duration.ofSeconds(1);
-  private static final Duration NODE_CONNECTIONS_CHECK = Duration.ofSeconds(2);
   private static final NamedCommand COMMAND = new NamedCommand("COMMAND".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
 
   private final ClientResources resources;
@@ -66,7 +61,7 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
     this.resources = DefaultClientResources.builder()
         .ioThreadPoolSize(2)
         .computationThreadPoolSize(1)
-        .reconnectDelay(() -> Delay.exponential(Duration.ofMillis(10), RECONNECT_AT_MOST_EVERY, 2, TimeUnit.MILLISECONDS))
+        .reconnectDelay(ClusterClientChoices.reconnectDelay())
         .nettyCustomizer(new NettyCustomizer() {
           @Override
           public void afterChannelInitialized(Channel channel) {
@@ -75,20 +70,8 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
         })
         .build();
     this.client = RedisClusterClient.create(resources, seeds);
-    client.setOptions(ClusterClientOptions.builder()
-        .protocolVersion(ProtocolVersion.RESP2)
-        .autoReconnect(true)
-        .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-        .requestQueueSize(10_000)
-        .timeoutOptions(timeout.isZero() ? TimeoutOptions.builder().timeoutCommands(false).build() : TimeoutOptions.enabled(timeout))
-        .socketOptions(SocketOptions.builder().connectTimeout(connectTimeout).keepAlive(true).build())
-        // Lettuce 7 refreshes on MOVED, ASK and reconnects by default; the period catches what no command sees.
-        .topologyRefreshOptions(ClusterTopologyRefreshOptions.builder()
-            .adaptiveRefreshTriggersTimeout(ADAPTIVE_REFRESH_AT_MOST_EVERY)
-            .enablePeriodicRefresh(PERIODIC_REFRESH)
-            .build())
-        .nodeFilter(node -> !(node.is(NodeFlag.FAIL) || node.is(NodeFlag.EVENTUAL_FAIL) || node.is(NodeFlag.NOADDR)))
-        .build());
+    // The fetch path's choices (see ClusterClientChoices), in RESP2: replies are relayed to RESP2 clients as they come.
+    client.setOptions(ClusterClientChoices.options(timeout, connectTimeout).protocolVersion(ProtocolVersion.RESP2).build());
     connect();
   }
 
@@ -192,15 +175,15 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
         resources.eventBus().get().filter(ClusterTopologyChangedEvent.class::isInstance).subscribe(changed -> connectToEveryNode());
         // a safety net: a node connection lost and not yet back is opened again before a client needs it
         resources.eventExecutorGroup().scheduleWithFixedDelay(this::connectToEveryNode,
-            NODE_CONNECTIONS_CHECK.toMillis(), NODE_CONNECTIONS_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+            ClusterClientChoices.NODE_CONNECTIONS_CHECK.toMillis(), ClusterClientChoices.NODE_CONNECTIONS_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         return;
       }
       String reason = rootMessage(failure);
       if (!reason.equals(lastConnectFailure)) {
-        log.warn("Redis Cluster unreachable for RESP forwarding, retrying every {} ms: {}", RETRY_DELAY.toMillis(), reason);
+        log.warn("Redis Cluster unreachable for RESP forwarding, retrying every {} ms: {}", ClusterClientChoices.RETRY_DELAY.toMillis(), reason);
       }
       lastConnectFailure = reason;
-      resources.eventExecutorGroup().schedule(this::connect, RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+      resources.eventExecutorGroup().schedule(this::connect, ClusterClientChoices.RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
     });
   }
 

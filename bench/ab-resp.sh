@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # A/B of RESP cache hits: redis-server and one proxy per jar, side by side, ROUNDS alternating
 # rounds of redis-benchmark GET (-c 50, -r 10000, 100-byte values) at -P 1 (N_P1 requests) and
-# -P 16 (N_P16), after a warm-up of each.
+# -P 16 (N_P16), after a warm-up of each. AB_LOAD replaces the GET load, e.g. forwarded writes:
+# AB_LOAD='SET write:__rand_int__ 0123456789'.
 #   bench/ab-resp.sh ROUNDS N_P1 N_P16 A.jar [B.jar ...] | bench/ab-median.py redis
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -20,7 +21,8 @@ for jar in "$@"; do
     java $JVM -jar $jar >$LOGS/proxy-$rport.log 2>&1 & pids+=($!)
 done
 for p in "${ports[@]}"; do for _ in $(seq 300); do redis-cli -p $p ping >/dev/null 2>&1 && break; sleep 0.1; done; done
-bench() { timeout 60 redis-benchmark -h 127.0.0.1 -p $1 -t get -r 10000 -d 100 -c 50 -P $2 -n $3 --csv 2>/dev/null | awk -F, 'NR==2{gsub(/"/,""); print $2, $3, $7}'; }
+LOAD=${AB_LOAD:-"-t get -d 100"}
+bench() { timeout 60 redis-benchmark -h 127.0.0.1 -p $1 -r 10000 -c 50 -P $2 -n $3 --csv $LOAD 2>/dev/null | awk -F, 'NR==2{gsub(/"/,""); print $2, $3, $7}'; }
 for k in "${!ports[@]}"; do bench ${ports[$k]} 1 100000 >/dev/null; bench ${ports[$k]} 16 400000 >/dev/null; done
 for r in $(seq $ROUNDS); do
   for k in "${!ports[@]}"; do echo "r$r P1  ${names[$k]} $(bench ${ports[$k]} 1 $N1)"; done

@@ -463,7 +463,7 @@ start_cluster() {
     done
   done
   CLUSTER_ADDRESS="redis-cluster://$(IFS=,; echo "${nodes[*]}")"
-  echo "Seeding the cluster with the same 10,000 keys, and redis-benchmark --cluster's own"
+  echo "Seeding the cluster with the same 10,000 keys, and redis-benchmark --cluster's own" >&2
   # --cluster puts a hash tag in its key names: the proxy's load reads the plain names, which
   # redis-cli -c writes (following MOVED); the base reads the tagged ones
   local value; value=$(printf 'x%.0s' $(seq 100))

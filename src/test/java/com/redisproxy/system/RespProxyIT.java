@@ -127,7 +127,7 @@ class RespProxyIT {
       "*x\\r\\n                         | -ERR Protocol error: invalid multibulk length",
       "*1\\r\\n$-5\\r\\n                 | -ERR Protocol error: invalid bulk length",
       "*1\\r\\n$4\\r\\nPINGxx\\r\\n       | -ERR Protocol error: expected CRLF after a bulk string of 4 bytes",
-      "*1\\r\\n$2000000\\r\\n            | -ERR Protocol error: invalid bulk length (2000000 bytes, the limit is 1048576)",
+      "*1\\r\\n$20000000\\r\\n           | -ERR Protocol error: invalid bulk length (20000000 bytes, the limit is 16777216)",
       "*100000\\r\\n                    | -ERR Protocol error: invalid multibulk length (100000 elements, the limit is 65536)",
       "*1\\r\\n:1\\r\\n                  | -ERR Protocol error: expected '$', got ':'",
   })

@@ -69,6 +69,17 @@ class TransparentRespIT {
   }
 
   @Test
+  void aFiveMegabyteValueIsWrittenAndReadBack() {
+    String value = "v".repeat(5 * 1024 * 1024); // redis-py's own suite writes one (test_large_responses)
+    try (StatefulRedisConnection<String, String> connection = connect()) {
+      RedisCommands<String, String> commands = connection.sync();
+      assertEquals("OK", commands.set("large-value", value));
+      assertEquals(value, commands.get("large-value"));
+      assertEquals(value.length(), commands.strlen("large-value"));
+    }
+  }
+
+  @Test
   void aWriteOnOneConnectionIsReadOnAnother() {
     try (StatefulRedisConnection<String, String> writer = connect();
         StatefulRedisConnection<String, String> reader = connect()) {

@@ -61,7 +61,8 @@ public final class ClusterBackingRedis implements BackingStore {
     RedisAdvancedClusterAsyncCommands<ByteString, ByteString> commands = current.async();
     CompletionStage<ByteString> value = commands.get(key);
     if (!options.readTtl()) return value.thenApply(bytes -> new RedisValue(bytes, RedisValue.NO_EXPIRY));
-    // Both go to the key's slot, on one node connection: one round trip. PTTL -2: deleted in between.
+    // Both go to the key's slot, pipelined: one round trip. PTTL -2: deleted in between. Reading from
+    // replicas, Lettuce may send the two to different replicas of the slot (README: Redis Cluster).
     return value.thenCombine(commands.pttl(key), (bytes, ttl) ->
         new RedisValue(ttl == -2 ? null : bytes, ttl < 0 ? RedisValue.NO_EXPIRY : Math.max(ttl, 0)));
   }

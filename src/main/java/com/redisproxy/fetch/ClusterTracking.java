@@ -82,7 +82,9 @@ final class ClusterTracking {
   private void lost(ClusterNodeConnections.Node node, String why) {
     BitSet slots = ClusterSlots.servedBy(cluster.getPartitions(), node.host(), node.port());
     log.debug("Dropping the cached keys of {} slots: {}", slots.cardinality(), why);
-    invalidations.invalidatedWhere(ClusterSlots.keysIn(slots), why);
+    // Every slot: a clear, rather than a test of every cached key in the CacheActor.
+    if (slots.cardinality() == io.lettuce.core.cluster.SlotHash.SLOT_COUNT) invalidations.everythingInvalidated(why);
+    else invalidations.invalidatedWhere(ClusterSlots.keysIn(slots), why);
   }
 
   private void onPush(PushMessage message) {

@@ -129,6 +129,8 @@ public final class SentinelWatch implements RedisLocation {
     }
     Named master = newest.get();
     Named before = named;
+    // A round only lagging sentinels answered must not take the proxy back to a demoted master.
+    if (before != null && master.epoch() < before.epoch()) return;
     if (before != null && before.host().equals(master.host()) && before.port() == master.port()) return;
     named = master;
     current = Optional.of(uriOf(master));

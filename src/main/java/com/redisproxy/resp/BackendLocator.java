@@ -14,22 +14,6 @@ public interface BackendLocator {
   /** Why {@link #current()} is empty, for the client's error. */
   String unknownReason();
 
-  /** One Redis that never moves. */
-  static BackendLocator fixed(BackendAddress address) {
-    Optional<BackendAddress> always = Optional.of(address);
-    return new BackendLocator() {
-      @Override
-      public Optional<BackendAddress> current() {
-        return always;
-      }
-
-      @Override
-      public String unknownReason() {
-        return "never unknown";
-      }
-    };
-  }
-
   /** The error a command gets while Redis's address is not known. */
   static org.apache.pekko.util.ByteString unavailable(BackendLocator locator) {
     return new RespWriter().error("ERR the backing Redis is unavailable: " + locator.unknownReason()).result();

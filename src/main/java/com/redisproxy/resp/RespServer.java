@@ -191,11 +191,17 @@ public final class RespServer {
     });
   }
 
-  // Once: HELLO presents the version the backing Redis had when the proxy started.
+  // Once: HELLO presents the version the backing Redis had when the proxy started. In front of a
+  // cluster through the cluster client, which reaches a node that answers: the RESP port opens no
+  // connection of its own there.
   private void readRedisVersion() {
+    List<ByteString> infoServer = List.of(ByteString.fromString("INFO"), ByteString.fromString("server"));
+    if (cluster.isPresent()) {
+      cluster.get().sendToAnyNode(infoServer).thenAccept(serverInfo::learnRedisVersion);
+      return;
+    }
     EventLoop loop = loops.group().next();
-    loop.execute(() -> shared(loop).forward(List.of(ByteString.fromString("INFO"), ByteString.fromString("server")))
-        .thenAccept(serverInfo::learnRedisVersion));
+    loop.execute(() -> shared(loop).forward(infoServer).thenAccept(serverInfo::learnRedisVersion));
   }
 
   // Each connection answers what it has read, then closes; connections still open at the

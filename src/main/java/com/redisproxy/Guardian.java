@@ -77,7 +77,8 @@ public final class Guardian {
       Executor httpReadsSentFrom = respLoops.<Executor>map(RespEventLoops::cacheLoop).orElse(system.executionContext());
       ProxyRoutes routes = new ProxyRoutes(
           cacheClient, httpReadsSentFrom, metrics, redis::isConnected, settings.http().accessLog(), settings.auth());
-      new HttpServer(system, settings.maxClients(), metrics)
+      Optional<String> httpStreamDispatcher = settings.http().onCacheThread() ? Optional.of(CACHE_DISPATCHER) : Optional.empty();
+      new HttpServer(system, settings.maxClients(), metrics, httpStreamDispatcher)
           .start(settings.host(), settings.http().port(), settings.backlog(), settings.tls(), routes.handler(system), settings.shutdownDeadline())
           .whenComplete((binding, failure) -> {
             if (failure != null) fail(system, exitCode, "cannot listen for HTTP on "

@@ -32,7 +32,8 @@ public record ProxySettings(
     Cache cache,
     AuthSettings auth) {
 
-  public record Http(int port, boolean accessLog) {}
+  /** @param onCacheThread the HTTP connections' streams run on the thread the CacheActor runs on */
+  public record Http(int port, boolean accessLog, boolean onCacheThread) {}
 
   /** @param readFrom the node a miss is read from, in a Redis Cluster */
   public record Redis(
@@ -101,7 +102,8 @@ public record ProxySettings(
     if (shutdownDeadline.compareTo(Duration.ofSeconds(30)) > 0) {
       throw read.invalid(root + "shutdown-deadline", "must be at most 30s");
     }
-    Http http = new Http(read.port(root + "http.port", false), read.bool(root + "http.access-log"));
+    Http http = new Http(read.port(root + "http.port", false), read.bool(root + "http.access-log"),
+        read.bool(root + "http.on-cache-thread"));
     AuthSettings auth = auth(read, root + "auth.");
     if (ProtectedMode.refuses(host, auth)) {
       throw read.invalid(root + "host", "'" + host + "' is not a loopback address and no password is set"

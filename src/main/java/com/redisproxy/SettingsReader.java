@@ -14,6 +14,7 @@ final class SettingsReader {
           Map.entry("redis-proxy.http.port", "PROXY_PORT"),
           Map.entry("redis-proxy.resp.port", "PROXY_RESP_PORT"),
           Map.entry("redis-proxy.http.access-log", "PROXY_ACCESS_LOG"),
+          Map.entry("redis-proxy.http.on-cache-thread", "PROXY_HTTP_ON_CACHE_THREAD"),
           Map.entry("redis-proxy.tls.cert-file", "PROXY_TLS_CERT_FILE"),
           Map.entry("redis-proxy.tls.key-file", "PROXY_TLS_KEY_FILE"),
           Map.entry("redis-proxy.cache.max-value-bytes", "CACHE_MAX_VALUE_BYTES"),

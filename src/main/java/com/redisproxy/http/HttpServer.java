@@ -19,8 +19,11 @@ import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.Connection;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.japi.function.Function;
+import org.apache.pekko.stream.ActorAttributes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
+import org.apache.pekko.stream.javadsl.Keep;
+import org.apache.pekko.stream.javadsl.RunnableGraph;
 import org.apache.pekko.stream.javadsl.Sink;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -43,9 +46,12 @@ public final class HttpServer {
   private final int maxClients;
   private final AtomicInteger openConnections = new AtomicInteger();
   private final ProxyMetrics.ConnectionMeters meters;
+  private final Optional<String> streamDispatcher;
 
-  public HttpServer(ActorSystem<?> system, int maxClients, ProxyMetrics metrics) {
+  /** @param streamDispatcher the dispatcher each connection's stream runs on; empty: the materializer's */
+  public HttpServer(ActorSystem<?> system, int maxClients, ProxyMetrics metrics, Optional<String> streamDispatcher) {
     this.system = system;
+    this.streamDispatcher = streamDispatcher;
     this.materializer = Materializer.matFromSystem(system);
     this.maxClients = maxClients;
     this.meters = metrics.connections("http", openConnections::get);
@@ -85,11 +91,12 @@ public final class HttpServer {
       connection.handleWith(Flow.of(HttpRequest.class).map(request -> TOO_MANY_CLIENTS), materializer);
       return;
     }
-    connection.handleWith(
-        handler.watchTermination((notUsed, done) -> {
-          done.whenComplete((ok, failure) -> openConnections.decrementAndGet());
-          return notUsed;
-        }),
-        materializer);
+    Flow<HttpRequest, HttpResponse, NotUsed> counted = handler.watchTermination((notUsed, done) -> {
+      done.whenComplete((ok, failure) -> openConnections.decrementAndGet());
+      return notUsed;
+    });
+    // The dispatcher goes on the joined graph: the stream's one interpreter takes it from the top.
+    RunnableGraph<NotUsed> stream = connection.flow().joinMat(counted, Keep.right());
+    streamDispatcher.map(id -> stream.addAttributes(ActorAttributes.dispatcher(id))).orElse(stream).run(materializer);
   }
 }

@@ -2,8 +2,8 @@ package com.redisproxy;
 
 import com.redisproxy.fetch.RedisAddress;
 import com.redisproxy.fetch.RedisLocation;
-import com.redisproxy.resp.BackendAddress;
-import com.redisproxy.resp.BackendLocator;
+import com.redisproxy.resp.forward.BackendAddress;
+import com.redisproxy.resp.forward.BackendLocator;
 import io.lettuce.core.RedisURI;
 import java.util.Optional;
 

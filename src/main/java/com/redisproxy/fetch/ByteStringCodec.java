@@ -5,7 +5,7 @@ import java.nio.ByteBuffer;
 import org.apache.pekko.util.ByteString;
 
 /** Keys and values as Pekko ByteStrings, so bytes go from Redis to clients without a String. */
-enum ByteStringCodec implements RedisCodec<ByteString, ByteString> {
+public enum ByteStringCodec implements RedisCodec<ByteString, ByteString> {
   INSTANCE;
 
   @Override

@@ -3,6 +3,7 @@ package com.redisproxy.resp;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
+import com.redisproxy.resp.command.CacheReads;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
@@ -19,7 +20,7 @@ import org.apache.pekko.util.ByteString;
  * this is where a pipeline-free load of many clients stops paying for each client. Used by the
  * loop's own thread only; futures complete on it.
  */
-final class LoopBatcher implements CacheReads {
+public final class LoopBatcher implements CacheReads {
 
   /** One connection's share of the cycle's keys. */
   private record Share(int from, int count, CompletableFuture<List<GetResult>> answer) {}

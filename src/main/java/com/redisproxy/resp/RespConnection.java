@@ -1,5 +1,22 @@
 package com.redisproxy.resp;
 
+import com.redisproxy.resp.codec.RespBatch;
+import com.redisproxy.resp.codec.RespParser;
+import com.redisproxy.resp.codec.RespReply;
+import com.redisproxy.resp.codec.RespRequest;
+import com.redisproxy.resp.codec.RespWriter;
+import com.redisproxy.resp.command.CacheReads;
+import com.redisproxy.resp.command.CommandTable;
+import com.redisproxy.resp.command.Refusals;
+import com.redisproxy.resp.command.RespAuth;
+import com.redisproxy.resp.command.RespCommands;
+import com.redisproxy.resp.command.RespSession;
+import com.redisproxy.resp.forward.Backend;
+import com.redisproxy.resp.forward.BackendAddress;
+import com.redisproxy.resp.forward.BackendLocator;
+import com.redisproxy.resp.forward.Forwarder;
+import com.redisproxy.resp.forward.Forwarding;
+import com.redisproxy.resp.forward.PinnedSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelConfig;
@@ -29,7 +46,7 @@ import org.slf4j.LoggerFactory;
  * here runs on the connection's event loop. Backpressure: with {@link #MAX_SEGMENTS_IN_FLIGHT}
  * segments unanswered, or replies the client is not reading, the connection stops reading.
  */
-final class RespConnection extends ChannelInboundHandlerAdapter implements PinnedSession.Client {
+public final class RespConnection extends ChannelInboundHandlerAdapter implements PinnedSession.Client {
   private static final Logger log = LoggerFactory.getLogger(RespConnection.class);
   private static final int MAX_SEGMENTS_IN_FLIGHT = 8;
   private static final CompletableFuture<Object> DONE = CompletableFuture.completedFuture(null);

@@ -4,15 +4,12 @@ import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
-import io.netty.channel.Channel;
 import io.netty.channel.ServerChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
-import io.netty.channel.epoll.EpollSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.util.concurrent.TimeUnit;
 
@@ -41,11 +38,6 @@ public final class RespEventLoops implements AutoCloseable {
 
   Class<? extends ServerChannel> serverChannel() {
     return serverChannel;
-  }
-
-  /** The channel type for the proxy's own connections to Redis on these loops. */
-  static Class<? extends Channel> clientChannel(EventLoop loop) {
-    return Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class;
   }
 
   @Override

@@ -1,5 +1,6 @@
 package com.redisproxy.resp;
 
+import com.redisproxy.resp.codec.RespLimits;
 import java.time.Duration;
 import java.util.Set;
 

@@ -1,0 +1,79 @@
+package com.redisproxy.fetch.cluster;
+
+import io.lettuce.core.ReadFrom;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
+import io.lettuce.core.event.EventBus;
+import io.lettuce.core.event.connection.ConnectionActivatedEvent;
+import io.lettuce.core.protocol.ConnectionIntent;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.util.ByteString;
+import reactor.core.Disposable;
+
+/**
+ * Keeps open every node connection a cluster read can go through, before a read needs it: the
+ * masters' (WRITE intent, which MOVED and ASK redirects use too) and, when reads may go to
+ * replicas, the replicas' (READ intent). Lettuce opens them lazily, and with REJECT_COMMANDS it
+ * fails every command that finds its node's connection still being opened; so they are opened at
+ * start, after every topology change, and every few seconds should an event have been missed.
+ * Each newly opened connection is handed to the tracking, if it is on.
+ */
+public final class ClusterNodeConnections implements AutoCloseable {
+
+  /** A node as the slot routing addresses it. */
+  record Node(String host, int port) {}
+
+  private final StatefulRedisClusterConnection<ByteString, ByteString> cluster;
+  private final ReadFrom readFrom;
+  private final Optional<ClusterTracking> tracking;
+  private final Disposable events;
+
+  ClusterNodeConnections(StatefulRedisClusterConnection<ByteString, ByteString> cluster, ReadFrom readFrom,
+      Optional<ClusterTracking> tracking, EventBus eventBus) {
+    this.cluster = cluster;
+    this.readFrom = readFrom;
+    this.tracking = tracking;
+    this.events = eventBus.get().subscribe(event -> {
+      if (event instanceof ClusterTopologyChangedEvent changed) {
+        tracking.ifPresent(t -> t.topologyChanged(changed.before(), changed.after()));
+        openAll();
+      } else if (event instanceof ConnectionActivatedEvent) {
+        openAll();
+      }
+    }, failure -> {});
+  }
+
+  /** Opens what is not open yet; completes when every attempt has ended, opened or not. */
+  CompletableFuture<Void> openAll() {
+    List<CompletableFuture<?>> attempts = new ArrayList<>();
+    for (RedisClusterNode node : cluster.getPartitions()) {
+      if (node.getUri() == null || node.is(NodeFlag.FAIL) || node.is(NodeFlag.EVENTUAL_FAIL)
+          || node.is(NodeFlag.NOADDR) || node.is(NodeFlag.HANDSHAKE)) continue;
+      boolean master = node.getRole().isUpstream();
+      if (!master && readFrom == ReadFrom.UPSTREAM) continue; // no read goes to a replica
+      Node address = new Node(node.getUri().getHost(), node.getUri().getPort());
+      attempts.add(cluster.getConnectionAsync(address.host(), address.port(),
+              master ? ConnectionIntent.WRITE : ConnectionIntent.READ)
+          .handle((connection, failure) -> {
+            if (failure == null) opened(connection, address);
+            return null;
+          }));
+    }
+    return CompletableFuture.allOf(attempts.toArray(CompletableFuture[]::new));
+  }
+
+  private void opened(StatefulRedisConnection<ByteString, ByteString> connection, Node node) {
+    tracking.ifPresent(t -> t.track(connection, node));
+  }
+
+  @Override
+  public void close() {
+    events.dispose();
+  }
+}

@@ -1,0 +1,221 @@
+package com.redisproxy.fetch.cluster;
+
+import io.lettuce.core.FlushMode;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisURI;
+import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
+import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
+import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.KeyListOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.ProtocolVersion;
+import io.lettuce.core.resource.ClientResources;
+import io.lettuce.core.resource.DefaultClientResources;
+import io.lettuce.core.resource.NettyCustomizer;
+import io.netty.channel.Channel;
+import java.time.Duration;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The RESP port's forwarding to a Redis Cluster, through Lettuce's cluster client: it routes by
+ * the key it is given, follows MOVED and ASK, refreshes its view of the slots on redirects,
+ * reconnects, and sums or broadcasts what concerns every master. A client of its own, speaking
+ * RESP2, so that every reply can be relayed as Redis sent it (see {@link WholeReplies}); commands
+ * fail fast while a node is unreachable. The first connection is retried until it succeeds, so
+ * the proxy may start before the cluster is up.
+ */
+public final class LettuceCluster implements ClusterRedis, AutoCloseable {
+  private static final Logger log = LoggerFactory.getLogger(LettuceCluster.class);
+  private static final NamedCommand COMMAND = new NamedCommand("COMMAND".getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+
+  private final ClientResources resources;
+  private final RedisClusterClient client;
+  private volatile StatefulRedisClusterConnection<byte[], byte[]> connection;
+  private volatile String lastConnectFailure = "connecting";
+  private volatile boolean closed;
+
+  /** @param timeout how long a command may wait for its reply; zero for no limit */
+  public LettuceCluster(List<RedisURI> seeds, Duration timeout, Duration connectTimeout) {
+    this.resources = DefaultClientResources.builder()
+        .ioThreadPoolSize(2)
+        .computationThreadPoolSize(1)
+        .reconnectDelay(ClusterClientChoices.reconnectDelay())
+        .nettyCustomizer(new NettyCustomizer() {
+          @Override
+          public void afterChannelInitialized(Channel channel) {
+            WholeReplies.install(channel);
+          }
+        })
+        .build();
+    this.client = RedisClusterClient.create(resources, seeds);
+    // The fetch path's choices (see ClusterClientChoices), in RESP2: replies are relayed to RESP2 clients as they come.
+    client.setOptions(ClusterClientChoices.options(timeout, connectTimeout).protocolVersion(ProtocolVersion.RESP2).build());
+    connect();
+  }
+
+  @Override
+  public CompletionStage<ByteString> send(List<ByteString> args, int keyIndex) {
+    CommandArgs<byte[], byte[]> commandArgs = new CommandArgs<>(ByteArrayCodec.INSTANCE);
+    for (int i = 1; i < args.size(); i++) {
+      if (i == keyIndex) commandArgs.addKey(args.get(i).toArray()); // Lettuce routes by the first key it is given
+      else commandArgs.add(args.get(i).toArray());
+    }
+    return dispatch(args.get(0), commandArgs);
+  }
+
+  @Override
+  public CompletionStage<ByteString> sendToAnyNode(List<ByteString> args) {
+    return send(args, 0);
+  }
+
+  @Override
+  public int slot(ByteString key) {
+    return SlotHash.getSlot(key.toArray());
+  }
+
+  @Override
+  public CompletionStage<List<ByteString>> keysOf(List<ByteString> args) {
+    CommandArgs<byte[], byte[]> commandArgs = new CommandArgs<>(ByteArrayCodec.INSTANCE).add("GETKEYS");
+    for (ByteString arg : args) commandArgs.add(arg.toArray());
+    return commands().thenCompose(async -> async.dispatch(COMMAND, new KeyListOutput<>(ByteArrayCodec.INSTANCE), commandArgs))
+        .thenApply(keys -> keys.stream().map(ByteString::fromArrayUnsafe).toList())
+        .exceptionally(failure -> { throw redisError(failure); });
+  }
+
+  @Override
+  public CompletionStage<Long> dbsize() {
+    return mastersNow().thenCompose(RedisAdvancedClusterAsyncCommands::dbsize).exceptionally(failure -> { throw redisError(failure); });
+  }
+
+  @Override
+  public CompletionStage<String> flush(String command, List<ByteString> options) {
+    boolean all = command.equalsIgnoreCase("flushall");
+    if (options.size() > 1) return CompletableFuture.failedFuture(new RedisError("ERR syntax error"));
+    FlushMode mode = null;
+    if (options.size() == 1) {
+      String option = options.get(0).utf8String().toUpperCase(Locale.ROOT);
+      if (option.equals("ASYNC")) mode = FlushMode.ASYNC;
+      else if (option.equals("SYNC")) mode = FlushMode.SYNC;
+      else return CompletableFuture.failedFuture(new RedisError("ERR syntax error"));
+    }
+    FlushMode chosen = mode;
+    return mastersNow().thenCompose(async -> chosen == null
+            ? (all ? async.flushall() : async.flushdb())
+            : (all ? async.flushall(chosen) : async.flushdb(chosen)))
+        .exceptionally(failure -> { throw redisError(failure); });
+  }
+
+  @Override
+  public CompletionStage<List<Object>> commandTable() {
+    return commands().thenCompose(RedisAdvancedClusterAsyncCommands::command);
+  }
+
+  private CompletionStage<ByteString> dispatch(ByteString name, CommandArgs<byte[], byte[]> args) {
+    RawReply reply = new RawReply();
+    return commands().thenCompose(async -> async.dispatch(NamedCommand.of(name), reply, args))
+        .handle((bytes, failure) -> {
+          // A redirect Lettuce gave up on is still Redis's reply: relay it.
+          if (reply.get() != null && (failure == null || cause(failure) instanceof RedisCommandExecutionException)) {
+            return reply.get();
+          }
+          if (failure == null) throw new IllegalStateException("Lettuce decoded a reply that did not come through WholeReplies");
+          throw failure instanceof CompletionException wrapped ? wrapped : new CompletionException(failure);
+        });
+  }
+
+  // Lettuce sends these to the masters it knows, and no redirect corrects a stale view of them:
+  // after a failover the old master, a replica now, would answer FLUSHALL with -READONLY. Rare
+  // commands: the slot map is read again first.
+  private CompletionStage<RedisAdvancedClusterAsyncCommands<byte[], byte[]>> mastersNow() {
+    return commands().thenCompose(async -> client.refreshPartitionsAsync().thenApply(read -> async));
+  }
+
+  private CompletionStage<RedisAdvancedClusterAsyncCommands<byte[], byte[]>> commands() {
+    StatefulRedisClusterConnection<byte[], byte[]> open = connection;
+    if (open == null) {
+      return CompletableFuture.failedFuture(new RedisConnectionException("not connected to the cluster: " + lastConnectFailure));
+    }
+    return CompletableFuture.completedFuture(open.async());
+  }
+
+  private void connect() {
+    if (closed) return;
+    // connectAsync needs the slot map already read (connect reads it itself, blocking).
+    client.refreshPartitionsAsync().thenCompose(read -> client.connectAsync(ByteArrayCodec.INSTANCE)).whenComplete((opened, failure) -> {
+      if (failure == null) {
+        connection = opened;
+        if (closed) {
+          opened.closeAsync();
+          return;
+        }
+        log.info("RESP forwarding connected to the Redis Cluster ({} nodes known)", client.getPartitions().size());
+        connectToEveryNode();
+        resources.eventBus().get().filter(ClusterTopologyChangedEvent.class::isInstance).subscribe(changed -> connectToEveryNode());
+        // a safety net: a node connection lost and not yet back is opened again before a client needs it
+        resources.eventExecutorGroup().scheduleWithFixedDelay(this::connectToEveryNode,
+            ClusterClientChoices.NODE_CONNECTIONS_CHECK.toMillis(), ClusterClientChoices.NODE_CONNECTIONS_CHECK.toMillis(), TimeUnit.MILLISECONDS);
+        return;
+      }
+      String reason = rootMessage(failure);
+      if (!reason.equals(lastConnectFailure)) {
+        log.warn("Redis Cluster unreachable for RESP forwarding, retrying every {} ms: {}", ClusterClientChoices.RETRY_DELAY.toMillis(), reason);
+      }
+      lastConnectFailure = reason;
+      resources.eventExecutorGroup().schedule(this::connect, ClusterClientChoices.RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+    });
+  }
+
+  // Lettuce opens a node's connection at its first command, and with REJECT_COMMANDS it rejects the
+  // commands sent while that connection is being opened: open them all before clients need them.
+  private void connectToEveryNode() {
+    StatefulRedisClusterConnection<byte[], byte[]> open = connection;
+    if (open == null || closed) return;
+    for (RedisClusterNode node : open.getPartitions()) {
+      open.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort()).exceptionally(failure -> {
+        log.debug("cannot connect to cluster node {}: {}", node.getUri(), failure.toString());
+        return null;
+      });
+    }
+  }
+
+  private static RuntimeException redisError(Throwable failure) {
+    Throwable cause = cause(failure);
+    if (cause instanceof RedisCommandExecutionException redis) return new RedisError(redis.getMessage());
+    return cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
+  }
+
+  // Lettuce's "Unable to connect to [...]" hides why: the innermost cause says it.
+  private static String rootMessage(Throwable failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
+    return cause == failure ? String.valueOf(failure.getMessage()) : failure.getMessage() + ": " + cause;
+  }
+
+  private static Throwable cause(Throwable failure) {
+    Throwable cause = failure;
+    while (cause instanceof CompletionException && cause.getCause() != null) cause = cause.getCause();
+    return cause;
+  }
+
+  @Override
+  public void close() {
+    closed = true;
+    StatefulRedisClusterConnection<byte[], byte[]> open = connection;
+    if (open != null) open.close();
+    client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
+  }
+}

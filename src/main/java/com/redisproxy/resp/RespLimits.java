@@ -1,4 +1,0 @@
-package com.redisproxy.resp;
-
-/** Bounds on what one client request may make the parser hold. */
-public record RespLimits(int maxBulkBytes, int maxArrayLength, int maxInlineBytes, int maxRequestBytes) {}

@@ -1,0 +1,101 @@
+package com.redisproxy.resp.cluster;
+
+import com.redisproxy.fetch.cluster.ClusterRedis;
+import com.redisproxy.resp.codec.RespRequest;
+import com.redisproxy.resp.codec.RespWriter;
+import com.redisproxy.resp.forward.Backend;
+import io.netty.channel.EventLoop;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * One event loop's forwarding to a Redis Cluster: each command is routed as {@link ClusterRouting}
+ * decides and sent through the {@link ClusterRedis}, whose answers are handed back to the loop
+ * before anything touches a connection. Used by its loop's thread only.
+ */
+public final class ClusterBackend implements Backend {
+  private static final Set<String> WHOLE_INFO = Set.of("default", "all", "everything", "keyspace");
+
+  private final EventLoop loop;
+  private final ClusterRedis cluster;
+  private final ClusterRouting routing;
+
+  public ClusterBackend(EventLoop loop, ClusterRedis cluster, ClusterRouting routing) {
+    this.loop = loop;
+    this.cluster = cluster;
+    this.routing = routing;
+  }
+
+  @Override
+  public CompletableFuture<ByteString> forward(RespRequest request) {
+    ClusterRouting.Decision decision = routing.decide(request);
+    CompletionStage<ByteString> reply;
+    if (decision instanceof ClusterRouting.Keyed keyed) {
+      reply = cluster.send(request.args(), keyed.keyIndex());
+    } else if (decision instanceof ClusterRouting.Summed summed) {
+      reply = summed(summed.parts());
+    } else if (decision == ClusterRouting.KeysFromRedis.INSTANCE) {
+      reply = routedByRedisKeys(request);
+    } else if (decision == ClusterRouting.AnyNode.INSTANCE) {
+      reply = cluster.sendToAnyNode(request.args());
+    } else if (decision == ClusterRouting.WholeCluster.DBSIZE) {
+      reply = cluster.dbsize().thenApply(keys -> new RespWriter().integer(keys).result());
+    } else if (decision == ClusterRouting.WholeCluster.FLUSH) {
+      reply = cluster.flush(request.name(), request.args().subList(1, request.size()))
+          .thenApply(status -> new RespWriter().simple(status).result());
+    } else if (decision == ClusterRouting.WholeCluster.INFO) {
+      reply = info(request);
+    } else {
+      reply = CompletableFuture.completedFuture(((ClusterRouting.Refused) decision).reply());
+    }
+    return reply.toCompletableFuture().handleAsync(ClusterBackend::asReply, loop);
+  }
+
+  // The first error, in key order, or the sum of the parts' integers.
+  private CompletionStage<ByteString> summed(List<List<ByteString>> parts) {
+    List<CompletableFuture<ByteString>> replies = new ArrayList<>(parts.size());
+    for (List<ByteString> part : parts) replies.add(cluster.send(part, 1).toCompletableFuture());
+    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(all -> {
+      long sum = 0;
+      for (CompletableFuture<ByteString> part : replies) {
+        ByteString bytes = part.join();
+        if (bytes.isEmpty() || bytes.apply(0) != ':') return bytes;
+        sum += Long.parseLong(bytes.slice(1, bytes.size() - 2).utf8String());
+      }
+      return new RespWriter().integer(sum).result();
+    });
+  }
+
+  // With no key found (EVAL with numkeys 0), any node runs it alike.
+  private CompletionStage<ByteString> routedByRedisKeys(RespRequest request) {
+    return cluster.keysOf(request.args()).handle((keys, failure) -> keys == null ? List.<ByteString>of() : keys)
+        .thenCompose(keys -> {
+          if (keys.isEmpty()) return cluster.sendToAnyNode(request.args());
+          return cluster.send(request.args(), Math.max(1, request.args().subList(1, request.size()).indexOf(keys.get(0)) + 1));
+        });
+  }
+
+  // The proxy's own section follows (see Forwarder); a node's memory or clients would mislead.
+  private CompletionStage<ByteString> info(RespRequest request) {
+    if (request.size() > 2 || (request.size() == 2
+        && !WHOLE_INFO.contains(request.arg(1).utf8String().toLowerCase(Locale.ROOT)))) {
+      return CompletableFuture.completedFuture(new RespWriter().error("ERR INFO " + request.arg(request.size() - 1).utf8String()
+          + " has no single meaning across a Redis Cluster; the proxy answers INFO, INFO keyspace and INFO proxy").result());
+    }
+    return cluster.dbsize().thenApply(keys -> new RespWriter().bulk("# Keyspace\r\ndb0:keys=" + keys + "\r\n").result());
+  }
+
+  private static ByteString asReply(ByteString reply, Throwable failure) {
+    if (failure == null) return reply;
+    Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    if (cause instanceof ClusterRedis.RedisError redis) return new RespWriter().error(redis.getMessage()).result();
+    return new RespWriter().error("ERR the Redis Cluster did not answer (" + cause.getMessage()
+        + "); the command may or may not have run").result();
+  }
+}

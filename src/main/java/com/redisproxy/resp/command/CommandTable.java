@@ -1,0 +1,317 @@
+package com.redisproxy.resp.command;
+
+import com.redisproxy.resp.codec.RespRequest;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The one table that decides what becomes of a RESP command: answered from the cache, answered
+ * by the proxy, forwarded on a shared connection, pinned to a connection of its own, or refused.
+ * Arity, flags and key positions come from the backing Redis's own {@code COMMAND} reply; the
+ * proxy adds what it knows itself, each command once: where it goes (by its arguments), the
+ * handler of what the proxy answers, whether it is answered before AUTH or closes the connection,
+ * what a pinned session still answers here, and what state the command leaves in its connection.
+ * A CLIENT subcommand is its own entry, named as Redis 7 names them ({@code client|setname}).
+ */
+public final class CommandTable {
+
+  /** What becomes of one request; NOT_IN_CLUSTER: it would pin, and in front of a cluster nothing does. */
+  public enum Route { CACHED, LOCAL, INFO, FORWARDED, PINNED, REFUSED, NOT_IN_CLUSTER }
+
+  /** What becomes of one request in a pinned session, where all but these go to its connection. */
+  public enum InPinnedSession {
+    REDIS,
+    /** Answered by its handler, as outside. */
+    PROXY,
+    /** The proxy authenticates (HELLO's AUTH); the rest goes to Redis, which switches the protocol. */
+    AUTHENTICATE_THEN_REDIS
+  }
+
+  /** What a command leaves in the connection it runs on, as a pinned session keeps track of it. */
+  public enum Effect {
+    NONE,
+    BEGINS_TRANSACTION,
+    RUNS_TRANSACTION,
+    DISCARDS_TRANSACTION,
+    WATCHES,
+    UNWATCHES,
+    /** Replies no longer match requests one to one (pub/sub, MONITOR, CLIENT REPLY) until the connection ends. */
+    UNMATCHES_REPLIES,
+    /** State that lasts as long as the connection (another database, a CLIENT mode). */
+    LASTS,
+    /** As LASTS, and the connection speaks RESP2 again (RESET). */
+    RESETS
+  }
+
+  /** One command as Redis describes it. */
+  public record Command(String name, int arity, Set<String> flags, int firstKey, int lastKey, int keyStep) {
+    boolean writes() {
+      return flags.contains("write");
+    }
+
+    /** Redis's arity: exactly {@code arity} arguments (name included), or at least {@code -arity}. */
+    public boolean takes(int size) {
+      return arity >= 0 ? size == arity : size >= -arity;
+    }
+
+    public boolean movableKeys() {
+      return flags.contains("movablekeys");
+    }
+  }
+
+  /** The cache entries a forwarded command may change: none, these keys, or everything. */
+  public record Invalidation(boolean everything, List<ByteString> keys) {
+    public static final Invalidation NONE = new Invalidation(false, List.of());
+    public static final Invalidation EVERYTHING = new Invalidation(true, List.of());
+
+    public boolean isNone() {
+      return !everything && keys.isEmpty();
+    }
+  }
+
+  /** How the proxy answers one of its own commands (see {@link LocalCommands}). */
+  interface Handler {
+    void answer(LocalCall call);
+  }
+
+  /** What the proxy knows of one command. {@code handler} is empty for those it never answers itself. */
+  private record Known(Function<RespRequest, Route> route, Optional<Handler> handler, boolean beforeAuth,
+      InPinnedSession inPinnedSession, boolean closes, Effect effect) {
+    static Known local(Handler handler) {
+      return routed(request -> Route.LOCAL, handler);
+    }
+
+    static Known routed(Function<RespRequest, Route> route, Handler handler) {
+      return new Known(route, Optional.of(handler), false, InPinnedSession.REDIS, false, Effect.NONE);
+    }
+
+    static Known routed(Function<RespRequest, Route> route) {
+      return new Known(route, Optional.empty(), false, InPinnedSession.REDIS, false, Effect.NONE);
+    }
+
+    static Known forwarded(Effect effect) {
+      return routed(request -> Route.FORWARDED).leaving(effect);
+    }
+
+    static Known pinning(Effect effect) {
+      return routed(request -> Route.PINNED).leaving(effect);
+    }
+
+    Known beforeAuth(InPinnedSession inPinned) {
+      return new Known(route, handler, true, inPinned, closes, effect);
+    }
+
+    Known closing() {
+      return new Known(route, handler, beforeAuth, inPinnedSession, true, effect);
+    }
+
+    Known leaving(Effect left) {
+      return new Known(route, handler, beforeAuth, inPinnedSession, closes, left);
+    }
+  }
+
+  private static final Known GET = Known.routed(request -> request.size() == 2 ? Route.CACHED : Route.LOCAL,
+      LocalCommands::get);
+  private static final Known MGET = Known.routed(request -> request.size() >= 2 ? Route.CACHED : Route.LOCAL,
+      LocalCommands::mget);
+  private static final Known UNKNOWN = Known.routed(request -> Route.FORWARDED);
+
+  // Those marked pinning carry state in the connection they run on, so they need one of their own;
+  // an effect NONE there is state that ends with the command's reply (a blocking command).
+  private static final Map<String, Known> KNOWN = Map.ofEntries(
+      Map.entry("get", GET),
+      Map.entry("mget", MGET),
+      Map.entry("ping", Known.local(LocalCommands::ping)),
+      Map.entry("echo", Known.local(LocalCommands::echo)),
+      Map.entry("quit", Known.local(LocalCommands::quit).beforeAuth(InPinnedSession.REDIS).closing()),
+      Map.entry("auth", Known.local(LocalCommands::auth).beforeAuth(InPinnedSession.PROXY)),
+      Map.entry("hello", Known.local(LocalCommands::hello).beforeAuth(InPinnedSession.AUTHENTICATE_THEN_REDIS)),
+      Map.entry("select", Known.routed(CommandTable::selectRoute, LocalCommands::select).leaving(Effect.LASTS)),
+      Map.entry("info", Known.routed(CommandTable::infoRoute, LocalCommands::proxyInfo)),
+      Map.entry("client", Known.routed(CommandTable::clientRoute)),
+      Map.entry("client|setname", Known.local(LocalCommands::clientSetname)),
+      Map.entry("client|getname", Known.local(LocalCommands::clientGetname)),
+      Map.entry("client|id", Known.local(LocalCommands::clientId)),
+      Map.entry("client|setinfo", Known.local(LocalCommands::clientSetinfo)),
+      Map.entry("client|reply", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("client|tracking", Known.pinning(Effect.LASTS)),
+      Map.entry("client|no-evict", Known.pinning(Effect.LASTS)),
+      Map.entry("client|no-touch", Known.pinning(Effect.LASTS)),
+      Map.entry("client|caching", Known.pinning(Effect.LASTS)),
+      Map.entry("multi", Known.pinning(Effect.BEGINS_TRANSACTION)),
+      Map.entry("exec", Known.forwarded(Effect.RUNS_TRANSACTION)),
+      Map.entry("discard", Known.forwarded(Effect.DISCARDS_TRANSACTION)),
+      Map.entry("watch", Known.pinning(Effect.WATCHES)),
+      Map.entry("unwatch", Known.forwarded(Effect.UNWATCHES)),
+      Map.entry("subscribe", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("psubscribe", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("ssubscribe", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("monitor", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("reset", Known.pinning(Effect.RESETS)),
+      Map.entry("blpop", Known.pinning(Effect.NONE)),
+      Map.entry("brpop", Known.pinning(Effect.NONE)),
+      Map.entry("brpoplpush", Known.pinning(Effect.NONE)),
+      Map.entry("blmove", Known.pinning(Effect.NONE)),
+      Map.entry("blmpop", Known.pinning(Effect.NONE)),
+      Map.entry("bzpopmin", Known.pinning(Effect.NONE)),
+      Map.entry("bzpopmax", Known.pinning(Effect.NONE)),
+      Map.entry("bzmpop", Known.pinning(Effect.NONE)),
+      Map.entry("wait", Known.pinning(Effect.NONE)),
+      Map.entry("waitaof", Known.pinning(Effect.NONE)),
+      Map.entry("xread", Known.routed(CommandTable::blockingReadRoute)),
+      Map.entry("xreadgroup", Known.routed(CommandTable::blockingReadRoute)));
+  // Keys Redis's table cannot name (scripts, functions) or every key of the database.
+  private static final Set<String> CHANGES_ANY_KEY =
+      Set.of("flushdb", "flushall", "swapdb", "eval", "evalsha", "fcall", "migrate");
+
+  private final Set<String> refused;
+  private final boolean cluster;
+  private volatile Map<String, Command> commands = Map.of();
+
+  public CommandTable(Set<String> refused) {
+    this(refused, false);
+  }
+
+  /** @param cluster in front of a Redis Cluster: what would pin is refused, and HELLO 3 gets -NOPROTO */
+  public CommandTable(Set<String> refused, boolean cluster) {
+    this.refused = Set.copyOf(refused.stream().map(name -> name.toLowerCase(Locale.ROOT)).toList());
+    this.cluster = cluster;
+  }
+
+  boolean loaded() {
+    return !commands.isEmpty();
+  }
+
+  /** Fills the table from Redis's COMMAND reply, as Lettuce decodes it (nested lists). */
+  public void load(List<Object> reply) {
+    Map<String, Command> table = new HashMap<>();
+    for (Object entry : reply) {
+      List<?> fields = (List<?>) entry;
+      Set<String> flags = new HashSet<>();
+      for (Object flag : (List<?>) fields.get(2)) flags.add(text(flag).toLowerCase(Locale.ROOT));
+      String name = text(fields.get(0)).toLowerCase(Locale.ROOT);
+      table.put(name, new Command(name, number(fields.get(1)), Set.copyOf(flags),
+          number(fields.get(3)), number(fields.get(4)), number(fields.get(5))));
+    }
+    commands = Map.copyOf(table);
+  }
+
+  public int size() {
+    return commands.size();
+  }
+
+  /** Redis's description of the command {@code name} (lower case), once the table is read. */
+  public Optional<Command> command(String name) {
+    return Optional.ofNullable(commands.get(name));
+  }
+
+  public Route route(RespRequest request) {
+    if (!refused.isEmpty() && refused.contains(request.name())) return Route.REFUSED;
+    Route route = known(request).route().apply(request);
+    if (!cluster) return route;
+    // In front of a cluster nothing pins; HELLO 3 is refused too (-NOPROTO, see Refusals), so that
+    // clients speak RESP2, the protocol the cluster client relays.
+    if (route == Route.PINNED || isHello3(request)) return Route.NOT_IN_CLUSTER;
+    return route;
+  }
+
+  private static boolean isHello3(RespRequest request) {
+    return request.is("hello") && request.size() >= 2 && request.arg(1).utf8String().equals("3");
+  }
+
+  /** The handler of a command the proxy answers itself; empty for one it never answers. */
+  static Optional<Handler> handler(RespRequest request) {
+    return known(request).handler();
+  }
+
+  /** AUTH, HELLO and QUIT are answered before the client has authenticated; nothing else is. */
+  static boolean answeredBeforeAuth(RespRequest request) {
+    return known(request).beforeAuth();
+  }
+
+  /** QUIT: nothing after it runs, and the connection closes once its answer is written. */
+  public static boolean closesConnection(RespRequest request) {
+    return known(request).closes();
+  }
+
+  public static Effect effect(RespRequest request) {
+    return known(request).effect();
+  }
+
+  public static InPinnedSession inPinnedSession(RespRequest request) {
+    return known(request).inPinnedSession();
+  }
+
+  // GET and MGET are nearly every request: found without building the name.
+  private static Known known(RespRequest request) {
+    if (request.is("get")) return GET;
+    if (request.is("mget")) return MGET;
+    String name = request.name();
+    Known known = KNOWN.get(name);
+    if (known == null) return UNKNOWN;
+    if (name.equals("client") && request.size() >= 2) {
+      return KNOWN.getOrDefault("client|" + request.arg(1).utf8String().toLowerCase(Locale.ROOT), known);
+    }
+    return known;
+  }
+
+  // SELECT 0 is the proxy's own database; any other pins the connection.
+  private static Route selectRoute(RespRequest request) {
+    return request.size() == 2 && !request.arg(1).utf8String().equals("0") ? Route.PINNED : Route.LOCAL;
+  }
+
+  // INFO proxy is the proxy's alone; any other section is Redis's, with the proxy's added.
+  private static Route infoRoute(RespRequest request) {
+    return request.size() == 2 && request.arg(1).utf8String().equalsIgnoreCase("proxy") ? Route.LOCAL : Route.INFO;
+  }
+
+  // A subcommand the proxy knows has its own entry; the others, and CLIENT alone, are Redis's.
+  private static Route clientRoute(RespRequest request) {
+    return Route.FORWARDED;
+  }
+
+  private static Route blockingReadRoute(RespRequest request) {
+    for (ByteString arg : request.args()) if (arg.utf8String().equalsIgnoreCase("block")) return Route.PINNED;
+    return Route.FORWARDED;
+  }
+
+  /** What forwarding {@code request} may change in the cache. */
+  public Invalidation invalidation(RespRequest request) {
+    String name = request.name();
+    if (CHANGES_ANY_KEY.contains(name)) return Invalidation.EVERYTHING;
+    Map<String, Command> table = commands;
+    if (table.isEmpty()) return Invalidation.EVERYTHING; // Redis has not told us yet what writes
+    Command command = table.get(name);
+    if (command == null || !command.writes()) return Invalidation.NONE;
+    if (command.firstKey() <= 0 || command.flags().contains("movablekeys")) return Invalidation.EVERYTHING;
+    return new Invalidation(false, keys(command, request));
+  }
+
+  private static List<ByteString> keys(Command command, RespRequest request) {
+    int last = command.lastKey() < 0 ? request.size() + command.lastKey() : command.lastKey();
+    int step = Math.max(command.keyStep(), 1);
+    java.util.ArrayList<ByteString> keys = new java.util.ArrayList<>();
+    for (int i = command.firstKey(); i <= last && i < request.size(); i += step) keys.add(request.arg(i));
+    return keys;
+  }
+
+  private static String text(Object value) {
+    if (value instanceof ByteString bytes) return bytes.utf8String();
+    if (value instanceof ByteBuffer buffer) return StandardCharsets.UTF_8.decode(buffer.duplicate()).toString();
+    if (value instanceof byte[] bytes) return new String(bytes, StandardCharsets.UTF_8);
+    return String.valueOf(value);
+  }
+
+  private static int number(Object value) {
+    return value instanceof Number n ? n.intValue() : Integer.parseInt(text(value));
+  }
+}

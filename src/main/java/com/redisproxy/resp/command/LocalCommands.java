@@ -1,0 +1,171 @@
+package com.redisproxy.resp.command;
+
+import com.redisproxy.resp.codec.RespRequest;
+import com.redisproxy.resp.codec.RespWriter;
+import java.util.Locale;
+import java.util.Optional;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The handlers of the commands the proxy answers itself ({@link CommandTable} names them and
+ * decides when they run): the cached reads, the handshake, AUTH, INFO proxy, and what concerns the
+ * client's connection to the proxy rather than Redis.
+ */
+public final class LocalCommands {
+  private static final int MAX_ARG_SHOWN = 128;
+
+  private LocalCommands() {}
+
+  /** The answer to a command whose answer needs no cache (AUTH in a pinned session, tests). */
+  public static ByteString answer(RespSession session, RespRequest request, RespAuth auth) {
+    LocalCall call = LocalCall.immediate(session, request, auth);
+    Optional<CommandTable.Handler> handler = CommandTable.handler(request);
+    if (handler.isPresent()) handler.get().answer(call);
+    else unknown(call);
+    return call.out().result();
+  }
+
+  static void get(LocalCall call) {
+    if (call.request().size() != 2) wrongArity(call);
+    else call.readCached(call.request().arg(1));
+  }
+
+  static void mget(LocalCall call) {
+    RespRequest request = call.request();
+    if (request.size() < 2) wrongArity(call);
+    else call.readCached(request.args().subList(1, request.size()));
+  }
+
+  static void proxyInfo(LocalCall call) {
+    call.proxyInfo();
+  }
+
+  static void echo(LocalCall call) {
+    if (call.request().size() != 2) wrongArity(call);
+    else call.out().bulk(call.request().arg(1));
+  }
+
+  static void ping(LocalCall call) {
+    RespRequest request = call.request();
+    if (request.size() == 1) call.out().simple("PONG");
+    else if (request.size() == 2) call.out().bulk(request.arg(1));
+    else wrongArity(call);
+  }
+
+  // The table marks QUIT as closing: the connection sees to that.
+  static void quit(LocalCall call) {
+    call.out().simple("OK");
+  }
+
+  static void auth(LocalCall call) {
+    call.out().raw(call.auth().auth(call.session(), call.request()));
+  }
+
+  // SELECT 0: any other database pins the connection.
+  static void select(LocalCall call) {
+    if (call.request().size() != 2) wrongArity(call);
+    else call.out().simple("OK");
+  }
+
+  /**
+   * As Redis: the version first, then every option, then AUTH; SETNAME only once authenticated.
+   * HELLO 3 switches the session to RESP3 (its forwarded commands go to the loop's RESP3 link) and
+   * is answered in it; without a version the session keeps its protocol.
+   */
+  static void hello(LocalCall call) {
+    RespSession session = call.session();
+    RespRequest request = call.request();
+    RespWriter out = call.out();
+    boolean resp3 = session.resp3;
+    if (request.size() >= 2) {
+      String version = request.arg(1).utf8String();
+      if (!version.equals("2") && !version.equals("3")) {
+        if (version.matches("\\d+")) out.error("NOPROTO unsupported protocol version");
+        else out.error("ERR Protocol version is not an integer or out of range");
+        return;
+      }
+      resp3 = version.equals("3");
+    }
+    ByteString name = null;
+    int authAt = 0;
+    for (int i = 2; i < request.size(); i++) {
+      String option = request.arg(i).utf8String().toUpperCase(Locale.ROOT);
+      if (option.equals("SETNAME") && i + 1 < request.size()) {
+        name = request.arg(++i);
+      } else if (option.equals("AUTH") && i + 2 < request.size()) {
+        authAt = i;
+        i += 2;
+      } else {
+        out.error("ERR Syntax error in HELLO option '" + option + "'");
+        return;
+      }
+    }
+    if (authAt > 0) {
+      Optional<ByteString> refused = call.auth().authenticate(session, request.arg(authAt + 1), request.arg(authAt + 2));
+      if (refused.isPresent()) {
+        out.raw(refused.get());
+        return;
+      }
+    }
+    if (!session.authenticated) {
+      out.raw(RespAuth.HELLO_NOAUTH);
+      return;
+    }
+    if (name != null) session.name = name;
+    session.resp3 = resp3;
+    // Redis's fields, which clients read: Lettuce proto, id, version, mode and role; redis-py proto.
+    if (resp3) out.mapHeader(7);
+    else out.arrayHeader(14);
+    out.bulk("server").bulk("redis")
+        .bulk("version").bulk(call.redisVersion())
+        .bulk("proto").integer(resp3 ? 3 : 2)
+        .bulk("id").integer(session.id)
+        .bulk("mode").bulk("standalone")
+        .bulk("role").bulk("master")
+        .bulk("modules").arrayHeader(0);
+  }
+
+  static void clientSetname(LocalCall call) {
+    RespRequest request = call.request();
+    if (request.size() != 3) {
+      call.out().error("ERR wrong number of arguments for 'client|setname' command");
+    } else if (request.arg(2).contains((byte) ' ') || request.arg(2).contains((byte) '\n')) {
+      call.out().error("ERR Client names cannot contain spaces, newlines or special characters.");
+    } else {
+      call.session().name = request.arg(2).isEmpty() ? null : request.arg(2);
+      call.out().simple("OK");
+    }
+  }
+
+  static void clientGetname(LocalCall call) {
+    RespSession session = call.session();
+    if (session.name == null) call.out().nil(session.resp3);
+    else call.out().bulk(session.name);
+  }
+
+  static void clientSetinfo(LocalCall call) {
+    call.out().simple("OK");
+  }
+
+  static void clientId(LocalCall call) {
+    call.out().integer(call.session().id);
+  }
+
+  private static void wrongArity(LocalCall call) {
+    call.out().error("ERR wrong number of arguments for '" + call.request().name() + "' command");
+  }
+
+  /** Redis's own words, so that clients and people recognise them. */
+  static void unknown(LocalCall call) {
+    RespRequest request = call.request();
+    StringBuilder message = new StringBuilder("ERR unknown command '")
+        .append(shown(request.arg(0))).append("', with args beginning with: ");
+    for (int i = 1; i < request.size(); i++) message.append('\'').append(shown(request.arg(i))).append("' ");
+    call.out().error(message.toString());
+  }
+
+  private static String shown(ByteString arg) {
+    String text = arg.take(MAX_ARG_SHOWN).utf8String();
+    return text.replaceAll("[\\p{Cntrl}]", " ");
+  }
+}

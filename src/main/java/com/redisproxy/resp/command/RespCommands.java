@@ -1,0 +1,222 @@
+package com.redisproxy.resp.command;
+
+import com.redisproxy.cache.CacheStats;
+import com.redisproxy.cache.GetResult;
+import com.redisproxy.metrics.ProxyMetrics;
+import com.redisproxy.resp.codec.RespBatch;
+import com.redisproxy.resp.codec.RespReply;
+import com.redisproxy.resp.codec.RespRequest;
+import com.redisproxy.resp.codec.RespWriter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * Answers a batch of the RESP requests the proxy answers itself, each by the handler the
+ * {@link CommandTable} names for it. Answers that need no cache are made at once, in order, and
+ * their effects on the session happen then (so AUTH lets in the commands after it in the same
+ * pipeline, and none before it); every key the batch reads (GET, MGET) goes to the cache in one
+ * message, so a pipeline of hits costs one hop through the CacheActor.
+ */
+public final class RespCommands {
+  private static final List<ByteString> NO_KEYS = List.of();
+
+  /** How to answer one request once the cache's answers are in. */
+  private sealed interface Part {}
+
+  private record Ready(ByteString bytes) implements Part {}
+
+  // Each answer in the protocol the session spoke when it was asked: a HELLO in the batch changes it.
+  private record ReadOne(int keyIndex, boolean resp3) implements Part {}
+
+  private record ReadMany(int firstKeyIndex, int count, boolean resp3) implements Part {}
+
+  private record ProxyInfo(boolean resp3) implements Part {}
+
+  /** A batch with the cache's answers in, ready to render. */
+  public record AnsweredBatch(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats, boolean close) {}
+
+  private final ServerInfo serverInfo;
+  private final ProxyMetrics.ReadOutcomes outcomes;
+  private final RespAuth auth;
+
+  public RespCommands(ServerInfo serverInfo, ProxyMetrics.ReadOutcomes outcomes, RespAuth auth) {
+    this.serverInfo = serverInfo;
+    this.outcomes = outcomes;
+    this.auth = auth;
+  }
+
+  /**
+   * Answers what needs no cache now, in order, and asks {@code cache} for the rest. The future
+   * completes where {@code cache} answers; the connection renders the answers in its own order.
+   */
+  public CompletionStage<AnsweredBatch> execute(RespSession session, RespBatch batch, CacheReads cache) {
+    Answers answers = new Answers(session, batch.requests().size() + 1);
+    for (RespRequest request : batch.requests()) {
+      if (!auth.allows(session, request)) answers.ready(RespAuth.NOAUTH); // before the cache: nothing is read for it
+      else answers.answer(request);
+      if (CommandTable.closesConnection(request)) {
+        answers.close = true;
+        break;
+      }
+    }
+    if (batch.protocolError() != null && !answers.close) {
+      answers.ready(new RespWriter().error("ERR " + batch.protocolError()).result());
+      answers.close = true;
+    }
+    List<Part> parts = answers.parts;
+    boolean closeAfter = answers.close;
+    CompletionStage<List<GetResult>> results =
+        answers.keys.isEmpty() ? CompletableFuture.completedFuture(List.of()) : cache.getAll(answers.keys);
+    if (!answers.needsStats) return results.thenApply(found -> new AnsweredBatch(parts, found, Optional.empty(), closeAfter));
+    return results.thenCombine(cache.stats(), (found, stats) -> new AnsweredBatch(parts, found, stats, closeAfter));
+  }
+
+  /**
+   * Redis's INFO reply with the proxy's own section after Redis's, in the reply's own type (a bulk
+   * string, or RESP3's verbatim {@code txt} string); an error stays as it is.
+   */
+  public ByteString withProxySection(ByteString redisInfo, Optional<CacheStats> stats) {
+    if (redisInfo.isEmpty() || stats.isEmpty()) return redisInfo;
+    boolean verbatim = redisInfo.apply(0) == '=';
+    if (redisInfo.apply(0) != '$' && !verbatim) return redisInfo;
+    int body = redisInfo.indexOf((byte) '\n') + 1 + (verbatim ? 4 : 0); // past "txt:"
+    ByteString text = redisInfo.slice(body, redisInfo.size() - 2);
+    return new RespWriter().text(text.concat(ByteString.fromString("\r\n" + serverInfo.proxySection(stats.get()))), verbatim)
+        .result();
+  }
+
+  public RespReply render(AnsweredBatch batch) {
+    return new RespReply(encode(batch.parts(), batch.results(), batch.stats()), batch.close());
+  }
+
+  private ByteString encode(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats) {
+    for (GetResult result : results) outcomes.record(result);
+    if (parts.size() == 1 && parts.get(0) instanceof Ready ready) return ready.bytes();
+    RespWriter out = new RespWriter();
+    for (Part part : parts) {
+      if (part instanceof ReadOne one) {
+        writeGet(out, results.get(one.keyIndex()), one.resp3());
+      } else if (part instanceof ReadMany many) {
+        writeMget(out, results.subList(many.firstKeyIndex(), many.firstKeyIndex() + many.count()), many.resp3());
+      } else if (part instanceof ProxyInfo info) {
+        if (stats.isEmpty()) out.error("ERR the cache did not answer in time");
+        else out.text(ByteString.fromString(serverInfo.proxySection(stats.get())), info.resp3());
+      } else {
+        out.raw(((Ready) part).bytes());
+      }
+    }
+    return out.result();
+  }
+
+  private static void writeGet(RespWriter out, GetResult result, boolean resp3) {
+    if (result instanceof GetResult.Found found) out.bulk(found.value());
+    else if (result instanceof GetResult.Failed failed) writeFailure(out, failed);
+    else out.nil(resp3);
+  }
+
+  /** As Redis does, a key that holds another type reads as nil; any other failure fails the MGET. */
+  private static void writeMget(RespWriter out, List<GetResult> results, boolean resp3) {
+    for (GetResult result : results) {
+      if (result instanceof GetResult.Failed failed && !isWrongType(failed)) {
+        writeFailure(out, failed);
+        return;
+      }
+    }
+    out.arrayHeader(results.size());
+    for (GetResult result : results) {
+      if (result instanceof GetResult.Found found) out.bulk(found.value());
+      else out.nil(resp3);
+    }
+  }
+
+  private static boolean isWrongType(GetResult.Failed failed) {
+    return failed.reason() == GetResult.Reason.REDIS_ERROR && failed.message().startsWith("WRONGTYPE");
+  }
+
+  private static void writeFailure(RespWriter out, GetResult.Failed failed) {
+    switch (failed.reason()) {
+      case REDIS_ERROR -> out.error(failed.message());
+      case OVERLOADED -> out.error("ERR busy: " + failed.message());
+      default -> out.error("ERR " + failed.message());
+    }
+  }
+
+  /** One batch's answers as its handlers give them, in request order. */
+  private final class Answers implements LocalCall {
+    private final RespSession session;
+    private final List<Part> parts;
+    private List<ByteString> keys = NO_KEYS;
+    private boolean needsStats;
+    private boolean close;
+    private RespRequest request;
+    private RespWriter out;
+
+    Answers(RespSession session, int expected) {
+      this.session = session;
+      this.parts = new ArrayList<>(expected);
+    }
+
+    void answer(RespRequest next) {
+      request = next;
+      out = null;
+      Optional<CommandTable.Handler> handler = CommandTable.handler(next);
+      if (handler.isPresent()) handler.get().answer(this);
+      else LocalCommands.unknown(this);
+      if (out != null) parts.add(new Ready(out.result()));
+    }
+
+    void ready(ByteString bytes) {
+      parts.add(new Ready(bytes));
+    }
+
+    @Override
+    public RespSession session() {
+      return session;
+    }
+
+    @Override
+    public RespRequest request() {
+      return request;
+    }
+
+    @Override
+    public RespAuth auth() {
+      return auth;
+    }
+
+    @Override
+    public String redisVersion() {
+      return serverInfo.redisVersion();
+    }
+
+    @Override
+    public RespWriter out() {
+      if (out == null) out = new RespWriter();
+      return out;
+    }
+
+    @Override
+    public void readCached(ByteString key) {
+      if (keys == NO_KEYS) keys = new ArrayList<>();
+      parts.add(new ReadOne(keys.size(), session.resp3));
+      keys.add(key);
+    }
+
+    @Override
+    public void readCached(List<ByteString> many) {
+      if (keys == NO_KEYS) keys = new ArrayList<>();
+      parts.add(new ReadMany(keys.size(), many.size(), session.resp3));
+      keys.addAll(many);
+    }
+
+    @Override
+    public void proxyInfo() {
+      needsStats = true;
+      parts.add(new ProxyInfo(session.resp3));
+    }
+  }
+}

@@ -1,0 +1,65 @@
+package com.redisproxy.resp.command;
+
+import com.redisproxy.cache.CacheStats;
+import java.util.Optional;
+import java.util.function.IntSupplier;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The proxy's own figures, as the {@code # Proxy} section of INFO (Redis's sections come from
+ * Redis), and the backing Redis's version, which the proxy's HELLO presents as Redis's would.
+ */
+public final class ServerInfo {
+  /** The version HELLO presents until the backing Redis has told its own. */
+  static final String ASSUMED_REDIS_VERSION = "6.2.0";
+  private static final String VERSION_FIELD = "redis_version:";
+
+  private volatile String redisVersion = ASSUMED_REDIS_VERSION;
+
+  private final long startedAtMillis = System.currentTimeMillis();
+  private final IntSupplier connectedClients;
+  private final IntSupplier pinnedConnections;
+  private final String proxyVersion;
+
+  public ServerInfo(IntSupplier connectedClients, IntSupplier pinnedConnections, String proxyVersion) {
+    this.connectedClients = connectedClients;
+    this.pinnedConnections = pinnedConnections;
+    this.proxyVersion = proxyVersion;
+  }
+
+  String redisVersion() {
+    return redisVersion;
+  }
+
+  /** Takes the version from Redis's reply to {@code INFO server}; any other reply changes nothing. */
+  public void learnRedisVersion(ByteString infoReply) {
+    versionIn(infoReply.utf8String()).ifPresent(version -> redisVersion = version);
+  }
+
+  static Optional<String> versionIn(String info) {
+    int at = info.indexOf(VERSION_FIELD);
+    if (at < 0) return Optional.empty();
+    int end = info.indexOf('\r', at);
+    return Optional.of(info.substring(at + VERSION_FIELD.length(), end < 0 ? info.length() : end).trim());
+  }
+
+  String proxySection(CacheStats stats) {
+    return "# Proxy\r\n"
+        + "proxy_version:" + proxyVersion + "\r\n"
+        + "proxy_uptime_in_seconds:" + (System.currentTimeMillis() - startedAtMillis) / 1000 + "\r\n"
+        + "proxy_connected_clients:" + connectedClients.getAsInt() + "\r\n"
+        + "proxy_pinned_connections:" + pinnedConnections.getAsInt() + "\r\n"
+        + "cache_hits:" + stats.hits() + "\r\n"
+        + "cache_misses:" + stats.misses() + "\r\n"
+        + "cache_evicted_keys:" + stats.evictions() + "\r\n"
+        + "cache_expired_keys:" + stats.expirations() + "\r\n"
+        + "cache_coalesced_misses:" + stats.coalescedMisses() + "\r\n"
+        + "cache_fetches_in_flight:" + stats.fetchesInFlight() + "\r\n"
+        + "cache_invalidation_messages:" + stats.invalidationMessages() + "\r\n"
+        + "cache_invalidated_keys:" + stats.keysInvalidated() + "\r\n"
+        + "cache_full_clears:" + stats.fullClears() + "\r\n"
+        + "cache_restarts:" + stats.restarts() + "\r\n"
+        + "cached_keys:" + stats.size() + "\r\n"
+        + "cache_capacity:" + stats.capacity() + "\r\n";
+  }
+}

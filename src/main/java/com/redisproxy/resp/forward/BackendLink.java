@@ -1,0 +1,200 @@
+package com.redisproxy.resp.forward;
+
+import com.redisproxy.resp.codec.RespEncoding;
+import com.redisproxy.resp.codec.RespFrames;
+import com.redisproxy.resp.codec.RespWriter;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
+import io.netty.handler.codec.ByteToMessageDecoder;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslContextBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import javax.net.ssl.SSLException;
+import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One TCP connection from the proxy to the backing Redis, on a front end's event loop: requests
+ * go out as RESP arrays, and each reply is handed on whole, exactly as Redis sent it. It logs in
+ * with the proxy's own credentials first and, for a RESP3 link, says {@code HELLO 3}, so that
+ * every reply after it is RESP3; those replies are not handed on. Used by its loop's thread only.
+ */
+public final class BackendLink {
+  private static final Logger log = LoggerFactory.getLogger(BackendLink.class);
+  private static final ByteString CONNECTION_LOST = new RespWriter()
+      .error("ERR the connection to the backing Redis was lost; the command may or may not have run").result();
+
+  /** Where the replies go. */
+  interface Replies {
+    /** One whole reply; {@code push} for a RESP3 push. The frame is released after the call. */
+    void reply(ByteBuf frame, boolean push);
+
+    /**
+     * The connection closed or never opened; nothing more will come. {@code error} is the RESP
+     * error to answer what was sent and not answered.
+     */
+    void closed(ByteString error);
+  }
+
+  private final Channel channel;
+  private final Replies replies;
+  private final List<ByteBuf> beforeConnected = new ArrayList<>();
+  private int handshakeRepliesLeft;
+  private boolean connected;
+  private boolean closed;
+
+  private BackendLink(EventLoop loop, BackendAddress address, boolean resp3, Replies replies) {
+    this.replies = replies;
+    Bootstrap bootstrap = new Bootstrap()
+        .group(loop)
+        .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
+        .option(ChannelOption.TCP_NODELAY, true)
+        .option(ChannelOption.SO_KEEPALIVE, true)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000)
+        .handler(new ChannelInitializer<>() {
+          @Override
+          protected void initChannel(Channel channel) {
+            if (address.tls()) channel.pipeline().addLast(clientTls().newHandler(channel.alloc(), address.host(), address.port()));
+            channel.pipeline().addLast(new Frames());
+          }
+        });
+    ChannelFuture connecting = bootstrap.connect(address.host(), address.port());
+    this.channel = connecting.channel();
+    handshake(address, resp3);
+    connecting.addListener((ChannelFutureListener) done -> {
+      if (!done.isSuccess()) {
+        log.debug("cannot connect to backing Redis {}:{}: {}", address.host(), address.port(), done.cause().toString());
+        beforeConnected.forEach(ByteBuf::release);
+        beforeConnected.clear();
+        onClosed(new RespWriter().error("ERR the backing Redis is unreachable: " + rootMessage(done.cause())).result());
+        return;
+      }
+      connected = true;
+      beforeConnected.forEach(channel::write);
+      beforeConnected.clear();
+      channel.flush();
+      channel.closeFuture().addListener(ignored -> onClosed(CONNECTION_LOST));
+    });
+  }
+
+  /** @param resp3 the link speaks RESP3 from its first reply on (Redis 6 or later) */
+  static BackendLink open(EventLoop loop, BackendAddress address, boolean resp3, Replies replies) {
+    return new BackendLink(loop, address, resp3, replies);
+  }
+
+  void send(List<ByteString> args) {
+    write(RespEncoding.array(channel.alloc(), args));
+  }
+
+  /** Written as is: the caller flushes. */
+  void sendWithoutFlush(List<ByteString> args) {
+    ByteBuf request = RespEncoding.array(channel.alloc(), args);
+    if (connected) channel.write(request);
+    else if (closed) request.release();
+    else beforeConnected.add(request);
+  }
+
+  void flush() {
+    if (connected) channel.flush();
+  }
+
+  boolean isClosed() {
+    return closed;
+  }
+
+  void close() {
+    channel.close();
+  }
+
+  /** Reading stops while the client is not reading what it is sent. */
+  void setReading(boolean reading) {
+    if (channel.config().isAutoRead() != reading) channel.config().setAutoRead(reading);
+  }
+
+  private void write(ByteBuf request) {
+    if (connected) channel.writeAndFlush(request);
+    else if (closed) request.release();
+    else beforeConnected.add(request);
+  }
+
+  private void handshake(BackendAddress address, boolean resp3) {
+    if (address.password().isPresent()) {
+      ByteString password = ByteString.fromString(address.password().get());
+      sendWithoutFlush(address.user().isPresent()
+          ? List.of(ByteString.fromString("AUTH"), ByteString.fromString(address.user().get()), password)
+          : List.of(ByteString.fromString("AUTH"), password));
+      handshakeRepliesLeft++;
+    }
+    if (address.database() != 0) {
+      sendWithoutFlush(List.of(ByteString.fromString("SELECT"), ByteString.fromString(Integer.toString(address.database()))));
+      handshakeRepliesLeft++;
+    }
+    if (resp3) {
+      sendWithoutFlush(List.of(ByteString.fromString("HELLO"), ByteString.fromString("3")));
+      handshakeRepliesLeft++;
+    }
+  }
+
+  private void onClosed(ByteString error) {
+    if (closed) return;
+    closed = true;
+    replies.closed(error);
+  }
+
+  private static String rootMessage(Throwable failure) {
+    Throwable cause = failure;
+    while (cause.getCause() != null) cause = cause.getCause();
+    return String.valueOf(cause.getMessage());
+  }
+
+  private void onFrame(ByteBuf frame, boolean push) {
+    if (handshakeRepliesLeft > 0 && !push) {
+      handshakeRepliesLeft--;
+      if (frame.getByte(frame.readerIndex()) == '-') {
+        log.warn("backing Redis refused the proxy's handshake (AUTH, SELECT or HELLO 3): {}", frame.toString(java.nio.charset.StandardCharsets.UTF_8).trim());
+      }
+      return;
+    }
+    replies.reply(frame, push);
+  }
+
+  private static SslContext clientTls() {
+    try {
+      return SslContextBuilder.forClient().build();
+    } catch (SSLException e) {
+      throw new IllegalStateException("cannot set up TLS towards Redis", e);
+    }
+  }
+
+  /** Cuts what Redis sends into whole replies. */
+  private final class Frames extends ByteToMessageDecoder {
+    @Override
+    protected void decode(ChannelHandlerContext context, ByteBuf in, List<Object> out) {
+      while (true) {
+        int length = RespFrames.length(in, in.readerIndex());
+        if (length == RespFrames.INCOMPLETE) return;
+        boolean push = RespFrames.isPush(in, in.readerIndex());
+        ByteBuf frame = in.readSlice(length);
+        onFrame(frame, push);
+      }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+      log.warn("connection to backing Redis failed: {}", cause.toString());
+      context.close();
+    }
+  }
+}

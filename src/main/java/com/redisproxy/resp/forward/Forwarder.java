@@ -1,0 +1,110 @@
+package com.redisproxy.resp.forward;
+
+import com.redisproxy.resp.codec.RespReply;
+import com.redisproxy.resp.codec.RespRequest;
+import com.redisproxy.resp.codec.RespWriter;
+import com.redisproxy.resp.command.CacheReads;
+import com.redisproxy.resp.command.CommandTable;
+import com.redisproxy.resp.command.Refusals;
+import com.redisproxy.resp.command.RespAuth;
+import com.redisproxy.resp.command.RespCommands;
+import com.redisproxy.resp.command.RespSession;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.apache.pekko.util.ByteString;
+import org.apache.pekko.util.ByteStringBuilder;
+
+/**
+ * One client connection's forwarded requests: each goes to the {@link Backend} that speaks the
+ * session's protocol (RESP2 or RESP3, so Redis's reply is relayed as it is), after
+ * the write rule has dropped what it may change (again once Redis has answered it); INFO gets the
+ * proxy's section; refusals and a transaction refused a dedicated connection are answered here.
+ * Used by the connection's loop only.
+ */
+public final class Forwarder {
+  private static final ByteString OK = new RespWriter().simple("OK").result();
+
+  private final RespSession session;
+  private final RespAuth auth;
+  private final Forwarding forwarding;
+  private final Backend backend;
+  private final Backend backendResp3;
+  private final CacheReads cache;
+  private final RespCommands commands;
+  // MULTI was refused a dedicated connection: what the client queues is discarded at EXEC.
+  private boolean refusedTransaction;
+
+  public Forwarder(RespSession session, RespAuth auth, Forwarding forwarding, Backend backend, Backend backendResp3,
+      CacheReads cache, RespCommands commands) {
+    this.session = session;
+    this.auth = auth;
+    this.forwarding = forwarding;
+    this.backend = backend;
+    this.backendResp3 = backendResp3;
+    this.cache = cache;
+    this.commands = commands;
+  }
+
+  public boolean inRefusedTransaction() {
+    return refusedTransaction;
+  }
+
+  public void refuseTransaction() {
+    refusedTransaction = true;
+  }
+
+  public CompletableFuture<RespReply> forwardAll(List<RespRequest> run) {
+    List<CompletableFuture<ByteString>> replies = new ArrayList<>(run.size());
+    for (RespRequest request : run) replies.add(forward(request));
+    return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(all -> {
+      if (replies.size() == 1) return new RespReply(replies.get(0).join(), false);
+      ByteStringBuilder out = new ByteStringBuilder();
+      for (CompletableFuture<ByteString> reply : replies) out.append(reply.join());
+      return new RespReply(out.result(), false);
+    });
+  }
+
+  private CompletableFuture<ByteString> forward(RespRequest request) {
+    if (!auth.allows(session, request)) return CompletableFuture.completedFuture(RespAuth.NOAUTH);
+    if (refusedTransaction) return answeredInRefusedTransaction(request);
+    CommandTable.Route route = forwarding.table().route(request);
+    if (route == CommandTable.Route.REFUSED) return CompletableFuture.completedFuture(Refusals.refused(request));
+    if (route == CommandTable.Route.NOT_IN_CLUSTER) {
+      if (request.is("multi")) refusedTransaction = true; // what it queues must not run outside a transaction
+      return CompletableFuture.completedFuture(Refusals.notInCluster(request));
+    }
+    if (route == CommandTable.Route.INFO) {
+      return backend().forward(request)
+          .thenCombine(cache.stats(), commands::withProxySection);
+    }
+    CommandTable.Invalidation invalidation = forwarding.table().invalidation(request);
+    forwarding.cache().invalidate(invalidation);
+    CompletableFuture<ByteString> reply = backend().forward(request);
+    if (invalidation.isNone()) return reply;
+    // Again once Redis has run it: a fetch sent before the write may have cached the old value.
+    return reply.thenApply(written -> {
+      forwarding.cache().invalidate(invalidation);
+      return written;
+    });
+  }
+
+  // Read when the request goes out: a HELLO before it has been answered by then.
+  private Backend backend() {
+    return session.resp3 ? backendResp3 : backend;
+  }
+
+  private CompletableFuture<ByteString> answeredInRefusedTransaction(RespRequest request) {
+    return CompletableFuture.completedFuture(switch (CommandTable.effect(request)) {
+      case RUNS_TRANSACTION -> {
+        refusedTransaction = false;
+        yield Refusals.EXECABORT;
+      }
+      case DISCARDS_TRANSACTION -> {
+        refusedTransaction = false;
+        yield OK;
+      }
+      default -> Refusals.inRefusedTransaction();
+    });
+  }
+}

@@ -1,0 +1,256 @@
+package com.redisproxy.resp.forward;
+
+import com.redisproxy.resp.codec.RespRequest;
+import com.redisproxy.resp.codec.RespWriter;
+import com.redisproxy.resp.command.CommandTable;
+import com.redisproxy.resp.command.LocalCommands;
+import com.redisproxy.resp.command.Refusals;
+import com.redisproxy.resp.command.RespAuth;
+import com.redisproxy.resp.command.RespSession;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.EventLoop;
+import java.util.ArrayDeque;
+import java.util.List;
+import java.util.Optional;
+import java.util.OptionalInt;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * A client's session while it holds connection state (a transaction, a WATCH, a blocking command,
+ * subscriptions, another database, a CLIENT mode...): every request goes to a backing connection
+ * of its own and Redis's replies come back as Redis sent them, in order with the few the proxy
+ * answers itself (AUTH, refusals). The connection speaks the session's protocol: for a RESP3
+ * session it says HELLO 3 before the first request, so replies and pushes are RESP3. Writes still
+ * invalidate: before they go out, and again when Redis has answered them (so a read racing the
+ * write cannot put the old value back). A session holding only a transaction, a WATCH or a
+ * blocking command ends once everything is answered; the other states last as long as the
+ * client's connection. When Redis moves (Sentinel names a new master), the session ends at the
+ * client's next request: its connection would stay on the old master until Sentinel disconnects
+ * it. Used by the loop's thread only.
+ */
+public final class PinnedSession implements BackendLink.Replies {
+
+  /** The client's side of the session. */
+  public interface Client {
+    void relay(ByteBuf frame);
+
+    void answer(ByteString reply, boolean close);
+
+    /** Redis closed the connection (QUIT, or it went away): the client's connection ends too. */
+    void backendClosed();
+
+    /** The state is over; the client is served by the shared connections again. */
+    void unpinned();
+  }
+
+  /** A reply owed to the client: the next of Redis's, or the proxy's own. */
+  private sealed interface Owed {}
+
+  /** {@code protocol}: the version the connection speaks once Redis accepts this request (HELLO, RESET). */
+  private record FromRedis(CommandTable.Invalidation after, OptionalInt protocol) implements Owed {}
+
+  private record FromProxy(ByteString reply, boolean close) implements Owed {}
+
+  private static final ByteString MOVED = new RespWriter()
+      .error("ERR the backing Redis's master moved; this connection's state (MULTI, WATCH, SELECT ...) is lost").result();
+
+  private final BackendLocator backend;
+  private final BackendAddress address;
+
+  private final CommandTable table;
+  private final Invalidator cache;
+  private final RespAuth auth;
+  private final RespSession session;
+  private final Client client;
+  private final Runnable release;
+  private final BackendLink link;
+  private final ArrayDeque<Owed> owed = new ArrayDeque<>();
+  private boolean inTransaction;
+  private boolean transactionWrites;
+  private boolean watching;
+  private boolean lasting; // a state that ends only with the connection
+  private boolean unmatched; // replies no longer match requests one to one (pub/sub, MONITOR, CLIENT REPLY)
+  private boolean ended;
+
+  public PinnedSession(EventLoop loop, BackendLocator backend, BackendAddress address, CommandTable table, Invalidator cache,
+      RespAuth auth, RespSession session, Client client, Runnable release) {
+    this.backend = backend;
+    this.address = address;
+    this.table = table;
+    this.cache = cache;
+    this.auth = auth;
+    this.session = session;
+    this.client = client;
+    this.release = release;
+    this.link = BackendLink.open(loop, address, session.resp3, this);
+  }
+
+  public void handle(RespRequest request) {
+    if (movedAway()) return;
+    if (!auth.allows(session, request)) {
+      answer(RespAuth.NOAUTH, false);
+      return;
+    }
+    switch (CommandTable.inPinnedSession(request)) {
+      case PROXY -> answer(LocalCommands.answer(session, request, auth), false);
+      case AUTHENTICATE_THEN_REDIS -> authenticateThenSend(request);
+      case REDIS -> {
+        if (table.route(request) == CommandTable.Route.REFUSED) answer(Refusals.refused(request), false);
+        else send(request.args(), track(request), resetsProtocol(request) ? OptionalInt.of(2) : OptionalInt.empty());
+      }
+    }
+  }
+
+  private boolean movedAway() {
+    if (ended || backend.current().filter(address::equals).isPresent()) return false;
+    owed.add(new FromProxy(MOVED, true)); // the request's answer
+    closed(MOVED);
+    link.close();
+    return true;
+  }
+
+  public void protocolError(String message) {
+    answer(new RespWriter().error("ERR " + message).result(), true);
+  }
+
+  public void setReading(boolean reading) {
+    link.setReading(reading);
+  }
+
+  /**
+   * True while the session waits on Redis: a reply is owed, or it is subscribed or in MONITOR.
+   * Such a client is never idle, as Redis's own {@code timeout} spares pub/sub and blocked clients.
+   */
+  public boolean waitsOnRedis() {
+    return !owed.isEmpty() || unmatched;
+  }
+
+  /** The client's connection closed. */
+  public void end() {
+    if (ended) return;
+    ended = true;
+    link.close();
+    release.run();
+  }
+
+  // HELLO's AUTH is for the proxy; Redis sees HELLO with the version and SETNAME only.
+  private void authenticateThenSend(RespRequest request) {
+    List<ByteString> args = new java.util.ArrayList<>();
+    for (int i = 0; i < request.size(); i++) {
+      if (i >= 2 && i + 2 < request.size() && request.arg(i).utf8String().equalsIgnoreCase("auth")) {
+        Optional<ByteString> refused = auth.authenticate(session, request.arg(i + 1), request.arg(i + 2));
+        if (refused.isPresent()) {
+          answer(refused.get(), false);
+          return;
+        }
+        i += 2;
+      } else {
+        args.add(request.arg(i));
+      }
+    }
+    if (!session.authenticated) {
+      answer(RespAuth.HELLO_NOAUTH, false);
+      return;
+    }
+    // Inside MULTI, HELLO is only queued: what the connection speaks is known again after EXEC.
+    boolean switches = args.size() >= 2 && !inTransaction;
+    send(args, CommandTable.Invalidation.NONE, switches ? protocol(args.get(1)) : OptionalInt.empty());
+  }
+
+  private static boolean resetsProtocol(RespRequest request) {
+    return CommandTable.effect(request) == CommandTable.Effect.RESETS;
+  }
+
+  private static OptionalInt protocol(ByteString version) {
+    String text = version.utf8String();
+    return text.equals("2") || text.equals("3") ? OptionalInt.of(Integer.parseInt(text)) : OptionalInt.empty();
+  }
+
+  private CommandTable.Invalidation track(RespRequest request) {
+    CommandTable.Invalidation invalidation = table.invalidation(request);
+    switch (CommandTable.effect(request)) {
+      case BEGINS_TRANSACTION -> {
+        inTransaction = true;
+        transactionWrites = false;
+      }
+      case RUNS_TRANSACTION, DISCARDS_TRANSACTION -> {
+        boolean wrote = transactionWrites && CommandTable.effect(request) == CommandTable.Effect.RUNS_TRANSACTION;
+        inTransaction = false;
+        watching = false;
+        if (wrote) return CommandTable.Invalidation.EVERYTHING;
+      }
+      case WATCHES -> watching = true;
+      case UNWATCHES -> watching = false;
+      case UNMATCHES_REPLIES -> {
+        lasting = true;
+        unmatched = true;
+      }
+      case LASTS, RESETS -> lasting = true;
+      case NONE -> { }
+    }
+    if (inTransaction && !invalidation.isNone()) transactionWrites = true;
+    return invalidation;
+  }
+
+  private void send(List<ByteString> args, CommandTable.Invalidation invalidation, OptionalInt protocol) {
+    cache.invalidate(invalidation);
+    if (!unmatched) owed.add(new FromRedis(invalidation, protocol));
+    link.send(args);
+  }
+
+  private void answer(ByteString reply, boolean close) {
+    if (unmatched || owed.isEmpty()) {
+      client.answer(reply, close);
+      unpinIfOver(); // nothing was sent, so nothing may hold the session
+    } else {
+      owed.add(new FromProxy(reply, close));
+    }
+  }
+
+  @Override
+  public void reply(ByteBuf frame, boolean push) {
+    if (push || unmatched) {
+      client.relay(frame);
+      return;
+    }
+    if (owed.peek() instanceof FromRedis next) {
+      owed.poll();
+      cache.invalidate(next.after());
+      boolean accepted = frame.getByte(frame.readerIndex()) != '-';
+      if (accepted && next.protocol().isPresent()) session.resp3 = next.protocol().getAsInt() == 3;
+    }
+    client.relay(frame);
+    answerReady();
+    unpinIfOver();
+  }
+
+  private void answerReady() {
+    while (owed.peek() instanceof FromProxy local) {
+      owed.poll();
+      client.answer(local.reply(), local.close());
+    }
+  }
+
+  private void unpinIfOver() {
+    if (owed.isEmpty() && !inTransaction && !watching && !lasting && !unmatched && !ended) {
+      ended = true;
+      link.close();
+      release.run();
+      client.unpinned();
+    }
+  }
+
+  @Override
+  public void closed(ByteString error) {
+    if (ended) return;
+    ended = true;
+    release.run();
+    // What Redis did not answer gets the error, so the client learns why its connection ends.
+    for (Owed next : owed) {
+      if (next instanceof FromProxy local) client.answer(local.reply(), local.close());
+      else client.answer(error, false);
+    }
+    owed.clear();
+    client.backendClosed();
+  }
+}

@@ -1,0 +1,122 @@
+package com.redisproxy.resp.cluster;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.redisproxy.resp.cluster.ClusterRouting.AnyNode;
+import com.redisproxy.resp.cluster.ClusterRouting.Keyed;
+import com.redisproxy.resp.cluster.ClusterRouting.KeysFromRedis;
+import com.redisproxy.resp.cluster.ClusterRouting.Refused;
+import com.redisproxy.resp.cluster.ClusterRouting.Summed;
+import com.redisproxy.resp.cluster.ClusterRouting.WholeCluster;
+import com.redisproxy.resp.codec.RespRequest;
+import com.redisproxy.resp.command.CommandTable;
+import com.redisproxy.resp.command.CommandTable.Route;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.Test;
+
+/** Where commands go in front of a Redis Cluster, from a COMMAND reply shaped as Redis 6.2 sends it. */
+class ClusterRoutingTest {
+  private static List<Object> entry(String name, long arity, List<String> flags, long first, long last, long step) {
+    return List.of(ByteString.fromString(name), arity, flags.stream().map(f -> (Object) f).toList(), first, last, step,
+        List.of());
+  }
+
+  private static final List<Object> COMMAND_REPLY = List.of(
+      entry("set", -3, List.of("write", "denyoom"), 1, 1, 1),
+      entry("incr", 2, List.of("write", "denyoom", "fast"), 1, 1, 1),
+      entry("mset", -3, List.of("write", "denyoom"), 1, -1, 2),
+      entry("del", -2, List.of("write"), 1, -1, 1),
+      entry("exists", -2, List.of("readonly", "fast"), 1, -1, 1),
+      entry("eval", -3, List.of("noscript", "movablekeys"), 0, 0, 0),
+      entry("dbsize", 1, List.of("readonly", "fast"), 0, 0, 0),
+      entry("flushall", -1, List.of("write"), 0, 0, 0),
+      entry("info", -1, List.of("random", "loading", "stale"), 0, 0, 0),
+      entry("command", -1, List.of("random", "loading", "stale"), 0, 0, 0),
+      entry("keys", 2, List.of("readonly", "sort_for_script"), 0, 0, 0),
+      entry("multi", 1, List.of("noscript", "fast"), 0, 0, 0),
+      entry("blpop", -3, List.of("write", "noscript"), 1, -2, 1));
+
+  // A stand-in for CRC16: the slot is the key's first letter, so tests choose slots by name.
+  private static int slot(ByteString key) {
+    return key.apply(0);
+  }
+
+  private final CommandTable table = new CommandTable(Set.of(), true);
+  private final ClusterRouting routing = new ClusterRouting(table, ClusterRoutingTest::slot);
+
+  private static RespRequest request(String... args) {
+    return new RespRequest(Arrays.stream(args).map(ByteString::fromString).toList());
+  }
+
+  private static List<ByteString> args(String... args) {
+    return Arrays.stream(args).map(ByteString::fromString).toList();
+  }
+
+  @Test
+  void aKeyedCommandGoesToTheMasterOfItsFirstKey() {
+    table.load(COMMAND_REPLY);
+    assertEquals(new Keyed(1), routing.decide(request("SET", "k", "v")));
+    assertEquals(new Keyed(1), routing.decide(request("incr", "k")));
+    // the node answers CROSSSLOT itself when the other keys are elsewhere
+    assertEquals(new Keyed(1), routing.decide(request("MSET", "a", "1", "b", "2")));
+  }
+
+  @Test
+  void keysInSeveralSlotsAreSplitBySlotForTheCommandsThatSum() {
+    table.load(COMMAND_REPLY);
+    assertEquals(new Summed(List.of(args("DEL", "a1", "a2"), args("DEL", "b1"))), routing.decide(request("DEL", "a1", "b1", "a2")));
+    assertEquals(new Summed(List.of(args("exists", "a", "a"), args("exists", "b"))), routing.decide(request("exists", "a", "b", "a")));
+    assertEquals(new Keyed(1), routing.decide(request("DEL", "a1", "a2")), "one slot: sent as it is");
+  }
+
+  @Test
+  void commandsWhoseKeysMoveAskRedisForTheirKeys() {
+    table.load(COMMAND_REPLY);
+    assertEquals(KeysFromRedis.INSTANCE, routing.decide(request("EVAL", "return 1", "1", "k")));
+  }
+
+  @Test
+  void keylessCommandsAreAnsweredForTheClusterOrRefused() {
+    table.load(COMMAND_REPLY);
+    assertEquals(WholeCluster.DBSIZE, routing.decide(request("DBSIZE")));
+    assertEquals(WholeCluster.FLUSH, routing.decide(request("FLUSHALL", "ASYNC")));
+    assertEquals(WholeCluster.INFO, routing.decide(request("INFO")));
+    assertEquals(AnyNode.INSTANCE, routing.decide(request("COMMAND", "COUNT")));
+    Refused refused = assertInstanceOf(Refused.class, routing.decide(request("KEYS", "*")));
+    assertTrue(refused.reply().utf8String().startsWith("-ERR KEYS names no key and has no single meaning across a Redis Cluster"));
+  }
+
+  @Test
+  void whatRedisWouldRefuseGoesToAnyNodeForRedisOwnError() {
+    table.load(COMMAND_REPLY);
+    assertEquals(AnyNode.INSTANCE, routing.decide(request("NOSUCHCOMMAND", "k")));
+    assertEquals(AnyNode.INSTANCE, routing.decide(request("DEL")), "wrong arity");
+    assertEquals(AnyNode.INSTANCE, routing.decide(request("INCR", "a", "b")), "wrong arity");
+  }
+
+  @Test
+  void beforeTheTableIsReadKeyedCommandsGoToAnyNodeAndReachTheirOwnerByRedirect() {
+    assertEquals(AnyNode.INSTANCE, routing.decide(request("SET", "k", "v")));
+    // what is decided by name is decided at once: a DEL across slots is split all the same
+    assertEquals(new Summed(List.of(args("DEL", "a"), args("DEL", "b"))), routing.decide(request("DEL", "a", "b")));
+    assertEquals(WholeCluster.DBSIZE, routing.decide(request("DBSIZE")));
+  }
+
+  @Test
+  void whatWouldPinIsRefusedAndSoIsHello3() {
+    table.load(COMMAND_REPLY);
+    assertEquals(Route.NOT_IN_CLUSTER, table.route(request("MULTI")));
+    assertEquals(Route.NOT_IN_CLUSTER, table.route(request("BLPOP", "k", "0")));
+    assertEquals(Route.NOT_IN_CLUSTER, table.route(request("SUBSCRIBE", "c")));
+    assertEquals(Route.NOT_IN_CLUSTER, table.route(request("SELECT", "1")));
+    assertEquals(Route.LOCAL, table.route(request("SELECT", "0")));
+    assertEquals(Route.NOT_IN_CLUSTER, table.route(request("HELLO", "3")), "answered -NOPROTO: clients fall back to RESP2");
+    assertEquals(Route.LOCAL, table.route(request("HELLO", "2")));
+    assertEquals(Route.PINNED, new CommandTable(Set.of()).route(request("MULTI")), "standalone still pins");
+  }
+}

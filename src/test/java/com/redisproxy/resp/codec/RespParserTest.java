@@ -1,0 +1,154 @@
+package com.redisproxy.resp.codec;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class RespParserTest {
+  static final RespLimits LIMITS = new RespLimits(64, 8, 128, 256);
+
+  private static RespParser parser() {
+    return new RespParser(LIMITS);
+  }
+
+  private static ByteString bytes(String text) {
+    return ByteString.fromString(text, StandardCharsets.ISO_8859_1);
+  }
+
+  private static List<String> words(RespRequest request) {
+    return request.args().stream().map(arg -> arg.decodeString(StandardCharsets.ISO_8859_1)).toList();
+  }
+
+  private static List<List<String>> parseAll(RespParser parser, String... chunks) {
+    List<List<String>> requests = new ArrayList<>();
+    for (String chunk : chunks) {
+      RespBatch batch = parser.feed(bytes(chunk));
+      assertNull(batch.protocolError(), "unexpected protocol error");
+      batch.requests().forEach(request -> requests.add(words(request)));
+    }
+    return requests;
+  }
+
+  private static String errorFor(String input) {
+    RespBatch batch = parser().feed(bytes(input));
+    assertTrue(batch.protocolError() != null, "expected a protocol error for " + input.replace("\r\n", "\\r\\n"));
+    return batch.protocolError();
+  }
+
+  @Test
+  void parsesAnArrayOfBulkStrings() {
+    assertEquals(List.of(List.of("GET", "key")), parseAll(parser(), "*2\r\n$3\r\nGET\r\n$3\r\nkey\r\n"));
+  }
+
+  @Test
+  void parsesEveryFrameOfAPipelineInOneRead() {
+    String three = "*1\r\n$4\r\nPING\r\n*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$4\r\nECHO\r\n$0\r\n\r\n";
+    assertEquals(List.of(List.of("PING"), List.of("GET", "a"), List.of("ECHO", "")), parseAll(parser(), three));
+  }
+
+  @Test
+  void framesSplitAtEveryByteOffsetGiveTheSameRequests() {
+    String input = "*3\r\n$4\r\nMGET\r\n$2\r\nk1\r\n$5\r\na\r\nb\n\r\nPING\r\n*1\r\n$4\r\nQUIT\r\n";
+    List<List<String>> whole = parseAll(parser(), input);
+    assertEquals(List.of(List.of("MGET", "k1", "a\r\nb\n"), List.of("PING"), List.of("QUIT")), whole);
+    for (int split = 0; split <= input.length(); split++) {
+      assertEquals(whole, parseAll(parser(), input.substring(0, split), input.substring(split)), "split at " + split);
+    }
+    for (int first = 0; first <= input.length(); first++) {
+      for (int second = first; second <= input.length(); second++) {
+        List<List<String>> pieces = parseAll(parser(),
+            input.substring(0, first), input.substring(first, second), input.substring(second));
+        assertEquals(whole, pieces, "split at " + first + " and " + second);
+      }
+    }
+  }
+
+  @Test
+  void feedingOneByteAtATimeWorks() {
+    String input = "*2\r\n$3\r\nGET\r\n$3\r\nkey\r\nPING\r\n";
+    RespParser parser = parser();
+    List<List<String>> requests = new ArrayList<>();
+    for (char c : input.toCharArray()) parser.feed(bytes(String.valueOf(c))).requests().forEach(r -> requests.add(words(r)));
+    assertEquals(List.of(List.of("GET", "key"), List.of("PING")), requests);
+  }
+
+  @Test
+  void bulkStringsAreBinarySafe() {
+    byte[] all = new byte[256];
+    for (int i = 0; i < 256; i++) all[i] = (byte) i;
+    RespParser parser = new RespParser(new RespLimits(1024, 8, 128, 4096));
+    ByteString frame = bytes("*2\r\n$3\r\nGET\r\n$256\r\n").concat(ByteString.fromArray(all)).concat(bytes("\r\n"));
+    RespBatch batch = parser.feed(frame);
+    assertEquals(ByteString.fromArray(all), batch.requests().get(0).arg(1));
+  }
+
+  @Test
+  void inlineCommandsSplitOnSpacesAndHonourQuotes() {
+    assertEquals(
+        List.of(List.of("PING"), List.of("GET", "a key", "it's"), List.of("ECHO", "x\"y")),
+        parseAll(parser(), "PING\r\n\r\n  GET \"a key\" \"it's\"\nECHO 'x\"y'\r\n"));
+  }
+
+  @Test
+  void emptyAndNegativeArraysAreSkippedAsRedisDoes() {
+    assertEquals(List.of(List.of("PING")), parseAll(parser(), "*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n"));
+  }
+
+  @Test
+  void requestsBeforeAProtocolErrorAreStillReturned() {
+    RespBatch batch = parser().feed(bytes("*1\r\n$4\r\nPING\r\n*x\r\n"));
+    assertEquals(1, batch.requests().size());
+    assertEquals("Protocol error: invalid multibulk length", batch.protocolError());
+  }
+
+  @Test
+  void afterAProtocolErrorNothingMoreIsParsed() {
+    RespParser parser = parser();
+    assertTrue(parser.feed(bytes("*1\r\n$x\r\n")).protocolError() != null);
+    assertTrue(parser.feed(bytes("*1\r\n$4\r\nPING\r\n")).isEmpty());
+  }
+
+  @ParameterizedTest
+  @CsvSource(delimiter = '|', value = {
+      "*x\\r\\n                       | Protocol error: invalid multibulk length",
+      "*1x\\r\\n                      | Protocol error: invalid multibulk length",
+      "*9\\r\\n                       | Protocol error: invalid multibulk length (9 elements, the limit is 8)",
+      "*99999999999999999999\\r\\n    | Protocol error: invalid multibulk length",
+      "*1\\r\\n$-5\\r\\n               | Protocol error: invalid bulk length",
+      "*1\\r\\n$abc\\r\\n              | Protocol error: invalid bulk length",
+      "*1\\r\\n$1000000000\\r\\n       | Protocol error: invalid bulk length (1000000000 bytes, the limit is 64)",
+      "*1\\r\\n$65\\r\\n               | Protocol error: invalid bulk length (65 bytes, the limit is 64)",
+      "*1\\r\\n:5\\r\\n                | Protocol error: expected '$', got ':'",
+      "*1\\r\\n$4\\r\\nPINGxx          | Protocol error: expected CRLF after a bulk string of 4 bytes",
+      "*1\\r\\n$4\\r\\nPING\\n\\n      | Protocol error: expected CRLF after a bulk string of 4 bytes",
+      "GET \"unclosed\\r\\n             | Protocol error: unbalanced quotes in request",
+  })
+  void malformedInputIsAProtocolErrorThatSaysWhatWasExpected(String input, String error) {
+    assertEquals(error, errorFor(input.strip().replace("\\r", "\r").replace("\\n", "\n")));
+  }
+
+  @Test
+  void aHeaderLineThatNeverEndsIsAnErrorNotABuffer() {
+    assertEquals("Protocol error: invalid multibulk length", errorFor("*" + "1".repeat(40)));
+    assertEquals("Protocol error: invalid bulk length", errorFor("*1\r\n$" + "1".repeat(40)));
+  }
+
+  @Test
+  void anInlineLineOverTheLimitIsAnError() {
+    assertEquals("Protocol error: too big inline request", errorFor("GET " + "k".repeat(200)));
+  }
+
+  @Test
+  void theArgumentsOfOneRequestTogetherAreBounded() {
+    String arg = "$60\r\n" + "v".repeat(60) + "\r\n";
+    assertEquals("Protocol error: request larger than 256 bytes", errorFor("*5\r\n" + arg.repeat(5)));
+  }
+}

@@ -1,0 +1,141 @@
+package com.redisproxy.resp.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.redisproxy.resp.codec.RespRequest;
+import com.redisproxy.resp.command.CommandTable.Invalidation;
+import com.redisproxy.resp.command.CommandTable.Route;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.Test;
+
+/** Routes and write invalidations, from a COMMAND reply shaped as Redis 6.2 sends it. */
+class CommandTableTest {
+  private static List<Object> entry(String name, long arity, List<String> flags, long first, long last, long step) {
+    return List.of(ByteString.fromString(name), arity, flags.stream().map(f -> (Object) f).toList(), first, last, step,
+        List.of());
+  }
+
+  private static final List<Object> COMMAND_REPLY = List.of(
+      entry("get", 2, List.of("readonly", "fast"), 1, 1, 1),
+      entry("set", -3, List.of("write", "denyoom"), 1, 1, 1),
+      entry("mset", -3, List.of("write", "denyoom"), 1, -1, 2),
+      entry("rename", 3, List.of("write"), 1, 2, 1),
+      entry("hget", 3, List.of("readonly", "fast"), 1, 1, 1),
+      entry("eval", -3, List.of("noscript", "movablekeys"), 0, 0, 0),
+      entry("zunionstore", -4, List.of("write", "denyoom", "movablekeys"), 0, 0, 0));
+
+  private final CommandTable table = new CommandTable(Set.of("SHUTDOWN"));
+
+  private static RespRequest request(String... args) {
+    return new RespRequest(Arrays.stream(args).map(ByteString::fromString).toList());
+  }
+
+  private static Invalidation keys(String... keys) {
+    return new Invalidation(false, Arrays.stream(keys).map(ByteString::fromString).toList());
+  }
+
+  @Test
+  void writesInvalidateTheKeysRedisNamesForThem() {
+    table.load(COMMAND_REPLY);
+    assertEquals(keys("k"), table.invalidation(request("SET", "k", "v", "EX", "10")));
+    assertEquals(keys("a", "c"), table.invalidation(request("MSET", "a", "b", "c", "d")));
+    assertEquals(keys("from", "to"), table.invalidation(request("rename", "from", "to")));
+    assertEquals(Invalidation.NONE, table.invalidation(request("HGET", "h", "f")));
+    assertEquals(Invalidation.NONE, table.invalidation(request("NOSUCHCOMMAND", "k")));
+  }
+
+  @Test
+  void whatMayChangeKeysItCannotNameClearsEverything() {
+    table.load(COMMAND_REPLY);
+    assertEquals(Invalidation.EVERYTHING, table.invalidation(request("EVAL", "return 1", "1", "k")));
+    assertEquals(Invalidation.EVERYTHING, table.invalidation(request("FLUSHDB")));
+    assertEquals(Invalidation.EVERYTHING, table.invalidation(request("SWAPDB", "0", "1")));
+    assertEquals(Invalidation.EVERYTHING, table.invalidation(request("ZUNIONSTORE", "d", "2", "a", "b")));
+  }
+
+  @Test
+  void beforeRedisHasAnsweredCommandEveryForwardedCommandClearsEverything() {
+    assertEquals(Invalidation.EVERYTHING, table.invalidation(request("HGET", "h", "f")));
+  }
+
+  @Test
+  void routesCachedLocalForwardedPinnedAndRefused() {
+    table.load(COMMAND_REPLY);
+    assertEquals(Route.CACHED, table.route(request("GET", "k")));
+    assertEquals(Route.CACHED, table.route(request("mget", "a", "b")));
+    assertEquals(Route.LOCAL, table.route(request("GET")));
+    assertEquals(Route.FORWARDED, table.route(request("SET", "k", "v")));
+    assertEquals(Route.FORWARDED, table.route(request("CLIENT", "LIST")));
+    assertEquals(Route.LOCAL, table.route(request("PING")));
+    assertEquals(Route.LOCAL, table.route(request("CLIENT", "SETNAME", "x")));
+    assertEquals(Route.LOCAL, table.route(request("SELECT", "0")));
+    assertEquals(Route.LOCAL, table.route(request("HELLO", "2")));
+    assertEquals(Route.LOCAL, table.route(request("HELLO", "3")), "a RESP3 session shares the RESP3 links");
+    assertEquals(Route.INFO, table.route(request("INFO", "server")));
+    assertEquals(Route.INFO, table.route(request("INFO")));
+    assertEquals(Route.LOCAL, table.route(request("info", "PROXY")));
+    for (String[] pinning : List.of(new String[] {"MULTI"}, new String[] {"WATCH", "k"}, new String[] {"BLPOP", "l", "0"},
+        new String[] {"SUBSCRIBE", "c"}, new String[] {"SELECT", "1"},
+        new String[] {"CLIENT", "REPLY", "OFF"}, new String[] {"XREAD", "BLOCK", "0", "STREAMS", "s", "$"})) {
+      assertEquals(Route.PINNED, table.route(request(pinning)), String.join(" ", pinning));
+    }
+    assertEquals(Route.FORWARDED, table.route(request("XREAD", "STREAMS", "s", "0")));
+    assertEquals(Route.REFUSED, table.route(request("shutdown")));
+  }
+
+  @Test
+  void aCommandRoutedLocalOrCachedIsAnsweredByTheHandlerTheTableNamesForIt() {
+    table.load(COMMAND_REPLY);
+    for (String[] local : List.of(new String[] {"PING"}, new String[] {"ECHO", "x"}, new String[] {"QUIT"},
+        new String[] {"AUTH", "pw"}, new String[] {"HELLO", "2"}, new String[] {"SELECT", "0"},
+        new String[] {"CLIENT", "ID"}, new String[] {"client", "setname", "x"}, new String[] {"GET"},
+        new String[] {"INFO", "proxy"})) {
+      RespRequest request = request(local);
+      assertEquals(Route.LOCAL, table.route(request), String.join(" ", local));
+      assertTrue(CommandTable.handler(request).isPresent(), String.join(" ", local));
+    }
+    assertTrue(CommandTable.handler(request("GET", "k")).isPresent());
+    assertTrue(CommandTable.handler(request("MGET", "a", "b")).isPresent());
+    assertFalse(CommandTable.handler(request("SET", "k", "v")).isPresent());
+    assertFalse(CommandTable.handler(request("CLIENT", "LIST")).isPresent());
+    assertFalse(CommandTable.handler(request("CLIENT", "TRACKING", "on")).isPresent());
+  }
+
+  @Test
+  void theTableSaysWhatIsAnsweredBeforeAuthWhatClosesAndWhatAPinnedSessionStillAnswers() {
+    for (String name : List.of("AUTH", "hello", "QUIT")) assertTrue(CommandTable.answeredBeforeAuth(request(name, "x")), name);
+    for (String name : List.of("PING", "GET", "SET", "CLIENT")) assertFalse(CommandTable.answeredBeforeAuth(request(name, "x")), name);
+    assertTrue(CommandTable.closesConnection(request("quit")));
+    assertFalse(CommandTable.closesConnection(request("PING")));
+    assertEquals(CommandTable.InPinnedSession.PROXY, CommandTable.inPinnedSession(request("AUTH", "pw")));
+    assertEquals(CommandTable.InPinnedSession.AUTHENTICATE_THEN_REDIS, CommandTable.inPinnedSession(request("HELLO", "3")));
+    for (String name : List.of("QUIT", "PING", "GET", "SET", "MULTI")) {
+      assertEquals(CommandTable.InPinnedSession.REDIS, CommandTable.inPinnedSession(request(name)), name);
+    }
+  }
+
+  @Test
+  void theTableSaysWhatStateACommandLeavesInItsConnection() {
+    assertEquals(CommandTable.Effect.BEGINS_TRANSACTION, CommandTable.effect(request("multi")));
+    assertEquals(CommandTable.Effect.RUNS_TRANSACTION, CommandTable.effect(request("EXEC")));
+    assertEquals(CommandTable.Effect.DISCARDS_TRANSACTION, CommandTable.effect(request("DISCARD")));
+    assertEquals(CommandTable.Effect.WATCHES, CommandTable.effect(request("WATCH", "k")));
+    assertEquals(CommandTable.Effect.UNWATCHES, CommandTable.effect(request("UNWATCH")));
+    for (String[] unmatching : List.of(new String[] {"SUBSCRIBE", "c"}, new String[] {"PSUBSCRIBE", "c*"},
+        new String[] {"MONITOR"}, new String[] {"CLIENT", "REPLY", "OFF"})) {
+      assertEquals(CommandTable.Effect.UNMATCHES_REPLIES, CommandTable.effect(request(unmatching)), String.join(" ", unmatching));
+    }
+    assertEquals(CommandTable.Effect.LASTS, CommandTable.effect(request("SELECT", "2")));
+    assertEquals(CommandTable.Effect.LASTS, CommandTable.effect(request("CLIENT", "TRACKING", "on")));
+    assertEquals(CommandTable.Effect.RESETS, CommandTable.effect(request("RESET")));
+    for (String[] none : List.of(new String[] {"BLPOP", "l", "0"}, new String[] {"CLIENT", "LIST"}, new String[] {"SET", "k", "v"})) {
+      assertEquals(CommandTable.Effect.NONE, CommandTable.effect(request(none)), String.join(" ", none));
+    }
+    assertEquals(Route.FORWARDED, table.route(request("EXEC")), "outside a pinned session Redis answers EXEC without MULTI");
+  }
+}

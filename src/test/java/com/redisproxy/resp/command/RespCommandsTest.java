@@ -1,0 +1,85 @@
+package com.redisproxy.resp.command;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.redisproxy.cache.CacheStats;
+import com.redisproxy.cache.GetResult;
+import com.redisproxy.metrics.ProxyMetrics;
+import com.redisproxy.resp.codec.RespBatch;
+import com.redisproxy.resp.codec.RespReply;
+import com.redisproxy.resp.codec.RespRequest;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.Test;
+
+/** A batch answered by the handlers the command table names, in order, each in the protocol spoken when it was asked. */
+class RespCommandsTest {
+  private final ProxyMetrics metrics = new ProxyMetrics();
+  private final RespAuth auth = new RespAuth(Optional.empty(), metrics.authFailures("resp"));
+  private final RespSession session = auth.newSession(7);
+  private final RespCommands commands =
+      new RespCommands(new ServerInfo(() -> 1, () -> 0, "test"), metrics.readOutcomes("resp"), auth);
+  private final List<ByteString> asked = new ArrayList<>();
+
+  // Nothing is cached, and no figures: every read is a missing key.
+  private final CacheReads nothingCached = new CacheReads() {
+    @Override
+    public CompletionStage<List<GetResult>> getAll(List<ByteString> keys) {
+      asked.addAll(keys);
+      return CompletableFuture.completedFuture(Collections.nCopies(keys.size(), GetResult.NotFound.INSTANCE));
+    }
+
+    @Override
+    public CompletionStage<Optional<CacheStats>> stats() {
+      return CompletableFuture.completedFuture(Optional.empty());
+    }
+  };
+
+  private static RespRequest request(String... args) {
+    return new RespRequest(Arrays.stream(args).map(ByteString::fromString).toList());
+  }
+
+  private RespReply answer(RespRequest... requests) {
+    return commands.render(commands.execute(session, new RespBatch(List.of(requests), null), nothingCached)
+        .toCompletableFuture().join());
+  }
+
+  @Test
+  void readsAfterHelloThreeInOneBatchAreResp3AndTheOnesBeforeItResp2() {
+    String reply = answer(request("GET", "a"), request("HELLO", "3"), request("GET", "b"), request("MGET", "c", "d"))
+        .bytes().utf8String();
+    assertTrue(reply.startsWith("$-1\r\n%7\r\n"), reply);
+    assertTrue(reply.endsWith("*0\r\n_\r\n*2\r\n_\r\n_\r\n"), reply);
+    assertEquals(List.of("a", "b", "c", "d"), asked.stream().map(ByteString::utf8String).toList(), "one ask, in order");
+  }
+
+  @Test
+  void quitIsAnsweredAndNothingAfterItRuns() {
+    RespReply reply = answer(request("PING"), request("QUIT"), request("GET", "after-quit"));
+    assertEquals("+PONG\r\n+OK\r\n", reply.bytes().utf8String());
+    assertTrue(reply.close());
+    assertTrue(asked.isEmpty(), "the GET after QUIT never reached the cache");
+  }
+
+  @Test
+  void getWithTheWrongArityIsAnsweredWithoutTheCache() {
+    RespReply reply = answer(request("GET"), request("MGET"), request("CLIENT", "ID"));
+    assertEquals("-ERR wrong number of arguments for 'get' command\r\n-ERR wrong number of arguments for 'mget' command\r\n"
+        + ":7\r\n", reply.bytes().utf8String());
+    assertFalse(reply.close());
+    assertTrue(asked.isEmpty());
+  }
+
+  @Test
+  void infoProxyWithoutTheCachesFiguresSaysSo() {
+    assertEquals("-ERR the cache did not answer in time\r\n", answer(request("INFO", "proxy")).bytes().utf8String());
+  }
+}

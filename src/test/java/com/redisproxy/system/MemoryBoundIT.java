@@ -22,13 +22,13 @@ import org.junit.jupiter.api.Test;
 /**
  * Churn of keys whose Redis TTL is shorter than the global expiry, through a small cache: after
  * a full GC the proxy holds no more entries than its capacity, no timer per fetch, and a live
- * heap under the bound the README states.
+ * heap under the bound docs/architecture.md states.
  */
 class MemoryBoundIT {
   private static final int CAPACITY = 1_000;
   private static final int KEYS = 200_000;
   private static final int KEYS_PER_MGET = 500;
-  // The README's bound: the live heap after a full GC, whatever the churn, at this capacity.
+  // The bound docs/architecture.md states: the live heap after a full GC, whatever the churn, at this capacity.
   private static final long LIVE_HEAP_BOUND_BYTES = 24L << 20;
   private static final Pattern HISTOGRAM_LINE = Pattern.compile("^\\s*\\d+:\\s+(\\d+)\\s+(\\d+)\\s+(\\S+)");
   private static final Pattern TOTAL_LINE = Pattern.compile("^Total\\s+(\\d+)\\s+(\\d+)");

@@ -68,7 +68,7 @@ public final class ClusterBackingRedis implements BackingStore {
     CompletionStage<ByteString> value = commands.get(key);
     if (!options.readTtl()) return value.thenApply(bytes -> new RedisValue(bytes, RedisValue.NO_EXPIRY));
     // Both go to the key's slot, pipelined: one round trip. PTTL -2: deleted in between. Reading from
-    // replicas, Lettuce may send the two to different replicas of the slot (README: Redis Cluster).
+    // replicas, Lettuce may send the two to different replicas of the slot (docs/cluster.md).
     return value.thenCombine(commands.pttl(key), (bytes, ttl) ->
         new RedisValue(ttl == -2 ? null : bytes, ttl < 0 ? RedisValue.NO_EXPIRY : Math.max(ttl, 0)));
   }

@@ -13,7 +13,7 @@ import java.util.function.Supplier;
 
 /**
  * What the proxy's two Redis Cluster clients (the fetch path's and the RESP port's) set beyond
- * Lettuce's defaults, each for a failure seen in the field (README, Redis Cluster).
+ * Lettuce's defaults, each for a failure seen in the field (docs/cluster.md).
  */
 public final class ClusterClientChoices {
   /** Between attempts at a first connection, while no seed answers. */

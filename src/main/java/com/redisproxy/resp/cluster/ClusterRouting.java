@@ -8,7 +8,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.function.ToIntFunction;
 import org.apache.pekko.util.ByteString;
 
@@ -20,8 +19,6 @@ import org.apache.pekko.util.ByteString;
  * (COMMAND, and what Redis will refuse anyway: unknown commands, wrong arity); or refused.
  */
 public final class ClusterRouting {
-  private static final Set<String> SUMMED = Set.of("del", "unlink", "exists", "touch");
-
   /** What to do with one request. */
   sealed interface Decision {}
 
@@ -54,15 +51,16 @@ public final class ClusterRouting {
     String name = request.name();
     Optional<CommandTable.Command> known = table.command(name);
     if (known.isPresent() && !known.get().takes(request.size())) return AnyNode.INSTANCE; // Redis's own arity error
-    // These need no table: their keys are every argument, and the others are keyless by name.
-    switch (name) {
-      case "dbsize": return WholeCluster.DBSIZE;
-      case "flushall", "flushdb": return WholeCluster.FLUSH;
-      case "info": return WholeCluster.INFO;
-      case "command": return AnyNode.INSTANCE;
+    switch (CommandTable.inCluster(request)) {
+      case WHOLE_DBSIZE: return WholeCluster.DBSIZE;
+      case WHOLE_FLUSH: return WholeCluster.FLUSH;
+      case WHOLE_INFO: return WholeCluster.INFO;
+      case ANY_NODE: return AnyNode.INSTANCE;
+      case SUMMED_BY_SLOT:
+        if (request.size() >= 2) return bySlot(request);
+        break;
       default: break;
     }
-    if (SUMMED.contains(name) && request.size() >= 2) return bySlot(request);
     // Unknown (or the table not read yet: a keyed command then reaches its node by MOVED).
     if (known.isEmpty()) return AnyNode.INSTANCE;
     CommandTable.Command command = known.get();

@@ -52,6 +52,24 @@ public final class CommandTable {
     RESETS
   }
 
+  /**
+   * Where a forwarded command goes in front of a Redis Cluster (resp/cluster/ClusterRouting): by
+   * default to the master of its keys' slot, as Redis's COMMAND table names them.
+   */
+  public enum InCluster {
+    BY_KEYS,
+    /** Every argument is a key: split by slot, the integer replies summed (DEL, UNLINK, EXISTS, TOUCH). */
+    SUMMED_BY_SLOT,
+    /** Answered for the cluster as a whole. */
+    WHOLE_DBSIZE,
+    WHOLE_FLUSH,
+    WHOLE_INFO,
+    /** Any node answers as the others would. */
+    ANY_NODE,
+    /** It would need RESP3, which the cluster client does not relay: refused as Redis refuses an unknown version. */
+    REFUSED_AS_NOPROTO
+  }
+
   /** One command as Redis describes it. */
   public record Command(String name, int arity, Set<String> flags, int firstKey, int lastKey, int keyStep) {
     boolean writes() {
@@ -85,17 +103,17 @@ public final class CommandTable {
 
   /** What the proxy knows of one command. {@code handler} is empty for those it never answers itself. */
   private record Known(Function<RespRequest, Route> route, Optional<Handler> handler, boolean beforeAuth,
-      InPinnedSession inPinnedSession, boolean closes, Effect effect) {
+      InPinnedSession inPinnedSession, boolean closes, Effect effect, InCluster inCluster) {
     static Known local(Handler handler) {
       return routed(request -> Route.LOCAL, handler);
     }
 
     static Known routed(Function<RespRequest, Route> route, Handler handler) {
-      return new Known(route, Optional.of(handler), false, InPinnedSession.REDIS, false, Effect.NONE);
+      return new Known(route, Optional.of(handler), false, InPinnedSession.REDIS, false, Effect.NONE, InCluster.BY_KEYS);
     }
 
     static Known routed(Function<RespRequest, Route> route) {
-      return new Known(route, Optional.empty(), false, InPinnedSession.REDIS, false, Effect.NONE);
+      return new Known(route, Optional.empty(), false, InPinnedSession.REDIS, false, Effect.NONE, InCluster.BY_KEYS);
     }
 
     static Known forwarded(Effect effect) {
@@ -107,15 +125,19 @@ public final class CommandTable {
     }
 
     Known beforeAuth(InPinnedSession inPinned) {
-      return new Known(route, handler, true, inPinned, closes, effect);
+      return new Known(route, handler, true, inPinned, closes, effect, inCluster);
     }
 
     Known closing() {
-      return new Known(route, handler, beforeAuth, inPinnedSession, true, effect);
+      return new Known(route, handler, beforeAuth, inPinnedSession, true, effect, inCluster);
     }
 
     Known leaving(Effect left) {
-      return new Known(route, handler, beforeAuth, inPinnedSession, closes, left);
+      return new Known(route, handler, beforeAuth, inPinnedSession, closes, left, inCluster);
+    }
+
+    Known inCluster(InCluster where) {
+      return new Known(route, handler, beforeAuth, inPinnedSession, closes, effect, where);
     }
   }
 
@@ -134,10 +156,20 @@ public final class CommandTable {
       Map.entry("echo", Known.local(LocalCommands::echo)),
       Map.entry("quit", Known.local(LocalCommands::quit).beforeAuth(InPinnedSession.REDIS).closing()),
       Map.entry("auth", Known.local(LocalCommands::auth).beforeAuth(InPinnedSession.PROXY)),
-      Map.entry("hello", Known.local(LocalCommands::hello).beforeAuth(InPinnedSession.AUTHENTICATE_THEN_REDIS)),
+      Map.entry("hello", Known.local(LocalCommands::hello).beforeAuth(InPinnedSession.AUTHENTICATE_THEN_REDIS)
+          .inCluster(InCluster.REFUSED_AS_NOPROTO)),
       Map.entry("select", Known.routed(CommandTable::selectRoute, LocalCommands::select).leaving(Effect.LASTS)),
-      Map.entry("info", Known.routed(CommandTable::infoRoute, LocalCommands::proxyInfo)),
-      Map.entry("client", Known.routed(CommandTable::clientRoute)),
+      Map.entry("info", Known.routed(CommandTable::infoRoute, LocalCommands::proxyInfo).inCluster(InCluster.WHOLE_INFO)),
+      Map.entry("dbsize", Known.forwarded(Effect.NONE).inCluster(InCluster.WHOLE_DBSIZE)),
+      Map.entry("flushall", Known.forwarded(Effect.NONE).inCluster(InCluster.WHOLE_FLUSH)),
+      Map.entry("flushdb", Known.forwarded(Effect.NONE).inCluster(InCluster.WHOLE_FLUSH)),
+      Map.entry("command", Known.forwarded(Effect.NONE).inCluster(InCluster.ANY_NODE)),
+      Map.entry("del", Known.forwarded(Effect.NONE).inCluster(InCluster.SUMMED_BY_SLOT)),
+      Map.entry("unlink", Known.forwarded(Effect.NONE).inCluster(InCluster.SUMMED_BY_SLOT)),
+      Map.entry("exists", Known.forwarded(Effect.NONE).inCluster(InCluster.SUMMED_BY_SLOT)),
+      Map.entry("touch", Known.forwarded(Effect.NONE).inCluster(InCluster.SUMMED_BY_SLOT)),
+      // A subcommand the proxy knows has its own entry; the others, and CLIENT alone, are Redis's.
+      Map.entry("client", UNKNOWN),
       Map.entry("client|setname", Known.local(LocalCommands::clientSetname)),
       Map.entry("client|getname", Known.local(LocalCommands::clientGetname)),
       Map.entry("client|id", Known.local(LocalCommands::clientId)),
@@ -185,10 +217,6 @@ public final class CommandTable {
   public CommandTable(Set<String> refused, boolean cluster) {
     this.refused = Set.copyOf(refused.stream().map(name -> name.toLowerCase(Locale.ROOT)).toList());
     this.cluster = cluster;
-  }
-
-  boolean loaded() {
-    return !commands.isEmpty();
   }
 
   /** Fills the table from Redis's COMMAND reply, as Lettuce decodes it (nested lists). */
@@ -251,6 +279,10 @@ public final class CommandTable {
     return known(request).inPinnedSession();
   }
 
+  public static InCluster inCluster(RespRequest request) {
+    return known(request).inCluster();
+  }
+
   // GET and MGET are nearly every request: found without building the name.
   private static Known known(RespRequest request) {
     if (request.is("get")) return GET;
@@ -272,11 +304,6 @@ public final class CommandTable {
   // INFO proxy is the proxy's alone; any other section is Redis's, with the proxy's added.
   private static Route infoRoute(RespRequest request) {
     return request.size() == 2 && request.arg(1).utf8String().equalsIgnoreCase("proxy") ? Route.LOCAL : Route.INFO;
-  }
-
-  // A subcommand the proxy knows has its own entry; the others, and CLIENT alone, are Redis's.
-  private static Route clientRoute(RespRequest request) {
-    return Route.FORWARDED;
   }
 
   private static Route blockingReadRoute(RespRequest request) {

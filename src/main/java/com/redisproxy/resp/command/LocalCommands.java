@@ -2,7 +2,6 @@ package com.redisproxy.resp.command;
 
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
-import java.util.Locale;
 import java.util.Optional;
 import org.apache.pekko.util.ByteString;
 
@@ -74,34 +73,16 @@ public final class LocalCommands {
    */
   static void hello(LocalCall call) {
     RespSession session = call.session();
-    RespRequest request = call.request();
     RespWriter out = call.out();
-    boolean resp3 = session.resp3;
-    if (request.size() >= 2) {
-      String version = request.arg(1).utf8String();
-      if (!version.equals("2") && !version.equals("3")) {
-        if (version.matches("\\d+")) out.error("NOPROTO unsupported protocol version");
-        else out.error("ERR Protocol version is not an integer or out of range");
-        return;
-      }
-      resp3 = version.equals("3");
+    HelloRequest hello = HelloRequest.parse(call.request());
+    if (hello.error().isPresent()) {
+      out.error(hello.error().get());
+      return;
     }
-    ByteString name = null;
-    int authAt = 0;
-    for (int i = 2; i < request.size(); i++) {
-      String option = request.arg(i).utf8String().toUpperCase(Locale.ROOT);
-      if (option.equals("SETNAME") && i + 1 < request.size()) {
-        name = request.arg(++i);
-      } else if (option.equals("AUTH") && i + 2 < request.size()) {
-        authAt = i;
-        i += 2;
-      } else {
-        out.error("ERR Syntax error in HELLO option '" + option + "'");
-        return;
-      }
-    }
-    if (authAt > 0) {
-      Optional<ByteString> refused = call.auth().authenticate(session, request.arg(authAt + 1), request.arg(authAt + 2));
+    boolean resp3 = hello.version().map(version -> version == 3).orElse(session.resp3);
+    if (hello.credentials().isPresent()) {
+      HelloRequest.Credentials credentials = hello.credentials().get();
+      Optional<ByteString> refused = call.auth().authenticate(session, credentials.user(), credentials.password());
       if (refused.isPresent()) {
         out.raw(refused.get());
         return;
@@ -111,7 +92,7 @@ public final class LocalCommands {
       out.raw(RespAuth.HELLO_NOAUTH);
       return;
     }
-    if (name != null) session.name = name;
+    hello.name().ifPresent(name -> session.name = name);
     session.resp3 = resp3;
     // Redis's fields, which clients read: Lettuce proto, id, version, mode and role; redis-py proto.
     if (resp3) out.mapHeader(7);

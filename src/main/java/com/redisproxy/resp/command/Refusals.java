@@ -19,7 +19,7 @@ public final class Refusals {
   /** In front of a Redis Cluster the proxy keeps no connection of a client's own to one node. */
   public static ByteString notInCluster(RespRequest request) {
     // What Redis says to a version it does not speak: clients (Lettuce, redis-py) then fall back to RESP2.
-    if (request.is("hello")) return new RespWriter().error("NOPROTO unsupported protocol version").result();
+    if (CommandTable.inCluster(request) == CommandTable.InCluster.REFUSED_AS_NOPROTO) return new RespWriter().error("NOPROTO unsupported protocol version").result();
     return new RespWriter().error("ERR " + request.name().toUpperCase(Locale.ROOT) + " is not supported by the proxy in"
         + " front of a Redis Cluster: it needs a connection of its own to one node").result();
   }

@@ -71,7 +71,8 @@ public final class Forwarder {
     CommandTable.Route route = forwarding.table().route(request);
     if (route == CommandTable.Route.REFUSED) return CompletableFuture.completedFuture(Refusals.refused(request));
     if (route == CommandTable.Route.NOT_IN_CLUSTER) {
-      if (request.is("multi")) refusedTransaction = true; // what it queues must not run outside a transaction
+      // What it queues must not run outside a transaction.
+      if (CommandTable.effect(request) == CommandTable.Effect.BEGINS_TRANSACTION) refusedTransaction = true;
       return CompletableFuture.completedFuture(Refusals.notInCluster(request));
     }
     if (route == CommandTable.Route.INFO) {

@@ -3,6 +3,7 @@ package com.redisproxy.resp.forward;
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
 import com.redisproxy.resp.command.CommandTable;
+import com.redisproxy.resp.command.HelloRequest;
 import com.redisproxy.resp.command.LocalCommands;
 import com.redisproxy.resp.command.Refusals;
 import com.redisproxy.resp.command.RespAuth;
@@ -135,17 +136,17 @@ public final class PinnedSession implements BackendLink.Replies {
 
   // HELLO's AUTH is for the proxy; Redis sees HELLO with the version and SETNAME only.
   private void authenticateThenSend(RespRequest request) {
-    List<ByteString> args = new java.util.ArrayList<>();
-    for (int i = 0; i < request.size(); i++) {
-      if (i >= 2 && i + 2 < request.size() && request.arg(i).utf8String().equalsIgnoreCase("auth")) {
-        Optional<ByteString> refused = auth.authenticate(session, request.arg(i + 1), request.arg(i + 2));
-        if (refused.isPresent()) {
-          answer(refused.get(), false);
-          return;
-        }
-        i += 2;
-      } else {
-        args.add(request.arg(i));
+    HelloRequest hello = HelloRequest.parse(request);
+    if (hello.error().isPresent()) { // Redis's own error, or queued for EXEC's reply inside MULTI
+      send(request.args(), CommandTable.Invalidation.NONE, OptionalInt.empty());
+      return;
+    }
+    if (hello.credentials().isPresent()) {
+      HelloRequest.Credentials credentials = hello.credentials().get();
+      Optional<ByteString> refused = auth.authenticate(session, credentials.user(), credentials.password());
+      if (refused.isPresent()) {
+        answer(refused.get(), false);
+        return;
       }
     }
     if (!session.authenticated) {
@@ -153,17 +154,13 @@ public final class PinnedSession implements BackendLink.Replies {
       return;
     }
     // Inside MULTI, HELLO is only queued: what the connection speaks is known again after EXEC.
-    boolean switches = args.size() >= 2 && !inTransaction;
-    send(args, CommandTable.Invalidation.NONE, switches ? protocol(args.get(1)) : OptionalInt.empty());
+    boolean switches = hello.version().isPresent() && !inTransaction;
+    send(hello.withoutCredentials(), CommandTable.Invalidation.NONE,
+        switches ? OptionalInt.of(hello.version().get()) : OptionalInt.empty());
   }
 
   private static boolean resetsProtocol(RespRequest request) {
     return CommandTable.effect(request) == CommandTable.Effect.RESETS;
-  }
-
-  private static OptionalInt protocol(ByteString version) {
-    String text = version.utf8String();
-    return text.equals("2") || text.equals("3") ? OptionalInt.of(Integer.parseInt(text)) : OptionalInt.empty();
   }
 
   private CommandTable.Invalidation track(RespRequest request) {

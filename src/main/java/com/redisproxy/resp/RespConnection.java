@@ -129,7 +129,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
       // closing it gives its dedicated connection back.
       boolean waiting = !unanswered.isEmpty() || held != null || (pinned != null && pinned.waitsOnRedis());
       if (waiting || !context.channel().config().isAutoRead()) return;
-      log.debug("closing RESP connection {}: idle", session.id);
+      log.debug("closing RESP connection {}: idle", session.id());
       closeAfterWrites();
     } else {
       context.fireUserEventTriggered(event);
@@ -140,9 +140,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
     // A client that resets, or speaks plain text to a TLS port, is the client's business.
     if (cause instanceof IOException || cause instanceof DecoderException) {
-      log.debug("RESP connection {}: {}", session.id, cause.toString());
+      log.debug("RESP connection {}: {}", session.id(), cause.toString());
     } else {
-      log.warn("RESP connection {} failed", session.id, cause);
+      log.warn("RESP connection {} failed", session.id(), cause);
     }
     context.close();
   }
@@ -237,7 +237,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   }
 
   private RespReply failed(Throwable failure) {
-    log.warn("RESP connection {}: a request failed inside the proxy", session.id, failure);
+    log.warn("RESP connection {}: a request failed inside the proxy", session.id(), failure);
     return new RespReply(new RespWriter().error("ERR internal proxy error: " + failure).result(), false);
   }
 

@@ -79,7 +79,7 @@ public final class LocalCommands {
       out.error(hello.error().get());
       return;
     }
-    boolean resp3 = hello.version().map(version -> version == 3).orElse(session.resp3);
+    boolean resp3 = hello.version().map(version -> version == 3).orElse(session.resp3());
     if (hello.credentials().isPresent()) {
       HelloRequest.Credentials credentials = hello.credentials().get();
       Optional<ByteString> refused = call.auth().authenticate(session, credentials.user(), credentials.password());
@@ -88,19 +88,19 @@ public final class LocalCommands {
         return;
       }
     }
-    if (!session.authenticated) {
+    if (!session.authenticated()) {
       out.raw(RespAuth.HELLO_NOAUTH);
       return;
     }
-    hello.name().ifPresent(name -> session.name = name);
-    session.resp3 = resp3;
+    hello.name().ifPresent(session::rename);
+    session.speak(resp3 ? 3 : 2);
     // Redis's fields, which clients read: Lettuce proto, id, version, mode and role; redis-py proto.
     if (resp3) out.mapHeader(7);
     else out.arrayHeader(14);
     out.bulk("server").bulk("redis")
         .bulk("version").bulk(call.redisVersion())
         .bulk("proto").integer(resp3 ? 3 : 2)
-        .bulk("id").integer(session.id)
+        .bulk("id").integer(session.id())
         .bulk("mode").bulk("standalone")
         .bulk("role").bulk("master")
         .bulk("modules").arrayHeader(0);
@@ -113,15 +113,15 @@ public final class LocalCommands {
     } else if (request.arg(2).contains((byte) ' ') || request.arg(2).contains((byte) '\n')) {
       call.out().error("ERR Client names cannot contain spaces, newlines or special characters.");
     } else {
-      call.session().name = request.arg(2).isEmpty() ? null : request.arg(2);
+      call.session().rename(request.arg(2));
       call.out().simple("OK");
     }
   }
 
   static void clientGetname(LocalCall call) {
     RespSession session = call.session();
-    if (session.name == null) call.out().nil(session.resp3);
-    else call.out().bulk(session.name);
+    if (session.name().isEmpty()) call.out().nil(session.resp3());
+    else call.out().bulk(session.name().get());
   }
 
   static void clientSetinfo(LocalCall call) {
@@ -129,7 +129,7 @@ public final class LocalCommands {
   }
 
   static void clientId(LocalCall call) {
-    call.out().integer(call.session().id);
+    call.out().integer(call.session().id());
   }
 
   private static void wrongArity(LocalCall call) {

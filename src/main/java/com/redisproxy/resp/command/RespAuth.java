@@ -36,7 +36,7 @@ public final class RespAuth {
   }
 
   public boolean allows(RespSession session, RespRequest request) {
-    return session.authenticated || CommandTable.answeredBeforeAuth(request);
+    return session.authenticated() || CommandTable.answeredBeforeAuth(request);
   }
 
   /** {@code AUTH <password>} or {@code AUTH <user> <password>}. */
@@ -54,7 +54,7 @@ public final class RespAuth {
   public Optional<ByteString> authenticate(RespSession session, ByteString user, ByteString given) {
     boolean passwordMatches = password.map(expected -> expected.matches(given.toArray())).orElse(true);
     if (passwordMatches && user.equals(DEFAULT_USER)) {
-      session.authenticated = true;
+      session.authenticate();
       return Optional.empty();
     }
     failures.record();

@@ -202,21 +202,21 @@ public final class RespCommands {
     @Override
     public void readCached(ByteString key) {
       if (keys == NO_KEYS) keys = new ArrayList<>();
-      parts.add(new ReadOne(keys.size(), session.resp3));
+      parts.add(new ReadOne(keys.size(), session.resp3()));
       keys.add(key);
     }
 
     @Override
     public void readCached(List<ByteString> many) {
       if (keys == NO_KEYS) keys = new ArrayList<>();
-      parts.add(new ReadMany(keys.size(), many.size(), session.resp3));
+      parts.add(new ReadMany(keys.size(), many.size(), session.resp3()));
       keys.addAll(many);
     }
 
     @Override
     public void proxyInfo() {
       needsStats = true;
-      parts.add(new ProxyInfo(session.resp3));
+      parts.add(new ProxyInfo(session.resp3()));
     }
   }
 }

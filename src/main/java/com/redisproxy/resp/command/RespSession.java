@@ -1,21 +1,54 @@
 package com.redisproxy.resp.command;
 
+import java.util.Optional;
 import org.apache.pekko.util.ByteString;
 
-/** What Redis remembers about one client connection. Used by one stream stage at a time. */
+/**
+ * What Redis remembers about one client connection: who it is, its name, and the protocol it
+ * speaks. Changed in request order (AUTH, HELLO, CLIENT SETNAME, RESET), so that a pipeline's
+ * later commands see it; used on its connection's event loop only.
+ */
 public final class RespSession {
-  public final long id;
-  ByteString name;
-  /** Changed only by AUTH and HELLO, in request order, so a pipeline's later commands see it. */
-  public boolean authenticated;
-  /**
-   * The protocol the client speaks: set by HELLO 3 (HELLO 2 and RESET unset it), in request order.
-   * The cache's replies follow it, and forwarded commands go to a backing connection that speaks it.
-   */
-  public boolean resp3;
+  private final long id;
+  private Optional<ByteString> name = Optional.empty();
+  private boolean authenticated;
+  private boolean resp3;
 
-  RespSession(long id, boolean authenticated) {
+  public RespSession(long id, boolean authenticated) {
     this.id = id;
     this.authenticated = authenticated;
+  }
+
+  public long id() {
+    return id;
+  }
+
+  public Optional<ByteString> name() {
+    return name;
+  }
+
+  /** CLIENT SETNAME or HELLO ... SETNAME; an empty name clears it. */
+  void rename(ByteString newName) {
+    name = newName.isEmpty() ? Optional.empty() : Optional.of(newName);
+  }
+
+  public boolean authenticated() {
+    return authenticated;
+  }
+
+  void authenticate() {
+    authenticated = true;
+  }
+
+  /**
+   * True once HELLO 3 was accepted (HELLO 2 and RESET undo it). The cache's replies follow it, and
+   * forwarded commands go to a backing connection that speaks it.
+   */
+  public boolean resp3() {
+    return resp3;
+  }
+
+  public void speak(int protocol) {
+    resp3 = protocol == 3;
   }
 }

@@ -92,7 +92,7 @@ public final class Forwarder {
 
   // Read when the request goes out: a HELLO before it has been answered by then.
   private Backend backend() {
-    return session.resp3 ? backendResp3 : backend;
+    return session.resp3() ? backendResp3 : backend;
   }
 
   private CompletableFuture<ByteString> answeredInRefusedTransaction(RespRequest request) {

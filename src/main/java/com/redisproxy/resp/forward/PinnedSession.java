@@ -83,7 +83,7 @@ public final class PinnedSession implements BackendLink.Replies {
     this.session = session;
     this.client = client;
     this.release = release;
-    this.link = BackendLink.open(loop, address, session.resp3, this);
+    this.link = BackendLink.open(loop, address, session.resp3(), this);
   }
 
   public void handle(RespRequest request) {
@@ -149,7 +149,7 @@ public final class PinnedSession implements BackendLink.Replies {
         return;
       }
     }
-    if (!session.authenticated) {
+    if (!session.authenticated()) {
       answer(RespAuth.HELLO_NOAUTH, false);
       return;
     }
@@ -214,7 +214,7 @@ public final class PinnedSession implements BackendLink.Replies {
       owed.poll();
       cache.invalidate(next.after());
       boolean accepted = frame.getByte(frame.readerIndex()) != '-';
-      if (accepted && next.protocol().isPresent()) session.resp3 = next.protocol().getAsInt() == 3;
+      if (accepted && next.protocol().isPresent()) session.speak(next.protocol().getAsInt());
     }
     client.relay(frame);
     answerReady();

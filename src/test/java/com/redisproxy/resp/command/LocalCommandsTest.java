@@ -50,11 +50,11 @@ class LocalCommandsTest {
     String map = "%7\r\n$6\r\nserver\r\n$5\r\nredis\r\n$7\r\nversion\r\n$5\r\n6.2.0\r\n$5\r\nproto\r\n:3\r\n"
         + "$2\r\nid\r\n:7\r\n$4\r\nmode\r\n$10\r\nstandalone\r\n$4\r\nrole\r\n$6\r\nmaster\r\n$7\r\nmodules\r\n*0\r\n";
     assertEquals(map, answer("HELLO", "3"));
-    assertEquals(true, session.resp3);
+    assertEquals(true, session.resp3());
     assertEquals(map, answer("HELLO"), "without a version the protocol stays");
     assertEquals("_\r\n", answer("CLIENT", "GETNAME"), "RESP3's null");
     assertEquals(true, answer("HELLO", "2").startsWith("*14\r\n"));
-    assertEquals(false, session.resp3);
+    assertEquals(false, session.resp3());
     assertEquals("$-1\r\n", answer("CLIENT", "GETNAME"));
   }
 

@@ -72,7 +72,7 @@ class RespAuthTest {
     assertEquals(NOAUTH + NOAUTH + NOAUTH + NOAUTH,
         rendered(execute(request("PING"), request("INFO"), request("CLIENT", "SETNAME", "x"), request("NOSUCH"))));
     assertEquals("+OK\r\n", rendered(execute(request("QUIT"))));
-    assertFalse(session.authenticated);
+    assertFalse(session.authenticated());
   }
 
   @Test
@@ -81,17 +81,17 @@ class RespAuthTest {
     assertEquals(WRONGPASS, answer("AUTH", "default", "nope"));
     assertEquals(WRONGPASS, answer("AUTH", "p"));
     assertEquals(WRONGPASS, answer("AUTH", ""));
-    assertFalse(session.authenticated);
+    assertFalse(session.authenticated());
     assertEquals("4.0", failuresCounted());
     assertEquals("+OK\r\n", answer("AUTH", "pw"));
     assertEquals(WRONGPASS, answer("AUTH", "nope"));
-    assertTrue(session.authenticated, "a failed AUTH does not log an authenticated client out");
+    assertTrue(session.authenticated(), "a failed AUTH does not log an authenticated client out");
   }
 
   @Test
   void authWithThePasswordOrDefaultUserAndThePassword() {
     assertEquals("+OK\r\n", answer("AUTH", "default", "pw"));
-    assertTrue(session.authenticated);
+    assertTrue(session.authenticated());
     assertEquals("+OK\r\n", answer("AUTH", "pw"));
     assertEquals("0.0", failuresCounted());
   }
@@ -100,21 +100,21 @@ class RespAuthTest {
   void anotherUserIsWrongpassEvenWithThePassword() {
     assertEquals(WRONGPASS, answer("AUTH", "admin", "pw"));
     assertEquals(WRONGPASS, answer("AUTH", "DEFAULT", "pw"));
-    assertFalse(session.authenticated);
+    assertFalse(session.authenticated());
   }
 
   @Test
   void authArityAsRedis() {
     assertEquals("-ERR wrong number of arguments for 'auth' command\r\n", answer("AUTH"));
     assertEquals("-ERR syntax error\r\n", answer("AUTH", "default", "pw", "extra"));
-    assertFalse(session.authenticated);
+    assertFalse(session.authenticated());
   }
 
   @Test
   void helloTwoWithAuthAuthenticatesAndAnswersTheServerMap() {
     String hello = answer("HELLO", "2", "AUTH", "default", "pw", "SETNAME", "cli");
     assertTrue(hello.startsWith("*14\r\n$6\r\nserver\r\n"), hello);
-    assertTrue(session.authenticated);
+    assertTrue(session.authenticated());
     assertEquals("$3\r\ncli\r\n", answer("CLIENT", "GETNAME"));
   }
 
@@ -122,8 +122,8 @@ class RespAuthTest {
   void helloWithAWrongPasswordIsWrongpassAloneAndSetsNoName() {
     assertEquals(WRONGPASS, answer("HELLO", "2", "SETNAME", "cli", "AUTH", "default", "nope"));
     assertEquals(WRONGPASS, answer("HELLO", "2", "AUTH", "admin", "pw"));
-    assertFalse(session.authenticated);
-    assertEquals(null, session.name);
+    assertFalse(session.authenticated());
+    assertTrue(session.name().isEmpty());
     assertEquals("2.0", failuresCounted());
   }
 
@@ -137,14 +137,14 @@ class RespAuthTest {
   void helloWithAnUnknownVersionIsNoprotoAndAuthenticatesNothing() {
     // Redis checks the version before the options: an unsupported one ends the command there.
     assertEquals("-NOPROTO unsupported protocol version\r\n", answer("HELLO", "4", "AUTH", "default", "pw"));
-    assertFalse(session.authenticated);
+    assertFalse(session.authenticated());
   }
 
   @Test
   void withoutAPasswordAuthGetsRedisOwnAnswer() {
     RespAuth open = new RespAuth(Optional.empty(), metrics.authFailures("resp"));
     RespSession anyone = open.newSession(8);
-    assertTrue(anyone.authenticated);
+    assertTrue(anyone.authenticated());
     assertEquals("-ERR AUTH <password> called without any password configured for the default user. "
         + "Are you sure your configuration is correct?\r\n",
         LocalCommands.answer(anyone, request("AUTH", "x"), open).utf8String());

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.redisproxy.cache.CacheSettings;
 import com.redisproxy.fetch.RedisTarget;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -41,10 +42,15 @@ class ProxySettingsTest {
   }
 
   @Test
+  void theCacheSettingsDefaultsAreReferenceConfs() {
+    assertEquals(CacheSettings.defaults(), settings("").cache());
+  }
+
+  @Test
   void sentinelAndClusterAddressesAreAccepted() {
-    var sentinel = settings("redis-proxy.redis.address = \"redis-sentinel://s1:26379,s2:26379#mymaster\"").redis().target();
+    var sentinel = settings("redis-proxy.redis.address = \"redis-sentinel://s1:26379,s2:26379#mymaster\"").fetch().target();
     assertEquals("redis-sentinel://s1:26379,s2:26379/0#mymaster", sentinel.redacted());
-    var cluster = settings("redis-proxy.redis.address = \"redis-cluster://n1:7000,n2:7001\"").redis().target();
+    var cluster = settings("redis-proxy.redis.address = \"redis-cluster://n1:7000,n2:7001\"").fetch().target();
     assertEquals("redis-cluster://n1:7000,n2:7001", cluster.redacted());
   }
 
@@ -120,7 +126,7 @@ class ProxySettingsTest {
 
   @Test
   void thePasswordNeverAppearsInTheRedactedAddress() {
-    String shown = settings("redis-proxy.redis.address = \"redis://user:secret@db:6391/2\"").redis().target().redacted();
+    String shown = settings("redis-proxy.redis.address = \"redis://user:secret@db:6391/2\"").fetch().target().redacted();
     assertEquals("redis://db:6391/2", shown);
   }
 
@@ -160,6 +166,6 @@ class ProxySettingsTest {
   }
 
   private static io.lettuce.core.RedisURI uri(ProxySettings settings) {
-    return ((com.redisproxy.fetch.RedisTarget.Standalone) settings.redis().target()).uri();
+    return ((com.redisproxy.fetch.RedisTarget.Standalone) settings.fetch().target()).uri();
   }
 }

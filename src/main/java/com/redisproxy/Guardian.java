@@ -89,9 +89,12 @@ public final class Guardian {
         Optional<ClusterRedis> cluster = clusterForwarding(context, settings.fetch(), settings.resp().forwardTimeout());
         Supplier<CompletionStage<List<Object>>> commandTable =
             cluster.isPresent() ? cluster.get()::commandTable : redis::commandTable;
-        new RespServer(system, cacheClient, settings.resp(), settings.maxClients(), Main.version(), metrics, loops,
-                settings.auth().password(), settings.tls(), new FollowedBackend(location), commandTable, cluster)
-            .start(settings.host(), settings.resp().port(), settings.backlog(), settings.shutdownDeadline())
+        RespServer.FrontEnd frontEnd = new RespServer.FrontEnd(settings.host(), settings.backlog(), settings.maxClients(),
+            settings.tls(), settings.auth().password(), settings.shutdownDeadline());
+        RespServer.Context respContext = new RespServer.Context(
+            system, cacheClient, metrics, loops, new FollowedBackend(location), commandTable, cluster, Main.version());
+        new RespServer(settings.resp(), frontEnd, respContext)
+            .start()
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
                   + settings.host() + ":" + settings.resp().port() + ": " + failure.getMessage());

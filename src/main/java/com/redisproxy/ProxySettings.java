@@ -104,7 +104,8 @@ public record ProxySettings(
         read.integer(resp + "max-pinned-connections", 0, 1_000_000),
         java.util.Set.copyOf(read.names(resp + "refused-commands").stream()
             .map(name -> name.toLowerCase(java.util.Locale.ROOT)).toList()),
-        read.durationInSecondsOrOff(resp + "forward-timeout"));
+        read.durationInSecondsOrOff(resp + "forward-timeout"),
+        connectTimeout);
   }
 
   private static AuthSettings auth(SettingsReader read, String path) {

@@ -47,6 +47,12 @@ class ProxySettingsTest {
   }
 
   @Test
+  void theRespPortsOwnConnectionsToRedisConnectWithinRedisConnectTimeout() {
+    assertEquals(Duration.ofSeconds(1), settings("").resp().connectTimeout());
+    assertEquals(Duration.ofMillis(1500), settings("redis-proxy.redis.connect-timeout = 1500ms").resp().connectTimeout());
+  }
+
+  @Test
   void sentinelAndClusterAddressesAreAccepted() {
     var sentinel = settings("redis-proxy.redis.address = \"redis-sentinel://s1:26379,s2:26379#mymaster\"").fetch().target();
     assertEquals("redis-sentinel://s1:26379,s2:26379/0#mymaster", sentinel.redacted());

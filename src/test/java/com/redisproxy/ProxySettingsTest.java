@@ -5,8 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.redisproxy.auth.AuthSettings;
 import com.redisproxy.cache.CacheSettings;
 import com.redisproxy.fetch.RedisTarget;
+import com.redisproxy.resp.codec.RespLimits;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.charset.StandardCharsets;
@@ -42,8 +44,10 @@ class ProxySettingsTest {
   }
 
   @Test
-  void theCacheSettingsDefaultsAreReferenceConfs() {
+  void theDefaultsOfTheRoomsSettingsAreReferenceConfs() {
     assertEquals(CacheSettings.defaults(), settings("").cache());
+    assertEquals(RespLimits.defaults(), settings("").resp().limits());
+    assertEquals(AuthSettings.defaults(), settings("").auth());
   }
 
   @Test

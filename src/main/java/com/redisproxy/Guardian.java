@@ -6,6 +6,7 @@ import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.Ticker;
 import com.redisproxy.fetch.BackingRedis;
 import com.redisproxy.fetch.BackingStore;
+import com.redisproxy.fetch.FetchSettings;
 import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.fetch.RedisLocation;
 import com.redisproxy.fetch.RedisTarget;
@@ -53,12 +54,12 @@ public final class Guardian {
     return Behaviors.setup(context -> {
       ProxyMetrics metrics = new ProxyMetrics();
       InvalidationInbox invalidations = new InvalidationInbox(INVALIDATIONS_QUEUED_AT_MOST);
-      RedisLocation location = redisLocation(context, settings.redis());
-      BackingStore redis = startBackingStore(context, settings, location, invalidations);
+      RedisLocation location = redisLocation(context, settings.fetch());
+      BackingStore redis = startBackingStore(context, settings.fetch(), location, invalidations);
       metrics.redisConnected(redis::isConnected);
       Timer fetchLatency = metrics.fetchLatency();
       ActorRef<RedisFetcher.Command> fetchers = context.spawn(
-          Routers.pool(settings.redis().fetcherPoolSize(),
+          Routers.pool(settings.fetch().fetcherPoolSize(),
                   Behaviors.supervise(RedisFetcher.create(redis, fetchLatency)).onFailure(SupervisorStrategy.restart()))
               .withRoundRobinRouting(),
           "redis-fetchers");
@@ -66,13 +67,13 @@ public final class Guardian {
       Optional<RespEventLoops> respLoops = settings.resp().port() == 0 ? Optional.empty() : Optional.of(respEventLoops(system));
       respLoops.ifPresent(loops -> ExecutorDispatcher.register(system, CACHE_DISPATCHER, loops.cacheLoop()));
       ActorRef<CacheActor.Command> cache = context.spawn(
-          CacheActor.create(settings.cache(), settings.redis().fetchTimeout(), fetchers, invalidations, Ticker.SYSTEM),
+          CacheActor.create(settings.cache(), fetchers, invalidations, Ticker.SYSTEM),
           "cache",
           MailboxSelector.bounded(settings.cache().mailboxCapacity())
               .withDispatcherFromConfig(CACHE_DISPATCHER));
 
       CacheClient cacheClient = new CacheClient(
-          cache, system.scheduler(), settings.askTimeout(), settings.cache().maxPendingRequests(), invalidations);
+          cache, system.scheduler(), settings.cache().askTimeout(), settings.cache().maxPendingRequests(), invalidations);
       // HTTP reads are gathered on the thread the CacheActor runs on: the RESP loop, else Pekko's pool.
       Executor httpReadsSentFrom = respLoops.<Executor>map(RespEventLoops::cacheLoop).orElse(system.executionContext());
       ProxyRoutes routes = new ProxyRoutes(
@@ -85,12 +86,15 @@ public final class Guardian {
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
           });
       respLoops.ifPresent(loops -> {
-        Optional<ClusterRedis> cluster = clusterForwarding(context, settings);
+        Optional<ClusterRedis> cluster = clusterForwarding(context, settings.fetch(), settings.resp().forwardTimeout());
         Supplier<CompletionStage<List<Object>>> commandTable =
             cluster.isPresent() ? cluster.get()::commandTable : redis::commandTable;
-        new RespServer(system, cacheClient, settings.resp(), settings.maxClients(), Main.version(), metrics, loops,
-                settings.auth().password(), settings.tls(), new FollowedBackend(location), commandTable, cluster)
-            .start(settings.host(), settings.resp().port(), settings.backlog(), settings.shutdownDeadline())
+        RespServer.FrontEnd frontEnd = new RespServer.FrontEnd(settings.host(), settings.backlog(), settings.maxClients(),
+            settings.tls(), settings.auth().password(), settings.shutdownDeadline());
+        RespServer.Context respContext = new RespServer.Context(
+            system, cacheClient, metrics, loops, new FollowedBackend(location), commandTable, cluster, Main.version());
+        new RespServer(settings.resp(), frontEnd, respContext)
+            .start()
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
                   + settings.host() + ":" + settings.resp().port() + ": " + failure.getMessage());
@@ -105,8 +109,8 @@ public final class Guardian {
           settings.resp().port() == 0 ? "off" : settings.host() + ":" + settings.resp().port()
               + (settings.tls().isPresent() ? " over TLS" : ""),
           redis.address(), settings.cache().capacity(), settings.cache().expiry(),
-          settings.cache().honourRedisTtl() ? "honoured" : "ignored",
-          settings.cache().tracking() ? "tracking" : "none",
+          settings.fetch().readTtl() ? "honoured" : "ignored",
+          settings.fetch().tracking() ? "tracking" : "none",
           settings.auth().required() ? "on" : "off");
       // The cache restarts itself after a failure; should it stop anyway, the proxy is useless.
       context.watch(cache);
@@ -127,7 +131,7 @@ public final class Guardian {
     return loops;
   }
 
-  private static RedisLocation redisLocation(ActorContext<Void> context, ProxySettings.Redis settings) {
+  private static RedisLocation redisLocation(ActorContext<Void> context, FetchSettings settings) {
     RedisLocation location;
     if (settings.target() instanceof RedisTarget.Sentinel sentinel) {
       location = new SentinelWatch(sentinel.uri(), SENTINEL_POLL, settings.connectTimeout());
@@ -147,13 +151,10 @@ public final class Guardian {
   }
 
   private static BackingStore startBackingStore(
-      ActorContext<Void> context, ProxySettings settings, RedisLocation location, InvalidationInbox invalidations) {
-    ProxySettings.Redis redisSettings = settings.redis();
-    BackingRedis.Options options = new BackingRedis.Options(redisSettings.fetchTimeout(), redisSettings.connectTimeout(),
-        redisSettings.connections(), settings.cache().honourRedisTtl(), settings.cache().tracking());
-    BackingStore redis = redisSettings.target() instanceof RedisTarget.Cluster cluster
-        ? new ClusterBackingRedis(cluster, options, redisSettings.readFrom(), invalidations)
-        : new BackingRedis(redisSettings.target(), location, options, invalidations);
+      ActorContext<Void> context, FetchSettings settings, RedisLocation location, InvalidationInbox invalidations) {
+    BackingStore redis = settings.target() instanceof RedisTarget.Cluster cluster
+        ? new ClusterBackingRedis(cluster, settings, invalidations)
+        : new BackingRedis(settings, location, invalidations);
     CoordinatedShutdown.get(context.getSystem()).addTask(
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-backing-redis", () -> {
           redis.close();
@@ -163,9 +164,10 @@ public final class Guardian {
   }
 
   // In front of a Redis Cluster the RESP port forwards through a cluster client of its own.
-  private static Optional<ClusterRedis> clusterForwarding(ActorContext<Void> context, ProxySettings settings) {
-    if (!(settings.redis().target() instanceof RedisTarget.Cluster cluster)) return Optional.empty();
-    LettuceCluster forwarding = new LettuceCluster(cluster.seeds(), settings.resp().forwardTimeout(), settings.redis().connectTimeout());
+  private static Optional<ClusterRedis> clusterForwarding(
+      ActorContext<Void> context, FetchSettings settings, java.time.Duration forwardTimeout) {
+    if (!(settings.target() instanceof RedisTarget.Cluster cluster)) return Optional.empty();
+    LettuceCluster forwarding = new LettuceCluster(cluster.seeds(), forwardTimeout, settings.connectTimeout());
     CoordinatedShutdown.get(context.getSystem()).addTask(
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-cluster-forwarding", () -> {
           forwarding.close();

@@ -3,9 +3,12 @@ package com.redisproxy;
 import com.redisproxy.auth.AuthSettings;
 import com.redisproxy.auth.Password;
 import com.redisproxy.auth.ProtectedMode;
+import com.redisproxy.cache.CacheSettings;
+import com.redisproxy.fetch.FetchSettings;
 import com.redisproxy.fetch.ReadFromSetting;
 import com.redisproxy.fetch.RedisAddress;
 import com.redisproxy.fetch.RedisTarget;
+import com.redisproxy.http.HttpSettings;
 import com.redisproxy.resp.RespSettings;
 import com.redisproxy.resp.codec.RespLimits;
 import com.redisproxy.tls.FrontEndTls;
@@ -15,102 +18,94 @@ import java.time.Duration;
 import java.util.Optional;
 
 /**
- * Every setting of the proxy, read and validated once at start-up.
+ * Every setting of the proxy, read and validated once at start-up: one record per room, and what
+ * both front ends share.
  *
  * @param tls TLS for both front ends; empty means both speak plain TCP
  */
 public record ProxySettings(
     String host,
-    Http http,
-    RespSettings resp,
-    Optional<FrontEndTls> tls,
     int maxClients,
     int backlog,
-    Duration askTimeout,
     Duration shutdownDeadline,
-    Redis redis,
-    Cache cache,
-    AuthSettings auth) {
+    Optional<FrontEndTls> tls,
+    AuthSettings auth,
+    HttpSettings http,
+    RespSettings resp,
+    FetchSettings fetch,
+    CacheSettings cache) {
 
-  /** @param onCacheThread the HTTP connections' streams run on the thread the CacheActor runs on */
-  public record Http(int port, boolean accessLog, boolean onCacheThread) {}
-
-  /** @param readFrom the node a miss is read from, in a Redis Cluster */
-  public record Redis(
-      RedisTarget target, Duration fetchTimeout, Duration connectTimeout, int fetcherPoolSize, int connections,
-      ReadFrom readFrom) {}
-
-  public record Cache(
-      int capacity,
-      Duration expiry,
-      Duration sweepInterval,
-      int maxValueBytes,
-      int maxFetchesInFlight,
-      int maxPendingRequests,
-      boolean honourRedisTtl,
-      boolean tracking) {
-
-    /** Room for every admitted request, for each fetch's reply and a late one's, plus timers. */
-    public int mailboxCapacity() {
-      return maxPendingRequests + 2 * maxFetchesInFlight + 16;
-    }
-  }
+  private static final String ROOT = "redis-proxy.";
 
   /** @throws InvalidSettingException naming the first setting that cannot be used */
   public static ProxySettings fromConfig(Config config) {
     SettingsReader read = new SettingsReader(config);
-    String root = "redis-proxy.";
-    String host = read.string(root + "host").trim();
-    if (host.isEmpty()) throw read.invalid(root + "host", "is empty");
-    Redis redis =
-        new Redis(
-            redisTarget(read, root + "redis.address"),
-            read.duration(root + "redis.fetch-timeout"),
-            read.duration(root + "redis.connect-timeout"),
-            read.integer(root + "redis.fetcher-pool-size", 1, 1024),
-            read.integer(root + "redis.connections", 1, 64),
-            readFrom(read, root + "redis.read-from"));
-    Cache cache =
-        new Cache(
-            read.integer(root + "cache.capacity", 0, Integer.MAX_VALUE),
-            read.durationInSeconds(root + "cache.expiry"),
-            read.duration(root + "cache.sweep-interval"),
-            read.integer(root + "cache.max-value-bytes", 0, Integer.MAX_VALUE),
-            read.integer(root + "cache.max-fetches-in-flight", 1, 10_000_000),
-            read.integer(root + "cache.max-pending-requests", 1, 10_000_000),
-            read.bool(root + "cache.honour-redis-ttl"),
-            invalidationIsTracking(read, root + "cache.invalidation"));
-    Duration askTimeout = read.duration(root + "ask-timeout");
-    if (askTimeout.compareTo(redis.fetchTimeout()) <= 0) {
-      throw read.invalid(root + "ask-timeout", "must be longer than redis.fetch-timeout (" + redis.fetchTimeout() + ")");
-    }
-    RespSettings resp = new RespSettings(
-        read.port(root + "resp.port", true),
-        new RespLimits(
-            read.integer(root + "resp.max-bulk-bytes", 1, Integer.MAX_VALUE - 2),
-            read.integer(root + "resp.max-array-length", 1, Integer.MAX_VALUE),
-            read.integer(root + "resp.max-inline-bytes", 1, Integer.MAX_VALUE),
-            read.integer(root + "resp.max-request-bytes", 1, Integer.MAX_VALUE)),
-        read.durationInSecondsOrOff(root + "resp.idle-timeout"),
-        read.integer(root + "resp.max-pinned-connections", 0, 1_000_000),
-        java.util.Set.copyOf(read.names(root + "resp.refused-commands").stream()
-            .map(name -> name.toLowerCase(java.util.Locale.ROOT)).toList()),
-        read.durationInSecondsOrOff(root + "resp.forward-timeout"));
-    int maxClients = read.integer(root + "max-clients", 1, Integer.MAX_VALUE);
-    int backlog = read.integer(root + "backlog", 1, 65535);
-    Duration shutdownDeadline = read.duration(root + "shutdown-deadline");
+    String host = read.string(ROOT + "host").trim();
+    if (host.isEmpty()) throw read.invalid(ROOT + "host", "is empty");
+    FetchSettings fetch = fetch(read);
+    CacheSettings cache = cache(read, fetch.fetchTimeout());
+    RespSettings resp = resp(read, fetch.connectTimeout());
+    int maxClients = read.integer(ROOT + "max-clients", 1, Integer.MAX_VALUE);
+    int backlog = read.integer(ROOT + "backlog", 1, 65535);
+    Duration shutdownDeadline = read.duration(ROOT + "shutdown-deadline");
     if (shutdownDeadline.compareTo(Duration.ofSeconds(30)) > 0) {
-      throw read.invalid(root + "shutdown-deadline", "must be at most 30s");
+      throw read.invalid(ROOT + "shutdown-deadline", "must be at most 30s");
     }
-    Http http = new Http(read.port(root + "http.port", false), read.bool(root + "http.access-log"),
-        read.bool(root + "http.on-cache-thread"));
-    AuthSettings auth = auth(read, root + "auth.");
+    HttpSettings http = new HttpSettings(read.port(ROOT + "http.port", false), read.bool(ROOT + "http.access-log"),
+        read.bool(ROOT + "http.on-cache-thread"));
+    AuthSettings auth = auth(read, ROOT + "auth.");
     if (ProtectedMode.refuses(host, auth)) {
-      throw read.invalid(root + "host", "'" + host + "' is not a loopback address and no password is set"
+      throw read.invalid(ROOT + "host", "'" + host + "' is not a loopback address and no password is set"
           + " (protected mode): set PROXY_PASSWORD, or PROXY_PROTECTED_MODE=off to serve without one");
     }
     Optional<FrontEndTls> tls = FrontEndTlsSetting.read(read);
-    return new ProxySettings(host, http, resp, tls, maxClients, backlog, askTimeout, shutdownDeadline, redis, cache, auth);
+    return new ProxySettings(host, maxClients, backlog, shutdownDeadline, tls, auth, http, resp, fetch, cache);
+  }
+
+  // honour-redis-ttl and invalidation are cache.* keys, but it is the fetch path that acts on them.
+  private static FetchSettings fetch(SettingsReader read) {
+    String redis = ROOT + "redis.";
+    RedisTarget target = redisTarget(read, redis + "address");
+    Duration fetchTimeout = read.duration(redis + "fetch-timeout");
+    Duration connectTimeout = read.duration(redis + "connect-timeout");
+    int fetcherPoolSize = read.integer(redis + "fetcher-pool-size", 1, 1024);
+    int connections = read.integer(redis + "connections", 1, 64);
+    ReadFrom readFrom = readFrom(read, redis + "read-from");
+    return new FetchSettings(target, fetchTimeout, connectTimeout, fetcherPoolSize, connections, readFrom,
+        read.bool(ROOT + "cache.honour-redis-ttl"), invalidationIsTracking(read, ROOT + "cache.invalidation"));
+  }
+
+  private static CacheSettings cache(SettingsReader read, Duration fetchTimeout) {
+    String cache = ROOT + "cache.";
+    int capacity = read.integer(cache + "capacity", 0, Integer.MAX_VALUE);
+    Duration expiry = read.durationInSeconds(cache + "expiry");
+    Duration sweepInterval = read.duration(cache + "sweep-interval");
+    int maxValueBytes = read.integer(cache + "max-value-bytes", 0, Integer.MAX_VALUE);
+    int maxFetchesInFlight = read.integer(cache + "max-fetches-in-flight", 1, 10_000_000);
+    int maxPendingRequests = read.integer(cache + "max-pending-requests", 1, 10_000_000);
+    Duration askTimeout = read.duration(ROOT + "ask-timeout");
+    if (askTimeout.compareTo(fetchTimeout) <= 0) {
+      throw read.invalid(ROOT + "ask-timeout", "must be longer than redis.fetch-timeout (" + fetchTimeout + ")");
+    }
+    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+        fetchTimeout, askTimeout);
+  }
+
+  private static RespSettings resp(SettingsReader read, Duration connectTimeout) {
+    String resp = ROOT + "resp.";
+    return new RespSettings(
+        read.port(resp + "port", true),
+        new RespLimits(
+            read.integer(resp + "max-bulk-bytes", 1, Integer.MAX_VALUE - 2),
+            read.integer(resp + "max-array-length", 1, Integer.MAX_VALUE),
+            read.integer(resp + "max-inline-bytes", 1, Integer.MAX_VALUE),
+            read.integer(resp + "max-request-bytes", 1, Integer.MAX_VALUE)),
+        read.durationInSecondsOrOff(resp + "idle-timeout"),
+        read.integer(resp + "max-pinned-connections", 0, 1_000_000),
+        java.util.Set.copyOf(read.names(resp + "refused-commands").stream()
+            .map(name -> name.toLowerCase(java.util.Locale.ROOT)).toList()),
+        read.durationInSecondsOrOff(resp + "forward-timeout"),
+        connectTimeout);
   }
 
   private static AuthSettings auth(SettingsReader read, String path) {

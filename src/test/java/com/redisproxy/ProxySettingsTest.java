@@ -5,7 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.redisproxy.auth.AuthSettings;
+import com.redisproxy.cache.CacheSettings;
 import com.redisproxy.fetch.RedisTarget;
+import com.redisproxy.resp.codec.RespLimits;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.charset.StandardCharsets;
@@ -41,10 +44,23 @@ class ProxySettingsTest {
   }
 
   @Test
+  void theDefaultsOfTheRoomsSettingsAreReferenceConfs() {
+    assertEquals(CacheSettings.defaults(), settings("").cache());
+    assertEquals(RespLimits.defaults(), settings("").resp().limits());
+    assertEquals(AuthSettings.defaults(), settings("").auth());
+  }
+
+  @Test
+  void theRespPortsOwnConnectionsToRedisConnectWithinRedisConnectTimeout() {
+    assertEquals(Duration.ofSeconds(1), settings("").resp().connectTimeout());
+    assertEquals(Duration.ofMillis(1500), settings("redis-proxy.redis.connect-timeout = 1500ms").resp().connectTimeout());
+  }
+
+  @Test
   void sentinelAndClusterAddressesAreAccepted() {
-    var sentinel = settings("redis-proxy.redis.address = \"redis-sentinel://s1:26379,s2:26379#mymaster\"").redis().target();
+    var sentinel = settings("redis-proxy.redis.address = \"redis-sentinel://s1:26379,s2:26379#mymaster\"").fetch().target();
     assertEquals("redis-sentinel://s1:26379,s2:26379/0#mymaster", sentinel.redacted());
-    var cluster = settings("redis-proxy.redis.address = \"redis-cluster://n1:7000,n2:7001\"").redis().target();
+    var cluster = settings("redis-proxy.redis.address = \"redis-cluster://n1:7000,n2:7001\"").fetch().target();
     assertEquals("redis-cluster://n1:7000,n2:7001", cluster.redacted());
   }
 
@@ -120,7 +136,7 @@ class ProxySettingsTest {
 
   @Test
   void thePasswordNeverAppearsInTheRedactedAddress() {
-    String shown = settings("redis-proxy.redis.address = \"redis://user:secret@db:6391/2\"").redis().target().redacted();
+    String shown = settings("redis-proxy.redis.address = \"redis://user:secret@db:6391/2\"").fetch().target().redacted();
     assertEquals("redis://db:6391/2", shown);
   }
 
@@ -160,6 +176,6 @@ class ProxySettingsTest {
   }
 
   private static io.lettuce.core.RedisURI uri(ProxySettings settings) {
-    return ((com.redisproxy.fetch.RedisTarget.Standalone) settings.redis().target()).uri();
+    return ((com.redisproxy.fetch.RedisTarget.Standalone) settings.fetch().target()).uri();
   }
 }

@@ -11,6 +11,24 @@ import java.util.Optional;
  */
 public record AuthSettings(Optional<Password> password, boolean metricsNeedPassword, boolean protectedMode) {
 
+  /** The defaults of reference.conf: no password, /metrics open, protected mode on. */
+  public static AuthSettings defaults() {
+    return new AuthSettings(Optional.empty(), false, true);
+  }
+
+  /** @param password as the setting holds it; empty for none */
+  public AuthSettings withPassword(String password) {
+    return new AuthSettings(Password.fromSetting(password), metricsNeedPassword, protectedMode);
+  }
+
+  public AuthSettings withMetricsNeedPassword(boolean metricsNeedPassword) {
+    return new AuthSettings(password, metricsNeedPassword, protectedMode);
+  }
+
+  public AuthSettings withProtectedMode(boolean protectedMode) {
+    return new AuthSettings(password, metricsNeedPassword, protectedMode);
+  }
+
   public boolean required() {
     return password.isPresent();
   }

@@ -1,6 +1,5 @@
 package com.redisproxy.cache;
 
-import com.redisproxy.ProxySettings;
 import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
 import java.time.Duration;
@@ -66,7 +65,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   // A fetch is answered with a timeout between fetchTimeout and fetchTimeout * (1 + 1/8).
   private static final int DEADLINE_CHECKS_PER_TIMEOUT = 8;
 
-  private final ProxySettings.Cache settings;
+  private final CacheSettings settings;
   private final long fetchTimeoutNanos;
   private final ActorRef<RedisFetcher.Command> fetchers;
   private final ActorRef<FetchResult> fetchReplies;
@@ -79,14 +78,10 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   private final Ticker ticker;
 
   public static Behavior<Command> create(
-      ProxySettings.Cache settings,
-      Duration fetchTimeout,
-      ActorRef<RedisFetcher.Command> fetchers,
-      InvalidationInbox invalidations,
-      Ticker ticker) {
+      CacheSettings settings, ActorRef<RedisFetcher.Command> fetchers, InvalidationInbox invalidations, Ticker ticker) {
     CacheCounters counters = new CacheCounters();
     AtomicLong requestIds = new AtomicLong();
-    Duration deadlineCheck = fetchTimeout.dividedBy(DEADLINE_CHECKS_PER_TIMEOUT);
+    Duration deadlineCheck = settings.fetchTimeout().dividedBy(DEADLINE_CHECKS_PER_TIMEOUT);
     Behavior<Command> actor = Behaviors.setup(
         context ->
             Behaviors.withTimers(
@@ -96,7 +91,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
                       deadlineCheck.isZero() ? Duration.ofMillis(1) : deadlineCheck);
                   ActorRef<Command> self = context.getSelf();
                   invalidations.onArrival(() -> self.tell(InvalidationsArrived.INSTANCE));
-                  return new CacheActor(context, settings, fetchTimeout, fetchers, invalidations, ticker,
+                  return new CacheActor(context, settings, fetchers, invalidations, ticker,
                       counters, new InFlightFetches(requestIds::getAndIncrement));
                 }));
     return Behaviors.supervise(actor).onFailure(SupervisorStrategy.restart());
@@ -104,8 +99,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
 
   private CacheActor(
       ActorContext<Command> context,
-      ProxySettings.Cache settings,
-      Duration fetchTimeout,
+      CacheSettings settings,
       ActorRef<RedisFetcher.Command> fetchers,
       InvalidationInbox invalidations,
       Ticker ticker,
@@ -115,7 +109,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     this.invalidations = invalidations;
     this.ticker = ticker;
     this.settings = settings;
-    this.fetchTimeoutNanos = fetchTimeout.toNanos();
+    this.fetchTimeoutNanos = settings.fetchTimeout().toNanos();
     this.fetchers = fetchers;
     this.counters = counters;
     this.inFlight = inFlight;

@@ -46,14 +46,10 @@ public final class BackingRedis implements BackingStore {
   private static final Logger log = LoggerFactory.getLogger(BackingRedis.class);
   private static final Duration RETRY_DELAY = Duration.ofMillis(500);
 
-  /** How the proxy reads and watches Redis. */
-  public record Options(
-      Duration fetchTimeout, Duration connectTimeout, int connections, boolean readTtl, boolean tracking) {}
-
   private final RedisClient client;
   private final RedisTarget target;
   private final RedisLocation location;
-  private final Options options;
+  private final FetchSettings settings;
   private final InvalidationListener invalidations;
   private final AtomicReferenceArray<StatefulRedisConnection<ByteString, ByteString>> connections;
   private final AtomicInteger nextConnection = new AtomicInteger();
@@ -63,10 +59,10 @@ public final class BackingRedis implements BackingStore {
   // Why the last connection attempt failed (Redis's own words, e.g. WRONGPASS), for clients' errors.
   private volatile String lastConnectFailure = "connecting";
 
-  public BackingRedis(RedisTarget target, RedisLocation location, Options options, InvalidationListener invalidations) {
-    this.target = target;
+  public BackingRedis(FetchSettings settings, RedisLocation location, InvalidationListener invalidations) {
+    this.target = settings.target();
     this.location = location;
-    this.options = options;
+    this.settings = settings;
     this.invalidations = invalidations;
     this.client = RedisClient.create();
     this.client.setOptions(
@@ -74,13 +70,13 @@ public final class BackingRedis implements BackingStore {
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .requestQueueSize(10_000)
-            .timeoutOptions(TimeoutOptions.enabled(options.fetchTimeout()))
+            .timeoutOptions(TimeoutOptions.enabled(settings.fetchTimeout()))
             .socketOptions(
-                SocketOptions.builder().connectTimeout(options.connectTimeout()).keepAlive(true).build())
+                SocketOptions.builder().connectTimeout(settings.connectTimeout()).keepAlive(true).build())
             .build());
-    this.connections = new AtomicReferenceArray<>(options.connections());
+    this.connections = new AtomicReferenceArray<>(settings.connections());
     location.onChange(this::moved);
-    for (int slot = 0; slot < options.connections(); slot++) connect(slot, 0);
+    for (int slot = 0; slot < settings.connections(); slot++) connect(slot, 0);
   }
 
   /**
@@ -95,7 +91,7 @@ public final class BackingRedis implements BackingStore {
     }
     RedisAsyncCommands<ByteString, ByteString> commands = connection.async();
     CompletionStage<ByteString> value = commands.get(key);
-    if (!options.readTtl()) return value.thenApply(bytes -> new RedisValue(bytes, RedisValue.NO_EXPIRY));
+    if (!settings.readTtl()) return value.thenApply(bytes -> new RedisValue(bytes, RedisValue.NO_EXPIRY));
     // PTTL is -1 for no expiry and -2 when the key is gone (deleted between the two commands).
     return value.thenCombine(commands.pttl(key), (bytes, ttl) ->
         new RedisValue(ttl == -2 ? null : bytes, ttl < 0 ? RedisValue.NO_EXPIRY : Math.max(ttl, 0)));
@@ -130,7 +126,7 @@ public final class BackingRedis implements BackingStore {
     if (where.isEmpty()) return;
     client
         .connectAsync(ByteStringCodec.INSTANCE, where.get())
-        .thenCompose(connection -> options.tracking() ? track(connection) : CompletableFuture.completedFuture(connection))
+        .thenCompose(connection -> settings.tracking() ? track(connection) : CompletableFuture.completedFuture(connection))
         .whenComplete(
             (connection, failure) -> {
               if (failure == null) {
@@ -166,7 +162,7 @@ public final class BackingRedis implements BackingStore {
       StatefulRedisConnection<ByteString, ByteString> old = connections.getAndSet(slot, null);
       if (old != null) old.closeAsync();
     }
-    if (options.tracking()) invalidations.everythingInvalidated("the master moved");
+    if (settings.tracking()) invalidations.everythingInvalidated("the master moved");
     for (int slot = 0; slot < connections.length(); slot++) connect(slot, next);
   }
 

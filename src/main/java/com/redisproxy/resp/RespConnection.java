@@ -255,8 +255,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
       if (CommandTable.effect(first) == CommandTable.Effect.BEGINS_TRANSACTION) forwarder.refuseTransaction();
       return notPinned(Refusals.tooManyPinned(first, forwarding.maxPinned()));
     }
-    pinned = new PinnedSession(context.channel().eventLoop(), forwarding.backend(), backend.get(), forwarding.table(),
-        forwarding.cache(), auth, session, this, forwarding::releasePinned);
+    pinned = new PinnedSession(forwarding, backend.get(),
+        new PinnedSession.Connection(context.channel().eventLoop(), session, auth, this));
     List<RespRequest> requests = held;
     String protocolError = heldProtocolError;
     held = null;

@@ -6,7 +6,6 @@ import com.redisproxy.fetch.cluster.ClusterRedis;
 import com.redisproxy.metrics.ProxyMetrics;
 import com.redisproxy.resp.cluster.ClusterBackend;
 import com.redisproxy.resp.cluster.ClusterRouting;
-import com.redisproxy.resp.codec.RespLimits;
 import com.redisproxy.resp.codec.RespParser;
 import com.redisproxy.resp.command.CommandTable;
 import com.redisproxy.resp.command.RespAuth;
@@ -78,12 +77,23 @@ public final class RespServer {
     }
   }
 
+  /** What the RESP port shares with the HTTP port: where and how both listen, and the clients' password. */
+  public record FrontEnd(
+      String host, int backlog, int maxClients, Optional<FrontEndTls> tls, Optional<Password> password,
+      Duration shutdownDeadline) {}
+
+  /**
+   * What the server is wired to: the cache, the metrics, its event loops, where Redis is, Redis's COMMAND reply and,
+   * in front of a Redis Cluster, the cluster client it forwards through.
+   */
+  public record Context(
+      ActorSystem<?> system, CacheClient cache, ProxyMetrics metrics, RespEventLoops loops, BackendLocator backend,
+      Supplier<CompletionStage<List<Object>>> commandTable, Optional<ClusterRedis> cluster, String version) {}
+
   private final ActorSystem<?> system;
   private final CacheClient cache;
-  private final RespLimits limits;
-  private final Duration idleTimeout;
-  private final Duration forwardTimeout;
-  private final int maxClients;
+  private final RespSettings settings;
+  private final FrontEnd frontEnd;
   private final RespCommands commands;
   private final ServerInfo serverInfo;
   private final RespAuth auth;
@@ -94,7 +104,6 @@ public final class RespServer {
   private final Map<EventLoop, Backend> clusterBackends = new ConcurrentHashMap<>();
   private final Optional<ClusterRedis> cluster;
   private final Optional<ClusterRouting> clusterRouting;
-  private final Optional<FrontEndTls> tls;
   private final RespEventLoops loops;
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicLong nextClientId = new AtomicLong();
@@ -102,31 +111,28 @@ public final class RespServer {
   private final Map<EventLoop, LoopBatcher> batchers = new ConcurrentHashMap<>();
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
-  public RespServer(ActorSystem<?> system, CacheClient cache, RespSettings settings, int maxClients, String version,
-      ProxyMetrics metrics, RespEventLoops loops, Optional<Password> password, Optional<FrontEndTls> tls,
-      BackendLocator backend, Supplier<CompletionStage<List<Object>>> commandTable, Optional<ClusterRedis> cluster) {
-    this.tls = tls;
-    this.system = system;
-    this.cache = cache;
-    this.limits = settings.limits();
-    this.idleTimeout = settings.idleTimeout();
-    this.forwardTimeout = settings.forwardTimeout();
-    this.maxClients = maxClients;
-    this.loops = loops;
-    this.meters = metrics.connections("resp", openConnections::get);
-    this.auth = new RespAuth(password, metrics.authFailures("resp"));
+  public RespServer(RespSettings settings, FrontEnd frontEnd, Context context) {
+    this.settings = settings;
+    this.frontEnd = frontEnd;
+    this.system = context.system();
+    this.cache = context.cache();
+    this.loops = context.loops();
+    this.meters = context.metrics().connections("resp", openConnections::get);
+    this.auth = new RespAuth(frontEnd.password(), context.metrics().authFailures("resp"));
     AtomicInteger pinned = new AtomicInteger();
-    this.forwarding = new Forwarding(new CommandTable(settings.refusedCommands(), cluster.isPresent()), backend,
-        Invalidator.of(cache), settings.maxPinnedConnections(), pinned);
-    this.cluster = cluster;
+    this.cluster = context.cluster();
+    this.forwarding = new Forwarding(new CommandTable(settings.refusedCommands(), cluster.isPresent()), context.backend(),
+        settings.connectTimeout(), Invalidator.of(cache), settings.maxPinnedConnections(), pinned);
     this.clusterRouting = cluster.map(redis -> new ClusterRouting(forwarding.table(), redis::slot));
-    this.commandTable = commandTable;
-    this.serverInfo = new ServerInfo(openConnections::get, pinned::get, version);
-    this.commands = new RespCommands(serverInfo, metrics.readOutcomes("resp"), auth);
+    this.commandTable = context.commandTable();
+    this.serverInfo = new ServerInfo(openConnections::get, pinned::get, context.version());
+    this.commands = new RespCommands(serverInfo, context.metrics().readOutcomes("resp"), auth);
   }
 
   /** Binds; on coordinated shutdown, unbinds and then lets every connection finish what it read. */
-  public CompletionStage<InetSocketAddress> start(String host, int port, int backlog, Duration shutdownDeadline) {
+  public CompletionStage<InetSocketAddress> start() {
+    int backlog = frontEnd.backlog();
+    Duration idleTimeout = settings.idleTimeout();
     loadCommandTable();
     CompletableFuture<InetSocketAddress> bound = new CompletableFuture<>();
     ServerBootstrap bootstrap = new ServerBootstrap()
@@ -141,19 +147,19 @@ public final class RespServer {
             accept(channel);
           }
         });
-    bootstrap.bind(host, port).addListener((ChannelFutureListener) binding -> {
+    bootstrap.bind(frontEnd.host(), settings.port()).addListener((ChannelFutureListener) binding -> {
       if (!binding.isSuccess()) {
         bound.completeExceptionally(binding.cause());
         return;
       }
       Channel server = binding.channel();
-      log.info("RESP{} front end listening on {}, backlog {}, idle timeout {}", tls.isPresent() ? " over TLS" : "",
+      log.info("RESP{} front end listening on {}, backlog {}, idle timeout {}", frontEnd.tls().isPresent() ? " over TLS" : "",
           server.localAddress(), backlog, idleTimeout.isZero() ? "off" : idleTimeout);
       CoordinatedShutdown shutdown = CoordinatedShutdown.get(system);
       shutdown.addTask(CoordinatedShutdown.PhaseServiceUnbind(), "unbind-resp",
           () -> completion(server.close()));
       shutdown.addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "drain-resp-connections",
-          () -> drain(shutdownDeadline));
+          () -> drain(frontEnd.shutdownDeadline()));
       bound.complete((InetSocketAddress) server.localAddress());
     });
     return bound;
@@ -161,8 +167,8 @@ public final class RespServer {
 
   // With TLS, the refusal of a client over the limit is written once the handshake is done.
   private void accept(SocketChannel channel) {
-    tls.ifPresent(frontEnd -> channel.pipeline().addLast(new SslHandler(frontEnd.newServerEngine())));
-    if (openConnections.incrementAndGet() > maxClients) {
+    frontEnd.tls().ifPresent(tls -> channel.pipeline().addLast(new SslHandler(tls.newServerEngine())));
+    if (openConnections.incrementAndGet() > frontEnd.maxClients()) {
       openConnections.decrementAndGet();
       meters.refused();
       channel.pipeline().addLast(CLOSE_ON_ERROR);
@@ -171,11 +177,11 @@ public final class RespServer {
     }
     channel.closeFuture().addListener(closed -> openConnections.decrementAndGet());
     connections.add(channel);
-    if (!idleTimeout.isZero()) {
-      channel.pipeline().addLast(new IdleStateHandler(idleTimeout.toNanos(), 0, 0, TimeUnit.NANOSECONDS));
+    if (!settings.idleTimeout().isZero()) {
+      channel.pipeline().addLast(new IdleStateHandler(settings.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
     }
     LoopBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new LoopBatcher(cache, loop));
-    channel.pipeline().addLast(new RespConnection(new RespParser(limits), auth.newSession(nextClientId.incrementAndGet()),
+    channel.pipeline().addLast(new RespConnection(new RespParser(settings.limits()), auth.newSession(nextClientId.incrementAndGet()),
         commands, batcher, auth, forwarding, backend(channel.eventLoop(), false), backend(channel.eventLoop(), true)));
   }
 
@@ -184,11 +190,11 @@ public final class RespServer {
     if (cluster.isPresent()) return clusterBackends.computeIfAbsent(loop, on -> new ClusterBackend(on, cluster.get(), clusterRouting.get()));
     if (!resp3) return shared(loop);
     // Its link opens on first use: no RESP3 client, no second connection.
-    return sharedResp3Backends.computeIfAbsent(loop, on -> new SharedBackend(on, forwarding.backend(), forwardTimeout, true));
+    return sharedResp3Backends.computeIfAbsent(loop, on -> new SharedBackend(on, forwarding.backend(), settings.forwardTimeout(), settings.connectTimeout(), true));
   }
 
   private SharedBackend shared(EventLoop loop) {
-    return sharedBackends.computeIfAbsent(loop, on -> new SharedBackend(on, forwarding.backend(), forwardTimeout, false));
+    return sharedBackends.computeIfAbsent(loop, on -> new SharedBackend(on, forwarding.backend(), settings.forwardTimeout(), settings.connectTimeout(), false));
   }
 
   // Until Redis has answered COMMAND, every forwarded command is taken to change any key.

@@ -9,7 +9,9 @@ import java.util.Set;
  * {@code maxPinnedConnections} bounds the dedicated Redis connections of clients holding connection
  * state, {@code refusedCommands} (lower case) are answered with an error, never forwarded, and a
  * forwarded command Redis has not answered within {@code forwardTimeout} (zero: no limit) fails.
+ * {@code connectTimeout} (redis.connect-timeout) bounds the opening of the port's own connections
+ * to Redis, shared and pinned.
  */
 public record RespSettings(
     int port, RespLimits limits, Duration idleTimeout, int maxPinnedConnections, Set<String> refusedCommands,
-    Duration forwardTimeout) {}
+    Duration forwardTimeout, Duration connectTimeout) {}

@@ -47,7 +47,7 @@ class PasswordTest {
   @Test
   void neverShowsItself() {
     assertEquals("Password(redacted)", password.toString());
-    String settings = new AuthSettings(Password.fromSetting("s3cret pw"), true, true).toString();
+    String settings = AuthSettings.defaults().withPassword("s3cret pw").withMetricsNeedPassword(true).toString();
     assertFalse(settings.contains("s3cret"), settings);
   }
 }

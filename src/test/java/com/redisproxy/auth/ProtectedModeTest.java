@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.util.Optional;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.Test;
@@ -23,9 +22,9 @@ class ProtectedModeTest {
 
   @Test
   void refusesOnlyWithoutPasswordOnANonLoopbackHostWhileOn() {
-    AuthSettings none = new AuthSettings(Optional.empty(), false, true);
-    AuthSettings withPassword = new AuthSettings(Password.fromSetting("pw"), false, true);
-    AuthSettings off = new AuthSettings(Optional.empty(), false, false);
+    AuthSettings none = AuthSettings.defaults();
+    AuthSettings withPassword = AuthSettings.defaults().withPassword("pw");
+    AuthSettings off = AuthSettings.defaults().withProtectedMode(false);
     assertTrue(ProtectedMode.refuses("0.0.0.0", none));
     assertTrue(ProtectedMode.refuses("10.1.2.3", none));
     assertFalse(ProtectedMode.refuses("127.0.0.1", none));

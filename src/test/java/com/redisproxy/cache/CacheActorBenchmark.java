@@ -1,6 +1,5 @@
 package com.redisproxy.cache;
 
-import com.redisproxy.ProxySettings;
 import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
 import java.time.Duration;
@@ -78,11 +77,16 @@ public class CacheActorBenchmark {
   @Setup(Level.Trial)
   public void start() {
     testKit = ActorTestKit.create();
-    var settings = new ProxySettings.Cache(
-        CAPACITY, Duration.ofHours(1), Duration.ofSeconds(1), 1 << 20, 100_000, 100_000, true, false);
+    CacheSettings settings = CacheSettings.defaults()
+        .withCapacity(CAPACITY)
+        .withExpiry(Duration.ofHours(1))
+        .withMaxValueBytes(1 << 20)
+        .withMaxFetchesInFlight(100_000)
+        .withMaxPendingRequests(100_000)
+        .withFetchTimeout(Duration.ofSeconds(5));
     ActorRef<RedisFetcher.Command> fetcher = testKit.spawn(instantFetcher());
-    hitCache = testKit.spawn(CacheActor.create(settings, Duration.ofSeconds(5), fetcher, new InvalidationInbox(1), Ticker.SYSTEM));
-    missCache = testKit.spawn(CacheActor.create(settings, Duration.ofSeconds(5), fetcher, new InvalidationInbox(1), Ticker.SYSTEM));
+    hitCache = testKit.spawn(CacheActor.create(settings, fetcher, new InvalidationInbox(1), Ticker.SYSTEM));
+    missCache = testKit.spawn(CacheActor.create(settings, fetcher, new InvalidationInbox(1), Ticker.SYSTEM));
     hitBatches = batches("key", CAPACITY);
     missBatches = batches("miss", DISTINCT_MISSES);
     hitBatches.forEach(batch -> getAll(hitCache, batch)); // now every hit key is cached

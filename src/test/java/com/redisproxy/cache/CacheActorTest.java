@@ -3,7 +3,6 @@ package com.redisproxy.cache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 
-import com.redisproxy.ProxySettings;
 import com.redisproxy.fetch.FetchError;
 import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
@@ -44,8 +43,14 @@ class CacheActorTest {
   private final InvalidationInbox invalidations = new InvalidationInbox(1000);
 
   private ActorRef<CacheActor.Command> cache(int capacity, int maxFetchesInFlight) {
-    var settings = new ProxySettings.Cache(capacity, EXPIRY, SWEEP, 1024, maxFetchesInFlight, 10_000, true, false);
-    return testKit.spawn(CacheActor.create(settings, FETCH_TIMEOUT, fetcher.getRef(), invalidations, ticker));
+    CacheSettings settings = CacheSettings.defaults()
+        .withCapacity(capacity)
+        .withExpiry(EXPIRY)
+        .withSweepInterval(SWEEP)
+        .withMaxValueBytes(1024)
+        .withMaxFetchesInFlight(maxFetchesInFlight)
+        .withFetchTimeout(FETCH_TIMEOUT);
+    return testKit.spawn(CacheActor.create(settings, fetcher.getRef(), invalidations, ticker));
   }
 
   private static ByteString bytes(String text) {

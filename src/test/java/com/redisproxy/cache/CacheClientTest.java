@@ -3,7 +3,6 @@ package com.redisproxy.cache;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.redisproxy.ProxySettings;
 import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
 import java.time.Duration;
@@ -29,12 +28,21 @@ class CacheClientTest {
     testKit.shutdownTestKit();
   }
 
+  private static CacheSettings settings() {
+    return CacheSettings.defaults()
+        .withCapacity(100)
+        .withExpiry(Duration.ofMinutes(1))
+        .withMaxValueBytes(1024)
+        .withMaxPendingRequests(MAX_PENDING)
+        .withFetchTimeout(Duration.ofSeconds(30));
+  }
+
   @Test
   void aBurstFarBeyondTheBoundIsRefusedPromptlyAndEveryAcceptedRequestIsAnswered() throws Exception {
-    var settings = new ProxySettings.Cache(100, Duration.ofMinutes(1), Duration.ofSeconds(1), 1024, 10_000, MAX_PENDING, true, false);
+    CacheSettings settings = settings();
     TestProbe<RedisFetcher.Command> fetcher = testKit.createTestProbe();
     ActorRef<CacheActor.Command> cache = testKit.spawn(
-        CacheActor.create(settings, Duration.ofSeconds(30), fetcher.getRef(), new InvalidationInbox(1000), Ticker.SYSTEM),
+        CacheActor.create(settings, fetcher.getRef(), new InvalidationInbox(1000), Ticker.SYSTEM),
         MailboxSelector.bounded(settings.mailboxCapacity()));
     CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofSeconds(60), MAX_PENDING,
         new InvalidationInbox(100));
@@ -69,11 +77,11 @@ class CacheClientTest {
 
   @Test
   void aWriteInvalidationDropsTheKeyAndKeepsAFetchInFlightFromCachingTheOldValue() throws Exception {
-    var settings = new ProxySettings.Cache(100, Duration.ofMinutes(1), Duration.ofSeconds(1), 1024, 10_000, MAX_PENDING, true, false);
+    CacheSettings settings = settings();
     TestProbe<RedisFetcher.Command> fetcher = testKit.createTestProbe();
     InvalidationInbox inbox = new InvalidationInbox(1000);
     ActorRef<CacheActor.Command> cache = testKit.spawn(
-        CacheActor.create(settings, Duration.ofSeconds(30), fetcher.getRef(), inbox, Ticker.SYSTEM),
+        CacheActor.create(settings, fetcher.getRef(), inbox, Ticker.SYSTEM),
         MailboxSelector.bounded(settings.mailboxCapacity()));
     CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofSeconds(60), MAX_PENDING, inbox);
     ByteString cached = ByteString.fromString("cached");

@@ -5,14 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.auth.AuthSettings;
-import com.redisproxy.auth.Password;
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -42,7 +40,7 @@ class MetricsEndpointTest {
   }
 
   private static HttpResponse metrics(HttpRequest request) throws Exception {
-    return metrics(new AuthSettings(Optional.empty(), false, true), request);
+    return metrics(AuthSettings.defaults(), request);
   }
 
   private static String body(HttpResponse response) throws Exception {
@@ -79,7 +77,7 @@ class MetricsEndpointTest {
 
   @Test
   void metricsStillAskForThePasswordWhenConfiguredTo() throws Exception {
-    AuthSettings auth = new AuthSettings(Password.fromSetting("s3cret"), true, true);
+    AuthSettings auth = AuthSettings.defaults().withPassword("s3cret").withMetricsNeedPassword(true);
     assertEquals(401, metrics(auth, HttpRequest.GET("/metrics")).status().intValue());
     HttpResponse allowed = metrics(auth, HttpRequest.GET("/metrics")
         .addHeader(RawHeader.create("Authorization", "Bearer s3cret"))

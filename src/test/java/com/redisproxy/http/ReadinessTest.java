@@ -9,7 +9,6 @@ import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.time.Duration;
-import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -32,7 +31,7 @@ class ReadinessTest {
     CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofMillis(300), 100,
         new InvalidationInbox(100));
     ProxyRoutes routes = new ProxyRoutes(client, Runnable::run, new ProxyMetrics(), () -> redisReachable, false,
-        new AuthSettings(Optional.empty(), false, true));
+        AuthSettings.defaults());
     HttpResponse response = routes.routes().seal().handler(testKit.system())
         .apply(HttpRequest.GET("/ready")).toCompletableFuture().get(10, TimeUnit.SECONDS);
     return response.status().intValue();

@@ -1,8 +1,8 @@
 package com.redisproxy.fetch.cluster;
 
-import com.redisproxy.fetch.BackingRedis;
 import com.redisproxy.fetch.BackingStore;
 import com.redisproxy.fetch.ByteStringCodec;
+import com.redisproxy.fetch.FetchSettings;
 import com.redisproxy.fetch.InvalidationListener;
 import com.redisproxy.fetch.RedisTarget;
 import com.redisproxy.fetch.RedisValue;
@@ -37,7 +37,7 @@ public final class ClusterBackingRedis implements BackingStore {
 
   private final RedisClusterClient client;
   private final RedisTarget.Cluster target;
-  private final BackingRedis.Options options;
+  private final FetchSettings settings;
   private final ReadFrom readFrom;
   private final InvalidationListener invalidations;
   private volatile StatefulRedisClusterConnection<ByteString, ByteString> connection;
@@ -47,14 +47,14 @@ public final class ClusterBackingRedis implements BackingStore {
   private volatile String lastConnectFailure = "connecting";
 
   public ClusterBackingRedis(
-      RedisTarget.Cluster target, BackingRedis.Options options, ReadFrom readFrom, InvalidationListener invalidations) {
+      RedisTarget.Cluster target, FetchSettings settings, InvalidationListener invalidations) {
     this.target = target;
-    this.options = options;
-    this.readFrom = readFrom;
+    this.settings = settings;
+    this.readFrom = settings.readFrom();
     this.invalidations = invalidations;
     this.resources = ClientResources.builder().reconnectDelay(ClusterClientChoices.reconnectDelay()).build();
     this.client = RedisClusterClient.create(resources, target.seeds());
-    this.client.setOptions(ClusterClientChoices.options(options.fetchTimeout(), options.connectTimeout()).build());
+    this.client.setOptions(ClusterClientChoices.options(settings.fetchTimeout(), settings.connectTimeout()).build());
     connect();
   }
 
@@ -66,7 +66,7 @@ public final class ClusterBackingRedis implements BackingStore {
     }
     RedisAdvancedClusterAsyncCommands<ByteString, ByteString> commands = current.async();
     CompletionStage<ByteString> value = commands.get(key);
-    if (!options.readTtl()) return value.thenApply(bytes -> new RedisValue(bytes, RedisValue.NO_EXPIRY));
+    if (!settings.readTtl()) return value.thenApply(bytes -> new RedisValue(bytes, RedisValue.NO_EXPIRY));
     // Both go to the key's slot, pipelined: one round trip. PTTL -2: deleted in between. Reading from
     // replicas, Lettuce may send the two to different replicas of the slot (docs/cluster.md).
     return value.thenCombine(commands.pttl(key), (bytes, ttl) ->
@@ -124,7 +124,7 @@ public final class ClusterBackingRedis implements BackingStore {
 
   private CompletableFuture<Void> openNodeConnections(StatefulRedisClusterConnection<ByteString, ByteString> connected) {
     Optional<ClusterTracking> tracking =
-        options.tracking() ? Optional.of(new ClusterTracking(connected, invalidations)) : Optional.empty();
+        settings.tracking() ? Optional.of(new ClusterTracking(connected, invalidations)) : Optional.empty();
     ClusterNodeConnections nodes = new ClusterNodeConnections(connected, readFrom, tracking, resources.eventBus());
     nodeConnections = Optional.of(nodes);
     nodeConnectionsCheck = resources.eventExecutorGroup().scheduleWithFixedDelay(nodes::openAll,

@@ -18,6 +18,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import javax.net.ssl.SSLException;
@@ -55,14 +56,14 @@ public final class BackendLink {
   private boolean connected;
   private boolean closed;
 
-  private BackendLink(EventLoop loop, BackendAddress address, boolean resp3, Replies replies) {
+  private BackendLink(EventLoop loop, BackendAddress address, Duration connectTimeout, boolean resp3, Replies replies) {
     this.replies = replies;
     Bootstrap bootstrap = new Bootstrap()
         .group(loop)
         .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
         .option(ChannelOption.SO_KEEPALIVE, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, 2000)
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(connectTimeout.toMillis(), Integer.MAX_VALUE))
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel channel) {
@@ -89,9 +90,12 @@ public final class BackendLink {
     });
   }
 
-  /** @param resp3 the link speaks RESP3 from its first reply on (Redis 6 or later) */
-  static BackendLink open(EventLoop loop, BackendAddress address, boolean resp3, Replies replies) {
-    return new BackendLink(loop, address, resp3, replies);
+  /**
+   * @param connectTimeout redis.connect-timeout
+   * @param resp3 the link speaks RESP3 from its first reply on (Redis 6 or later)
+   */
+  static BackendLink open(EventLoop loop, BackendAddress address, Duration connectTimeout, boolean resp3, Replies replies) {
+    return new BackendLink(loop, address, connectTimeout, resp3, replies);
   }
 
   void send(List<ByteString> args) {

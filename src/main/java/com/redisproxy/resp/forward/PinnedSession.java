@@ -55,15 +55,16 @@ public final class PinnedSession implements BackendLink.Replies {
   private static final ByteString MOVED = new RespWriter()
       .error("ERR the backing Redis's master moved; this connection's state (MULTI, WATCH, SELECT ...) is lost").result();
 
-  private final BackendLocator backend;
-  private final BackendAddress address;
+  /** The client's connection the session serves: its loop, its session state, who it may be, where replies go. */
+  public record Connection(EventLoop loop, RespSession session, RespAuth auth, Client client) {}
 
+  private final Forwarding forwarding;
+  private final BackendAddress address;
   private final CommandTable table;
   private final Invalidator cache;
   private final RespAuth auth;
   private final RespSession session;
   private final Client client;
-  private final Runnable release;
   private final BackendLink link;
   private final ArrayDeque<Owed> owed = new ArrayDeque<>();
   private boolean inTransaction;
@@ -73,17 +74,16 @@ public final class PinnedSession implements BackendLink.Replies {
   private boolean unmatched; // replies no longer match requests one to one (pub/sub, MONITOR, CLIENT REPLY)
   private boolean ended;
 
-  public PinnedSession(EventLoop loop, BackendLocator backend, BackendAddress address, CommandTable table, Invalidator cache,
-      RespAuth auth, RespSession session, Client client, Runnable release) {
-    this.backend = backend;
+  /** Opens the session's connection to Redis at {@code address}; the caller has taken one of the pinned connections. */
+  public PinnedSession(Forwarding forwarding, BackendAddress address, Connection connection) {
+    this.forwarding = forwarding;
     this.address = address;
-    this.table = table;
-    this.cache = cache;
-    this.auth = auth;
-    this.session = session;
-    this.client = client;
-    this.release = release;
-    this.link = BackendLink.open(loop, address, session.resp3(), this);
+    this.table = forwarding.table();
+    this.cache = forwarding.cache();
+    this.auth = connection.auth();
+    this.session = connection.session();
+    this.client = connection.client();
+    this.link = BackendLink.open(connection.loop(), address, forwarding.connectTimeout(), session.resp3(), this);
   }
 
   public void handle(RespRequest request) {
@@ -103,7 +103,7 @@ public final class PinnedSession implements BackendLink.Replies {
   }
 
   private boolean movedAway() {
-    if (ended || backend.current().filter(address::equals).isPresent()) return false;
+    if (ended || forwarding.backend().current().filter(address::equals).isPresent()) return false;
     owed.add(new FromProxy(MOVED, true)); // the request's answer
     closed(MOVED);
     link.close();
@@ -131,7 +131,7 @@ public final class PinnedSession implements BackendLink.Replies {
     if (ended) return;
     ended = true;
     link.close();
-    release.run();
+    forwarding.releasePinned();
   }
 
   // HELLO's AUTH is for the proxy; Redis sees HELLO with the version and SETNAME only.
@@ -232,7 +232,7 @@ public final class PinnedSession implements BackendLink.Replies {
     if (owed.isEmpty() && !inTransaction && !watching && !lasting && !unmatched && !ended) {
       ended = true;
       link.close();
-      release.run();
+      forwarding.releasePinned();
       client.unpinned();
     }
   }
@@ -241,7 +241,7 @@ public final class PinnedSession implements BackendLink.Replies {
   public void closed(ByteString error) {
     if (ended) return;
     ended = true;
-    release.run();
+    forwarding.releasePinned();
     // What Redis did not answer gets the error, so the client learns why its connection ends.
     for (Owed next : owed) {
       if (next instanceof FromProxy local) client.answer(local.reply(), local.close());

@@ -30,6 +30,7 @@ public final class SharedBackend implements Backend {
   private final BackendLocator locator;
   private final boolean resp3;
   private final long timeoutNanos;
+  private final Duration connectTimeout;
   private final ByteString timedOut;
   private final ArrayDeque<CompletableFuture<ByteString>> waiting = new ArrayDeque<>();
   private final ArrayDeque<Long> sentAt = new ArrayDeque<>();
@@ -41,13 +42,15 @@ public final class SharedBackend implements Backend {
 
   /**
    * @param timeout zero for none
+   * @param connectTimeout redis.connect-timeout
    * @param resp3 the link says HELLO 3 first: its replies are relayed to RESP3 clients as they are
    */
-  public SharedBackend(EventLoop loop, BackendLocator locator, Duration timeout, boolean resp3) {
+  public SharedBackend(EventLoop loop, BackendLocator locator, Duration timeout, Duration connectTimeout, boolean resp3) {
     this.loop = loop;
     this.locator = locator;
     this.resp3 = resp3;
     this.timeoutNanos = timeout.toNanos();
+    this.connectTimeout = connectTimeout;
     this.timedOut = new RespWriter().error("ERR the backing Redis did not answer within " + timeout.toMillis()
         + "ms; the command may or may not have run").result();
   }
@@ -63,7 +66,7 @@ public final class SharedBackend implements Backend {
     if (address.isEmpty()) return CompletableFuture.completedFuture(BackendLocator.unavailable(locator));
     if (link != null && !address.get().equals(linkedTo)) giveUp(MOVED);
     if (link == null || link.isClosed()) {
-      link = BackendLink.open(loop, address.get(), resp3, new Replies(++generation));
+      link = BackendLink.open(loop, address.get(), connectTimeout, resp3, new Replies(++generation));
       linkedTo = address.get();
     }
     CompletableFuture<ByteString> reply = new CompletableFuture<>();

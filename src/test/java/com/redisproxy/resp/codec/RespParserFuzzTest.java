@@ -22,7 +22,8 @@ import org.apache.pekko.util.ByteString;
  * stays within the limits. `make test` runs 2,000 tries per property, `make fuzz` many more.
  */
 class RespParserFuzzTest {
-  private static final RespLimits LIMITS = new RespLimits(512, 16, 1024, 2048);
+  private static final RespLimits LIMITS = RespLimits.defaults()
+      .withMaxBulkBytes(512).withMaxArrayLength(16).withMaxInlineBytes(1024).withMaxRequestBytes(2048);
   // A partial request can hold at most the request's bytes, its headers and one read.
   private static final int MAX_BUFFER = 2 * (LIMITS.maxRequestBytes() + 40 * LIMITS.maxArrayLength()
       + LIMITS.maxInlineBytes() + 4096);

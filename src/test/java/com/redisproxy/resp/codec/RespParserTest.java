@@ -13,7 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 class RespParserTest {
-  static final RespLimits LIMITS = new RespLimits(64, 8, 128, 256);
+  static final RespLimits LIMITS = RespLimits.defaults()
+      .withMaxBulkBytes(64).withMaxArrayLength(8).withMaxInlineBytes(128).withMaxRequestBytes(256);
 
   private static RespParser parser() {
     return new RespParser(LIMITS);
@@ -84,7 +85,7 @@ class RespParserTest {
   void bulkStringsAreBinarySafe() {
     byte[] all = new byte[256];
     for (int i = 0; i < 256; i++) all[i] = (byte) i;
-    RespParser parser = new RespParser(new RespLimits(1024, 8, 128, 4096));
+    RespParser parser = new RespParser(LIMITS.withMaxBulkBytes(1024).withMaxRequestBytes(4096));
     ByteString frame = bytes("*2\r\n$3\r\nGET\r\n$256\r\n").concat(ByteString.fromArray(all)).concat(bytes("\r\n"));
     RespBatch batch = parser.feed(frame);
     assertEquals(ByteString.fromArray(all), batch.requests().get(0).arg(1));

@@ -1,0 +1,76 @@
+package com.redisproxy.cache;
+
+import java.time.Duration;
+
+/**
+ * What the cache needs, read from {@code redis-proxy.cache}, {@code redis.fetch-timeout} and
+ * {@code ask-timeout}.
+ *
+ * @param capacity keys held at most; 0 caches nothing
+ * @param expiry how long an entry lives after it was added
+ * @param maxValueBytes larger values are answered but not cached
+ * @param maxPendingRequests asks admitted and not yet answered, beyond which a request is refused
+ * @param fetchTimeout a miss Redis has not answered by then is answered with a timeout
+ * @param askTimeout how long a front end waits for the cache's answer
+ */
+public record CacheSettings(
+    int capacity,
+    Duration expiry,
+    Duration sweepInterval,
+    int maxValueBytes,
+    int maxFetchesInFlight,
+    int maxPendingRequests,
+    Duration fetchTimeout,
+    Duration askTimeout) {
+
+  /** The defaults of reference.conf (a test keeps the two equal). */
+  public static CacheSettings defaults() {
+    return new CacheSettings(10_000, Duration.ofSeconds(60), Duration.ofSeconds(1), 1_048_576, 10_000, 10_000,
+        Duration.ofSeconds(2), Duration.ofSeconds(5));
+  }
+
+  /** Room for every admitted request, for each fetch's reply and a late one's, plus timers. */
+  public int mailboxCapacity() {
+    return maxPendingRequests + 2 * maxFetchesInFlight + 16;
+  }
+
+  public CacheSettings withCapacity(int capacity) {
+    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+        fetchTimeout, askTimeout);
+  }
+
+  public CacheSettings withExpiry(Duration expiry) {
+    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+        fetchTimeout, askTimeout);
+  }
+
+  public CacheSettings withSweepInterval(Duration sweepInterval) {
+    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+        fetchTimeout, askTimeout);
+  }
+
+  public CacheSettings withMaxValueBytes(int maxValueBytes) {
+    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+        fetchTimeout, askTimeout);
+  }
+
+  public CacheSettings withMaxFetchesInFlight(int maxFetchesInFlight) {
+    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+        fetchTimeout, askTimeout);
+  }
+
+  public CacheSettings withMaxPendingRequests(int maxPendingRequests) {
+    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+        fetchTimeout, askTimeout);
+  }
+
+  public CacheSettings withFetchTimeout(Duration fetchTimeout) {
+    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+        fetchTimeout, askTimeout);
+  }
+
+  public CacheSettings withAskTimeout(Duration askTimeout) {
+    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+        fetchTimeout, askTimeout);
+  }
+}

@@ -1,0 +1,23 @@
+package com.redisproxy.fetch;
+
+import io.lettuce.core.ReadFrom;
+import java.time.Duration;
+
+/**
+ * What the fetch path needs, read from {@code redis-proxy.redis} and the cache's
+ * {@code honour-redis-ttl} and {@code invalidation}.
+ *
+ * @param connections pipelined connections the fetchers share (one Redis or a Sentinel's master)
+ * @param readFrom the node a miss is read from, in a Redis Cluster
+ * @param readTtl each miss reads the key's PTTL with its value
+ * @param tracking Redis tells the proxy which keys changed (CLIENT TRACKING)
+ */
+public record FetchSettings(
+    RedisTarget target,
+    Duration fetchTimeout,
+    Duration connectTimeout,
+    int fetcherPoolSize,
+    int connections,
+    ReadFrom readFrom,
+    boolean readTtl,
+    boolean tracking) {}

@@ -58,8 +58,7 @@ public final class BatchedReads {
     cache.getCached(keys).thenAccept(results -> {
       for (int i = 0; i < batch.size(); i++) {
         Read read = batch.get(i);
-        GetResult cached = results.get(i);
-        if (cached != null) read.answer().complete(cached);
+        if (results.get(i) instanceof GetResult cached) read.answer().complete(cached);
         else cache.get(read.key()).thenAccept(read.answer()::complete);
       }
     });

@@ -3,6 +3,7 @@ package com.redisproxy.resp;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
+import com.redisproxy.cache.Lookup;
 import com.redisproxy.resp.command.CacheReads;
 import io.netty.channel.EventLoop;
 import java.util.ArrayList;
@@ -64,10 +65,16 @@ public final class LoopBatcher implements CacheReads {
     }));
   }
 
-  private void deliver(Share share, List<ByteString> sent, List<GetResult> cached) {
-    List<GetResult> results = new ArrayList<>(cached.subList(share.from(), share.from() + share.count()));
+  private void deliver(Share share, List<ByteString> sent, List<Lookup> cached) {
+    List<GetResult> results = new ArrayList<>(share.count());
     List<Integer> missing = new ArrayList<>();
-    for (int i = 0; i < results.size(); i++) if (results.get(i) == null) missing.add(i);
+    for (int i = 0; i < share.count(); i++) {
+      if (cached.get(share.from() + i) instanceof GetResult result) results.add(result);
+      else {
+        results.add(null);
+        missing.add(i);
+      }
+    }
     if (missing.isEmpty()) {
       share.answer().complete(results);
       return;

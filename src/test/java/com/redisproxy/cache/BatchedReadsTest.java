@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
@@ -60,7 +59,7 @@ class BatchedReadsTest {
     assertEquals(List.of(bytes("a"), bytes("b"), bytes("c")), batch.keys());
     GetResult.Found valueOfB = new GetResult.Found(bytes("B"), true);
     GetResult.Found valueOfC = new GetResult.Found(bytes("C"), true);
-    batch.replyTo().tell(Arrays.asList(null, valueOfB, valueOfC));
+    batch.replyTo().tell(List.of(Lookup.NotCached.INSTANCE, valueOfB, valueOfC));
 
     // b and c are answered while a, not cached, is still being read on its own.
     assertEquals(valueOfB, b.get(5, TimeUnit.SECONDS));

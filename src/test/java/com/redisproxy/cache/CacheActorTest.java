@@ -94,12 +94,12 @@ class CacheActorTest {
   }
 
   @Test
-  void getCachedAnswersHitsAndNullForTheRestWithoutFetchingOrCountingAMiss() {
+  void getCachedAnswersHitsAndNotCachedForTheRestWithoutFetchingOrCountingAMiss() {
     var cache = cache(10);
     readThrough(cache, "k", "v");
-    TestProbe<List<GetResult>> batch = testKit.createTestProbe();
+    TestProbe<List<Lookup>> batch = testKit.createTestProbe();
     cache.tell(new CacheActor.GetCached(List.of(bytes("absent"), bytes("k")), batch.getRef()));
-    assertEquals(Arrays.asList(null, new GetResult.Found(bytes("v"), true)), batch.receiveMessage());
+    assertEquals(List.of(Lookup.NotCached.INSTANCE, new GetResult.Found(bytes("v"), true)), batch.receiveMessage());
     fetcher.expectNoMessage(Duration.ofMillis(50));
     CacheStats stats = stats(cache);
     assertEquals(1, stats.hits());

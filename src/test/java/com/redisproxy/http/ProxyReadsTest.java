@@ -10,6 +10,7 @@ import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.InvalidationInbox;
+import com.redisproxy.cache.Lookup;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +32,7 @@ class ProxyReadsTest {
   private static final ActorRef<CacheActor.Command> cache = testKit.spawn(Behaviors.receiveMessage(command -> {
     if (command instanceof CacheActor.GetCached getAll) {
       getAll.replyTo().tell(getAll.keys().stream()
-          .<GetResult>map(key -> new GetResult.Found(ByteString.fromString("value of " + key.utf8String()), true))
+          .<Lookup>map(key -> new GetResult.Found(ByteString.fromString("value of " + key.utf8String()), true))
           .toList());
     }
     return Behaviors.same();

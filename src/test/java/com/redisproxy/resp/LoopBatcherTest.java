@@ -7,9 +7,9 @@ import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.InvalidationInbox;
+import com.redisproxy.cache.Lookup;
 import io.netty.channel.DefaultEventLoop;
 import java.time.Duration;
-import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -52,7 +52,7 @@ class LoopBatcherTest {
     CacheActor.GetCached hits = cache.expectMessageClass(CacheActor.GetCached.class);
     assertEquals(List.of(bytes("hot"), bytes("hot"), bytes("cold")), hits.keys());
     GetResult.Found hot = new GetResult.Found(bytes("H"), true);
-    hits.replyTo().tell(Arrays.asList(hot, hot, null));
+    hits.replyTo().tell(List.of(hot, hot, Lookup.NotCached.INSTANCE));
 
     assertEquals(List.of(hot), first.get().get(5, TimeUnit.SECONDS));
     CacheActor.GetAll misses = cache.expectMessageClass(CacheActor.GetAll.class);

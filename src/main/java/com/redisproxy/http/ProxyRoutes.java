@@ -1,8 +1,8 @@
 package com.redisproxy.http;
 
 import com.redisproxy.auth.AuthSettings;
-import com.redisproxy.cache.BatchedReads;
 import com.redisproxy.cache.CacheClient;
+import com.redisproxy.cache.ReadBatcher;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.metrics.ExpositionFormat;
 import com.redisproxy.metrics.ProxyMetrics;
@@ -57,7 +57,8 @@ public final class ProxyRoutes extends AllDirectives {
     this.accessLog = accessLog;
     this.auth = new HttpAuth(auth.password(), metrics.authFailures("http"));
     this.metricsNeedPassword = auth.metricsNeedPassword();
-    this.reads = new ProxyReads(new BatchedReads(cache, readsSentFrom), outcomes, this.auth);
+    // Answered on the thread the cache answers on: the stream takes it from there, with no hop of ours.
+    this.reads = new ProxyReads(new ReadBatcher(cache, readsSentFrom, Runnable::run), outcomes, this.auth);
   }
 
   /** Every request: plain reads straight to the cache, the rest through the routes. */

@@ -35,7 +35,7 @@ final class ProxyReads {
     return cache.getAll(List.of(ByteString.fromString(key))).thenApply(results -> {
       GetResult result = results.get(0);
       outcomes.record(result);
-      return json ? JsonMode.response(key, result) : ProxyRoutes.toResponse(result);
+      return ReadResponses.of(key, result, json);
     });
   }
 

@@ -9,7 +9,6 @@ import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;

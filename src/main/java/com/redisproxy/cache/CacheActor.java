@@ -34,11 +34,11 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   public record GetAll(List<ByteString> keys, ActorRef<List<GetResult>> replyTo) implements Command {}
 
   /**
-   * The cached values of {@code keys}, answered at once: a hit's value, null for every other key.
-   * Nothing is fetched and no miss is counted; the caller asks for those keys on their own, so
-   * that no read waits for another's fetch.
+   * The cached values of {@code keys}, answered at once: a hit's value, {@link Lookup.NotCached}
+   * for every other key. Nothing is fetched and no miss is counted; the caller asks for those keys
+   * on their own, so that no read waits for another's fetch.
    */
-  public record GetCached(List<ByteString> keys, ActorRef<List<GetResult>> replyTo) implements Command {}
+  public record GetCached(List<ByteString> keys, ActorRef<List<Lookup>> replyTo) implements Command {}
 
   public record GetStats(ActorRef<CacheStats> replyTo) implements Command {}
 
@@ -143,11 +143,11 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   }
 
   private Behavior<Command> onGetCached(GetCached getCached) {
-    List<GetResult> results = new ArrayList<>(getCached.keys().size());
+    List<Lookup> results = new ArrayList<>(getCached.keys().size());
     for (ByteString key : getCached.keys()) {
       byte[] value = store.get(CacheKey.of(key));
       if (value != null) counters.hits++;
-      results.add(value == null ? null : new GetResult.Found(ByteString.fromArrayUnsafe(value), true));
+      results.add(value == null ? Lookup.NotCached.INSTANCE : new GetResult.Found(ByteString.fromArrayUnsafe(value), true));
     }
     getCached.replyTo().tell(results);
     return this;

@@ -59,16 +59,16 @@ public final class CacheClient {
 
   /** The results for {@code keys}, in the same order. */
   public CompletionStage<List<GetResult>> getAll(List<ByteString> keys) {
-    return askForKeys(keys, replyTo -> new CacheActor.GetAll(keys, replyTo));
+    return askForKeys(keys, replyTo -> new CacheActor.GetAll(keys, replyTo), tooManyPending, askTimedOut);
   }
 
   /** One ask answered by a result per key; refused or timed out, every key gets that failure. */
-  private CompletionStage<List<GetResult>> askForKeys(
-      List<ByteString> keys, Function<ActorRef<List<GetResult>>, CacheActor.Command> message) {
-    if (!admit()) return CompletableFuture.completedFuture(Collections.nCopies(keys.size(), tooManyPending));
+  private <T> CompletionStage<List<T>> askForKeys(
+      List<ByteString> keys, Function<ActorRef<List<T>>, CacheActor.Command> message, T refused, T timedOut) {
+    if (!admit()) return CompletableFuture.completedFuture(Collections.nCopies(keys.size(), refused));
     return inPlace(
         AskPattern.ask(cache, message::apply, askTimeout, scheduler),
-        failure -> Collections.nCopies(keys.size(), askTimedOut));
+        failure -> Collections.nCopies(keys.size(), timedOut));
   }
 
   /**
@@ -85,9 +85,9 @@ public final class CacheClient {
     invalidations.everythingInvalidated("a command forwarded to Redis may have changed any key");
   }
 
-  /** The cached values of {@code keys} in order, null for a key not cached; nothing is fetched. */
-  public CompletionStage<List<GetResult>> getCached(List<ByteString> keys) {
-    return askForKeys(keys, replyTo -> new CacheActor.GetCached(keys, replyTo));
+  /** The cached values of {@code keys} in order, {@link Lookup.NotCached} for the others; nothing is fetched. */
+  public CompletionStage<List<Lookup>> getCached(List<ByteString> keys) {
+    return askForKeys(keys, replyTo -> new CacheActor.GetCached(keys, replyTo), tooManyPending, askTimedOut);
   }
 
   public int pendingAsks() {

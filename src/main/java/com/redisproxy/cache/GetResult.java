@@ -6,7 +6,7 @@ import org.apache.pekko.util.ByteString;
 public sealed interface GetResult {
 
   /** The key's value; {@code fromCache} tells a hit from a value just fetched from Redis. */
-  record Found(ByteString value, boolean fromCache) implements GetResult {}
+  record Found(ByteString value, boolean fromCache) implements GetResult, Lookup {}
 
   /** Redis has no such key. */
   enum NotFound implements GetResult {
@@ -14,7 +14,7 @@ public sealed interface GetResult {
   }
 
   /** The value could not be read; {@code message} is safe to show to clients. */
-  record Failed(Reason reason, String message) implements GetResult {}
+  record Failed(Reason reason, String message) implements GetResult, Lookup {}
 
   enum Reason {
     /** The backing Redis could not be reached. */

@@ -1,7 +1,9 @@
 package com.redisproxy.http;
 
-import com.redisproxy.cache.BatchedReads;
+import com.redisproxy.cache.GetResult;
+import com.redisproxy.cache.ReadBatcher;
 import com.redisproxy.metrics.ProxyMetrics;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.http.javadsl.model.HttpMethods;
@@ -19,20 +21,21 @@ import org.apache.pekko.util.ByteString;
 final class ProxyReads {
   private static final Uri.Path PROXY = Uri.Path$.MODULE$.apply("/proxy", Uri.Path$.MODULE$.apply$default$2());
   private static final Uri.Path PROXY_SLASH = Uri.Path$.MODULE$.apply("/proxy/", Uri.Path$.MODULE$.apply$default$2());
-  private final BatchedReads cache;
+  private final ReadBatcher cache;
   private final ProxyMetrics.ReadOutcomes outcomes;
   private final HttpAuth auth;
 
-  ProxyReads(BatchedReads cache, ProxyMetrics.ReadOutcomes outcomes, HttpAuth auth) {
+  ProxyReads(ReadBatcher cache, ProxyMetrics.ReadOutcomes outcomes, HttpAuth auth) {
     this.cache = cache;
     this.outcomes = outcomes;
     this.auth = auth;
   }
 
   CompletionStage<HttpResponse> read(String key, boolean json) {
-    return cache.get(ByteString.fromString(key)).thenApply(result -> {
+    return cache.getAll(List.of(ByteString.fromString(key))).thenApply(results -> {
+      GetResult result = results.get(0);
       outcomes.record(result);
-      return json ? JsonMode.response(key, result) : ProxyRoutes.toResponse(result);
+      return ReadResponses.of(key, result, json);
     });
   }
 

@@ -1,9 +1,8 @@
 package com.redisproxy.http;
 
 import com.redisproxy.auth.AuthSettings;
-import com.redisproxy.cache.BatchedReads;
 import com.redisproxy.cache.CacheClient;
-import com.redisproxy.cache.GetResult;
+import com.redisproxy.cache.ReadBatcher;
 import com.redisproxy.metrics.ExpositionFormat;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.util.Optional;
@@ -12,12 +11,10 @@ import java.util.concurrent.Executor;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.actor.ClassicActorSystemProvider;
-import org.apache.pekko.http.javadsl.model.ContentTypes;
 import org.apache.pekko.http.javadsl.model.HttpEntities;
 import org.apache.pekko.http.javadsl.model.HttpHeader;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCode;
 import org.apache.pekko.http.javadsl.model.StatusCodes;
 import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.http.javadsl.server.AllDirectives;
@@ -30,13 +27,7 @@ import org.apache.pekko.japi.function.Function;
  */
 public final class ProxyRoutes extends AllDirectives {
 
-  private static final HttpHeader CACHE_HIT = RawHeader.create("X-Cache", "HIT");
-  private static final HttpHeader CACHE_MISS = RawHeader.create("X-Cache", "MISS");
   private static final HttpHeader ALLOW_GET = RawHeader.create("Allow", "GET");
-  private static final HttpHeader RETRY_AFTER = RawHeader.create("Retry-After", "1");
-  // Built once: a hit is then one copy of the response (its entity), not two.
-  private static final HttpResponse HIT = HttpResponse.create().addHeader(CACHE_HIT);
-  private static final HttpResponse MISS = HttpResponse.create().addHeader(CACHE_MISS);
 
   private final CacheClient cache;
   private final ProxyMetrics metrics;
@@ -57,7 +48,8 @@ public final class ProxyRoutes extends AllDirectives {
     this.accessLog = accessLog;
     this.auth = new HttpAuth(auth.password(), metrics.authFailures("http"));
     this.metricsNeedPassword = auth.metricsNeedPassword();
-    this.reads = new ProxyReads(new BatchedReads(cache, readsSentFrom), outcomes, this.auth);
+    // Answered on the thread the cache answers on: the stream takes it from there, with no hop of ours.
+    this.reads = new ProxyReads(new ReadBatcher(cache, readsSentFrom, Runnable::run), outcomes, this.auth);
   }
 
   /** Every request: plain reads straight to the cache, the rest through the routes. */
@@ -109,7 +101,7 @@ public final class ProxyRoutes extends AllDirectives {
     }
     return completeWithFuture(cache.stats().thenApply(stats -> stats.isPresent()
         ? HttpResponse.create().withEntity(JsonBodies.status("ready"))
-        : error(StatusCodes.SERVICE_UNAVAILABLE, "not_ready", "the cache is not answering")));
+        : ReadResponses.error(StatusCodes.SERVICE_UNAVAILABLE, "not_ready", "the cache is not answering")));
   }
 
   /** The exposition format the scraper's Accept asks for: Prometheus itself asks for OpenMetrics. */
@@ -119,31 +111,5 @@ public final class ProxyRoutes extends AllDirectives {
       return completeWithFuture(cache.stats().thenApply(stats -> HttpResponse.create()
           .withEntity(HttpEntities.create(ExpositionContentTypes.of(format), metrics.scrape(stats, format)))));
     });
-  }
-
-  static HttpResponse toResponse(GetResult result) {
-    if (result instanceof GetResult.Found found) {
-      return (found.fromCache() ? HIT : MISS)
-          .withEntity(HttpEntities.create(ContentTypes.APPLICATION_OCTET_STREAM, found.value()));
-    }
-    if (result instanceof GetResult.Failed failed) return toResponse(failed);
-    return error(StatusCodes.NOT_FOUND, "not_found", "no such key in Redis");
-  }
-
-  static HttpHeader xCache(GetResult.Found found) {
-    return found.fromCache() ? CACHE_HIT : CACHE_MISS;
-  }
-
-  private static HttpResponse toResponse(GetResult.Failed failed) {
-    return switch (failed.reason()) {
-      case REDIS_UNAVAILABLE -> error(StatusCodes.BAD_GATEWAY, "redis_unavailable", failed.message());
-      case REDIS_ERROR -> error(StatusCodes.BAD_GATEWAY, "redis_error", failed.message());
-      case REDIS_TIMEOUT -> error(StatusCodes.GATEWAY_TIMEOUT, "redis_timeout", failed.message());
-      case OVERLOADED -> error(StatusCodes.SERVICE_UNAVAILABLE, "overloaded", failed.message()).addHeader(RETRY_AFTER);
-    };
-  }
-
-  static HttpResponse error(StatusCode status, String error, String message) {
-    return HttpResponse.create().withStatus(status).withEntity(JsonBodies.error(error, message));
   }
 }

@@ -2,6 +2,7 @@ package com.redisproxy.resp;
 
 import com.redisproxy.auth.Password;
 import com.redisproxy.cache.CacheClient;
+import com.redisproxy.cache.ReadBatcher;
 import com.redisproxy.fetch.cluster.ClusterRedis;
 import com.redisproxy.metrics.ProxyMetrics;
 import com.redisproxy.resp.cluster.ClusterBackend;
@@ -42,6 +43,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
@@ -56,7 +58,7 @@ import org.slf4j.LoggerFactory;
 /**
  * The Redis protocol front end, on Netty's event loops. Each connection parses what it reads into
  * batches and answers them in order (see {@link RespConnection}); the cache reads of every
- * connection a loop served in one cycle go to the CacheActor together (see {@link LoopBatcher}).
+ * connection a loop served in one cycle go to the CacheActor together (see {@link ReadBatcher}).
  * Connection N+1 past the client limit is answered with Redis's error and closed at once. With
  * front-end TLS, every connection speaks TLS only. Commands that are not cached or answered here
  * go to the backing Redis (see {@link CommandTable}), whose COMMAND table is read at start; in
@@ -108,7 +110,7 @@ public final class RespServer {
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicLong nextClientId = new AtomicLong();
   private final ProxyMetrics.ConnectionMeters meters;
-  private final Map<EventLoop, LoopBatcher> batchers = new ConcurrentHashMap<>();
+  private final Map<EventLoop, ReadBatcher> batchers = new ConcurrentHashMap<>();
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
   public RespServer(RespSettings settings, FrontEnd frontEnd, Context context) {
@@ -180,9 +182,18 @@ public final class RespServer {
     if (!settings.idleTimeout().isZero()) {
       channel.pipeline().addLast(new IdleStateHandler(settings.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
     }
-    LoopBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new LoopBatcher(cache, loop));
+    ReadBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new ReadBatcher(cache, loop, onLoop(loop)));
     channel.pipeline().addLast(new RespConnection(new RespParser(settings.limits()), auth.newSession(nextClientId.incrementAndGet()),
         commands, batcher, auth, forwarding, backend(channel.eventLoop(), false), backend(channel.eventLoop(), true)));
+  }
+
+  // A loop's reads are sent once its cycle's reads are done (a task runs after them), and answered
+  // on the loop: at once when the cache answers on it (the CacheActor runs on a RESP loop), else as a task.
+  private static Executor onLoop(EventLoop loop) {
+    return task -> {
+      if (loop.inEventLoop()) task.run();
+      else loop.execute(task);
+    };
   }
 
   // In front of a cluster no session speaks RESP3 (HELLO 3 is refused): one backend serves both.

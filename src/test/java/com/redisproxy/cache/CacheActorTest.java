@@ -8,7 +8,6 @@ import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
@@ -99,12 +98,12 @@ class CacheActorTest {
   }
 
   @Test
-  void getCachedAnswersHitsAndNullForTheRestWithoutFetchingOrCountingAMiss() {
+  void getCachedAnswersHitsAndNotCachedForTheRestWithoutFetchingOrCountingAMiss() {
     var cache = cache(10);
     readThrough(cache, "k", "v");
-    TestProbe<List<GetResult>> batch = testKit.createTestProbe();
+    TestProbe<List<Lookup>> batch = testKit.createTestProbe();
     cache.tell(new CacheActor.GetCached(List.of(bytes("absent"), bytes("k")), batch.getRef()));
-    assertEquals(Arrays.asList(null, new GetResult.Found(bytes("v"), true)), batch.receiveMessage());
+    assertEquals(List.of(Lookup.NotCached.INSTANCE, new GetResult.Found(bytes("v"), true)), batch.receiveMessage());
     fetcher.expectNoMessage(Duration.ofMillis(50));
     CacheStats stats = stats(cache);
     assertEquals(1, stats.hits());

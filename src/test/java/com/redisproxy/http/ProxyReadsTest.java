@@ -5,11 +5,12 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.auth.Password;
-import com.redisproxy.cache.BatchedReads;
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.InvalidationInbox;
+import com.redisproxy.cache.Lookup;
+import com.redisproxy.cache.ReadBatcher;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +32,7 @@ class ProxyReadsTest {
   private static final ActorRef<CacheActor.Command> cache = testKit.spawn(Behaviors.receiveMessage(command -> {
     if (command instanceof CacheActor.GetCached getAll) {
       getAll.replyTo().tell(getAll.keys().stream()
-          .<GetResult>map(key -> new GetResult.Found(ByteString.fromString("value of " + key.utf8String()), true))
+          .<Lookup>map(key -> new GetResult.Found(ByteString.fromString("value of " + key.utf8String()), true))
           .toList());
     }
     return Behaviors.same();
@@ -44,8 +45,9 @@ class ProxyReadsTest {
 
   private static ProxyReads reads(Optional<Password> password) {
     ProxyMetrics metrics = new ProxyMetrics();
-    BatchedReads batched = new BatchedReads(
-        new CacheClient(cache, testKit.system().scheduler(), Duration.ofSeconds(5), 100, new InvalidationInbox(100)), Runnable::run);
+    ReadBatcher batched = new ReadBatcher(
+        new CacheClient(cache, testKit.system().scheduler(), Duration.ofSeconds(5), 100, new InvalidationInbox(100)),
+        Runnable::run, Runnable::run);
     return new ProxyReads(batched, metrics.readOutcomes("http"), new HttpAuth(password, metrics.authFailures("http")));
   }
 

@@ -1,5 +1,6 @@
 package com.redisproxy.resp.command;
 
+import com.redisproxy.cache.CacheReads;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.metrics.ProxyMetrics;

@@ -1,9 +1,9 @@
 package com.redisproxy.resp.forward;
 
+import com.redisproxy.cache.CacheReads;
 import com.redisproxy.resp.codec.RespReply;
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
-import com.redisproxy.resp.command.CacheReads;
 import com.redisproxy.resp.command.CommandTable;
 import com.redisproxy.resp.command.Refusals;
 import com.redisproxy.resp.command.RespAuth;

@@ -9,6 +9,7 @@ import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.InvalidationInbox;
+import com.redisproxy.cache.ReadBatcher;
 import com.redisproxy.metrics.ExpositionFormat;
 import com.redisproxy.metrics.ProxyMetrics;
 import com.redisproxy.resp.codec.RespBatch;
@@ -38,6 +39,7 @@ class RespAuthTest {
   private final TestProbe<CacheActor.Command> cacheActor = testKit.createTestProbe();
   private final CacheClient cache = new CacheClient(cacheActor.getRef(), testKit.system().scheduler(), Duration.ofSeconds(5), 10,
       new InvalidationInbox(100));
+  private final ReadBatcher reads = new ReadBatcher(cache, Runnable::run, Runnable::run);
   private final RespCommands commands = new RespCommands(info, metrics.readOutcomes("resp"), auth);
 
   @AfterAll
@@ -54,7 +56,7 @@ class RespAuthTest {
   }
 
   private CompletionStage<RespCommands.AnsweredBatch> execute(RespRequest... requests) {
-    return commands.execute(session, new RespBatch(List.of(requests), null), CacheReads.direct(cache));
+    return commands.execute(session, new RespBatch(List.of(requests), null), reads);
   }
 
   private String rendered(CompletionStage<RespCommands.AnsweredBatch> answered) throws Exception {
@@ -156,7 +158,7 @@ class RespAuthTest {
   @Test
   void inAPipelineAuthLetsInTheGetAfterIt() throws Exception {
     CompletionStage<RespCommands.AnsweredBatch> answered = execute(request("AUTH", "pw"), request("GET", "k"));
-    CacheActor.GetAll asked = cacheActor.expectMessageClass(CacheActor.GetAll.class);
+    CacheActor.GetCached asked = cacheActor.expectMessageClass(CacheActor.GetCached.class);
     assertEquals(List.of(ByteString.fromString("k")), asked.keys());
     asked.replyTo().tell(List.of(new GetResult.Found(ByteString.fromString("v"), true)));
     assertEquals("+OK\r\n$1\r\nv\r\n", rendered(answered));

@@ -1,0 +1,13 @@
+package com.redisproxy.cache;
+
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.CompletionStage;
+import org.apache.pekko.util.ByteString;
+
+/** What a front end asks of the cache: values by key, in order, and its counters. */
+public interface CacheReads {
+  CompletionStage<List<GetResult>> getAll(List<ByteString> keys);
+
+  CompletionStage<Optional<CacheStats>> stats();
+}

@@ -1,0 +1,157 @@
+package com.redisproxy.cache;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
+import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
+import org.apache.pekko.util.ByteString;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+
+/** Reads queued before a send ask for their hits in one message; a read's keys not cached are asked for on their own. */
+class ReadBatcherTest {
+  private static final ActorTestKit testKit = ActorTestKit.create();
+
+  /** An executor that runs what it was given only when told to: the test decides when a send or an answer happens. */
+  private static final class HeldTasks implements Executor {
+    final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
+
+    @Override
+    public void execute(Runnable task) {
+      tasks.add(task);
+    }
+
+    void runAll() {
+      while (!tasks.isEmpty()) tasks.poll().run();
+    }
+  }
+
+  @AfterAll
+  static void shutdown() {
+    testKit.shutdownTestKit();
+  }
+
+  private static ByteString bytes(String text) {
+    return ByteString.fromString(text);
+  }
+
+  private static CacheClient client(TestProbe<CacheActor.Command> cache) {
+    return new CacheClient(cache.getRef(), testKit.system().scheduler(), Duration.ofSeconds(30), 100, new InvalidationInbox(100));
+  }
+
+  @Test
+  void readsQueuedBeforeASendAskForTheirHitsOnceAndAHitDoesNotWaitForAMiss() throws Exception {
+    TestProbe<CacheActor.Command> cache = testKit.createTestProbe();
+    HeldTasks sendFrom = new HeldTasks();
+    ReadBatcher reads = new ReadBatcher(client(cache), sendFrom, Runnable::run);
+
+    CompletableFuture<List<GetResult>> a = reads.getAll(List.of(bytes("a"))).toCompletableFuture();
+    CompletableFuture<List<GetResult>> b = reads.getAll(List.of(bytes("b"))).toCompletableFuture();
+    CompletableFuture<List<GetResult>> c = reads.getAll(List.of(bytes("c"))).toCompletableFuture();
+    assertEquals(1, sendFrom.tasks.size(), "one send is scheduled for the three reads");
+    sendFrom.runAll();
+
+    CacheActor.GetCached batch = cache.expectMessageClass(CacheActor.GetCached.class);
+    assertEquals(List.of(bytes("a"), bytes("b"), bytes("c")), batch.keys());
+    GetResult.Found valueOfB = new GetResult.Found(bytes("B"), true);
+    GetResult.Found valueOfC = new GetResult.Found(bytes("C"), true);
+    batch.replyTo().tell(List.of(Lookup.NotCached.INSTANCE, valueOfB, valueOfC));
+
+    // b and c are answered while a, not cached, is still being read on its own.
+    assertEquals(List.of(valueOfB), b.get(5, TimeUnit.SECONDS));
+    assertEquals(List.of(valueOfC), c.get(5, TimeUnit.SECONDS));
+    CacheActor.GetAll miss = cache.expectMessageClass(CacheActor.GetAll.class);
+    assertEquals(List.of(bytes("a")), miss.keys());
+    assertFalse(a.isDone());
+    miss.replyTo().tell(List.of(GetResult.NotFound.INSTANCE));
+    assertEquals(List.of(GetResult.NotFound.INSTANCE), a.get(5, TimeUnit.SECONDS));
+    cache.expectNoMessage(Duration.ofMillis(50));
+  }
+
+  @Test
+  void aReadQueuedAfterASendGoesInTheNextBatch() throws Exception {
+    TestProbe<CacheActor.Command> cache = testKit.createTestProbe();
+    HeldTasks sendFrom = new HeldTasks();
+    ReadBatcher reads = new ReadBatcher(client(cache), sendFrom, Runnable::run);
+
+    CompletableFuture<List<GetResult>> first = reads.getAll(List.of(bytes("first"))).toCompletableFuture();
+    sendFrom.runAll();
+    CompletableFuture<List<GetResult>> second = reads.getAll(List.of(bytes("second"))).toCompletableFuture();
+    assertEquals(1, sendFrom.tasks.size(), "the read after the send schedules a send of its own");
+    sendFrom.runAll();
+
+    CacheActor.GetCached firstBatch = cache.expectMessageClass(CacheActor.GetCached.class);
+    CacheActor.GetCached secondBatch = cache.expectMessageClass(CacheActor.GetCached.class);
+    assertEquals(List.of(bytes("first")), firstBatch.keys());
+    assertEquals(List.of(bytes("second")), secondBatch.keys());
+    secondBatch.replyTo().tell(List.of(new GetResult.Found(bytes("2"), true)));
+    firstBatch.replyTo().tell(List.of(new GetResult.Found(bytes("1"), true)));
+    assertEquals(List.of(new GetResult.Found(bytes("1"), true)), first.get(5, TimeUnit.SECONDS));
+    assertEquals(List.of(new GetResult.Found(bytes("2"), true)), second.get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aReadsHitsAreAnsweredWhileAnotherReadOfTheSameSendWaitsForAFetch() throws Exception {
+    TestProbe<CacheActor.Command> cache = testKit.createTestProbe();
+    HeldTasks sendFrom = new HeldTasks();
+    ReadBatcher reads = new ReadBatcher(client(cache), sendFrom, Runnable::run);
+
+    // Two connections read before the send, one of them two keys.
+    CompletableFuture<List<GetResult>> first = reads.getAll(List.of(bytes("hot"))).toCompletableFuture();
+    CompletableFuture<List<GetResult>> second = reads.getAll(List.of(bytes("hot"), bytes("cold"))).toCompletableFuture();
+    sendFrom.runAll();
+
+    CacheActor.GetCached hits = cache.expectMessageClass(CacheActor.GetCached.class);
+    assertEquals(List.of(bytes("hot"), bytes("hot"), bytes("cold")), hits.keys());
+    GetResult.Found hot = new GetResult.Found(bytes("H"), true);
+    hits.replyTo().tell(List.of(hot, hot, Lookup.NotCached.INSTANCE));
+
+    assertEquals(List.of(hot), first.get(5, TimeUnit.SECONDS));
+    CacheActor.GetAll misses = cache.expectMessageClass(CacheActor.GetAll.class);
+    assertEquals(List.of(bytes("cold")), misses.keys());
+    assertFalse(second.isDone(), "the second connection waits for its miss");
+    GetResult.Found cold = new GetResult.Found(bytes("C"), false);
+    misses.replyTo().tell(List.of(cold));
+    assertEquals(List.of(hot, cold), second.get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void answersAndStatsAreCompletedOnTheAnsweringExecutor() throws Exception {
+    TestProbe<CacheActor.Command> cache = testKit.createTestProbe();
+    HeldTasks sendFrom = new HeldTasks();
+    HeldTasks answerOn = new HeldTasks();
+    ReadBatcher reads = new ReadBatcher(client(cache), sendFrom, answerOn);
+
+    CompletableFuture<List<GetResult>> hit = reads.getAll(List.of(bytes("k"))).toCompletableFuture();
+    sendFrom.runAll();
+    GetResult.Found value = new GetResult.Found(bytes("v"), true);
+    cache.expectMessageClass(CacheActor.GetCached.class).replyTo().tell(List.of(value));
+    awaitTask(answerOn);
+    assertFalse(hit.isDone(), "answered only once the answering executor runs");
+    answerOn.runAll();
+    assertEquals(List.of(value), hit.get(5, TimeUnit.SECONDS));
+
+    CompletableFuture<Optional<CacheStats>> stats = reads.stats().toCompletableFuture();
+    CacheStats figures = new CacheStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+    cache.expectMessageClass(CacheActor.GetStats.class).replyTo().tell(figures);
+    awaitTask(answerOn);
+    assertFalse(stats.isDone());
+    answerOn.runAll();
+    assertEquals(Optional.of(figures), stats.get(5, TimeUnit.SECONDS));
+  }
+
+  // The answer may reach the executor from another thread: wait until it has.
+  private static void awaitTask(HeldTasks executor) throws InterruptedException {
+    for (int i = 0; i < 500 && executor.tasks.isEmpty(); i++) Thread.sleep(10);
+    assertFalse(executor.tasks.isEmpty(), "the answer reached the executor");
+  }
+}

@@ -1,7 +1,5 @@
 package com.redisproxy.fetch.cluster;
 
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.output.CommandOutput;
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -13,24 +11,8 @@ import org.apache.pekko.util.ByteString;
  * is also recorded as the command's error, so that Lettuce follows the redirect; Lettuce clears it
  * before sending the command again, and the bytes of the redirect are dropped with it.
  */
-public final class RawReply extends CommandOutput<byte[], byte[], ByteString> {
+public final class RawReply extends ValuesIgnored<ByteString> {
   private int openArrays;
-
-  RawReply() {
-    super(ByteArrayCodec.INSTANCE, null);
-  }
-
-  @Override
-  public void set(ByteBuffer bytes) {}
-
-  @Override
-  public void set(long integer) {}
-
-  @Override
-  public void set(double number) {}
-
-  @Override
-  public void set(boolean value) {}
 
   @Override
   public void multi(int count) {

@@ -1,6 +1,5 @@
 package com.redisproxy.fetch.cluster;
 
-import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.CommandOutput;
 import io.lettuce.core.protocol.CommandHandler;
 import io.lettuce.core.protocol.RedisStateMachine;
@@ -76,24 +75,8 @@ public final class WholeReplies extends ChannelInboundHandlerAdapter {
   }
 
   /** Lettuce's decoder run only to find where a reply ends. */
-  private static final class Discard extends CommandOutput<byte[], byte[], Object> {
+  private static final class Discard extends ValuesIgnored<Object> {
     static final Discard INSTANCE = new Discard();
-
-    private Discard() {
-      super(ByteArrayCodec.INSTANCE, null);
-    }
-
-    @Override
-    public void set(ByteBuffer bytes) {}
-
-    @Override
-    public void set(long integer) {}
-
-    @Override
-    public void set(double number) {}
-
-    @Override
-    public void set(boolean value) {}
 
     @Override
     public void setError(ByteBuffer error) {}

@@ -7,6 +7,7 @@ import com.redisproxy.ProxySettings;
 import com.redisproxy.fetch.FetchError;
 import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
+import com.redisproxy.fetch.RedisValue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -59,7 +60,7 @@ class CacheActorTest {
   }
 
   private static void answer(RedisFetcher.Fetch fetch, String value) {
-    fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), value == null ? null : bytes(value)));
+    fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), value == null ? null : bytes(value), RedisValue.NO_EXPIRY));
   }
 
   /** Reads a key that is expected to be cached already: no fetch may happen. */
@@ -357,7 +358,7 @@ class CacheActorTest {
     cache.tell(new CacheActor.Get(bytes("b"), other.getRef()));
     expectFetch("b");
     // A reply no correct fetcher sends: the actor throws on it, as it would on a bug of ours.
-    fetchA.replyTo().tell(new FetchResult.Fetched(fetchA.requestId(), null, bytes("x")));
+    fetchA.replyTo().tell(new FetchResult.Fetched(fetchA.requestId(), null, bytes("x"), RedisValue.NO_EXPIRY));
     GetResult.Failed failed = assertInstanceOf(GetResult.Failed.class, client.receiveMessage());
     assertEquals(GetResult.Reason.OVERLOADED, failed.reason());
     assertEquals(failed, other.receiveMessage());

@@ -2,7 +2,7 @@ package com.redisproxy.resp.command;
 
 import org.apache.pekko.util.ByteString;
 
-/** What Redis remembers about one client connection. Used by one stream stage at a time. */
+/** What Redis remembers about one client connection. Used only on that connection's event loop (see RespConnection). */
 public final class RespSession {
   public final long id;
   ByteString name;

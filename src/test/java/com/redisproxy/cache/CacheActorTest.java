@@ -174,9 +174,15 @@ class CacheActorTest {
   @Test
   void valuesOverTheSizeLimitAreServedButNotCached() {
     var cache = cache(10);
-    String big = "x".repeat(1025);
-    readThrough(cache, "big", big);
-    readThrough(cache, "big", big);
+    String big = "x".repeat(1025); // one byte over the limit of 1024 that cache() sets
+    cache.tell(new CacheActor.Get(bytes("big"), client.getRef()));
+    answer(expectFetch("big"), big);
+    assertEquals(new GetResult.Found(bytes(big), false), client.receiveMessage(), "served");
+    assertEquals(0, stats(cache).size(), "not cached");
+    cache.tell(new CacheActor.Get(bytes("big"), client.getRef()));
+    answer(expectFetch("big"), big);
+    assertEquals(new GetResult.Found(bytes(big), false), client.receiveMessage(), "read from Redis again, not a hit");
+    assertEquals(0, stats(cache).hits());
   }
 
   @Test

@@ -256,6 +256,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       case UNAVAILABLE -> GetResult.Reason.REDIS_UNAVAILABLE;
       case TIMEOUT -> GetResult.Reason.REDIS_TIMEOUT;
       case REDIS_ERROR -> GetResult.Reason.REDIS_ERROR;
+      case WRONG_TYPE -> GetResult.Reason.WRONG_TYPE;
     };
   }
 }

@@ -20,7 +20,7 @@ import scala.jdk.javaapi.FutureConverters;
  *
  * <p>The javadsl ask returns Scala's CompletableFuture wrapper, which runs every callback
  * asynchronously on the common pool; with 2 cores that pool has one thread and Java falls back to
- * a new thread per callback (8k requests/s). So the answer is taken from the underlying Scala
+ * a new thread per callback. So the answer is taken from the underlying Scala
  * future in place and handed on as a plain CompletableFuture: callers get no hidden thread hop.
  */
 public final class CacheClient {

@@ -21,8 +21,10 @@ public sealed interface GetResult {
     REDIS_UNAVAILABLE,
     /** The backing Redis did not answer within the fetch timeout. */
     REDIS_TIMEOUT,
-    /** The backing Redis answered with an error, passed on in the message (e.g. WRONGTYPE). */
+    /** The backing Redis answered with an error, passed on in the message (e.g. LOADING). */
     REDIS_ERROR,
+    /** The key holds another type than a string; Redis's WRONGTYPE error is in the message. */
+    WRONG_TYPE,
     /** The proxy is at one of its limits and refused the request rather than queue it. */
     OVERLOADED
   }

@@ -9,6 +9,8 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Predicate;
 import org.apache.pekko.util.ByteString;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Invalidations on their way from Redis's push messages to the CacheActor. Lettuce's threads add
@@ -17,6 +19,7 @@ import org.apache.pekko.util.ByteString;
  * would mean a stale value), and past {@code maxQueuedKeys} it collapses into "clear everything".
  */
 public final class InvalidationInbox implements InvalidationListener {
+  private static final Logger log = LoggerFactory.getLogger(InvalidationInbox.class);
   private final int maxQueuedKeys;
   private final ConcurrentLinkedQueue<ByteString> keys = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queuedKeys = new AtomicInteger();
@@ -49,13 +52,16 @@ public final class InvalidationInbox implements InvalidationListener {
   @Override
   public void invalidatedWhere(Predicate<byte[]> keyMatches, String reason) {
     messages.incrementAndGet();
+    log.debug("Some cached keys dropped: {}", reason);
     keysMatching.add(keyMatches);
     notifyActor();
   }
 
+  // At debug: a forwarded write whose keys the command table cannot name (EVAL ...) clears everything each time.
   @Override
   public void everythingInvalidated(String reason) {
     messages.incrementAndGet();
+    log.debug("The whole cache dropped: {}", reason);
     everything.set(true);
     notifyActor();
   }
@@ -67,11 +73,6 @@ public final class InvalidationInbox implements InvalidationListener {
 
   void onArrival(Runnable signal) {
     this.signal = signal;
-  }
-
-  /** Keys queued and not taken yet. */
-  int queuedKeys() {
-    return queuedKeys.get();
   }
 
   Taken take() {

@@ -139,7 +139,7 @@ public final class BackingRedis implements BackingStore {
                 }
                 log.info("Connected to backing Redis {} (connection {})", RedisAddress.redacted(where.get()), slot);
               } else if (of == round.get()) {
-                String reason = rootMessage(failure);
+                String reason = Failures.rootMessage(failure);
                 if (slot == 0 && !reason.equals(lastConnectFailure)) {
                   log.warn("Backing Redis {} unreachable, retrying every {} ms: {}", address(), RETRY_DELAY.toMillis(), reason);
                 }
@@ -193,12 +193,6 @@ public final class BackingRedis implements BackingStore {
     } else {
       invalidations.everythingInvalidated("FLUSHALL or FLUSHDB in Redis");
     }
-  }
-
-  private static String rootMessage(Throwable failure) {
-    Throwable t = failure;
-    while (t.getCause() != null) t = t.getCause();
-    return t.getMessage();
   }
 
   @Override

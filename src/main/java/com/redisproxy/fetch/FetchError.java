@@ -11,13 +11,18 @@ public enum FetchError {
   UNAVAILABLE,
   /** No answer within the fetch timeout. */
   TIMEOUT,
-  /** Redis answered with an error reply (WRONGTYPE, NOAUTH, LOADING, OOM ...). */
-  REDIS_ERROR;
+  /** Redis answered with an error reply (NOAUTH, LOADING, OOM ...). */
+  REDIS_ERROR,
+  /** Redis answered WRONGTYPE: the key holds a list, a hash or another type, not a string. */
+  WRONG_TYPE;
 
   public static FetchError classify(Throwable failure) {
     Throwable cause = unwrap(failure);
     if (cause instanceof RedisCommandTimeoutException) return TIMEOUT;
-    if (cause instanceof RedisCommandExecutionException) return REDIS_ERROR;
+    if (cause instanceof RedisCommandExecutionException redis) {
+      // Redis names its errors only by the first word of their text.
+      return String.valueOf(redis.getMessage()).startsWith("WRONGTYPE") ? WRONG_TYPE : REDIS_ERROR;
+    }
     return UNAVAILABLE;
   }
 
@@ -25,7 +30,7 @@ public enum FetchError {
   public static String describe(Throwable failure) {
     Throwable cause = unwrap(failure);
     return switch (classify(cause)) {
-      case REDIS_ERROR -> String.valueOf(cause.getMessage());
+      case REDIS_ERROR, WRONG_TYPE -> String.valueOf(cause.getMessage());
       case TIMEOUT -> "backing Redis did not answer in time";
       case UNAVAILABLE -> "backing Redis is unavailable (" + cause.getMessage() + ")";
     };

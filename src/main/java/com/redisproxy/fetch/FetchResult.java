@@ -12,11 +12,7 @@ public sealed interface FetchResult {
    * Redis answered; {@code value} is null when the key does not exist, {@code ttlMillis} is the
    * key's remaining time to live in Redis or {@link RedisValue#NO_EXPIRY}.
    */
-  record Fetched(long requestId, ByteString key, ByteString value, long ttlMillis) implements FetchResult {
-    public Fetched(long requestId, ByteString key, ByteString value) {
-      this(requestId, key, value, RedisValue.NO_EXPIRY);
-    }
-  }
+  record Fetched(long requestId, ByteString key, ByteString value, long ttlMillis) implements FetchResult {}
 
   record FetchFailed(long requestId, ByteString key, FetchError error, String message)
       implements FetchResult {}

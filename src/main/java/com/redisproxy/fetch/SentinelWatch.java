@@ -97,7 +97,7 @@ public final class SentinelWatch implements RedisLocation {
     return connection(index)
         .thenCompose(connection -> connection.async().master(masterName).toCompletableFuture())
         .<Object>thenApply(this::named)
-        .exceptionally(failure -> describe(index) + ": " + rootMessage(failure));
+        .exceptionally(failure -> describe(index) + ": " + Failures.rootMessage(failure));
   }
 
   // Opened in the round that first needs it; Lettuce reconnects it after that.
@@ -164,12 +164,6 @@ public final class SentinelWatch implements RedisLocation {
 
   private String redacted() {
     return new RedisTarget.Sentinel(sentinelUri).redacted();
-  }
-
-  private static String rootMessage(Throwable failure) {
-    Throwable cause = failure;
-    while (cause.getCause() != null) cause = cause.getCause();
-    return String.valueOf(cause.getMessage());
   }
 
   @Override

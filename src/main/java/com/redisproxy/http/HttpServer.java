@@ -80,10 +80,6 @@ public final class HttpServer {
         });
   }
 
-  public int openConnections() {
-    return openConnections.get();
-  }
-
   private void accept(IncomingConnection connection, Flow<HttpRequest, HttpResponse, NotUsed> handler) {
     if (openConnections.incrementAndGet() > maxClients) {
       openConnections.decrementAndGet();

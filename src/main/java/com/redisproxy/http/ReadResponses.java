@@ -39,7 +39,7 @@ final class ReadResponses {
   private static HttpResponse failed(GetResult.Failed failed) {
     return switch (failed.reason()) {
       case REDIS_UNAVAILABLE -> error(StatusCodes.BAD_GATEWAY, "redis_unavailable", failed.message());
-      case REDIS_ERROR -> error(StatusCodes.BAD_GATEWAY, "redis_error", failed.message());
+      case REDIS_ERROR, WRONG_TYPE -> error(StatusCodes.BAD_GATEWAY, "redis_error", failed.message());
       case REDIS_TIMEOUT -> error(StatusCodes.GATEWAY_TIMEOUT, "redis_timeout", failed.message());
       case OVERLOADED -> error(StatusCodes.SERVICE_UNAVAILABLE, "overloaded", failed.message()).addHeader(RETRY_AFTER);
     };

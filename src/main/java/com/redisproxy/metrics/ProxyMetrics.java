@@ -139,7 +139,7 @@ public final class ProxyMetrics {
         (found.fromCache() ? hit : miss).increment();
       } else if (result instanceof GetResult.Failed failed) {
         switch (failed.reason()) {
-          case REDIS_ERROR -> redisError.increment();
+          case REDIS_ERROR, WRONG_TYPE -> redisError.increment();
           case REDIS_UNAVAILABLE -> redisUnavailable.increment();
           case REDIS_TIMEOUT -> redisTimeout.increment();
           case OVERLOADED -> overloaded.increment();

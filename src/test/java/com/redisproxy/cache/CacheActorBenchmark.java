@@ -2,6 +2,7 @@ package com.redisproxy.cache;
 
 import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
+import com.redisproxy.fetch.RedisValue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +60,7 @@ public class CacheActorBenchmark {
   private static Behavior<RedisFetcher.Command> instantFetcher() {
     return Behaviors.receiveMessage(command -> {
       RedisFetcher.Fetch fetch = (RedisFetcher.Fetch) command;
-      fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), VALUE));
+      fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), VALUE, RedisValue.NO_EXPIRY));
       return Behaviors.same();
     });
   }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import com.redisproxy.fetch.FetchError;
 import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
+import com.redisproxy.fetch.RedisValue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -63,7 +64,7 @@ class CacheActorTest {
   }
 
   private static void answer(RedisFetcher.Fetch fetch, String value) {
-    fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), value == null ? null : bytes(value)));
+    fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), value == null ? null : bytes(value), RedisValue.NO_EXPIRY));
   }
 
   /** Reads a key that is expected to be cached already: no fetch may happen. */
@@ -177,9 +178,15 @@ class CacheActorTest {
   @Test
   void valuesOverTheSizeLimitAreServedButNotCached() {
     var cache = cache(10);
-    String big = "x".repeat(1025);
-    readThrough(cache, "big", big);
-    readThrough(cache, "big", big);
+    String big = "x".repeat(1025); // one byte over the limit of 1024 that cache() sets
+    cache.tell(new CacheActor.Get(bytes("big"), client.getRef()));
+    answer(expectFetch("big"), big);
+    assertEquals(new GetResult.Found(bytes(big), false), client.receiveMessage(), "served");
+    assertEquals(0, stats(cache).size(), "not cached");
+    cache.tell(new CacheActor.Get(bytes("big"), client.getRef()));
+    answer(expectFetch("big"), big);
+    assertEquals(new GetResult.Found(bytes(big), false), client.receiveMessage(), "read from Redis again, not a hit");
+    assertEquals(0, stats(cache).hits());
   }
 
   @Test
@@ -361,7 +368,7 @@ class CacheActorTest {
     cache.tell(new CacheActor.Get(bytes("b"), other.getRef()));
     expectFetch("b");
     // A reply no correct fetcher sends: the actor throws on it, as it would on a bug of ours.
-    fetchA.replyTo().tell(new FetchResult.Fetched(fetchA.requestId(), null, bytes("x")));
+    fetchA.replyTo().tell(new FetchResult.Fetched(fetchA.requestId(), null, bytes("x"), RedisValue.NO_EXPIRY));
     GetResult.Failed failed = assertInstanceOf(GetResult.Failed.class, client.receiveMessage());
     assertEquals(GetResult.Reason.OVERLOADED, failed.reason());
     assertEquals(failed, other.receiveMessage());

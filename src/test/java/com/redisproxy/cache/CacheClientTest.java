@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
+import com.redisproxy.fetch.RedisValue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -65,7 +66,7 @@ class CacheClientTest {
 
     for (int i = 0; i < 10; i++) {
       RedisFetcher.Fetch fetch = fetcher.expectMessageClass(RedisFetcher.Fetch.class);
-      fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), ByteString.fromString("v")));
+      fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), ByteString.fromString("v"), RedisValue.NO_EXPIRY));
     }
     for (CompletableFuture<GetResult> answer : answers) {
       assertTrue(answer.get(10, TimeUnit.SECONDS) != null, "no accepted request is lost");
@@ -93,7 +94,7 @@ class CacheClientTest {
     CompletableFuture<GetResult> racing = client.get(inFlight).toCompletableFuture();
     RedisFetcher.Fetch racingFetch = fetcher.expectMessageClass(RedisFetcher.Fetch.class);
     client.invalidate(List.of(cached, inFlight));
-    racingFetch.replyTo().tell(new FetchResult.Fetched(racingFetch.requestId(), racingFetch.key(), ByteString.fromString("old")));
+    racingFetch.replyTo().tell(new FetchResult.Fetched(racingFetch.requestId(), racingFetch.key(), ByteString.fromString("old"), RedisValue.NO_EXPIRY));
     racing.get(10, TimeUnit.SECONDS);
 
     CompletableFuture<GetResult> again = client.get(cached).toCompletableFuture();
@@ -106,6 +107,6 @@ class CacheClientTest {
 
   private static void answer(TestProbe<RedisFetcher.Command> fetcher, String value) {
     RedisFetcher.Fetch fetch = fetcher.expectMessageClass(RedisFetcher.Fetch.class);
-    fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), ByteString.fromString(value)));
+    fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), ByteString.fromString(value), RedisValue.NO_EXPIRY));
   }
 }

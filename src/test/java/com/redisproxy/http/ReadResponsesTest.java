@@ -59,6 +59,7 @@ class ReadResponsesTest {
   void eachFailureHasItsStatusAndOnlyOverloadAsksForARetry() {
     assertFailure(GetResult.Reason.REDIS_UNAVAILABLE, 502, "redis_unavailable");
     assertFailure(GetResult.Reason.REDIS_ERROR, 502, "redis_error");
+    assertFailure(GetResult.Reason.WRONG_TYPE, 502, "redis_error"); // Redis's WRONGTYPE, as any error of Redis's
     assertFailure(GetResult.Reason.REDIS_TIMEOUT, 504, "redis_timeout");
     assertFailure(GetResult.Reason.OVERLOADED, 503, "overloaded");
   }

@@ -2,6 +2,7 @@ package com.redisproxy.fetch.cluster;
 
 import com.redisproxy.fetch.BackingStore;
 import com.redisproxy.fetch.ByteStringCodec;
+import com.redisproxy.fetch.Failures;
 import com.redisproxy.fetch.FetchSettings;
 import com.redisproxy.fetch.InvalidationListener;
 import com.redisproxy.fetch.RedisTarget;
@@ -112,7 +113,7 @@ public final class ClusterBackingRedis implements BackingStore {
               address(), connected.getPartitions().size(), readFromName());
         });
       } else {
-        String reason = rootMessage(failure);
+        String reason = Failures.rootMessage(failure);
         if (!reason.equals(lastConnectFailure)) {
           log.warn("Redis Cluster {} unreachable, retrying every {} ms: {}", address(), ClusterClientChoices.RETRY_DELAY.toMillis(), reason);
         }
@@ -137,12 +138,6 @@ public final class ClusterBackingRedis implements BackingStore {
     if (readFrom == ReadFrom.REPLICA) return "replicas";
     if (readFrom == ReadFrom.REPLICA_PREFERRED) return "replicas, else masters";
     return readFrom == ReadFrom.NEAREST ? "the nearest node" : readFrom.toString();
-  }
-
-  private static String rootMessage(Throwable failure) {
-    Throwable t = failure;
-    while (t.getCause() != null) t = t.getCause();
-    return String.valueOf(t.getMessage());
   }
 
   @Override

@@ -1,5 +1,6 @@
 package com.redisproxy.fetch.cluster;
 
+import com.redisproxy.fetch.Failures;
 import io.lettuce.core.FlushMode;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
@@ -169,7 +170,7 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
             ClusterClientChoices.NODE_CONNECTIONS_CHECK.toMillis(), ClusterClientChoices.NODE_CONNECTIONS_CHECK.toMillis(), TimeUnit.MILLISECONDS);
         return;
       }
-      String reason = rootMessage(failure);
+      String reason = Failures.rootMessage(failure);
       if (!reason.equals(lastConnectFailure)) {
         log.warn("Redis Cluster unreachable for RESP forwarding, retrying every {} ms: {}", ClusterClientChoices.RETRY_DELAY.toMillis(), reason);
       }
@@ -195,13 +196,6 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
     Throwable cause = cause(failure);
     if (cause instanceof RedisCommandExecutionException redis) return new RedisError(redis.getMessage());
     return cause instanceof RuntimeException runtime ? runtime : new CompletionException(cause);
-  }
-
-  // Lettuce's "Unable to connect to [...]" hides why: the innermost cause says it.
-  private static String rootMessage(Throwable failure) {
-    Throwable cause = failure;
-    while (cause.getCause() != null && cause.getCause() != cause) cause = cause.getCause();
-    return cause == failure ? String.valueOf(failure.getMessage()) : failure.getMessage() + ": " + cause;
   }
 
   private static Throwable cause(Throwable failure) {

@@ -24,11 +24,6 @@ public final class RespWriter {
     return bulk(ByteString.fromString(text));
   }
 
-  RespWriter nullBulk() {
-    out.append(NULL_BULK);
-    return this;
-  }
-
   /** A missing value: RESP2's null bulk string, or RESP3's null. */
   public RespWriter nil(boolean resp3) {
     out.append(resp3 ? RESP3_NULL : NULL_BULK);

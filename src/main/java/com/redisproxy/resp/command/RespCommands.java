@@ -135,12 +135,12 @@ public final class RespCommands {
   }
 
   private static boolean isWrongType(GetResult.Failed failed) {
-    return failed.reason() == GetResult.Reason.REDIS_ERROR && failed.message().startsWith("WRONGTYPE");
+    return failed.reason() == GetResult.Reason.WRONG_TYPE;
   }
 
   private static void writeFailure(RespWriter out, GetResult.Failed failed) {
     switch (failed.reason()) {
-      case REDIS_ERROR -> out.error(failed.message());
+      case REDIS_ERROR, WRONG_TYPE -> out.error(failed.message());
       case OVERLOADED -> out.error("ERR busy: " + failed.message());
       default -> out.error("ERR " + failed.message());
     }

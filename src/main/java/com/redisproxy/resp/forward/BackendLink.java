@@ -1,5 +1,6 @@
 package com.redisproxy.resp.forward;
 
+import com.redisproxy.fetch.Failures;
 import com.redisproxy.resp.codec.RespEncoding;
 import com.redisproxy.resp.codec.RespFrames;
 import com.redisproxy.resp.codec.RespWriter;
@@ -79,7 +80,7 @@ public final class BackendLink {
         log.debug("cannot connect to backing Redis {}:{}: {}", address.host(), address.port(), done.cause().toString());
         beforeConnected.forEach(ByteBuf::release);
         beforeConnected.clear();
-        onClosed(new RespWriter().error("ERR the backing Redis is unreachable: " + rootMessage(done.cause())).result());
+        onClosed(new RespWriter().error("ERR the backing Redis is unreachable: " + Failures.rootMessage(done.cause())).result());
         return;
       }
       connected = true;
@@ -155,12 +156,6 @@ public final class BackendLink {
     if (closed) return;
     closed = true;
     replies.closed(error);
-  }
-
-  private static String rootMessage(Throwable failure) {
-    Throwable cause = failure;
-    while (cause.getCause() != null) cause = cause.getCause();
-    return String.valueOf(cause.getMessage());
   }
 
   private void onFrame(ByteBuf frame, boolean push) {

@@ -80,6 +80,31 @@ class RespCommandsTest {
   }
 
   @Test
+  void aWrongTypeKeyFailsGetButReadsAsNilInMgetWhileAnyOtherRedisErrorFailsBoth() {
+    String wrongType = "WRONGTYPE Operation against a key holding the wrong kind of value";
+    String loading = "LOADING Redis is loading the dataset in memory";
+    CacheReads reads = new CacheReads() {
+      @Override
+      public CompletionStage<List<GetResult>> getAll(List<ByteString> keys) {
+        return CompletableFuture.completedFuture(keys.stream().map(key -> switch (key.utf8String()) {
+          case "list" -> (GetResult) new GetResult.Failed(GetResult.Reason.WRONG_TYPE, wrongType);
+          case "loading" -> new GetResult.Failed(GetResult.Reason.REDIS_ERROR, loading);
+          default -> new GetResult.Found(key, true);
+        }).toList());
+      }
+
+      @Override
+      public CompletionStage<Optional<CacheStats>> stats() {
+        return CompletableFuture.completedFuture(Optional.empty());
+      }
+    };
+    RespBatch batch = new RespBatch(List.of(
+        request("GET", "list"), request("MGET", "a", "list"), request("GET", "loading"), request("MGET", "a", "loading")), null);
+    String reply = commands.render(commands.execute(session, batch, reads).toCompletableFuture().join()).bytes().utf8String();
+    assertEquals("-" + wrongType + "\r\n*2\r\n$1\r\na\r\n$-1\r\n-" + loading + "\r\n-" + loading + "\r\n", reply);
+  }
+
+  @Test
   void infoProxyWithoutTheCachesFiguresSaysSo() {
     assertEquals("-ERR the cache did not answer in time\r\n", answer(request("INFO", "proxy")).bytes().utf8String());
   }

@@ -1,9 +1,9 @@
 package com.redisproxy;
 
 import com.redisproxy.cache.CacheActor;
-import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.Ticker;
+import com.redisproxy.cache.client.CacheClient;
 import com.redisproxy.fetch.BackingRedis;
 import com.redisproxy.fetch.BackingStore;
 import com.redisproxy.fetch.FetchSettings;

@@ -1,7 +1,7 @@
 package com.redisproxy.http;
 
 import com.redisproxy.cache.GetResult;
-import com.redisproxy.cache.ReadBatcher;
+import com.redisproxy.cache.client.ReadBatcher;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.util.List;
 import java.util.Optional;

@@ -1,8 +1,8 @@
 package com.redisproxy.http;
 
 import com.redisproxy.auth.AuthSettings;
-import com.redisproxy.cache.CacheClient;
-import com.redisproxy.cache.ReadBatcher;
+import com.redisproxy.cache.client.CacheClient;
+import com.redisproxy.cache.client.ReadBatcher;
 import com.redisproxy.metrics.ExpositionFormat;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.util.Optional;

@@ -1,6 +1,6 @@
 package com.redisproxy.resp;
 
-import com.redisproxy.cache.CacheReads;
+import com.redisproxy.cache.client.CacheReads;
 import com.redisproxy.resp.codec.RespBatch;
 import com.redisproxy.resp.codec.RespParser;
 import com.redisproxy.resp.codec.RespReply;

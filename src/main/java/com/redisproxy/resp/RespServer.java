@@ -1,8 +1,8 @@
 package com.redisproxy.resp;
 
 import com.redisproxy.auth.Password;
-import com.redisproxy.cache.CacheClient;
-import com.redisproxy.cache.ReadBatcher;
+import com.redisproxy.cache.client.CacheClient;
+import com.redisproxy.cache.client.ReadBatcher;
 import com.redisproxy.fetch.cluster.ClusterRedis;
 import com.redisproxy.metrics.ProxyMetrics;
 import com.redisproxy.resp.cluster.ClusterBackend;

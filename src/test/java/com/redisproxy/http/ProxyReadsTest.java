@@ -6,11 +6,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.auth.Password;
 import com.redisproxy.cache.CacheActor;
-import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.Lookup;
-import com.redisproxy.cache.ReadBatcher;
+import com.redisproxy.cache.client.CacheClient;
+import com.redisproxy.cache.client.ReadBatcher;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.time.Duration;
 import java.util.List;

@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import com.redisproxy.auth.AuthSettings;
 import com.redisproxy.cache.CacheActor;
-import com.redisproxy.cache.CacheClient;
-import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.CacheStats;
+import com.redisproxy.cache.InvalidationInbox;
+import com.redisproxy.cache.client.CacheClient;
 import com.redisproxy.metrics.ProxyMetrics;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;

@@ -1,8 +1,8 @@
 package com.redisproxy.resp.command;
 
-import com.redisproxy.cache.CacheReads;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
+import com.redisproxy.cache.client.CacheReads;
 import com.redisproxy.metrics.ProxyMetrics;
 import com.redisproxy.resp.codec.RespBatch;
 import com.redisproxy.resp.codec.RespReply;

@@ -1,6 +1,6 @@
 package com.redisproxy.resp.forward;
 
-import com.redisproxy.cache.CacheReads;
+import com.redisproxy.cache.client.CacheReads;
 import com.redisproxy.resp.codec.RespReply;
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;

@@ -1,6 +1,6 @@
 package com.redisproxy.resp.forward;
 
-import com.redisproxy.cache.CacheClient;
+import com.redisproxy.cache.client.CacheClient;
 import com.redisproxy.resp.command.CommandTable;
 
 /** Drops from the cache what a forwarded command may have changed. */

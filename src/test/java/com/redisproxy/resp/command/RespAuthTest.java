@@ -6,10 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.auth.Password;
 import com.redisproxy.cache.CacheActor;
-import com.redisproxy.cache.CacheClient;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.InvalidationInbox;
-import com.redisproxy.cache.ReadBatcher;
+import com.redisproxy.cache.client.CacheClient;
+import com.redisproxy.cache.client.ReadBatcher;
 import com.redisproxy.metrics.ExpositionFormat;
 import com.redisproxy.metrics.ProxyMetrics;
 import com.redisproxy.resp.codec.RespBatch;

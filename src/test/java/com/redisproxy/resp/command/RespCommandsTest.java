@@ -4,9 +4,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import com.redisproxy.cache.CacheReads;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
+import com.redisproxy.cache.client.CacheReads;
 import com.redisproxy.metrics.ProxyMetrics;
 import com.redisproxy.resp.codec.RespBatch;
 import com.redisproxy.resp.codec.RespReply;

@@ -1,5 +1,8 @@
-package com.redisproxy.cache;
+package com.redisproxy.cache.client;
 
+import com.redisproxy.cache.CacheStats;
+import com.redisproxy.cache.GetResult;
+import com.redisproxy.cache.Lookup;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;

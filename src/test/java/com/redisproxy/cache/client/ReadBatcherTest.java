@@ -1,8 +1,13 @@
-package com.redisproxy.cache;
+package com.redisproxy.cache.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
+import com.redisproxy.cache.CacheActor;
+import com.redisproxy.cache.CacheStats;
+import com.redisproxy.cache.GetResult;
+import com.redisproxy.cache.InvalidationInbox;
+import com.redisproxy.cache.Lookup;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;

@@ -1,5 +1,7 @@
-package com.redisproxy.cache;
+package com.redisproxy.cache.client;
 
+import com.redisproxy.cache.CacheStats;
+import com.redisproxy.cache.GetResult;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletionStage;

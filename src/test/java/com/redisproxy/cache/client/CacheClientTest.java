@@ -1,8 +1,13 @@
-package com.redisproxy.cache;
+package com.redisproxy.cache.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.redisproxy.cache.CacheActor;
+import com.redisproxy.cache.CacheSettings;
+import com.redisproxy.cache.GetResult;
+import com.redisproxy.cache.InvalidationInbox;
+import com.redisproxy.cache.Ticker;
 import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.fetch.RedisValue;

@@ -1,5 +1,10 @@
-package com.redisproxy.cache;
+package com.redisproxy.cache.client;
 
+import com.redisproxy.cache.CacheActor;
+import com.redisproxy.cache.CacheStats;
+import com.redisproxy.cache.GetResult;
+import com.redisproxy.cache.InvalidationInbox;
+import com.redisproxy.cache.Lookup;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;

@@ -3,62 +3,72 @@ package com.redisproxy.resp.command;
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.util.ByteString;
 
 /**
- * One request the proxy answers itself, as its handler (see {@link CommandTable}) sees it: who
- * asks, and the ways it can be answered. An answer known at once is written to {@link #out()};
- * one that needs the cache is asked for, and rendered in its place once the cache has answered.
+ * The requests the proxy answers itself, one after another, as their handlers (see
+ * {@link CommandTable}) see them: who asks, and the ways each can be answered. An answer known at
+ * once is written to {@link #out()}; one that needs the cache is asked for, and rendered in its
+ * place once the cache has answered.
  */
-public interface LocalCall {
-  RespSession session();
+public abstract class LocalCall {
+  private final RespSession session;
+  private final RespAuth auth;
+  private RespRequest request;
+  private RespWriter out;
 
-  RespRequest request();
+  LocalCall(RespSession session, RespAuth auth) {
+    this.session = session;
+    this.auth = auth;
+  }
 
-  RespAuth auth();
+  /** Runs {@code next}'s handler: the answer it wrote at once, or empty when it asked the cache. */
+  final Optional<ByteString> answer(RespRequest next) {
+    request = next;
+    out = null;
+    Optional<CommandTable.Handler> handler = CommandTable.handler(next);
+    if (handler.isPresent()) handler.get().answer(this);
+    else LocalCommands.unknown(this);
+    return out == null ? Optional.empty() : Optional.of(out.result());
+  }
 
-  /** The backing Redis's version, as the proxy's HELLO presents it. */
-  String redisVersion();
+  public RespSession session() {
+    return session;
+  }
+
+  public RespRequest request() {
+    return request;
+  }
+
+  public RespAuth auth() {
+    return auth;
+  }
 
   /** Where an answer known now is written. */
-  RespWriter out();
+  public RespWriter out() {
+    if (out == null) out = new RespWriter();
+    return out;
+  }
+
+  /** The backing Redis's version, as the proxy's HELLO presents it. */
+  public abstract String redisVersion();
 
   /** The answer is the cached value of {@code key} (GET). */
-  void readCached(ByteString key);
+  public abstract void readCached(ByteString key);
 
   /** The answer is an array of the cached values of {@code keys} (MGET). */
-  void readCached(List<ByteString> keys);
+  public abstract void readCached(List<ByteString> keys);
 
   /** The answer is the proxy's own INFO section, with the cache's figures. */
-  void proxyInfo();
+  public abstract void proxyInfo();
 
-  /** A call answered at once: for the commands whose answer needs no cache. HELLO presents the assumed version. */
-  static LocalCall immediate(RespSession session, RespRequest request, RespAuth auth) {
-    RespWriter out = new RespWriter();
-    return new LocalCall() {
-      @Override
-      public RespSession session() {
-        return session;
-      }
-
-      @Override
-      public RespRequest request() {
-        return request;
-      }
-
-      @Override
-      public RespAuth auth() {
-        return auth;
-      }
-
+  /** Calls answered at once: for the commands whose answer needs no cache. HELLO presents the assumed version. */
+  static LocalCall immediate(RespSession session, RespAuth auth) {
+    return new LocalCall(session, auth) {
       @Override
       public String redisVersion() {
         return ServerInfo.ASSUMED_REDIS_VERSION;
-      }
-
-      @Override
-      public RespWriter out() {
-        return out;
       }
 
       @Override

@@ -58,7 +58,7 @@ public final class RespCommands {
     Answers answers = new Answers(session, batch.requests().size() + 1);
     for (RespRequest request : batch.requests()) {
       if (!auth.allows(session, request)) answers.ready(RespAuth.NOAUTH); // before the cache: nothing is read for it
-      else answers.answer(request);
+      else answers.answerNext(request);
       if (CommandTable.closesConnection(request)) {
         answers.close = true;
         break;
@@ -147,46 +147,23 @@ public final class RespCommands {
   }
 
   /** One batch's answers as its handlers give them, in request order. */
-  private final class Answers implements LocalCall {
-    private final RespSession session;
+  private final class Answers extends LocalCall {
     private final List<Part> parts;
     private List<ByteString> keys = NO_KEYS;
     private boolean needsStats;
     private boolean close;
-    private RespRequest request;
-    private RespWriter out;
 
     Answers(RespSession session, int expected) {
-      this.session = session;
+      super(session, auth);
       this.parts = new ArrayList<>(expected);
     }
 
-    void answer(RespRequest next) {
-      request = next;
-      out = null;
-      Optional<CommandTable.Handler> handler = CommandTable.handler(next);
-      if (handler.isPresent()) handler.get().answer(this);
-      else LocalCommands.unknown(this);
-      if (out != null) parts.add(new Ready(out.result()));
+    void answerNext(RespRequest next) {
+      answer(next).ifPresent(this::ready);
     }
 
     void ready(ByteString bytes) {
       parts.add(new Ready(bytes));
-    }
-
-    @Override
-    public RespSession session() {
-      return session;
-    }
-
-    @Override
-    public RespRequest request() {
-      return request;
-    }
-
-    @Override
-    public RespAuth auth() {
-      return auth;
     }
 
     @Override
@@ -195,29 +172,23 @@ public final class RespCommands {
     }
 
     @Override
-    public RespWriter out() {
-      if (out == null) out = new RespWriter();
-      return out;
-    }
-
-    @Override
     public void readCached(ByteString key) {
       if (keys == NO_KEYS) keys = new ArrayList<>();
-      parts.add(new ReadOne(keys.size(), session.resp3()));
+      parts.add(new ReadOne(keys.size(), session().resp3()));
       keys.add(key);
     }
 
     @Override
     public void readCached(List<ByteString> many) {
       if (keys == NO_KEYS) keys = new ArrayList<>();
-      parts.add(new ReadMany(keys.size(), many.size(), session.resp3()));
+      parts.add(new ReadMany(keys.size(), many.size(), session().resp3()));
       keys.addAll(many);
     }
 
     @Override
     public void proxyInfo() {
       needsStats = true;
-      parts.add(new ProxyInfo(session.resp3()));
+      parts.add(new ProxyInfo(session().resp3()));
     }
   }
 }

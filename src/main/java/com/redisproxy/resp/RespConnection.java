@@ -45,6 +45,11 @@ import org.slf4j.LoggerFactory;
  * in request order. Closes after QUIT or a protocol error, once the reply is written. Everything
  * here runs on the connection's event loop. Backpressure: with {@link #MAX_SEGMENTS_IN_FLIGHT}
  * segments unanswered, or replies the client is not reading, the connection stops reading.
+ *
+ * <p>A GET's way down: {@link CommandTable#route} makes it part of a local segment;
+ * {@link RespCommands} runs the handler the table names ({@code LocalCommands.get}), which asks
+ * for the key through its {@code LocalCall}; the batch's keys go to the loop's
+ * {@code cache/client/ReadBatcher}, which asks the CacheActor once per loop cycle.
  */
 public final class RespConnection extends ChannelInboundHandlerAdapter implements PinnedSession.Client {
   private static final Logger log = LoggerFactory.getLogger(RespConnection.class);

@@ -31,6 +31,7 @@ import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.Behavior;
+import org.apache.pekko.actor.typed.DispatcherSelector;
 import org.apache.pekko.actor.typed.MailboxSelector;
 import org.apache.pekko.actor.typed.SupervisorStrategy;
 import org.apache.pekko.actor.typed.Terminated;
@@ -58,14 +59,17 @@ public final class Guardian {
       BackingStore redis = startBackingStore(context, settings.fetch(), location, invalidations);
       metrics.redisConnected(redis::isConnected);
       Timer fetchLatency = metrics.fetchLatency();
-      ActorRef<RedisFetcher.Command> fetchers = context.spawn(
-          Routers.pool(settings.fetch().fetcherPoolSize(),
-                  Behaviors.supervise(RedisFetcher.create(redis, fetchLatency)).onFailure(SupervisorStrategy.restart()))
-              .withRoundRobinRouting(),
-          "redis-fetchers");
       ActorSystem<Void> system = context.getSystem();
       Optional<RespEventLoops> respLoops = settings.resp().port() == 0 ? Optional.empty() : Optional.of(respEventLoops(system));
       respLoops.ifPresent(loops -> ExecutorDispatcher.register(system, CACHE_DISPATCHER, loops.cacheLoop()));
+      // On the CacheActor's thread: a miss reaches its fetcher without waking another thread.
+      DispatcherSelector cacheThread = DispatcherSelector.fromConfig(CACHE_DISPATCHER);
+      ActorRef<RedisFetcher.Command> fetchers = context.spawn(
+          Routers.pool(settings.fetch().fetcherPoolSize(),
+                  Behaviors.supervise(RedisFetcher.create(redis, fetchLatency)).onFailure(SupervisorStrategy.restart()))
+              .withRoundRobinRouting()
+              .withRouteeProps(cacheThread),
+          "redis-fetchers", cacheThread);
       ActorRef<CacheActor.Command> cache = context.spawn(
           CacheActor.create(settings.cache(), fetchers, invalidations, Ticker.SYSTEM),
           "cache",

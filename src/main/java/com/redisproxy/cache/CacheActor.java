@@ -44,6 +44,8 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
 
   private record FetchCompleted(FetchResult result) implements Command {}
 
+  private record AllFetchCompleted(RedisFetcher.AllFetched all) implements Command {}
+
   private enum Sweep implements Command {
     INSTANCE
   }
@@ -69,6 +71,9 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   private final long fetchTimeoutNanos;
   private final ActorRef<RedisFetcher.Command> fetchers;
   private final ActorRef<FetchResult> fetchReplies;
+  private final ActorRef<RedisFetcher.AllFetched> allFetchedReplies;
+  // The misses of the message being handled, sent to a fetcher together once it is handled.
+  private final List<RedisFetcher.Wanted> toFetch = new ArrayList<>();
   // Values are held as bare arrays (a compact ByteString's own, no copy) and wrapped again on each
   // hit: 16 bytes less per cached key for a 16-byte short-lived allocation per hit.
   private final LruTtlStore<CacheKey, byte[]> store;
@@ -114,6 +119,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     this.counters = counters;
     this.inFlight = inFlight;
     this.fetchReplies = context.messageAdapter(FetchResult.class, FetchCompleted::new);
+    this.allFetchedReplies = context.messageAdapter(RedisFetcher.AllFetched.class, AllFetchCompleted::new);
     this.store = new LruTtlStore<>(settings.capacity(), settings.expiry().toNanos(), ticker);
   }
 
@@ -125,6 +131,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
         .onMessage(GetCached.class, this::onGetCached)
         .onMessage(GetStats.class, this::onGetStats)
         .onMessage(FetchCompleted.class, this::onFetchCompleted)
+        .onMessage(AllFetchCompleted.class, this::onAllFetchCompleted)
         .onMessageEquals(CheckFetchDeadlines.INSTANCE, this::onCheckFetchDeadlines)
         .onMessageEquals(Sweep.INSTANCE, this::onSweep)
         .onMessageEquals(InvalidationsArrived.INSTANCE, this::onInvalidationsArrived)
@@ -134,12 +141,26 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
 
   private Behavior<Command> onGet(Get get) {
     read(get.key(), get.replyTo()::tell);
+    sendFetches();
     return this;
   }
 
   private Behavior<Command> onGetAll(GetAll getAll) {
     new BatchReply(getAll.keys().size(), getAll.replyTo()).fillFrom(getAll.keys(), this::read);
+    sendFetches();
     return this;
+  }
+
+  // One key goes as a Fetch; several go as one FetchAll, written to Redis together.
+  private void sendFetches() {
+    if (toFetch.isEmpty()) return;
+    if (toFetch.size() == 1) {
+      RedisFetcher.Wanted wanted = toFetch.get(0);
+      fetchers.tell(new RedisFetcher.Fetch(wanted.key(), wanted.requestId(), fetchReplies));
+    } else {
+      fetchers.tell(new RedisFetcher.FetchAll(List.copyOf(toFetch), allFetchedReplies));
+    }
+    toFetch.clear();
   }
 
   private Behavior<Command> onGetCached(GetCached getCached) {
@@ -159,12 +180,20 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   }
 
   private Behavior<Command> onFetchCompleted(FetchCompleted completed) {
-    FetchResult result = completed.result();
+    complete(completed.result());
+    return this;
+  }
+
+  private Behavior<Command> onAllFetchCompleted(AllFetchCompleted completed) {
+    for (FetchResult result : completed.all().results()) complete(result);
+    return this;
+  }
+
+  private void complete(FetchResult result) {
     CacheKey key = CacheKey.of(result.key());
     InFlightFetches.Pending pending = inFlight.take(key, result.requestId());
-    if (pending == null) return this; // answered already (timed out): a late value is not cached
+    if (pending == null) return; // answered already (timed out): a late value is not cached
     pending.answer(answerFor(result, key, pending));
-    return this;
   }
 
   private GetResult answerFor(FetchResult result, CacheKey key, InFlightFetches.Pending pending) {
@@ -242,7 +271,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     }
     pending = inFlight.start(key, ticker.read());
     pending.waiters.add(answer);
-    fetchers.tell(new RedisFetcher.Fetch(keyBytes, pending.requestId, fetchReplies));
+    toFetch.add(new RedisFetcher.Wanted(keyBytes, pending.requestId));
   }
 
   // Redis measured the TTL somewhere between our send and now: counting from the send, the entry

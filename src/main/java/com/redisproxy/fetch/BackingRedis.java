@@ -10,10 +10,18 @@ import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.async.RedisAsyncCommands;
 import io.lettuce.core.api.push.PushMessage;
+import io.lettuce.core.output.CommandOutput;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.output.ValueOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
 import java.net.SocketAddress;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -45,6 +53,7 @@ public final class BackingRedis implements BackingStore {
 
   private static final Logger log = LoggerFactory.getLogger(BackingRedis.class);
   private static final Duration RETRY_DELAY = Duration.ofMillis(500);
+  private static final ByteStringCodec CODEC = ByteStringCodec.INSTANCE;
 
   private final RedisClient client;
   private final RedisTarget target;
@@ -84,17 +93,44 @@ public final class BackingRedis implements BackingStore {
    * Completes with the value (null when absent) or with the failure.
    */
   public CompletionStage<RedisValue> get(ByteString key) {
+    return getEach(List.of(key)).get(0);
+  }
+
+  /**
+   * GET and PTTL of every key, handed to one connection as one batch: Lettuce writes and flushes
+   * them together, where a command at a time costs a hand-over to its event loop and a flush each.
+   */
+  @Override
+  public List<CompletableFuture<RedisValue>> getEach(List<ByteString> keys) {
     int slot = Math.floorMod(nextConnection.getAndIncrement(), connections.length());
     StatefulRedisConnection<ByteString, ByteString> connection = connections.get(slot);
+    List<CompletableFuture<RedisValue>> values = new ArrayList<>(keys.size());
     if (connection == null) {
-      return CompletableFuture.failedFuture(new RedisConnectionException("not connected: " + whyNotConnected()));
+      RedisConnectionException down = new RedisConnectionException("not connected: " + whyNotConnected());
+      for (int i = 0; i < keys.size(); i++) values.add(CompletableFuture.failedFuture(down));
+      return values;
     }
-    RedisAsyncCommands<ByteString, ByteString> commands = connection.async();
-    CompletionStage<ByteString> value = commands.get(key);
-    if (!settings.readTtl()) return value.thenApply(bytes -> new RedisValue(bytes, RedisValue.NO_EXPIRY));
-    // PTTL is -1 for no expiry and -2 when the key is gone (deleted between the two commands).
-    return value.thenCombine(commands.pttl(key), (bytes, ttl) ->
-        new RedisValue(ttl == -2 ? null : bytes, ttl < 0 ? RedisValue.NO_EXPIRY : Math.max(ttl, 0)));
+    List<RedisCommand<ByteString, ByteString, ?>> batch = new ArrayList<>(keys.size() * (settings.readTtl() ? 2 : 1));
+    for (ByteString key : keys) {
+      AsyncCommand<ByteString, ByteString, ByteString> get = command(CommandType.GET, new ValueOutput<>(CODEC), key);
+      batch.add(get);
+      if (!settings.readTtl()) {
+        values.add(get.thenApply(bytes -> new RedisValue(bytes, RedisValue.NO_EXPIRY)));
+        continue;
+      }
+      AsyncCommand<ByteString, ByteString, Long> pttl = command(CommandType.PTTL, new IntegerOutput<>(CODEC), key);
+      batch.add(pttl);
+      // PTTL is -1 for no expiry and -2 when the key is gone (deleted between the two commands).
+      values.add(get.thenCombine(pttl, (bytes, ttl) ->
+          new RedisValue(ttl == -2 ? null : bytes, ttl < 0 ? RedisValue.NO_EXPIRY : Math.max(ttl, 0))));
+    }
+    connection.dispatch(batch);
+    return values;
+  }
+
+  private static <T> AsyncCommand<ByteString, ByteString, T> command(
+      CommandType type, CommandOutput<ByteString, ByteString, T> output, ByteString key) {
+    return new AsyncCommand<>(new Command<>(type, output, new CommandArgs<>(CODEC).addKey(key)));
   }
 
   /** Redis's COMMAND reply (name, arity, flags, key positions of every command), as nested lists. */

@@ -1,6 +1,9 @@
 package com.redisproxy.fetch;
 
 import io.micrometer.core.instrument.Timer;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -10,7 +13,13 @@ import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
 import org.apache.pekko.util.ByteString;
 
-/** Reads one key from the backing Redis per {@link Fetch}, without blocking, and always answers. */
+/**
+ * Reads keys from the backing Redis, without blocking, and always answers: one key per
+ * {@link Fetch}, or every key of a {@link FetchAll} written to Redis together and answered in one
+ * message.
+ * The answer is told from Redis's reply callback: it touches no state of this actor, and going
+ * back through this actor's mailbox first would cost a thread wake-up per miss.
+ */
 public final class RedisFetcher extends AbstractBehavior<RedisFetcher.Command> {
 
   public interface Command {}
@@ -18,8 +27,14 @@ public final class RedisFetcher extends AbstractBehavior<RedisFetcher.Command> {
   public record Fetch(ByteString key, long requestId, ActorRef<FetchResult> replyTo)
       implements Command {}
 
-  private record Completed(Fetch request, long startedNanos, RedisValue value, Throwable failure)
-      implements Command {}
+  /** A key to read, and the id its answer carries. */
+  public record Wanted(ByteString key, long requestId) {}
+
+  /** The keys the cache missed in one go: written to Redis together, answered in one {@link AllFetched}. */
+  public record FetchAll(List<Wanted> wanted, ActorRef<AllFetched> replyTo) implements Command {}
+
+  /** The answers to a {@link FetchAll}, in its order. */
+  public record AllFetched(List<FetchResult> results) {}
 
   private final BackingStore redis;
   private final Timer latency;
@@ -39,29 +54,42 @@ public final class RedisFetcher extends AbstractBehavior<RedisFetcher.Command> {
   public Receive<Command> createReceive() {
     return newReceiveBuilder()
         .onMessage(Fetch.class, this::onFetch)
-        .onMessage(Completed.class, this::onCompleted)
+        .onMessage(FetchAll.class, this::onFetchAll)
         .build();
   }
 
   private Behavior<Command> onFetch(Fetch fetch) {
     long started = System.nanoTime();
-    getContext().pipeToSelf(redis.get(fetch.key()), (value, failure) -> new Completed(fetch, started, value, failure));
+    redis.get(fetch.key()).whenComplete((value, failure) -> {
+      latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
+      fetch.replyTo().tell(result(fetch.key(), fetch.requestId(), value, failure));
+    });
     return this;
   }
 
-  private Behavior<Command> onCompleted(Completed completed) {
-    latency.record(System.nanoTime() - completed.startedNanos(), TimeUnit.NANOSECONDS);
-    Fetch fetch = completed.request();
-    FetchResult result =
-        completed.failure() == null
-            ? new FetchResult.Fetched(
-                fetch.requestId(), fetch.key(), completed.value().value(), completed.value().ttlMillis())
-            : new FetchResult.FetchFailed(
-                fetch.requestId(),
-                fetch.key(),
-                FetchError.classify(completed.failure()),
-                FetchError.describe(completed.failure()));
-    fetch.replyTo().tell(result);
+  private Behavior<Command> onFetchAll(FetchAll all) {
+    long started = System.nanoTime();
+    List<ByteString> keys = new ArrayList<>(all.wanted().size());
+    for (Wanted wanted : all.wanted()) keys.add(wanted.key());
+    List<CompletableFuture<RedisValue>> values = redis.getEach(keys);
+    CompletableFuture.allOf(values.toArray(CompletableFuture[]::new)).whenComplete((done, ignored) -> {
+      long elapsed = System.nanoTime() - started;
+      List<FetchResult> results = new ArrayList<>(values.size());
+      for (int i = 0; i < values.size(); i++) {
+        latency.record(elapsed, TimeUnit.NANOSECONDS);
+        CompletableFuture<RedisValue> value = values.get(i);
+        Throwable failure = value.handle((read, failed) -> failed).join(); // complete: answered at once
+        Wanted wanted = all.wanted().get(i);
+        results.add(result(wanted.key(), wanted.requestId(), failure == null ? value.join() : null, failure));
+      }
+      all.replyTo().tell(new AllFetched(results));
+    });
     return this;
+  }
+
+  private static FetchResult result(ByteString key, long requestId, RedisValue value, Throwable failure) {
+    return failure == null
+        ? new FetchResult.Fetched(requestId, key, value.value(), value.ttlMillis())
+        : new FetchResult.FetchFailed(requestId, key, FetchError.classify(failure), FetchError.describe(failure));
   }
 }

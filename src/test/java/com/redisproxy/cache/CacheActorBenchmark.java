@@ -59,6 +59,12 @@ public class CacheActorBenchmark {
 
   private static Behavior<RedisFetcher.Command> instantFetcher() {
     return Behaviors.receiveMessage(command -> {
+      if (command instanceof RedisFetcher.FetchAll all) {
+        all.replyTo().tell(new RedisFetcher.AllFetched(all.wanted().stream()
+            .<FetchResult>map(wanted -> new FetchResult.Fetched(wanted.requestId(), wanted.key(), VALUE, RedisValue.NO_EXPIRY))
+            .toList()));
+        return Behaviors.same();
+      }
       RedisFetcher.Fetch fetch = (RedisFetcher.Fetch) command;
       fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), VALUE, RedisValue.NO_EXPIRY));
       return Behaviors.same();

@@ -255,16 +255,38 @@ class CacheActorTest {
   void getAllAnswersInKeyOrderOnceEveryKeyIsIn() {
     var cache = cache(10);
     readThrough(cache, "cached", "c");
+    cache.tell(new CacheActor.Get(bytes("slow"), client.getRef()));
+    RedisFetcher.Fetch slow = expectFetch("slow");
     TestProbe<List<GetResult>> batch = testKit.createTestProbe();
     cache.tell(new CacheActor.GetAll(List.of(bytes("slow"), bytes("cached"), bytes("absent")), batch.getRef()));
-    RedisFetcher.Fetch slow = expectFetch("slow");
-    RedisFetcher.Fetch absent = expectFetch("absent");
+    RedisFetcher.Fetch absent = expectFetch("absent"); // "slow" shares the fetch in flight
     answer(absent, null);
     batch.expectNoMessage(Duration.ofMillis(20));
     answer(slow, "s");
+    assertEquals(new GetResult.Found(bytes("s"), false), client.receiveMessage());
     assertEquals(
         List.of(new GetResult.Found(bytes("s"), false), new GetResult.Found(bytes("c"), true), GetResult.NotFound.INSTANCE),
         batch.receiveMessage());
+  }
+
+  @Test
+  void theMissesOfOneBatchGoToAFetcherTogetherAndAreAnsweredTogether() {
+    var cache = cache(10);
+    readThrough(cache, "cached", "c");
+    TestProbe<List<GetResult>> batch = testKit.createTestProbe();
+    cache.tell(new CacheActor.GetAll(List.of(bytes("a"), bytes("cached"), bytes("b"), bytes("a")), batch.getRef()));
+    RedisFetcher.FetchAll all = fetcher.expectMessageClass(RedisFetcher.FetchAll.class);
+    assertEquals(List.of(bytes("a"), bytes("b")), all.wanted().stream().map(RedisFetcher.Wanted::key).toList());
+    fetcher.expectNoMessage(Duration.ofMillis(20));
+    RedisFetcher.Wanted a = all.wanted().get(0);
+    RedisFetcher.Wanted b = all.wanted().get(1);
+    all.replyTo().tell(new RedisFetcher.AllFetched(List.of(
+        new FetchResult.Fetched(a.requestId(), a.key(), bytes("1"), RedisValue.NO_EXPIRY),
+        new FetchResult.FetchFailed(b.requestId(), b.key(), FetchError.UNAVAILABLE, "down"))));
+    assertEquals(List.of(new GetResult.Found(bytes("1"), false), new GetResult.Found(bytes("c"), true),
+            new GetResult.Failed(GetResult.Reason.REDIS_UNAVAILABLE, "down"), new GetResult.Found(bytes("1"), false)),
+        batch.receiveMessage());
+    assertHit(cache, "a", "1");
   }
 
   @Test

@@ -17,9 +17,11 @@ import org.apache.pekko.util.ByteString;
 /**
  * A front end's reads of the cache, from any thread, sent to the CacheActor together: one
  * {@link CacheClient#getCached} for the keys of every read queued by the time {@code sendFrom}
- * runs the send, then, for each read with keys not cached, one ask for those alone, so that no
- * read's hits wait for another's fetch (a hit behind a miss of a paused Redis would wait out the
- * pause).
+ * runs the send; a read whose keys are all cached is answered then, so that no hit waits for a
+ * fetch (a hit behind a miss of a paused Redis would wait out the pause). The keys not cached, of
+ * every read of the send, go in one more ask, which the CacheActor hands to one fetcher, which
+ * writes them to Redis together: the reads that missed are answered together, once Redis has
+ * answered their pipelined batch.
  *
  * <p>Why: every ask schedules a timeout task that stays in the scheduler's wheel for the whole
  * ask timeout however soon the answer comes, for every young collection to copy; and a message to
@@ -32,6 +34,9 @@ import org.apache.pekko.util.ByteString;
  */
 public final class ReadBatcher implements CacheReads {
   private record Read(List<ByteString> keys, CompletableFuture<List<GetResult>> answer) {}
+
+  /** A read with keys not cached: its results so far, and where the fetched ones go. */
+  private record Missed(Read read, GetResult[] results, List<Integer> notCached) {}
 
   private final CacheClient cache;
   private final Executor sendFrom;
@@ -77,32 +82,35 @@ public final class ReadBatcher implements CacheReads {
       for (ByteString key : read.keys()) keys.add(key);
     }
     if (batch.isEmpty()) return;
-    cache.getCached(keys).thenAccept(cached -> answerOn.execute(() -> {
-      int from = 0;
-      for (Read read : batch) {
-        int to = from + read.keys().size();
-        deliver(read, cached.subList(from, to));
-        from = to;
-      }
-    }));
+    cache.getCached(keys).thenAccept(cached -> answerOn.execute(() -> deliver(batch, cached)));
   }
 
-  private void deliver(Read read, List<Lookup> cached) {
-    GetResult[] results = new GetResult[cached.size()];
-    List<Integer> notCached = new ArrayList<>();
-    for (int i = 0; i < results.length; i++) {
-      if (cached.get(i) instanceof GetResult result) results[i] = result;
-      else notCached.add(i);
+  private void deliver(List<Read> batch, List<Lookup> cached) {
+    List<Missed> missed = new ArrayList<>();
+    List<ByteString> toRead = new ArrayList<>();
+    int from = 0;
+    for (Read read : batch) {
+      GetResult[] results = new GetResult[read.keys().size()];
+      List<Integer> notCached = new ArrayList<>();
+      for (int i = 0; i < results.length; i++) {
+        if (cached.get(from + i) instanceof GetResult result) results[i] = result;
+        else notCached.add(i);
+      }
+      from += results.length;
+      if (notCached.isEmpty()) {
+        read.answer().complete(Arrays.asList(results));
+        continue;
+      }
+      missed.add(new Missed(read, results, notCached));
+      for (int i : notCached) toRead.add(read.keys().get(i));
     }
-    if (notCached.isEmpty()) {
-      read.answer().complete(Arrays.asList(results));
-      return;
-    }
-    List<ByteString> toRead = new ArrayList<>(notCached.size());
-    for (int i : notCached) toRead.add(read.keys().get(i));
+    if (missed.isEmpty()) return;
     cache.getAll(toRead).thenAccept(fetched -> answerOn.execute(() -> {
-      for (int j = 0; j < fetched.size(); j++) results[notCached.get(j)] = fetched.get(j);
-      read.answer().complete(Arrays.asList(results));
+      int next = 0;
+      for (Missed miss : missed) {
+        for (int i : miss.notCached()) miss.results()[i] = fetched.get(next++);
+        miss.read().answer().complete(Arrays.asList(miss.results()));
+      }
     }));
   }
 }

@@ -130,6 +130,28 @@ class ReadBatcherTest {
   }
 
   @Test
+  void theKeysNotCachedOfEveryReadOfASendAreAskedForTogether() throws Exception {
+    TestProbe<CacheActor.Command> cache = testKit.createTestProbe();
+    HeldTasks sendFrom = new HeldTasks();
+    ReadBatcher reads = new ReadBatcher(client(cache), sendFrom, Runnable::run);
+
+    CompletableFuture<List<GetResult>> first = reads.getAll(List.of(bytes("a"), bytes("hot"))).toCompletableFuture();
+    CompletableFuture<List<GetResult>> second = reads.getAll(List.of(bytes("b"))).toCompletableFuture();
+    sendFrom.runAll();
+    GetResult.Found hot = new GetResult.Found(bytes("H"), true);
+    cache.expectMessageClass(CacheActor.GetCached.class).replyTo()
+        .tell(List.of(Lookup.NotCached.INSTANCE, hot, Lookup.NotCached.INSTANCE));
+
+    CacheActor.GetAll misses = cache.expectMessageClass(CacheActor.GetAll.class);
+    assertEquals(List.of(bytes("a"), bytes("b")), misses.keys());
+    cache.expectNoMessage(Duration.ofMillis(20));
+    GetResult.Found a = new GetResult.Found(bytes("A"), false);
+    misses.replyTo().tell(List.of(a, GetResult.NotFound.INSTANCE));
+    assertEquals(List.of(a, hot), first.get(5, TimeUnit.SECONDS));
+    assertEquals(List.of(GetResult.NotFound.INSTANCE), second.get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
   void answersAndStatsAreCompletedOnTheAnsweringExecutor() throws Exception {
     TestProbe<CacheActor.Command> cache = testKit.createTestProbe();
     HeldTasks sendFrom = new HeldTasks();

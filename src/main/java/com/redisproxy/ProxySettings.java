@@ -43,7 +43,7 @@ public record ProxySettings(
     String host = read.string(ROOT + "host").trim();
     if (host.isEmpty()) throw read.invalid(ROOT + "host", "is empty");
     FetchSettings fetch = fetch(read);
-    CacheSettings cache = cache(read, fetch.fetchTimeout());
+    CacheSettings cache = cache(read, fetch.fetchTimeout(), fetch.tracking());
     RespSettings resp = resp(read, fetch.connectTimeout());
     int maxClients = read.integer(ROOT + "max-clients", 1, Integer.MAX_VALUE);
     int backlog = read.integer(ROOT + "backlog", 1, 65535);
@@ -75,7 +75,7 @@ public record ProxySettings(
         read.bool(ROOT + "cache.honour-redis-ttl"), invalidationIsTracking(read, ROOT + "cache.invalidation"));
   }
 
-  private static CacheSettings cache(SettingsReader read, Duration fetchTimeout) {
+  private static CacheSettings cache(SettingsReader read, Duration fetchTimeout, boolean tracking) {
     String cache = ROOT + "cache.";
     int capacity = read.integer(cache + "capacity", 0, Integer.MAX_VALUE);
     Duration expiry = read.durationInSeconds(cache + "expiry");
@@ -88,7 +88,7 @@ public record ProxySettings(
       throw read.invalid(ROOT + "ask-timeout", "must be longer than redis.fetch-timeout (" + fetchTimeout + ")");
     }
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout);
+        fetchTimeout, askTimeout, tracking);
   }
 
   private static RespSettings resp(SettingsReader read, Duration connectTimeout) {

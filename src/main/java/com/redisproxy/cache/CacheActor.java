@@ -58,6 +58,9 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     INSTANCE
   }
 
+  // Stored for a key Redis does not hold (with tracking): told apart from an empty value by identity.
+  private static final byte[] ABSENT = new byte[0];
+
   private static final GetResult.Failed TOO_MANY_FETCHES =
       new GetResult.Failed(GetResult.Reason.OVERLOADED, "too many fetches in flight");
   private static final GetResult.Failed FETCH_TIMED_OUT =
@@ -167,8 +170,12 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     List<Lookup> results = new ArrayList<>(getCached.keys().size());
     for (ByteString key : getCached.keys()) {
       byte[] value = store.get(CacheKey.of(key));
-      if (value != null) counters.hits++;
-      results.add(value == null ? Lookup.NotCached.INSTANCE : new GetResult.Found(ByteString.fromArrayUnsafe(value), true));
+      if (value == null) {
+        results.add(Lookup.NotCached.INSTANCE);
+        continue;
+      }
+      counters.hits++;
+      results.add(value == ABSENT ? GetResult.NotFound.INSTANCE : new GetResult.Found(ByteString.fromArrayUnsafe(value), true));
     }
     getCached.replyTo().tell(results);
     return this;
@@ -201,7 +208,10 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       return new GetResult.Failed(reasonFor(failed), failed.message());
     }
     FetchResult.Fetched fetched = (FetchResult.Fetched) result;
-    if (fetched.value() == null) return GetResult.NotFound.INSTANCE;
+    if (fetched.value() == null) {
+      if (settings.cachesAbsentKeys() && !pending.invalidated) store.put(key, ABSENT);
+      return GetResult.NotFound.INSTANCE;
+    }
     if (!pending.invalidated && fetched.value().size() <= settings.maxValueBytes()) {
       byte[] value = fetched.value().toArrayUnsafe();
       if (fetched.ttlMillis() < 0) store.put(key, value);
@@ -255,7 +265,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     byte[] value = store.get(key);
     if (value != null) {
       counters.hits++;
-      answer.accept(new GetResult.Found(ByteString.fromArrayUnsafe(value), true));
+      answer.accept(value == ABSENT ? GetResult.NotFound.INSTANCE : new GetResult.Found(ByteString.fromArrayUnsafe(value), true));
       return;
     }
     counters.misses++;

@@ -12,6 +12,8 @@ import java.time.Duration;
  * @param maxPendingRequests asks admitted and not yet answered, beyond which a request is refused
  * @param fetchTimeout a miss Redis has not answered by then is answered with a timeout
  * @param askTimeout how long a front end waits for the cache's answer
+ * @param cachesAbsentKeys a key Redis does not hold is cached as absent: only with tracking, where
+ *     Redis reports the key's creation; without it a later SET must be seen on the next GET
  */
 public record CacheSettings(
     int capacity,
@@ -21,12 +23,13 @@ public record CacheSettings(
     int maxFetchesInFlight,
     int maxPendingRequests,
     Duration fetchTimeout,
-    Duration askTimeout) {
+    Duration askTimeout,
+    boolean cachesAbsentKeys) {
 
   /** The defaults of reference.conf (a test keeps the two equal). */
   public static CacheSettings defaults() {
     return new CacheSettings(10_000, Duration.ofSeconds(60), Duration.ofSeconds(1), 1_048_576, 10_000, 10_000,
-        Duration.ofSeconds(2), Duration.ofSeconds(5));
+        Duration.ofSeconds(2), Duration.ofSeconds(5), false);
   }
 
   /** Room for every admitted request, for each fetch's reply and a late one's, plus timers. */
@@ -36,41 +39,46 @@ public record CacheSettings(
 
   public CacheSettings withCapacity(int capacity) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout);
+        fetchTimeout, askTimeout, cachesAbsentKeys);
   }
 
   public CacheSettings withExpiry(Duration expiry) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout);
+        fetchTimeout, askTimeout, cachesAbsentKeys);
   }
 
   public CacheSettings withSweepInterval(Duration sweepInterval) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout);
+        fetchTimeout, askTimeout, cachesAbsentKeys);
   }
 
   public CacheSettings withMaxValueBytes(int maxValueBytes) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout);
+        fetchTimeout, askTimeout, cachesAbsentKeys);
   }
 
   public CacheSettings withMaxFetchesInFlight(int maxFetchesInFlight) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout);
+        fetchTimeout, askTimeout, cachesAbsentKeys);
   }
 
   public CacheSettings withMaxPendingRequests(int maxPendingRequests) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout);
+        fetchTimeout, askTimeout, cachesAbsentKeys);
   }
 
   public CacheSettings withFetchTimeout(Duration fetchTimeout) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout);
+        fetchTimeout, askTimeout, cachesAbsentKeys);
   }
 
   public CacheSettings withAskTimeout(Duration askTimeout) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout);
+        fetchTimeout, askTimeout, cachesAbsentKeys);
+  }
+
+  public CacheSettings withCachesAbsentKeys(boolean cachesAbsentKeys) {
+    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+        fetchTimeout, askTimeout, cachesAbsentKeys);
   }
 }

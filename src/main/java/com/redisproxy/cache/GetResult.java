@@ -9,7 +9,7 @@ public sealed interface GetResult {
   record Found(ByteString value, boolean fromCache) implements GetResult, Lookup {}
 
   /** Redis has no such key. */
-  enum NotFound implements GetResult {
+  enum NotFound implements GetResult, Lookup {
     INSTANCE
   }
 

@@ -43,14 +43,21 @@ class CacheActorTest {
   private final InvalidationInbox invalidations = new InvalidationInbox(1000);
 
   private ActorRef<CacheActor.Command> cache(int capacity, int maxFetchesInFlight) {
-    CacheSettings settings = CacheSettings.defaults()
+    return cache(settings(capacity, maxFetchesInFlight));
+  }
+
+  private ActorRef<CacheActor.Command> cache(CacheSettings settings) {
+    return testKit.spawn(CacheActor.create(settings, fetcher.getRef(), invalidations, ticker));
+  }
+
+  private static CacheSettings settings(int capacity, int maxFetchesInFlight) {
+    return CacheSettings.defaults()
         .withCapacity(capacity)
         .withExpiry(EXPIRY)
         .withSweepInterval(SWEEP)
         .withMaxValueBytes(1024)
         .withMaxFetchesInFlight(maxFetchesInFlight)
         .withFetchTimeout(FETCH_TIMEOUT);
-    return testKit.spawn(CacheActor.create(settings, fetcher.getRef(), invalidations, ticker));
   }
 
   private static ByteString bytes(String text) {
@@ -118,6 +125,40 @@ class CacheActorTest {
     answer(expectFetch("k"), null);
     assertEquals(GetResult.NotFound.INSTANCE, client.receiveMessage());
     readThrough(cache, "k", "now-set");
+  }
+
+  @Test
+  void withTrackingAnAbsentKeyIsCachedAsAbsentUntilItsInvalidation() {
+    var cache = cache(settings(10, 10_000).withCachesAbsentKeys(true));
+    cache.tell(new CacheActor.Get(bytes("k"), client.getRef()));
+    answer(expectFetch("k"), null);
+    assertEquals(GetResult.NotFound.INSTANCE, client.receiveMessage());
+    cache.tell(new CacheActor.Get(bytes("k"), client.getRef()));
+    assertEquals(GetResult.NotFound.INSTANCE, client.receiveMessage());
+    fetcher.expectNoMessage(Duration.ofMillis(20));
+    TestProbe<List<Lookup>> cached = testKit.createTestProbe();
+    cache.tell(new CacheActor.GetCached(List.of(bytes("k"), bytes("other")), cached.getRef()));
+    assertEquals(List.of(GetResult.NotFound.INSTANCE, Lookup.NotCached.INSTANCE), cached.receiveMessage());
+    invalidations.invalidated(List.of(bytes("k"))); // Redis reports the key's creation
+    readThrough(cache, "k", "now-set");
+  }
+
+  @Test
+  void anEmptyValueIsAValueNotAnAbsence() {
+    var cache = cache(settings(10, 10_000).withCachesAbsentKeys(true));
+    readThrough(cache, "empty", "");
+    assertHit(cache, "empty", "");
+  }
+
+  @Test
+  void anAbsenceInvalidatedWhileItsFetchWasInFlightIsNotCached() {
+    var cache = cache(settings(10, 10_000).withCachesAbsentKeys(true));
+    cache.tell(new CacheActor.Get(bytes("k"), client.getRef()));
+    RedisFetcher.Fetch fetch = expectFetch("k");
+    invalidations.invalidated(List.of(bytes("k")));
+    answer(fetch, null);
+    assertEquals(GetResult.NotFound.INSTANCE, client.receiveMessage());
+    readThrough(cache, "k", "created-meanwhile");
   }
 
   @Test

@@ -46,6 +46,39 @@ class CoherenceIT {
     }
   }
 
+  private static long getsRedisRan(TestRedis redis) {
+    String stats = redis.commands().info("commandstats");
+    for (String line : stats.split("\r\n")) {
+      if (line.startsWith("cmdstat_get:calls=")) return Long.parseLong(line.substring(18, line.indexOf(',')));
+    }
+    return 0;
+  }
+
+  @Test
+  void withTrackingAnAbsentKeyIsServedFromTheCacheUntilRedisReportsItsCreation() {
+    try (TestRedis redis = TestRedis.started(); ProxyProcess proxy = ProxyProcess.start(redis.address(), TRACKING)) {
+      assertEquals("404", valueOf(proxy, "not-yet"));
+      long getsAfterFirstRead = getsRedisRan(redis);
+      assertEquals("404", valueOf(proxy, "not-yet"));
+      assertEquals("404", valueOf(proxy, "not-yet"));
+      assertEquals(getsAfterFirstRead, getsRedisRan(redis), "the absence was served from the cache");
+      redis.set("not-yet", "created");
+      awaitValue(proxy, "not-yet", "created");
+    }
+  }
+
+  @Test
+  void withoutTrackingAnAbsentKeyIsReadFromRedisEachTime() {
+    try (TestRedis redis = TestRedis.started(); ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of())) {
+      assertEquals("404", valueOf(proxy, "absent"));
+      long getsAfterFirstRead = getsRedisRan(redis);
+      assertEquals("404", valueOf(proxy, "absent"));
+      assertTrue(getsRedisRan(redis) > getsAfterFirstRead, "the second read went to Redis");
+      redis.set("absent", "now-set");
+      assertEquals("now-set", valueOf(proxy, "absent"));
+    }
+  }
+
   @Test
   void withTrackingSetDelAndFlushallInRedisAreSeenAtOnce() {
     try (TestRedis redis = TestRedis.started(); ProxyProcess proxy = ProxyProcess.start(redis.address(), TRACKING)) {

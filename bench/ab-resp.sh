@@ -4,6 +4,7 @@
 # -P 16 (N_P16), after a warm-up of each. AB_LOAD replaces the GET load, e.g. forwarded writes:
 # AB_LOAD='SET write:__rand_int__ 0123456789'.
 # AB_CAPACITY sets the proxies' CACHE_CAPACITY (20000; 0 makes every GET a miss).
+# AB_ENV adds settings to the proxies' environment, e.g. AB_ENV='CACHE_INVALIDATION=tracking'.
 #   bench/ab-resp.sh ROUNDS N_P1 N_P16 A.jar [B.jar ...] | bench/ab-median.py redis
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -18,7 +19,7 @@ redis-benchmark -h 127.0.0.1 -p 16379 -t set -r 10000 -d 100 -n 300000 -P 16 -q 
 i=0; ports=(16379); names=(redis)
 for jar in "$@"; do
   port=$((18100+i)); rport=$((16400+i)); i=$((i+1)); ports+=($rport); names+=($(basename $jar .jar))
-  env PROXY_HOST=127.0.0.1 PROXY_PORT=$port PROXY_RESP_PORT=$rport CACHE_CAPACITY=${AB_CAPACITY:-20000} REDIS_ADDRESS=127.0.0.1:16379 GLOBAL_CACHE_EXPIRY=3600 \
+  env PROXY_HOST=127.0.0.1 PROXY_PORT=$port PROXY_RESP_PORT=$rport CACHE_CAPACITY=${AB_CAPACITY:-20000} REDIS_ADDRESS=127.0.0.1:16379 GLOBAL_CACHE_EXPIRY=3600 ${AB_ENV:-} \
     java $JVM -jar $jar >$LOGS/proxy-$rport.log 2>&1 & pids+=($!)
 done
 for p in "${ports[@]}"; do for _ in $(seq 300); do redis-cli -p $p ping >/dev/null 2>&1 && break; sleep 0.1; done; done

@@ -29,6 +29,8 @@ TWEMPROXY_PORT=${BENCH_TWEMPROXY_PORT:-16390}; TWEMPROXY_STATS_PORT=$((TWEMPROXY
 CLUSTER_PORT=${BENCH_CLUSTER_PORT:-17000}
 CLUSTER_HTTP_PORT=$((HTTP_PORT + 4)); CLUSTER_RESP_PORT=$((RESP_PORT + 4))
 CLUSTER_MISS_HTTP_PORT=$((HTTP_PORT + 5)); CLUSTER_MISS_RESP_PORT=$((RESP_PORT + 5))
+# A proxy holding 8,000 of the 10,000 keys read uniformly: about 80% hits, the rest misses.
+MIX_HTTP_PORT=$((HTTP_PORT + 6)); MIX_RESP_PORT=$((RESP_PORT + 6))
 WEBDIS_PORT=${BENCH_WEBDIS_PORT:-18090}
 HEAP=${BENCH_HEAP:-1g}
 BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-"-Xms$HEAP -Xmx$HEAP -XX:+UseParallelGC"}
@@ -204,16 +206,22 @@ eden_bytes_since() { # name id -> bytes allocated in eden by the GCs after id
 # ---------------------------------------------------------------------------------------------
 # The measured rounds. A row is one load against one target; each round runs every row once.
 
-LOADS=(resp-p1 resp-p16 http resp-set resp-incr)
-declare -A LOAD_LABEL=([resp-p1]="RESP GET -P 1" [resp-p16]="RESP GET -P 16" [http]="HTTP GET, 10,000 keys"
-  [resp-set]="RESP SET -P 1, forwarded" [resp-incr]="RESP INCR -P 1, forwarded")
-declare -A LOAD_BASE=([resp-p1]=redis-server [resp-p16]=redis-server [http]=webdis [resp-set]=redis-server
-  [resp-incr]=redis-server)
+LOADS=(resp-p1 resp-p16 resp-miss-p1 resp-miss-p16 resp-mix-p1 resp-mix-p16 http resp-set resp-incr)
+declare -A LOAD_LABEL=([resp-p1]="RESP GET -P 1" [resp-p16]="RESP GET -P 16"
+  [resp-miss-p1]="RESP GET -P 1, every GET a miss" [resp-miss-p16]="RESP GET -P 16, every GET a miss"
+  [resp-mix-p1]="RESP GET -P 1, about 80% hits" [resp-mix-p16]="RESP GET -P 16, about 80% hits"
+  [http]="HTTP GET, 10,000 keys" [resp-set]="RESP SET -P 1, forwarded" [resp-incr]="RESP INCR -P 1, forwarded")
+declare -A LOAD_BASE=([resp-p1]=redis-server [resp-p16]=redis-server [resp-miss-p1]=redis-server
+  [resp-miss-p16]=redis-server [resp-mix-p1]=redis-server [resp-mix-p16]=redis-server [http]=webdis
+  [resp-set]=redis-server [resp-incr]=redis-server)
 declare -A TARGET_PORT
-declare -A SERVER_LABEL=([redis-server]="redis-server" [proxy]="proxy, cache hits" [twemproxy]="twemproxy" [webdis]="Webdis")
+declare -A SERVER_LABEL=([redis-server]="redis-server" [proxy]="proxy, cache hits" [twemproxy]="twemproxy" [webdis]="Webdis"
+  [proxy-miss]="proxy, capacity 0" [proxy-mix]="proxy, capacity 8,000")
 
 targets_of() { # load -> the targets present for it, in the order of the first round
   case $1 in
+    resp-miss-*) echo redis-server proxy-miss ${TARGET_PORT[twemproxy]:+twemproxy} ;;
+    resp-mix-*) echo redis-server proxy-mix ${TARGET_PORT[twemproxy]:+twemproxy} ;;
     resp-*) echo redis-server proxy ${TARGET_PORT[twemproxy]:+twemproxy} ;;
     http) echo proxy ${TARGET_PORT[webdis]:+webdis} ;;
   esac
@@ -230,6 +238,8 @@ run_row() { # round load target -> appends one CSV line
   case $load in
     resp-p1) figures=$(resp_load "$port" 1 "$REQUESTS") ;;
     resp-p16) figures=$(resp_load "$port" 16 "$((REQUESTS * 4))") ;;
+    resp-miss-p1 | resp-mix-p1) figures=$(resp_load "$port" 1 "$REQUESTS") ;;
+    resp-miss-p16 | resp-mix-p16) figures=$(resp_load "$port" 16 "$((REQUESTS * 2))") ;;
     resp-set) figures=$(write_load "$port" set "$((REQUESTS / 2))") ;;
     resp-incr) figures=$(write_load "$port" incr "$((REQUESTS / 2))") ;;
     http)
@@ -259,6 +269,8 @@ warm_up() {
   resp_load "$RESP_PORT" 1 "$((REQUESTS / 2))" >/dev/null
   wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua 5 >/dev/null
   resp_load "$PASS_RESP_PORT" 1 50000 >/dev/null
+  resp_load "$PASS_RESP_PORT" 16 "$REQUESTS" >/dev/null
+  resp_load "$MIX_RESP_PORT" 16 "$REQUESTS" >/dev/null # also fills its cache
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -291,7 +303,7 @@ write_table() {
     declare -A bar=([redis-server]=- [proxy]=- [twemproxy]=- [webdis]=-)
     for server in $(targets_of "$load"); do
       rps=$(column_of "$load" "$server" 4 | median)
-      bar[$server]=$(printf '%.0f' "$rps")
+      if [[ $server == proxy-* ]]; then bar[proxy]=$(printf '%.0f' "$rps"); else bar[$server]=$(printf '%.0f' "$rps"); fi
       if [ "$server" = "$base" ]; then ratio="1.00 (base)"
       else ratio=$(ratios_of "$load" "$server" "$base" | median); ratio=${ratio:+$(printf '%.2f' "$ratio")}; ratio=${ratio:--}; fi
       p50=$(column_of "$load" "$server" 5 | median); p99=$(column_of "$load" "$server" 6 | median)
@@ -321,7 +333,9 @@ Webdis for HTTP), taken per round, then the median. GC: pauses of the proxy JVM 
 ${gc_all#* } ms. $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, redis-server $REDIS_VERSION,
 proxy jar built $JAR_BUILT, proxy JVM \`$BENCH_JVM_OPTS\`, 10,000 keys of 100 bytes.
 
-Load commands (PORT: redis-server $REDIS_PORT, proxy $RESP_PORT / HTTP $HTTP_PORT, twemproxy $TWEMPROXY_PORT, Webdis $WEBDIS_PORT):
+Load commands (PORT: redis-server $REDIS_PORT, proxy $RESP_PORT / HTTP $HTTP_PORT, the proxy with
+capacity 0 $PASS_RESP_PORT, the proxy with capacity 8,000 $MIX_RESP_PORT, twemproxy $TWEMPROXY_PORT,
+Webdis $WEBDIS_PORT); the miss and 80% rows run the GET load with -n $((REQUESTS * 2)) at -P 16:
 
     $(printed_resp_load 1 "$REQUESTS")
     $(printed_resp_load 16 $((REQUESTS * 4)))
@@ -514,16 +528,18 @@ main_cluster_only() {
 main() {
   check_tools
   require_free "$REDIS_PORT" "$HTTP_PORT" "$RESP_PORT" "$PASS_HTTP_PORT" "$PASS_RESP_PORT" "$TRACK_HTTP_PORT" \
-    "$TRACK_RESP_PORT" "$MEM_HTTP_PORT" "$MEM_RESP_PORT" "$TWEMPROXY_PORT" "$TWEMPROXY_STATS_PORT" "$WEBDIS_PORT"
+    "$TRACK_RESP_PORT" "$MEM_HTTP_PORT" "$MEM_RESP_PORT" "$TWEMPROXY_PORT" "$TWEMPROXY_STATS_PORT" "$WEBDIS_PORT" \
+    "$MIX_HTTP_PORT" "$MIX_RESP_PORT"
   rm -f "$RUN_DIR"/gc-*.log
   start_redis
   seed_keys
   start_proxy hits "$HTTP_PORT" "$RESP_PORT" 20000
   start_proxy passthrough "$PASS_HTTP_PORT" "$PASS_RESP_PORT" 0
   start_proxy tracking "$TRACK_HTTP_PORT" "$TRACK_RESP_PORT" 1000 tracking
+  start_proxy mix "$MIX_HTTP_PORT" "$MIX_RESP_PORT" 8000
   start_twemproxy
   start_webdis
-  TARGET_PORT=([redis-server]=$REDIS_PORT [proxy]=$RESP_PORT)
+  TARGET_PORT=([redis-server]=$REDIS_PORT [proxy]=$RESP_PORT [proxy-miss]=$PASS_RESP_PORT [proxy-mix]=$MIX_RESP_PORT)
   have nutcracker && TARGET_PORT[twemproxy]=$TWEMPROXY_PORT
   have webdis && TARGET_PORT[webdis]=$WEBDIS_PORT
   check_replies

@@ -36,7 +36,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   /**
    * The cached values of {@code keys}, answered at once: a hit's value, {@link Lookup.NotCached}
    * for every other key. Nothing is fetched and no miss is counted; the caller asks for those keys
-   * on their own, so that no read waits for another's fetch.
+   * in a message of their own, so that no hit waits for a fetch.
    */
   public record GetCached(List<ByteString> keys, ActorRef<List<Lookup>> replyTo) implements Command {}
 

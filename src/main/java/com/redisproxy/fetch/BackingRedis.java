@@ -54,6 +54,9 @@ public final class BackingRedis implements BackingStore {
   private static final Logger log = LoggerFactory.getLogger(BackingRedis.class);
   private static final Duration RETRY_DELAY = Duration.ofMillis(500);
   private static final ByteStringCodec CODEC = ByteStringCodec.INSTANCE;
+  // 2 commands a key: 2,000 commands a batch against a request queue of 10,000.
+  private static final int REQUEST_QUEUE_SIZE = 10_000;
+  private static final int KEYS_PER_BATCH = 1_000;
 
   private final RedisClient client;
   private final RedisTarget target;
@@ -78,7 +81,7 @@ public final class BackingRedis implements BackingStore {
         ClientOptions.builder()
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
-            .requestQueueSize(10_000)
+            .requestQueueSize(REQUEST_QUEUE_SIZE)
             .timeoutOptions(TimeoutOptions.enabled(settings.fetchTimeout()))
             .socketOptions(
                 SocketOptions.builder().connectTimeout(settings.connectTimeout()).keepAlive(true).build())
@@ -97,18 +100,27 @@ public final class BackingRedis implements BackingStore {
   }
 
   /**
-   * GET and PTTL of every key, handed to one connection as one batch: Lettuce writes and flushes
-   * them together, where a command at a time costs a hand-over to its event loop and a flush each.
+   * GET and PTTL of every key, handed to a connection in batches of at most
+   * {@link #KEYS_PER_BATCH} keys: Lettuce writes and flushes a batch together, where a command at a
+   * time costs a hand-over to its event loop and a flush each. Batches stay well under the request
+   * queue, which Lettuce checks for a whole batch at once, and take the connections in turn.
    */
   @Override
   public List<CompletableFuture<RedisValue>> getEach(List<ByteString> keys) {
+    List<CompletableFuture<RedisValue>> values = new ArrayList<>(keys.size());
+    for (int from = 0; from < keys.size(); from += KEYS_PER_BATCH) {
+      sendBatch(keys.subList(from, Math.min(keys.size(), from + KEYS_PER_BATCH)), values);
+    }
+    return values;
+  }
+
+  private void sendBatch(List<ByteString> keys, List<CompletableFuture<RedisValue>> values) {
     int slot = Math.floorMod(nextConnection.getAndIncrement(), connections.length());
     StatefulRedisConnection<ByteString, ByteString> connection = connections.get(slot);
-    List<CompletableFuture<RedisValue>> values = new ArrayList<>(keys.size());
     if (connection == null) {
       RedisConnectionException down = new RedisConnectionException("not connected: " + whyNotConnected());
       for (int i = 0; i < keys.size(); i++) values.add(CompletableFuture.failedFuture(down));
-      return values;
+      return;
     }
     List<RedisCommand<ByteString, ByteString, ?>> batch = new ArrayList<>(keys.size() * (settings.readTtl() ? 2 : 1));
     for (ByteString key : keys) {
@@ -125,7 +137,6 @@ public final class BackingRedis implements BackingStore {
           new RedisValue(ttl == -2 ? null : bytes, ttl < 0 ? RedisValue.NO_EXPIRY : Math.max(ttl, 0))));
     }
     connection.dispatch(batch);
-    return values;
   }
 
   private static <T> AsyncCommand<ByteString, ByteString, T> command(
@@ -214,11 +225,22 @@ public final class BackingRedis implements BackingStore {
 
       @Override
       public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
-        connection.async().clientTracking(TrackingArgs.Builder.enabled()).whenComplete((ok, failure) ->
-            invalidations.everythingInvalidated(failure == null ? "tracking re-enabled" : "tracking not re-enabled"));
+        retrack(connection);
       }
     });
     return connection.async().clientTracking(TrackingArgs.Builder.enabled()).thenApply(ok -> connection);
+  }
+
+  // Until tracking is on again, what this connection reads is untracked: the cache is cleared at
+  // every failed try, so nothing read meanwhile outlives the next one, and once more on success.
+  private void retrack(StatefulRedisConnection<ByteString, ByteString> connection) {
+    connection.async().clientTracking(TrackingArgs.Builder.enabled()).whenComplete((ok, failure) -> {
+      invalidations.everythingInvalidated(failure == null ? "tracking re-enabled" : "tracking not re-enabled");
+      if (failure != null && !closed && connection.isOpen()) {
+        client.getResources().eventExecutorGroup()
+            .schedule(() -> retrack(connection), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
+      }
+    });
   }
 
   private void onPush(PushMessage message) {

@@ -183,6 +183,26 @@ class RespProxyIT {
   }
 
   @Test
+  void anMgetOfSixThousandKeysNotCachedIsAnsweredWhole() {
+    int keys = 6_000; // more misses at once than one batch of commands may hold in Lettuce's request queue
+    Map<byte[], byte[]> values = new java.util.HashMap<>();
+    String[] names = new String[keys];
+    for (int i = 0; i < keys; i++) {
+      names[i] = "wide-" + i;
+      values.put(TestRedis.bytes(names[i]), TestRedis.bytes("v" + i));
+    }
+    redis.commands().mset(values);
+    RedisClient client = RedisClient.create(RedisURI.create("127.0.0.1", proxy.respPort()));
+    try (StatefulRedisConnection<String, String> connection = client.connect()) {
+      List<KeyValue<String, String>> read = connection.sync().mget(names);
+      assertEquals(keys, read.size());
+      for (int i = 0; i < keys; i++) assertEquals(KeyValue.just(names[i], "v" + i), read.get(i));
+    } finally {
+      client.shutdown();
+    }
+  }
+
+  @Test
   void aKeyReadOverHttpIsACacheHitOverRespAndViceVersa() {
     redis.set("shared-1", "first");
     assertEquals("MISS", proxy.get("shared-1").headers().firstValue("X-Cache").orElse(""));

@@ -21,7 +21,9 @@ import org.apache.pekko.util.ByteString;
  * fetch (a hit behind a miss of a paused Redis would wait out the pause). The keys not cached, of
  * every read of the send, go in one more ask, which the CacheActor hands to one fetcher, which
  * writes them to Redis together: the reads that missed are answered together, once Redis has
- * answered their pipelined batch.
+ * answered their pipelined batch. On one Redis connection the replies come in order anyway; in
+ * front of a Cluster a slow node holds back the other misses of the same send, up to the fetch
+ * timeout.
  *
  * <p>Why: every ask schedules a timeout task that stays in the scheduler's wheel for the whole
  * ask timeout however soon the answer comes, for every young collection to copy; and a message to

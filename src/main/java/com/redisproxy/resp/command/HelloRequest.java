@@ -47,6 +47,22 @@ public record HelloRequest(Optional<Integer> version, Optional<ByteString> name,
         List.copyOf(forRedis));
   }
 
+  /**
+   * {@code request} with every {@code AUTH user password} after the version taken out, even one
+   * that does not parse: the proxy's credentials never go to Redis.
+   */
+  public static List<ByteString> withoutCredentials(RespRequest request) {
+    List<ByteString> kept = new ArrayList<>(request.size());
+    for (int i = 0; i < request.size(); i++) {
+      if (i >= 2 && request.arg(i).utf8String().equalsIgnoreCase("AUTH")) {
+        i += 2;
+        continue;
+      }
+      kept.add(request.arg(i));
+    }
+    return kept;
+  }
+
   private static HelloRequest failed(String message) {
     return new HelloRequest(Optional.empty(), Optional.empty(), Optional.empty(),
         Optional.of(message), List.of());

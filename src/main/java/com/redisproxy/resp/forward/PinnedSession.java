@@ -137,8 +137,10 @@ public final class PinnedSession implements BackendLink.Replies {
   // HELLO's AUTH is for the proxy; Redis sees HELLO with the version and SETNAME only.
   private void authenticateThenSend(RespRequest request) {
     HelloRequest hello = HelloRequest.parse(request);
-    if (hello.error().isPresent()) { // Redis's own error, or queued for EXEC's reply inside MULTI
-      send(request.args(), CommandTable.Invalidation.NONE, OptionalInt.empty());
+    if (hello.error().isPresent()) {
+      // Inside MULTI Redis queues it and EXEC's reply holds the error; never with the credentials.
+      if (inTransaction) send(HelloRequest.withoutCredentials(request), CommandTable.Invalidation.NONE, OptionalInt.empty());
+      else answer(new RespWriter().error(hello.error().get()).result(), false);
       return;
     }
     if (hello.credentials().isPresent()) {

@@ -46,6 +46,13 @@ class HelloRequestTest {
         HelloRequest.parse(request("HELLO", "3", "AUTH", "onlyuser")).error());
   }
 
+  @Test
+  void aHelloThatDoesNotParseLosesItsCredentialsAllTheSame() {
+    assertEquals(request("HELLO", "4", "BADOPT").args(),
+        HelloRequest.withoutCredentials(request("HELLO", "4", "AUTH", "user", "secret", "BADOPT")));
+    assertEquals(request("HELLO", "3").args(), HelloRequest.withoutCredentials(request("HELLO", "3", "AUTH", "onlyuser")));
+  }
+
   private static RespRequest request(String... args) {
     List<ByteString> bytes = Arrays.stream(args).map(ByteString::fromString).toList();
     return new RespRequest(bytes);

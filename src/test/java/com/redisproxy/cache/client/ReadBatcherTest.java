@@ -8,6 +8,7 @@ import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.Lookup;
+import com.redisproxy.system.support.Eventually;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -177,8 +178,7 @@ class ReadBatcherTest {
   }
 
   // The answer may reach the executor from another thread: wait until it has.
-  private static void awaitTask(HeldTasks executor) throws InterruptedException {
-    for (int i = 0; i < 500 && executor.tasks.isEmpty(); i++) Thread.sleep(10);
-    assertFalse(executor.tasks.isEmpty(), "the answer reached the executor");
+  private static void awaitTask(HeldTasks executor) {
+    Eventually.await(Duration.ofSeconds(5), "the answer reached the executor", () -> !executor.tasks.isEmpty());
   }
 }

@@ -51,7 +51,7 @@ public record HelloRequest(Optional<Integer> version, Optional<ByteString> name,
    * {@code request} with every {@code AUTH user password} after the version taken out, even one
    * that does not parse: the proxy's credentials never go to Redis.
    */
-  public static List<ByteString> withoutCredentials(RespRequest request) {
+  public static List<ByteString> withEveryAuthRemoved(RespRequest request) {
     List<ByteString> kept = new ArrayList<>(request.size());
     for (int i = 0; i < request.size(); i++) {
       if (i >= 2 && request.arg(i).utf8String().equalsIgnoreCase("AUTH")) {

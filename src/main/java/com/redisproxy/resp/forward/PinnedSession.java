@@ -139,7 +139,7 @@ public final class PinnedSession implements BackendLink.Replies {
     HelloRequest hello = HelloRequest.parse(request);
     if (hello.error().isPresent()) {
       // Inside MULTI Redis queues it and EXEC's reply holds the error; never with the credentials.
-      if (inTransaction) send(HelloRequest.withoutCredentials(request), CommandTable.Invalidation.NONE, OptionalInt.empty());
+      if (inTransaction) send(HelloRequest.withEveryAuthRemoved(request), CommandTable.Invalidation.NONE, OptionalInt.empty());
       else answer(new RespWriter().error(hello.error().get()).result(), false);
       return;
     }

@@ -49,8 +49,8 @@ class HelloRequestTest {
   @Test
   void aHelloThatDoesNotParseLosesItsCredentialsAllTheSame() {
     assertEquals(request("HELLO", "4", "BADOPT").args(),
-        HelloRequest.withoutCredentials(request("HELLO", "4", "AUTH", "user", "secret", "BADOPT")));
-    assertEquals(request("HELLO", "3").args(), HelloRequest.withoutCredentials(request("HELLO", "3", "AUTH", "onlyuser")));
+        HelloRequest.withEveryAuthRemoved(request("HELLO", "4", "AUTH", "user", "secret", "BADOPT")));
+    assertEquals(request("HELLO", "3").args(), HelloRequest.withEveryAuthRemoved(request("HELLO", "3", "AUTH", "onlyuser")));
   }
 
   private static RespRequest request(String... args) {

@@ -56,12 +56,15 @@ public final class Guardian {
       ProxyMetrics metrics = new ProxyMetrics();
       InvalidationInbox invalidations = new InvalidationInbox(INVALIDATIONS_QUEUED_AT_MOST);
       RedisLocation location = redisLocation(context, settings.fetch());
-      BackingStore redis = startBackingStore(context, settings.fetch(), location, invalidations);
-      metrics.redisConnected(redis::isConnected);
-      Timer fetchLatency = metrics.fetchLatency();
       ActorSystem<Void> system = context.getSystem();
       Optional<RespEventLoops> respLoops = settings.resp().port() == 0 ? Optional.empty() : Optional.of(respEventLoops(system));
       respLoops.ifPresent(loops -> ExecutorDispatcher.register(system, CACHE_DISPATCHER, loops.cacheLoop()));
+      // The fetchers' connections do their I/O on the CacheActor's loop too: no wake-up per miss.
+      Optional<BackingRedis.LoopToLend> fetchLoop =
+          respLoops.map(loops -> new BackingRedis.LoopToLend(loops.cacheLoop(), loops.epoll()));
+      BackingStore redis = startBackingStore(context, settings.fetch(), location, invalidations, fetchLoop);
+      metrics.redisConnected(redis::isConnected);
+      Timer fetchLatency = metrics.fetchLatency();
       // On the CacheActor's thread: a miss reaches its fetcher without waking another thread.
       DispatcherSelector cacheThread = DispatcherSelector.fromConfig(CACHE_DISPATCHER);
       ActorRef<RedisFetcher.Command> fetchers = context.spawn(
@@ -155,10 +158,11 @@ public final class Guardian {
   }
 
   private static BackingStore startBackingStore(
-      ActorContext<Void> context, FetchSettings settings, RedisLocation location, InvalidationInbox invalidations) {
+      ActorContext<Void> context, FetchSettings settings, RedisLocation location, InvalidationInbox invalidations,
+      Optional<BackingRedis.LoopToLend> fetchLoop) {
     BackingStore redis = settings.target() instanceof RedisTarget.Cluster cluster
         ? new ClusterBackingRedis(cluster, settings, invalidations)
-        : new BackingRedis(settings, location, invalidations);
+        : new BackingRedis(settings, location, invalidations, fetchLoop);
     CoordinatedShutdown.get(context.getSystem()).addTask(
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-backing-redis", () -> {
           redis.close();

@@ -19,6 +19,8 @@ import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
+import io.lettuce.core.resource.ClientResources;
+import io.netty.channel.EventLoopGroup;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -58,7 +60,12 @@ public final class BackingRedis implements BackingStore {
   private static final int REQUEST_QUEUE_SIZE = 10_000;
   private static final int KEYS_PER_BATCH = 1_000;
 
+  /** An event loop the proxy owns, and whether it runs on native epoll. */
+  public record LoopToLend(EventLoopGroup loop, boolean epoll) {}
+
   private final RedisClient client;
+  // Made here when a loop is lent, and shut down here: a client does not shut down given resources.
+  private final Optional<ClientResources> resources;
   private final RedisTarget target;
   private final RedisLocation location;
   private final FetchSettings settings;
@@ -71,12 +78,19 @@ public final class BackingRedis implements BackingStore {
   // Why the last connection attempt failed (Redis's own words, e.g. WRONGPASS), for clients' errors.
   private volatile String lastConnectFailure = "connecting";
 
-  public BackingRedis(FetchSettings settings, RedisLocation location, InvalidationListener invalidations) {
+  /**
+   * @param ioLoop an event loop of the proxy's own for the connections' I/O (see
+   *     {@link LentEventLoop}), used when Lettuce's transport fits it; else Lettuce's own loops
+   */
+  public BackingRedis(
+      FetchSettings settings, RedisLocation location, InvalidationListener invalidations, Optional<LoopToLend> ioLoop) {
     this.target = settings.target();
     this.location = location;
     this.settings = settings;
     this.invalidations = invalidations;
-    this.client = RedisClient.create();
+    this.resources = ioLoop.filter(lent -> LentEventLoop.fits(lent.epoll()))
+        .map(lent -> ClientResources.builder().eventLoopGroupProvider(new LentEventLoop(lent.loop())).build());
+    this.client = resources.map(RedisClient::create).orElseGet(RedisClient::create);
     this.client.setOptions(
         ClientOptions.builder()
             .autoReconnect(true)
@@ -261,5 +275,6 @@ public final class BackingRedis implements BackingStore {
       if (connection != null) connection.close();
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    resources.ifPresent(made -> made.shutdown(0, 2, TimeUnit.SECONDS));
   }
 }

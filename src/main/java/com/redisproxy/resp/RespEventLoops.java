@@ -18,9 +18,10 @@ public final class RespEventLoops implements AutoCloseable {
   private final EventLoopGroup group;
   private final Class<? extends ServerChannel> serverChannel;
   private final EventLoop cacheLoop;
+  private final boolean epoll;
 
   public RespEventLoops(int threads) {
-    boolean epoll = Epoll.isAvailable();
+    this.epoll = Epoll.isAvailable();
     IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
     this.group = new MultiThreadIoEventLoopGroup(threads, new DefaultThreadFactory("redis-proxy-resp", true), io);
     this.serverChannel = epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
@@ -30,6 +31,11 @@ public final class RespEventLoops implements AutoCloseable {
   /** The loop the CacheActor may run on, so that RESP hits never leave its thread. */
   public EventLoop cacheLoop() {
     return cacheLoop;
+  }
+
+  /** True on native epoll, false on Java NIO. */
+  public boolean epoll() {
+    return epoll;
   }
 
   EventLoopGroup group() {

@@ -11,22 +11,18 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushMessage;
-import io.lettuce.core.output.CommandOutput;
-import io.lettuce.core.output.IntegerOutput;
-import io.lettuce.core.output.ValueOutput;
-import io.lettuce.core.protocol.AsyncCommand;
-import io.lettuce.core.protocol.Command;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.netty.channel.EventLoopGroup;
 import java.net.SocketAddress;
 import java.time.Duration;
+import io.netty.util.Timeout;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,7 +51,6 @@ public final class BackingRedis implements BackingStore {
 
   private static final Logger log = LoggerFactory.getLogger(BackingRedis.class);
   private static final Duration RETRY_DELAY = Duration.ofMillis(500);
-  private static final ByteStringCodec CODEC = ByteStringCodec.INSTANCE;
   // 2 commands a key: 2,000 commands a batch against a request queue of 10,000.
   private static final int REQUEST_QUEUE_SIZE = 10_000;
   private static final int KEYS_PER_BATCH = 1_000;
@@ -96,7 +91,7 @@ public final class BackingRedis implements BackingStore {
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .requestQueueSize(REQUEST_QUEUE_SIZE)
-            .timeoutOptions(TimeoutOptions.enabled(settings.fetchTimeout()))
+            .timeoutOptions(TimeoutOptions.builder().timeoutSource(new EachCommandsDeadline(settings.fetchTimeout())).build())
             .socketOptions(
                 SocketOptions.builder().connectTimeout(settings.connectTimeout()).keepAlive(true).build())
             .build());
@@ -109,8 +104,13 @@ public final class BackingRedis implements BackingStore {
    * GET {@code key}, and with readTtl its PTTL, pipelined on one connection: one round trip.
    * Completes with the value (null when absent) or with the failure.
    */
+  @Override
   public CompletionStage<RedisValue> get(ByteString key) {
-    return getEach(List.of(key)).get(0);
+    return getAll(List.of(key)).thenApply(reads -> {
+      KeyRead read = reads.get(0);
+      if (read.failure() != null) throw new CompletionException(read.failure());
+      return read.value();
+    });
   }
 
   /**
@@ -120,42 +120,32 @@ public final class BackingRedis implements BackingStore {
    * queue, which Lettuce checks for a whole batch at once, and take the connections in turn.
    */
   @Override
-  public List<CompletableFuture<RedisValue>> getEach(List<ByteString> keys) {
-    List<CompletableFuture<RedisValue>> values = new ArrayList<>(keys.size());
+  public CompletionStage<List<KeyRead>> getAll(List<ByteString> keys) {
+    if (keys.size() <= KEYS_PER_BATCH) return sendBatch(keys);
+    List<CompletableFuture<List<KeyRead>>> batches = new ArrayList<>();
     for (int from = 0; from < keys.size(); from += KEYS_PER_BATCH) {
-      sendBatch(keys.subList(from, Math.min(keys.size(), from + KEYS_PER_BATCH)), values);
+      batches.add(sendBatch(keys.subList(from, Math.min(keys.size(), from + KEYS_PER_BATCH))).toCompletableFuture());
     }
-    return values;
+    return CompletableFuture.allOf(batches.toArray(CompletableFuture[]::new))
+        .thenApply(allDone -> batches.stream().flatMap(batch -> batch.join().stream()).toList());
   }
 
-  private void sendBatch(List<ByteString> keys, List<CompletableFuture<RedisValue>> values) {
+  private CompletionStage<List<KeyRead>> sendBatch(List<ByteString> keys) {
     int slot = Math.floorMod(nextConnection.getAndIncrement(), connections.length());
     StatefulRedisConnection<ByteString, ByteString> connection = connections.get(slot);
     if (connection == null) {
-      RedisConnectionException down = new RedisConnectionException("not connected: " + whyNotConnected());
-      for (int i = 0; i < keys.size(); i++) values.add(CompletableFuture.failedFuture(down));
-      return;
+      KeyRead down = KeyRead.failed(new RedisConnectionException("not connected: " + whyNotConnected()));
+      return CompletableFuture.completedFuture(Collections.nCopies(keys.size(), down));
     }
-    List<RedisCommand<ByteString, ByteString, ?>> batch = new ArrayList<>(keys.size() * (settings.readTtl() ? 2 : 1));
-    for (ByteString key : keys) {
-      AsyncCommand<ByteString, ByteString, ByteString> get = command(CommandType.GET, new ValueOutput<>(CODEC), key);
-      batch.add(get);
-      if (!settings.readTtl()) {
-        values.add(get.thenApply(bytes -> new RedisValue(bytes, RedisValue.NO_EXPIRY)));
-        continue;
-      }
-      AsyncCommand<ByteString, ByteString, Long> pttl = command(CommandType.PTTL, new IntegerOutput<>(CODEC), key);
-      batch.add(pttl);
-      // PTTL is -1 for no expiry and -2 when the key is gone (deleted between the two commands).
-      values.add(get.thenCombine(pttl, (bytes, ttl) ->
-          new RedisValue(ttl == -2 ? null : bytes, ttl < 0 ? RedisValue.NO_EXPIRY : Math.max(ttl, 0))));
+    MissBatch batch = new MissBatch(keys, settings.readTtl());
+    connection.dispatch(batch.commands());
+    if (!batch.ended()) {
+      Duration after = settings.fetchTimeout();
+      Timeout deadline = client.getResources().timer()
+          .newTimeout(expired -> batch.expire(after), after.toNanos(), TimeUnit.NANOSECONDS);
+      batch.answers().whenComplete((reads, never) -> deadline.cancel());
     }
-    connection.dispatch(batch);
-  }
-
-  private static <T> AsyncCommand<ByteString, ByteString, T> command(
-      CommandType type, CommandOutput<ByteString, ByteString, T> output, ByteString key) {
-    return new AsyncCommand<>(new Command<>(type, output, new CommandArgs<>(CODEC).addKey(key)));
+    return batch.answers();
   }
 
   /** Redis's COMMAND reply (name, arity, flags, key positions of every command), as nested lists. */
@@ -264,6 +254,25 @@ public final class BackingRedis implements BackingStore {
       invalidations.invalidated(list.stream().map(ByteString.class::cast).toList());
     } else {
       invalidations.everythingInvalidated("FLUSHALL or FLUSHDB in Redis");
+    }
+  }
+
+  /** Lettuce's per-command timeout, for every command but a miss batch's, which has one deadline for all. */
+  private static final class EachCommandsDeadline extends TimeoutOptions.TimeoutSource {
+    private final long timeoutNanos;
+
+    EachCommandsDeadline(Duration timeout) {
+      this.timeoutNanos = timeout.toNanos();
+    }
+
+    @Override
+    public long getTimeout(RedisCommand<?, ?, ?> command) {
+      return MissBatch.hasOwnDeadline(command) ? 0 : timeoutNanos;
+    }
+
+    @Override
+    public TimeUnit getTimeUnit() {
+      return TimeUnit.NANOSECONDS;
     }
   }
 

@@ -13,13 +13,17 @@ public interface BackingStore extends AutoCloseable {
   CompletionStage<RedisValue> get(ByteString key);
 
   /**
-   * GET (with PTTL if asked for) of each key, sent together: one completion per key, in key order.
-   * A store that can write them all at once does; this default sends them one by one.
+   * GET (with PTTL if asked for) of each key, sent together: one read per key, in key order, once
+   * all are answered. A store that can write them all at once does; this default sends them one by one.
    */
-  default List<CompletableFuture<RedisValue>> getEach(List<ByteString> keys) {
-    List<CompletableFuture<RedisValue>> values = new ArrayList<>(keys.size());
-    for (ByteString key : keys) values.add(get(key).toCompletableFuture());
-    return values;
+  default CompletionStage<List<KeyRead>> getAll(List<ByteString> keys) {
+    List<CompletableFuture<KeyRead>> reads = new ArrayList<>(keys.size());
+    for (ByteString key : keys) {
+      reads.add(get(key).handle((value, failure) -> failure == null ? KeyRead.of(value) : KeyRead.failed(failure))
+          .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+        .thenApply(allDone -> reads.stream().map(CompletableFuture::join).toList());
   }
 
   /** Redis's COMMAND reply (name, arity, flags, key positions of every command), as nested lists. */

@@ -2,8 +2,9 @@ package com.redisproxy.fetch;
 
 import io.micrometer.core.instrument.Timer;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.Behavior;
@@ -60,9 +61,9 @@ public final class RedisFetcher extends AbstractBehavior<RedisFetcher.Command> {
 
   private Behavior<Command> onFetch(Fetch fetch) {
     long started = System.nanoTime();
-    redis.get(fetch.key()).whenComplete((value, failure) -> {
+    readAll(List.of(fetch.key())).thenAccept(reads -> {
       latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-      fetch.replyTo().tell(result(fetch.key(), fetch.requestId(), value, failure));
+      fetch.replyTo().tell(result(fetch.key(), fetch.requestId(), reads.get(0)));
     });
     return this;
   }
@@ -71,25 +72,28 @@ public final class RedisFetcher extends AbstractBehavior<RedisFetcher.Command> {
     long started = System.nanoTime();
     List<ByteString> keys = new ArrayList<>(all.wanted().size());
     for (Wanted wanted : all.wanted()) keys.add(wanted.key());
-    List<CompletableFuture<RedisValue>> values = redis.getEach(keys);
-    CompletableFuture.allOf(values.toArray(CompletableFuture[]::new)).whenComplete((done, ignored) -> {
+    readAll(keys).thenAccept(reads -> {
       long elapsed = System.nanoTime() - started;
-      List<FetchResult> results = new ArrayList<>(values.size());
-      for (int i = 0; i < values.size(); i++) {
+      List<FetchResult> results = new ArrayList<>(reads.size());
+      for (int i = 0; i < reads.size(); i++) {
         latency.record(elapsed, TimeUnit.NANOSECONDS);
-        CompletableFuture<RedisValue> value = values.get(i);
-        Throwable failure = value.handle((read, failed) -> failed).join(); // complete: answered at once
         Wanted wanted = all.wanted().get(i);
-        results.add(result(wanted.key(), wanted.requestId(), failure == null ? value.join() : null, failure));
+        results.add(result(wanted.key(), wanted.requestId(), reads.get(i)));
       }
       all.replyTo().tell(new AllFetched(results));
     });
     return this;
   }
 
-  private static FetchResult result(ByteString key, long requestId, RedisValue value, Throwable failure) {
+  // A store answers every key, failures included; should it fail as a whole, every key fails with it.
+  private CompletionStage<List<KeyRead>> readAll(List<ByteString> keys) {
+    return redis.getAll(keys).exceptionally(failure -> Collections.nCopies(keys.size(), KeyRead.failed(failure)));
+  }
+
+  private static FetchResult result(ByteString key, long requestId, KeyRead read) {
+    Throwable failure = read.failure();
     return failure == null
-        ? new FetchResult.Fetched(requestId, key, value.value(), value.ttlMillis())
+        ? new FetchResult.Fetched(requestId, key, read.value().value(), read.value().ttlMillis())
         : new FetchResult.FetchFailed(requestId, key, FetchError.classify(failure), FetchError.describe(failure));
   }
 }

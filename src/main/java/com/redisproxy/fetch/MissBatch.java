@@ -1,0 +1,175 @@
+package com.redisproxy.fetch;
+
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.RedisCommand;
+import io.lettuce.core.output.CommandOutput;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.output.ValueOutput;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.pekko.util.ByteString;
+
+/**
+ * The GET (and PTTL) commands of a batch of keys, answered together in one completion. Each
+ * command reports its own reply to the batch: Lettuce's AsyncCommand costs a future per command,
+ * a combination of two per key and a timer task per command, most of a miss's cost in the
+ * proxy. The batch has one deadline instead of one a command.
+ */
+final class MissBatch {
+  /** Marks this class's commands, which {@link #hasOwnDeadline} tells Lettuce's per-command timeouts to skip. */
+  private interface Batched {}
+
+  private static final ByteStringCodec CODEC = ByteStringCodec.INSTANCE;
+
+  private final List<ByteString> keys;
+  private final boolean withTtl;
+  private final ByteString[] values;
+  private final long[] ttls;
+  private final Throwable[] failures;
+  // Replies still to come; the one that brings it to 0 ends the batch. Each reply's slot is
+  // written before its decrement, so the last sees them all.
+  private final AtomicInteger unanswered;
+  private final AtomicBoolean ended = new AtomicBoolean();
+  private final CompletableFuture<List<KeyRead>> done = new CompletableFuture<>();
+
+  MissBatch(List<ByteString> keys, boolean withTtl) {
+    this.keys = keys;
+    this.withTtl = withTtl;
+    this.values = new ByteString[keys.size()];
+    this.ttls = new long[withTtl ? keys.size() : 0];
+    this.failures = new Throwable[keys.size()];
+    this.unanswered = new AtomicInteger(keys.size() * (withTtl ? 2 : 1));
+  }
+
+  /** True for the commands of a batch: their deadline is the batch's. */
+  static boolean hasOwnDeadline(RedisCommand<?, ?, ?> command) {
+    return command instanceof Batched;
+  }
+
+  /** GET of every key, each followed by its PTTL when asked for, to be sent in this order. */
+  List<RedisCommand<ByteString, ByteString, ?>> commands() {
+    List<RedisCommand<ByteString, ByteString, ?>> commands = new ArrayList<>(keys.size() * (withTtl ? 2 : 1));
+    for (int i = 0; i < keys.size(); i++) {
+      commands.add(new ValueReply(i, keys.get(i)));
+      if (withTtl) commands.add(new TtlReply(i, keys.get(i)));
+    }
+    return commands;
+  }
+
+  /** Completes with one read per key, in key order, or, should {@link #expire} come first, a timeout for every key. */
+  CompletionStage<List<KeyRead>> answers() {
+    return done;
+  }
+
+  /** Ends the batch with a timeout for every key, unless all replies came first. */
+  void expire(Duration after) {
+    if (!ended.compareAndSet(false, true)) return;
+    RedisCommandTimeoutException timeout =
+        new RedisCommandTimeoutException("Command timed out after " + after.toMillis() + " millisecond(s)");
+    KeyRead failed = KeyRead.failed(timeout);
+    done.complete(Arrays.asList(filled(keys.size(), failed)));
+  }
+
+  boolean ended() {
+    return ended.get();
+  }
+
+  private static KeyRead[] filled(int size, KeyRead read) {
+    KeyRead[] reads = new KeyRead[size];
+    Arrays.fill(reads, read);
+    return reads;
+  }
+
+  private void answered() {
+    if (unanswered.decrementAndGet() != 0 || !ended.compareAndSet(false, true)) return;
+    List<KeyRead> reads = new ArrayList<>(keys.size());
+    for (int i = 0; i < keys.size(); i++) {
+      if (failures[i] != null) {
+        reads.add(KeyRead.failed(failures[i]));
+      } else if (!withTtl) {
+        reads.add(KeyRead.of(new RedisValue(values[i], RedisValue.NO_EXPIRY)));
+      } else {
+        long ttl = ttls[i];
+        // PTTL is -1 for no expiry and -2 when the key is gone (deleted between the two commands).
+        reads.add(KeyRead.of(new RedisValue(ttl == -2 ? null : values[i], ttl < 0 ? RedisValue.NO_EXPIRY : ttl)));
+      }
+    }
+    done.complete(reads);
+  }
+
+  // The first failure of a key's commands is the key's; Redis's error replies become the exception
+  // Lettuce's own commands complete with, so that FetchError reads them alike.
+  private void failed(int key, Throwable failure) {
+    if (failures[key] == null) failures[key] = failure;
+    answered();
+  }
+
+  private abstract class Reply<T> extends Command<ByteString, ByteString, T> implements Batched {
+    final int key;
+
+    Reply(CommandType type, CommandOutput<ByteString, ByteString, T> output, int key, ByteString keyBytes) {
+      super(type, output, new CommandArgs<>(CODEC).addKey(keyBytes));
+      this.key = key;
+    }
+
+    @Override
+    public void complete() {
+      if (isDone()) return;
+      super.complete();
+      CommandOutput<ByteString, ByteString, T> output = getOutput();
+      if (output.hasError()) failed(key, new RedisCommandExecutionException(output.getError()));
+      else {
+        record(output.get());
+        answered();
+      }
+    }
+
+    @Override
+    public boolean completeExceptionally(Throwable failure) {
+      if (isDone()) return false;
+      super.completeExceptionally(failure);
+      failed(key, failure);
+      return true;
+    }
+
+    @Override
+    public void cancel() {
+      completeExceptionally(new CancellationException("cancelled"));
+    }
+
+    abstract void record(T reply);
+  }
+
+  private final class ValueReply extends Reply<ByteString> {
+    ValueReply(int key, ByteString keyBytes) {
+      super(CommandType.GET, new ValueOutput<>(CODEC), key, keyBytes);
+    }
+
+    @Override
+    void record(ByteString reply) {
+      values[key] = reply;
+    }
+  }
+
+  private final class TtlReply extends Reply<Long> {
+    TtlReply(int key, ByteString keyBytes) {
+      super(CommandType.PTTL, new IntegerOutput<>(CODEC), key, keyBytes);
+    }
+
+    @Override
+    void record(Long reply) {
+      ttls[key] = reply == null ? -1 : reply;
+    }
+  }
+}

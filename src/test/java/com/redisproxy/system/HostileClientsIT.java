@@ -13,6 +13,7 @@ import java.io.OutputStream;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.atomic.AtomicLong;
@@ -55,6 +56,20 @@ class HostileClientsIT {
     try (RespSocket socket = new RespSocket(proxy.httpPort())) {
       socket.send(request);
       return socket.readLine();
+    }
+  }
+
+  @Test
+  void aReplicasHandshakeIsRefusedAtOnceAndTheSharedConnectionServesTheOthers() {
+    try (RespSocket replica = new RespSocket(proxy.respPort()); RespSocket other = new RespSocket(proxy.respPort())) {
+      for (String[] handshake : List.of(new String[] {"SYNC"}, new String[] {"PSYNC", "?", "-1"},
+          new String[] {"REPLCONF", "listening-port", "6390"})) {
+        String reply = replica.send(command(handshake)).readLine();
+        assertEquals("-ERR " + handshake[0] + " is not supported through the proxy: connect a replica to Redis itself\r\n",
+            reply);
+        assertEquals("+OK\r\n", other.call(command("SET", "after-" + handshake[0], "v"), "+OK\r\n"));
+        assertEquals("$1\r\nv\r\n", other.call(command("GET", "after-" + handshake[0]), "$1\r\nv\r\n"));
+      }
     }
   }
 

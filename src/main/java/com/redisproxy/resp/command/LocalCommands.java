@@ -2,6 +2,7 @@ package com.redisproxy.resp.command;
 
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.pekko.util.ByteString;
 
@@ -45,6 +46,14 @@ public final class LocalCommands {
     if (request.size() == 1) call.out().simple("PONG");
     else if (request.size() == 2) call.out().bulk(request.arg(1));
     else wrongArity(call);
+  }
+
+  // SYNC, PSYNC and REPLCONF: Redis would answer a replica's handshake with its whole dataset and
+  // then its replication stream, which on a shared connection would fail every other client's
+  // commands behind it.
+  static void replicationRefused(LocalCall call) {
+    call.out().error("ERR " + call.request().name().toUpperCase(Locale.ROOT)
+        + " is not supported through the proxy: connect a replica to Redis itself");
   }
 
   // The table marks QUIT as closing: the connection sees to that.

@@ -115,7 +115,6 @@ public final class RespSocket implements AutoCloseable {
     }
   }
 
-  /** A command as a RESP array of bulk strings. */
   /**
    * True when the peer closes the connection cleanly (end of stream) before the timeout; false
    * if it sends a byte instead or nothing comes. A reset is an error, not a clean close.
@@ -129,6 +128,7 @@ public final class RespSocket implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
   }
+  /** A command as a RESP array of bulk strings. */
   public static String command(String... args) {
     StringBuilder frame = new StringBuilder("*").append(args.length).append("\r\n");
     for (String arg : args) {

@@ -74,6 +74,21 @@ class HostileClientsIT {
   }
 
   @Test
+  void aScriptsDeeplyNestedReplyIsRelayedAsRedisSendsIt() {
+    // A table that holds itself: Redis nests it until Lua's stack runs out, then says so inside.
+    String recursive = command("EVAL", "local a = {} local b = {a} a[1] = b return a", "0") + command("PING");
+    String direct;
+    try (RespSocket redisItself = new RespSocket(redis.port())) {
+      direct = redisItself.send(recursive).readThrough("+PONG\r\n");
+    }
+    assertTrue(direct.length() > 1000, "Redis nests the reply: " + direct.length() + " bytes");
+    try (RespSocket client = new RespSocket(proxy.respPort()); RespSocket other = new RespSocket(proxy.respPort())) {
+      assertEquals(direct, client.send(recursive).readThrough("+PONG\r\n"));
+      assertEquals("+OK\r\n", other.call(command("SET", "after-nesting", "v"), "+OK\r\n"));
+    }
+  }
+
+  @Test
   void anOverlongUriIs414() {
     assertTrue(rawHttp("GET /proxy?key=" + "k".repeat(5000) + " HTTP/1.1\r\nHost: x\r\n\r\n").startsWith("HTTP/1.1 414"));
   }

@@ -179,10 +179,12 @@ public final class BackendLink {
 
   /** Cuts what Redis sends into whole replies. */
   private final class Frames extends ByteToMessageDecoder {
+    private final RespFrames frames = new RespFrames();
+
     @Override
     protected void decode(ChannelHandlerContext context, ByteBuf in, List<Object> out) {
       while (true) {
-        int length = RespFrames.length(in, in.readerIndex());
+        int length = frames.next(in);
         if (length == RespFrames.INCOMPLETE) return;
         boolean push = RespFrames.isPush(in, in.readerIndex());
         ByteBuf frame = in.readSlice(length);

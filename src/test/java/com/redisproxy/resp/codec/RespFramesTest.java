@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.charset.StandardCharsets;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
@@ -23,11 +24,38 @@ class RespFramesTest {
     byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
     for (int cut = 0; cut < bytes.length; cut++) {
       ByteBuf part = Unpooled.wrappedBuffer(bytes, 0, cut);
-      assertEquals(RespFrames.INCOMPLETE, RespFrames.length(part, 0), "complete after " + cut + " bytes of " + reply);
+      assertEquals(RespFrames.INCOMPLETE, new RespFrames().next(part), "complete after " + cut + " bytes of " + reply);
     }
+    RespFrames frames = new RespFrames();
     ByteBuf twoReplies = Unpooled.wrappedBuffer((reply + "+next\r\n").getBytes(StandardCharsets.UTF_8));
-    assertEquals(bytes.length, RespFrames.length(twoReplies, 0));
-    assertEquals("+next\r\n".length(), RespFrames.length(twoReplies, bytes.length));
+    assertEquals(bytes.length, frames.next(twoReplies));
+    twoReplies.skipBytes(bytes.length);
+    assertEquals("+next\r\n".length(), frames.next(twoReplies));
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {
+      "$5\r\nhe\r\no\r\n", "*2\r\n*1\r\n+x\r\n$-1\r\n", "%1\r\n+k\r\n:1\r\n", "|1\r\n+ttl\r\n:3\r\n$1\r\nv\r\n",
+      "*3\r\n*0\r\n*-1\r\n~1\r\n>1\r\n+deep\r\n"})
+  void aReplyFedAByteAtATimeEndsWhereItEnds(String reply) {
+    byte[] bytes = reply.getBytes(StandardCharsets.UTF_8);
+    RespFrames frames = new RespFrames();
+    ByteBuf in = Unpooled.buffer();
+    for (int i = 0; i < bytes.length - 1; i++) {
+      in.writeByte(bytes[i]);
+      assertEquals(RespFrames.INCOMPLETE, frames.next(in), "complete after " + (i + 1) + " bytes of " + reply);
+    }
+    in.writeByte(bytes[bytes.length - 1]);
+    in.writeBytes("+next\r\n".getBytes(StandardCharsets.UTF_8));
+    assertEquals(bytes.length, frames.next(in));
+  }
+
+  @Test
+  void aReplyNestedAMillionDeepIsOneFrame() {
+    int depth = 1_000_000;
+    StringBuilder reply = new StringBuilder("*1\r\n".repeat(depth)).append(":1\r\n");
+    ByteBuf in = Unpooled.wrappedBuffer((reply + "+next\r\n").getBytes(StandardCharsets.UTF_8));
+    assertEquals(reply.length(), new RespFrames().next(in));
   }
 
   @ParameterizedTest

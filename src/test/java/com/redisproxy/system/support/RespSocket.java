@@ -98,6 +98,24 @@ public final class RespSocket implements AutoCloseable {
     return line.toString(StandardCharsets.UTF_8);
   }
 
+  /** Reads until what was read ends with {@code suffix}; returns it all, the suffix included. */
+  public String readThrough(String suffix) {
+    byte[] end = suffix.getBytes(StandardCharsets.UTF_8);
+    byte[] read = new byte[1024];
+    int size = 0;
+    try {
+      int b;
+      while ((b = in.read()) != -1) {
+        if (size == read.length) read = java.util.Arrays.copyOf(read, size * 2);
+        read[size++] = (byte) b;
+        if (size >= end.length && java.util.Arrays.equals(read, size - end.length, size, end, 0, end.length)) break;
+      }
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+    return new String(read, 0, size, StandardCharsets.UTF_8);
+  }
+
   /** Sends {@code request} and reads a reply of {@code expected}'s length. */
   public String call(String request, String expected) {
     send(request);

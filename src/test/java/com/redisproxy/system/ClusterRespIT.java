@@ -145,6 +145,25 @@ class ClusterRespIT {
   }
 
   @Test
+  void commandsRoutedByTheKeysRedisNamesKeepTheirPlaceInAPipeline() {
+    // SORT ... STORE and EVAL are routed after a COMMAND GETKEYS round trip; what the client
+    // pipelined after them must not overtake them.
+    try (RespSocket client = socket()) {
+      for (int i = 0; i < 100; i++) {
+        String value = "v" + i;
+        client.send(command("DEL", "{t}list") + command("RPUSH", "{t}list", value)
+            + command("SORT", "{t}list", "BY", "nosort", "ALPHA", "STORE", "{t}dst") + command("LRANGE", "{t}dst", "0", "-1")
+            + command("EVAL", "return redis.call('SET', KEYS[1], ARGV[1])", "1", "{t}scripted", value)
+            + command("STRLEN", "{t}scripted") + command("GETRANGE", "{t}scripted", "0", "-1"));
+        List<String> replies = new ArrayList<>();
+        for (int reply = 0; reply < 7; reply++) replies.add(reply(client));
+        assertEquals(List.of(":" + (i == 0 ? 0 : 1) + "\r\n", ":1\r\n", ":1\r\n", "*1\r\n" + bulk(value),
+            "+OK\r\n", ":" + value.length() + "\r\n", bulk(value)), replies, "round " + i);
+      }
+    }
+  }
+
+  @Test
   void forwardedRepliesAreTheBytesTheOwningNodeSends() {
     TestRedis master = cluster.masters().get(2);
     List<List<String>> commands = List.of(

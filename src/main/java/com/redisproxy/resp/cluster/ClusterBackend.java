@@ -5,6 +5,7 @@ import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
 import com.redisproxy.resp.forward.Backend;
 import io.netty.channel.EventLoop;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -18,6 +19,11 @@ import org.apache.pekko.util.ByteString;
  * One event loop's forwarding to a Redis Cluster: each command is routed as {@link ClusterRouting}
  * decides and sent through the {@link ClusterRedis}, whose answers are handed back to the loop
  * before anything touches a connection. Used by its loop's thread only.
+ *
+ * <p>Commands are sent in the order they come: a command whose keys only Redis can name (EVAL,
+ * SORT ... STORE, any movable-keys command) waits for a COMMAND GETKEYS round trip, and every
+ * command of this loop that comes after it waits behind it until it is sent, so that none
+ * reaches Redis before it (a read pipelined after a write would otherwise miss the write).
  */
 public final class ClusterBackend implements Backend {
   private static final Set<String> WHOLE_INFO = Set.of("default", "all", "everything", "keyspace");
@@ -25,6 +31,9 @@ public final class ClusterBackend implements Backend {
   private final EventLoop loop;
   private final ClusterRedis cluster;
   private final ClusterRouting routing;
+  // Commands that came while a command's keys were asked for, oldest first.
+  private final ArrayDeque<Runnable> waiting = new ArrayDeque<>();
+  private boolean askingForKeys;
 
   public ClusterBackend(EventLoop loop, ClusterRedis cluster, ClusterRouting routing) {
     this.loop = loop;
@@ -34,6 +43,13 @@ public final class ClusterBackend implements Backend {
 
   @Override
   public CompletableFuture<ByteString> forward(RespRequest request) {
+    if (!askingForKeys) return send(request);
+    CompletableFuture<ByteString> answer = new CompletableFuture<>();
+    waiting.add(() -> relay(send(request), answer));
+    return answer;
+  }
+
+  private CompletableFuture<ByteString> send(RespRequest request) {
     ClusterRouting.Decision decision = routing.decide(request);
     CompletionStage<ByteString> reply;
     if (decision instanceof ClusterRouting.Keyed keyed) {
@@ -72,13 +88,33 @@ public final class ClusterBackend implements Backend {
     });
   }
 
-  // With no key found (EVAL with numkeys 0), any node runs it alike.
+  // With no key found (EVAL with numkeys 0), any node runs it alike. Sent on the loop, then the
+  // commands that waited behind it are sent in turn.
   private CompletionStage<ByteString> routedByRedisKeys(RespRequest request) {
-    return cluster.keysOf(request.args()).handle((keys, failure) -> keys == null ? List.<ByteString>of() : keys)
-        .thenCompose(keys -> {
-          if (keys.isEmpty()) return cluster.sendToAnyNode(request.args());
-          return cluster.send(request.args(), Math.max(1, request.args().subList(1, request.size()).indexOf(keys.get(0)) + 1));
-        });
+    askingForKeys = true;
+    CompletableFuture<ByteString> answer = new CompletableFuture<>();
+    cluster.keysOf(request.args()).handle((keys, failure) -> keys == null ? List.<ByteString>of() : keys)
+        .thenAcceptAsync(keys -> {
+          try {
+            relay(keys.isEmpty()
+                ? cluster.sendToAnyNode(request.args())
+                : cluster.send(request.args(), Math.max(1, request.args().subList(1, request.size()).indexOf(keys.get(0)) + 1)),
+                answer);
+          } catch (RuntimeException failure) {
+            answer.completeExceptionally(failure);
+          } finally {
+            askingForKeys = false;
+            while (!askingForKeys && !waiting.isEmpty()) waiting.poll().run();
+          }
+        }, loop);
+    return answer;
+  }
+
+  private static void relay(CompletionStage<ByteString> reply, CompletableFuture<ByteString> answer) {
+    reply.whenComplete((bytes, failure) -> {
+      if (failure == null) answer.complete(bytes);
+      else answer.completeExceptionally(failure);
+    });
   }
 
   // The proxy's own section follows (see Forwarder); a node's memory or clients would mislead.

@@ -130,7 +130,8 @@ public final class Guardian {
     });
   }
 
-  // One loop: on a small machine a second one is a thread more to switch between. It closes
+  // One loop, for the RESP connections, the CacheActor, the fetchers and their Lettuce connections'
+  // I/O: on a small machine a second one is a thread more to switch between. It closes
   // once the actor system has ended, since the CacheActor runs on it until then.
   private static RespEventLoops respEventLoops(ActorSystem<?> system) {
     RespEventLoops loops = new RespEventLoops(1);

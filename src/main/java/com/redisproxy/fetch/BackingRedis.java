@@ -14,9 +14,9 @@ import io.lettuce.core.api.push.PushMessage;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.netty.channel.EventLoopGroup;
+import io.netty.util.Timeout;
 import java.net.SocketAddress;
 import java.time.Duration;
-import io.netty.util.Timeout;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -85,13 +85,15 @@ public final class BackingRedis implements BackingStore {
     this.invalidations = invalidations;
     this.resources = ioLoop.filter(lent -> LentEventLoop.fits(lent.epoll()))
         .map(lent -> ClientResources.builder().eventLoopGroupProvider(new LentEventLoop(lent.loop())).build());
+    log.info("Misses are read from Redis on {}", resources.isPresent()
+        ? "the cache's event loop" : "Lettuce's own event loops (none lent, or its transport differs)");
     this.client = resources.map(RedisClient::create).orElseGet(RedisClient::create);
     this.client.setOptions(
         ClientOptions.builder()
             .autoReconnect(true)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .requestQueueSize(REQUEST_QUEUE_SIZE)
-            .timeoutOptions(TimeoutOptions.builder().timeoutSource(new EachCommandsDeadline(settings.fetchTimeout())).build())
+            .timeoutOptions(TimeoutOptions.builder().timeoutSource(new TimeoutsOutsideBatches(settings.fetchTimeout())).build())
             .socketOptions(
                 SocketOptions.builder().connectTimeout(settings.connectTimeout()).keepAlive(true).build())
             .build());
@@ -258,16 +260,16 @@ public final class BackingRedis implements BackingStore {
   }
 
   /** Lettuce's per-command timeout, for every command but a miss batch's, which has one deadline for all. */
-  private static final class EachCommandsDeadline extends TimeoutOptions.TimeoutSource {
+  private static final class TimeoutsOutsideBatches extends TimeoutOptions.TimeoutSource {
     private final long timeoutNanos;
 
-    EachCommandsDeadline(Duration timeout) {
+    TimeoutsOutsideBatches(Duration timeout) {
       this.timeoutNanos = timeout.toNanos();
     }
 
     @Override
     public long getTimeout(RedisCommand<?, ?, ?> command) {
-      return MissBatch.hasOwnDeadline(command) ? 0 : timeoutNanos;
+      return MissBatch.sharesBatchDeadline(command) ? 0 : timeoutNanos;
     }
 
     @Override

@@ -4,6 +4,7 @@ import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.lettuce.core.resource.Transports;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
@@ -13,7 +14,9 @@ import java.util.concurrent.TimeUnit;
  * Lends Lettuce an event loop the proxy owns, for its connections' I/O: the loop the CacheActor
  * and the fetchers run on. A miss is then written to Redis, read back and handed to the
  * CacheActor on that one thread, where Lettuce's own loops cost a thread wake-up each way.
- * Lettuce never shuts it down: its owner does.
+ * Lettuce never shuts it down: its owner does. The price: Lettuce's encoding and decoding of
+ * misses (and TLS, for rediss://) share that thread with every RESP connection; it never blocks
+ * there (non-blocking I/O and DNS), and on a small machine a thread wake-up costs more.
  */
 final class LentEventLoop implements EventLoopGroupProvider {
   private final EventLoopGroup loop;
@@ -24,7 +27,7 @@ final class LentEventLoop implements EventLoopGroupProvider {
 
   /** True when Lettuce's channels can run on a loop of this transport (epoll, else Java NIO). */
   static boolean fits(boolean epollLoop) {
-    return epollLoop == (Transports.socketChannelClass() == EpollSocketChannel.class);
+    return Transports.socketChannelClass() == (epollLoop ? EpollSocketChannel.class : NioSocketChannel.class);
   }
 
   @Override

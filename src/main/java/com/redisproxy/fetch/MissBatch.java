@@ -18,6 +18,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -27,10 +28,12 @@ import org.apache.pekko.util.ByteString;
  * proxy. The batch has one deadline instead of one a command.
  */
 final class MissBatch {
-  /** Marks this class's commands, which {@link #hasOwnDeadline} tells Lettuce's per-command timeouts to skip. */
+  /** Marks this class's commands, which {@link #sharesBatchDeadline} tells Lettuce's per-command timeouts to skip. */
   private interface Batched {}
 
   private static final ByteStringCodec CODEC = ByteStringCodec.INSTANCE;
+  @SuppressWarnings("rawtypes")
+  private static final AtomicIntegerFieldUpdater<Reply> REPORTED = AtomicIntegerFieldUpdater.newUpdater(Reply.class, "reported");
 
   private final List<ByteString> keys;
   private final boolean withTtl;
@@ -53,7 +56,7 @@ final class MissBatch {
   }
 
   /** True for the commands of a batch: their deadline is the batch's. */
-  static boolean hasOwnDeadline(RedisCommand<?, ?, ?> command) {
+  static boolean sharesBatchDeadline(RedisCommand<?, ?, ?> command) {
     return command instanceof Batched;
   }
 
@@ -93,6 +96,14 @@ final class MissBatch {
 
   private void answered() {
     if (unanswered.decrementAndGet() != 0 || !ended.compareAndSet(false, true)) return;
+    try {
+      done.complete(reads());
+    } catch (RuntimeException unexpected) {
+      done.completeExceptionally(unexpected); // RedisFetcher fails every key with it: none is left waiting
+    }
+  }
+
+  private List<KeyRead> reads() {
     List<KeyRead> reads = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
       if (failures[i] != null) {
@@ -105,7 +116,7 @@ final class MissBatch {
         reads.add(KeyRead.of(new RedisValue(ttl == -2 ? null : values[i], ttl < 0 ? RedisValue.NO_EXPIRY : ttl)));
       }
     }
-    done.complete(reads);
+    return reads;
   }
 
   // The first failure of a key's commands is the key's; Redis's error replies become the exception
@@ -117,6 +128,9 @@ final class MissBatch {
 
   private abstract class Reply<T> extends Command<ByteString, ByteString, T> implements Batched {
     final int key;
+    // 0 until the command's outcome is reported to the batch: once only, whichever thread and path
+    // (Lettuce completes a command whose reply failed to decode twice, exceptionally then normally).
+    private volatile int reported;
 
     Reply(CommandType type, CommandOutput<ByteString, ByteString, T> output, int key, ByteString keyBytes) {
       super(type, output, new CommandArgs<>(CODEC).addKey(keyBytes));
@@ -125,11 +139,12 @@ final class MissBatch {
 
     @Override
     public void complete() {
-      if (isDone()) return;
+      if (!REPORTED.compareAndSet(this, 0, 1)) return;
       super.complete();
       CommandOutput<ByteString, ByteString, T> output = getOutput();
-      if (output.hasError()) failed(key, new RedisCommandExecutionException(output.getError()));
-      else {
+      if (output.hasError()) {
+        failed(key, new RedisCommandExecutionException(output.getError()));
+      } else {
         record(output.get());
         answered();
       }
@@ -137,15 +152,17 @@ final class MissBatch {
 
     @Override
     public boolean completeExceptionally(Throwable failure) {
-      if (isDone()) return false;
+      if (!REPORTED.compareAndSet(this, 0, 1)) return false;
       super.completeExceptionally(failure);
       failed(key, failure);
       return true;
     }
 
+    // Lettuce cancels with its reason ("Connection closed", "Reset") in the output.
     @Override
     public void cancel() {
-      completeExceptionally(new CancellationException("cancelled"));
+      String reason = getOutput().getError();
+      completeExceptionally(new CancellationException(reason == null ? "cancelled" : reason));
     }
 
     abstract void record(T reply);

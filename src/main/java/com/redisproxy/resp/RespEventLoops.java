@@ -28,7 +28,10 @@ public final class RespEventLoops implements AutoCloseable {
     this.cacheLoop = group.next();
   }
 
-  /** The loop the CacheActor may run on, so that RESP hits never leave its thread. */
+  /**
+   * The loop the CacheActor may run on, so that RESP hits never leave its thread; the fetchers
+   * run there too, and the fetch path's Lettuce connections do their I/O on it (fetch/LentEventLoop).
+   */
   public EventLoop cacheLoop() {
     return cacheLoop;
   }

@@ -6,6 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.Command;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
@@ -94,6 +97,20 @@ class MissBatchTest {
   }
 
   @Test
+  void aCommandCompletedTwiceIsCountedOnce() {
+    // Lettuce completes a command whose reply failed to decode exceptionally, then normally.
+    MissBatch batch = new MissBatch(List.of(bytes("a"), bytes("b")), false);
+    List<RedisCommand<ByteString, ByteString, ?>> commands = batch.commands();
+    commands.get(0).completeExceptionally(new IllegalStateException("decode failed"));
+    commands.get(0).complete();
+    assertFalse(batch.answers().toCompletableFuture().isDone(), "b has no reply yet");
+    reply(commands.get(1), "vb");
+    List<KeyRead> reads = batch.answers().toCompletableFuture().join();
+    assertEquals(FetchError.UNAVAILABLE, FetchError.classify(reads.get(0).failure()));
+    assertEquals(bytes("vb"), reads.get(1).value().value());
+  }
+
+  @Test
   void aBatchNotAnsweredByItsDeadlineFailsWholeAndLateRepliesAreIgnored() {
     MissBatch batch = new MissBatch(List.of(bytes("a"), bytes("b")), false);
     List<RedisCommand<ByteString, ByteString, ?>> commands = batch.commands();
@@ -110,9 +127,8 @@ class MissBatchTest {
   void onlyABatchsCommandsSkipLettucesPerCommandTimeout() {
     MissBatch batch = new MissBatch(List.of(bytes("a")), true);
     for (RedisCommand<ByteString, ByteString, ?> command : batch.commands()) {
-      assertTrue(MissBatch.hasOwnDeadline(command));
+      assertTrue(MissBatch.sharesBatchDeadline(command));
     }
-    assertFalse(MissBatch.hasOwnDeadline(new io.lettuce.core.protocol.Command<>(
-        io.lettuce.core.protocol.CommandType.PING, new io.lettuce.core.output.StatusOutput<>(ByteStringCodec.INSTANCE))));
+    assertFalse(MissBatch.sharesBatchDeadline(new Command<>(CommandType.PING, new StatusOutput<>(ByteStringCodec.INSTANCE))));
   }
 }

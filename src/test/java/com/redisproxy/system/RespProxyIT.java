@@ -44,6 +44,12 @@ class RespProxyIT {
   }
 
   @Test
+  void missesAreReadOnTheCachesEventLoop() {
+    // The fetch path's Lettuce connections were lent the loop; a transport mismatch would say so.
+    assertTrue(proxy.output().contains("Misses are read from Redis on the cache's event loop"), proxy.output());
+  }
+
+  @Test
   void getReturnsTheValueOrANullBulk() {
     redis.set("resp-get", "value");
     try (RespSocket client = connect()) {

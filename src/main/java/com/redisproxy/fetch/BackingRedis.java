@@ -59,8 +59,8 @@ public final class BackingRedis implements BackingStore {
   public record LoopToLend(EventLoopGroup loop, boolean epoll) {}
 
   private final RedisClient client;
-  // Made here when a loop is lent, and shut down here: a client does not shut down given resources.
-  private final Optional<ClientResources> resources;
+  // Made here, and shut down here: a client does not shut down the resources it was given.
+  private final ClientResources resources;
   private final RedisTarget target;
   private final RedisLocation location;
   private final FetchSettings settings;
@@ -83,11 +83,13 @@ public final class BackingRedis implements BackingStore {
     this.location = location;
     this.settings = settings;
     this.invalidations = invalidations;
-    this.resources = ioLoop.filter(lent -> LentEventLoop.fits(lent.epoll()))
-        .map(lent -> ClientResources.builder().eventLoopGroupProvider(new LentEventLoop(lent.loop())).build());
-    log.info("Misses are read from Redis on {}", resources.isPresent()
+    Optional<LoopToLend> lent = ioLoop.filter(loop -> LentEventLoop.fits(loop.epoll()));
+    ClientResources.Builder resources = ClientResources.builder().nettyCustomizer(BatchWriter.ON_EVERY_CHANNEL);
+    lent.ifPresent(loop -> resources.eventLoopGroupProvider(new LentEventLoop(loop.loop())));
+    log.info("Misses are read from Redis on {}", lent.isPresent()
         ? "the cache's event loop" : "Lettuce's own event loops (none lent, or its transport differs)");
-    this.client = resources.map(RedisClient::create).orElseGet(RedisClient::create);
+    this.resources = resources.build();
+    this.client = RedisClient.create(this.resources);
     this.client.setOptions(
         ClientOptions.builder()
             .autoReconnect(true)
@@ -140,7 +142,7 @@ public final class BackingRedis implements BackingStore {
       return CompletableFuture.completedFuture(Collections.nCopies(keys.size(), down));
     }
     MissBatch batch = new MissBatch(keys, settings.readTtl());
-    connection.dispatch(batch.commands());
+    connection.dispatch(batch.envelope());
     if (!batch.ended()) {
       Duration after = settings.fetchTimeout();
       Timeout deadline = client.getResources().timer()
@@ -286,6 +288,6 @@ public final class BackingRedis implements BackingStore {
       if (connection != null) connection.close();
     }
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
-    resources.ifPresent(made -> made.shutdown(0, 2, TimeUnit.SECONDS));
+    resources.shutdown(0, 2, TimeUnit.SECONDS);
   }
 }

@@ -99,6 +99,24 @@ class RespParserTest {
   }
 
   @Test
+  void inlineWordsAreSplitAsRedisSplitsThem() {
+    // Each expectation is what redis-server 7.0 stored for the same line sent inline (RPUSH, LRANGE).
+    assertEquals(List.of(List.of("RPUSH", "l", "a\\x41b"), List.of("RPUSH", "l", "aAb"),
+            List.of("RPUSH", "l", "a\nb", "c'd"), List.of("RPUSH", "l", "it's", "x\"y"), List.of("RPUSH", "l", "x4g", "q"),
+            List.of("RPUSH", "l", "a\u000bb"), List.of("RPUSH", "l", "c"), List.of("RPUSH", "l", "a\\nb"), List.of("RPUSH", "l", "", "x")),
+        parseAll(parser(), "RPUSH l a\\x41b\r\nRPUSH l \"a\\x41b\"\r\nRPUSH l \"a\\nb\" 'c\\'d'\r\n"
+            + "RPUSH l 'it\\'s' \"x\\\"y\"\r\nRPUSH l \"\\x4g\" \"\\q\"\r\nRPUSH l a\u000bb\r\nRPUSH l \u000b c\r\n"
+            + "RPUSH l 'a\\nb'\r\nRPUSH l \"\" x\r\n"));
+  }
+
+  @Test
+  void aClosingQuoteFollowedByMoreOfTheWordIsUnbalancedAsInRedis() {
+    assertEquals("Protocol error: unbalanced quotes in request", errorFor("RPUSH l ab\"cd\"ef\r\n"));
+    assertEquals("Protocol error: unbalanced quotes in request", errorFor("RPUSH l \"ab\"cd\r\n"));
+    assertEquals("Protocol error: unbalanced quotes in request", errorFor("RPUSH l \"unterminated\r\n"));
+  }
+
+  @Test
   void emptyAndNegativeArraysAreSkippedAsRedisDoes() {
     assertEquals(List.of(List.of("PING")), parseAll(parser(), "*0\r\n*-1\r\n*1\r\n$4\r\nPING\r\n"));
   }

@@ -9,6 +9,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.redisproxy.system.support.Eventually;
 import com.redisproxy.system.support.ListenQueue;
 import com.redisproxy.system.support.ProxyProcess;
+import com.redisproxy.system.support.TestRedis;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -70,6 +71,17 @@ class ConfigurationIT {
       OptionalInt expected = OptionalInt.of(Math.min(300, ListenQueue.kernelCap())); // pekko-http's default: 100
       assertEquals(expected, ListenQueue.of(proxy.httpPort()), "HTTP");
       assertEquals(expected, ListenQueue.of(proxy.respPort()), "RESP");
+    }
+  }
+
+  @Test
+  void withTheRespPortOffMissesAreReadOnLettucesOwnLoops() {
+    try (TestRedis redis = TestRedis.started();
+        ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of("PROXY_RESP_PORT", "0"))) {
+      redis.set("http-only", "read");
+      assertTrue(proxy.output().contains("Misses are read from Redis on Lettuce's own event loops"), proxy.output());
+      assertEquals("MISS", proxy.get("http-only").headers().firstValue("X-Cache").orElse(""));
+      assertEquals("read", ProxyProcess.body(proxy.get("http-only")));
     }
   }
 

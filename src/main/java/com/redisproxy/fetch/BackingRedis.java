@@ -193,10 +193,12 @@ public final class BackingRedis implements BackingStore {
                 log.info("Connected to backing Redis {} (connection {})", RedisAddress.redacted(where.get()), slot);
               } else if (of == round.get()) {
                 String reason = Failures.rootMessage(failure);
-                if (slot == 0 && !reason.equals(lastConnectFailure)) {
+                // Any slot's: when another slot failed first for the same reason, slot 0 would say nothing.
+                String before = lastConnectFailure;
+                lastConnectFailure = reason;
+                if (!reason.equals(before)) {
                   log.warn("Backing Redis {} unreachable, retrying every {} ms: {}", address(), RETRY_DELAY.toMillis(), reason);
                 }
-                lastConnectFailure = reason;
                 client.getResources().eventExecutorGroup()
                     .schedule(() -> connect(slot, of), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
               }

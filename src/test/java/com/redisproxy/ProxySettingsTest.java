@@ -105,7 +105,8 @@ class ProxySettingsTest {
     assertEquals(Duration.ZERO, settings("").cache().invalidationLease());
     String tracking = "redis-proxy.cache.invalidation = tracking\n";
     assertEquals(Duration.ofSeconds(1), settings(tracking).cache().invalidationLease());
-    assertEquals(Duration.ofSeconds(1), settings(tracking).fetch().silenceLimit());
+    assertEquals(Duration.ofSeconds(2), settings(tracking).fetch().silenceLimit(), "the fetch timeout, being longer");
+    assertEquals(Duration.ofSeconds(3), settings(tracking + "redis-proxy.cache.invalidation-lease = 3s").fetch().silenceLimit());
     assertEquals(Duration.ofMillis(300), settings(tracking + "redis-proxy.cache.invalidation-lease = 300ms").cache().invalidationLease());
     assertEquals(Duration.ZERO,
         settings(tracking + "redis-proxy.cache.serve-stale-without-lease = on").cache().invalidationLease());

@@ -67,7 +67,7 @@ final class LeasedConnection {
         leased.lose("CLIENT TRACKING failed", false);
         throw new java.util.concurrent.CompletionException(failure);
       }
-      leased.startHeartbeat(provenAt, settings.silenceLimit(), timer);
+      leased.startHeartbeat(provenAt, settings, timer);
       return leased;
     });
   }
@@ -81,12 +81,24 @@ final class LeasedConnection {
     lose("closed", false);
   }
 
-  private synchronized void startHeartbeat(long provenAt, java.time.Duration silenceLimit, ScheduledExecutorService timer) {
+  private synchronized void startHeartbeat(long provenAt, FetchSettings settings, ScheduledExecutorService timer) {
     if (lost) return;
     if (tracking) invalidations.leaseRenewed(this, provenAt);
-    heartbeat = new LeaseHeartbeat(connection, provenAt, silenceLimit, timer,
-        pingSentAt -> { if (tracking) invalidations.leaseRenewed(this, pingSentAt); },
-        () -> lose("no answer to a PING within " + silenceLimit.toMillis() + "ms", true));
+    // A lapsed lease already keeps the cache from serving (the CacheActor checks it on every hit):
+    // the connection itself is given up once silent for the fetch timeout too, when its misses have
+    // failed anyway, so that a Redis paused for a second does not cost every read in flight.
+    heartbeat = new LeaseHeartbeat(connection, provenAt, settings.invalidationLease(), settings.silenceLimit(), timer,
+        new LeaseHeartbeat.Events() {
+          @Override
+          public void renewed(long pingSentAt) {
+            if (tracking) invalidations.leaseRenewed(LeasedConnection.this, pingSentAt);
+          }
+
+          @Override
+          public void silent() {
+            lose("no answer to a PING within " + settings.silenceLimit().toMillis() + "ms", true);
+          }
+        });
     if (!connection.isOpen()) lose("connection lost", true);
   }
 

@@ -1,6 +1,7 @@
 package com.redisproxy.fetch.cluster;
 
 import com.redisproxy.fetch.ByteStringCodec;
+import com.redisproxy.fetch.FetchSettings;
 import com.redisproxy.fetch.InvalidationListener;
 import com.redisproxy.fetch.LeaseHeartbeat;
 import io.lettuce.core.Delegating;
@@ -43,9 +44,9 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Each node connection holds its own lease ({@link LeaseHeartbeat}): the cache serves a key
  * only while every tracking node connection's lease is held. A node connection that goes silent
- * for a lease, or closes, gives its lease up: its slots' keys are dropped, it no longer holds the
- * other nodes' keys back, and a silent one is disconnected so that Lettuce connects it again,
- * with tracking and a lease of its own once more.
+ * for a lease, or closes, gives its lease up: its slots' keys are dropped and it no longer holds
+ * the other nodes' keys back. Silent for the fetch timeout too, it is disconnected, so that
+ * Lettuce connects it again, with tracking and a lease of its own once more.
  */
 public final class ClusterTracking {
   private static final Logger log = LoggerFactory.getLogger(ClusterTracking.class);
@@ -56,13 +57,15 @@ public final class ClusterTracking {
       new ConcurrentHashMap<>();
   private final Map<StatefulRedisConnection<ByteString, ByteString>, LeaseHeartbeat> heartbeats = new ConcurrentHashMap<>();
   private final Duration lease;
+  private final Duration silenceLimit;
   private final ScheduledExecutorService timer;
 
   ClusterTracking(StatefulRedisClusterConnection<ByteString, ByteString> cluster, InvalidationListener invalidations,
-      Duration lease, ScheduledExecutorService timer) {
+      FetchSettings settings, ScheduledExecutorService timer) {
     this.cluster = cluster;
     this.invalidations = invalidations;
-    this.lease = lease;
+    this.lease = settings.invalidationLease();
+    this.silenceLimit = settings.silenceLimit();
     this.timer = timer;
     cluster.addListener((node, message) -> onPush(message));
   }
@@ -104,15 +107,30 @@ public final class ClusterTracking {
     });
   }
 
+  // A lapsed lease drops the node's keys at once, so that it holds the other nodes' keys back no
+  // longer; a renewal takes it back. Silent for the silence limit, the connection is replaced.
   private void holdLease(StatefulRedisConnection<ByteString, ByteString> connection, ClusterNodeConnections.Node node,
       long trackingSentAt) {
     invalidations.leaseRenewed(connection, trackingSentAt);
-    LeaseHeartbeat heartbeat = new LeaseHeartbeat(connection, trackingSentAt, lease, timer,
-        pingSentAt -> invalidations.leaseRenewed(connection, pingSentAt),
-        () -> {
-          log.warn("Cluster node {} answered no PING within {} ms: its connection is replaced", node, lease.toMillis());
-          leaseLost(connection, node, "no answer from " + node + " within the lease");
-          disconnect(connection);
+    LeaseHeartbeat heartbeat = new LeaseHeartbeat(connection, trackingSentAt, lease, silenceLimit, timer,
+        new LeaseHeartbeat.Events() {
+          @Override
+          public void renewed(long pingSentAt) {
+            invalidations.leaseRenewed(connection, pingSentAt);
+          }
+
+          @Override
+          public void lapsed() {
+            invalidations.leaseLost(connection, slotsOf(node), "no answer from " + node + " within the lease");
+          }
+
+          @Override
+          public void silent() {
+            log.warn("Cluster node {} answered no PING within {} ms: its connection is replaced", node,
+                silenceLimit.toMillis());
+            leaseLost(connection, node, "no answer from " + node);
+            disconnect(connection);
+          }
         });
     LeaseHeartbeat previous = heartbeats.put(connection, heartbeat);
     if (previous != null) previous.stop();

@@ -73,6 +73,7 @@ class InvalidationLeaseIT {
       long checkedUntil = written + OLD_VALUE_GONE_WITHIN.plusSeconds(1).toNanos();
       CompletableFuture<List<Read>> reads = readUntil(proxy, "k", checkedUntil);
       Eventually.await(left(written, NOT_READY_WITHIN), "/ready says 503", () -> readyStatus(proxy) == 503);
+      long notReadyAfter = System.nanoTime() - written;
 
       long oldValueGoneBy = written + OLD_VALUE_GONE_WITHIN.toNanos();
       List<Read> late = reads.get().stream().filter(read -> read.sentAt() - oldValueGoneBy >= 0).toList();
@@ -84,8 +85,22 @@ class InvalidationLeaseIT {
       relay.heal();
       long healed = System.nanoTime();
       Eventually.await(left(healed, NEW_VALUE_WITHIN), "the new value is served", () -> valueOf(proxy, "k").equals("v2"));
+      long newValueAfter = System.nanoTime() - healed;
       Eventually.await(Duration.ofSeconds(10), "/ready says 200 again", () -> readyStatus(proxy) == 200);
+      report(reads.get(), written, notReadyAfter, newValueAfter);
     }
+  }
+
+  // The figures docs/coherence.md quotes, in target/invalidation-lease-report.txt.
+  private static void report(List<Read> reads, long written, long notReadyAfter, long newValueAfter) throws Exception {
+    long lastOld = reads.stream().filter(read -> read.value().equals("v1")).mapToLong(Read::sentAt).max().orElse(written);
+    Read firstNot = reads.stream().filter(read -> !read.value().equals("v1")).findFirst().orElseThrow();
+    String report = String.format("Redis->proxy stalled, then SET: the old value last served to a read sent %d ms after the"
+            + " write, the first read sent %d ms after it got %s; /ready 503 %d ms after it;"
+            + " the relay forwarding again, the new value served %d ms after that%n",
+        (lastOld - written) / 1_000_000, (firstNot.sentAt() - written) / 1_000_000, firstNot.value(), notReadyAfter / 1_000_000, newValueAfter / 1_000_000);
+    java.nio.file.Files.writeString(java.nio.file.Path.of("target", "invalidation-lease-report.txt"), report);
+    System.out.print(report);
   }
 
   @Test

@@ -49,9 +49,12 @@ FUZZ_TRIES ?= 200000
 fuzz:
 	$(MVN) test -Dtest=RespParserFuzzTest -Djqwik.tries.default=$(FUZZ_TRIES) -Djqwik.edgecases=MIXIN
 
-# Two minutes of mixed load through both front ends while Redis is killed and restarted
-# (SOAK_SECONDS to change); prints the report and writes target/soak-report.txt.
+# Two minutes of mixed load through both front ends while Redis is killed and restarted, then two
+# minutes of the staleness checker (writers on Redis, readers through both front ends, the proxy's
+# connection to Redis stalled, delayed, reset and closed; SOAK_SECONDS to change each); prints both
+# reports and writes target/soak-report.txt and target/staleness-checker-report.txt.
 SOAK_SECONDS ?= 120
 soak: build
-	$(MVN) -q verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test=SoakIT -Dsoak.seconds=$(SOAK_SECONDS)
-	@cat target/soak-report.txt
+	$(MVN) -q verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test='SoakIT,StalenessCheckerIT' \
+	  -Dsoak.seconds=$(SOAK_SECONDS) -Dchecker.seconds=$(SOAK_SECONDS)
+	@cat target/soak-report.txt target/staleness-checker-report.txt

@@ -54,7 +54,8 @@ public final class Guardian {
   public static Behavior<Void> create(ProxySettings settings, CompletableFuture<Integer> exitCode) {
     return Behaviors.setup(context -> {
       ProxyMetrics metrics = new ProxyMetrics();
-      InvalidationInbox invalidations = new InvalidationInbox(INVALIDATIONS_QUEUED_AT_MOST);
+      InvalidationInbox invalidations =
+          new InvalidationInbox(INVALIDATIONS_QUEUED_AT_MOST, settings.cache().invalidationLease());
       RedisLocation location = redisLocation(context, settings.fetch());
       ActorSystem<Void> system = context.getSystem();
       Optional<RespEventLoops> respLoops = settings.resp().port() == 0 ? Optional.empty() : Optional.of(respEventLoops(system));
@@ -84,7 +85,8 @@ public final class Guardian {
       // HTTP reads are gathered on the thread the CacheActor runs on: the RESP loop, else Pekko's pool.
       Executor httpReadsSentFrom = respLoops.<Executor>map(RespEventLoops::cacheLoop).orElse(system.executionContext());
       ProxyRoutes routes = new ProxyRoutes(
-          cacheClient, httpReadsSentFrom, metrics, redis::isConnected, settings.http().accessLog(), settings.auth());
+          cacheClient, httpReadsSentFrom, metrics, () -> redis.isConnected() && invalidations.leaseHeld(System.nanoTime()),
+          settings.http().accessLog(), settings.auth());
       Optional<String> httpStreamDispatcher = settings.http().onCacheThread() ? Optional.of(CACHE_DISPATCHER) : Optional.empty();
       new HttpServer(system, settings.maxClients(), metrics, httpStreamDispatcher)
           .start(settings.host(), settings.http().port(), settings.backlog(), settings.tls(), routes.handler(system), settings.shutdownDeadline())

@@ -43,7 +43,7 @@ public record ProxySettings(
     String host = read.string(ROOT + "host").trim();
     if (host.isEmpty()) throw read.invalid(ROOT + "host", "is empty");
     FetchSettings fetch = fetch(read);
-    CacheSettings cache = cache(read, fetch.fetchTimeout(), fetch.tracking());
+    CacheSettings cache = cache(read, fetch);
     RespSettings resp = resp(read, fetch.connectTimeout());
     int maxClients = read.integer(ROOT + "max-clients", 1, Integer.MAX_VALUE);
     int backlog = read.integer(ROOT + "backlog", 1, 65535);
@@ -72,11 +72,21 @@ public record ProxySettings(
     int connections = read.integer(redis + "connections", 1, 64);
     ReadFrom readFrom = readFrom(read, redis + "read-from");
     return new FetchSettings(target, fetchTimeout, connectTimeout, fetcherPoolSize, connections, readFrom,
-        read.bool(ROOT + "cache.honour-redis-ttl"), invalidationIsTracking(read, ROOT + "cache.invalidation"));
+        read.bool(ROOT + "cache.honour-redis-ttl"), invalidationIsTracking(read, ROOT + "cache.invalidation"),
+        invalidationLease(read, ROOT + "cache.invalidation-lease"));
   }
 
-  private static CacheSettings cache(SettingsReader read, Duration fetchTimeout, boolean tracking) {
+  private static Duration invalidationLease(SettingsReader read, String path) {
+    Duration lease = read.duration(path);
+    if (lease.compareTo(Duration.ofMillis(100)) < 0) throw read.invalid(path, "must be at least 100ms");
+    return lease;
+  }
+
+  private static CacheSettings cache(SettingsReader read, FetchSettings fetch) {
     String cache = ROOT + "cache.";
+    Duration fetchTimeout = fetch.fetchTimeout();
+    // Without tracking there is nothing to hold a lease on; the opt-in gives the bound up.
+    boolean leaseGuardsHits = fetch.tracking() && !read.bool(cache + "serve-stale-without-lease");
     int capacity = read.integer(cache + "capacity", 0, Integer.MAX_VALUE);
     Duration expiry = read.durationInSeconds(cache + "expiry");
     Duration sweepInterval = read.duration(cache + "sweep-interval");
@@ -88,7 +98,7 @@ public record ProxySettings(
       throw read.invalid(ROOT + "ask-timeout", "must be longer than redis.fetch-timeout (" + fetchTimeout + ")");
     }
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, tracking);
+        fetchTimeout, askTimeout, fetch.tracking(), leaseGuardsHits ? fetch.invalidationLease() : Duration.ZERO);
   }
 
   private static RespSettings resp(SettingsReader read, Duration connectTimeout) {

@@ -31,6 +31,8 @@ final class SettingsReader {
           Map.entry("redis-proxy.cache.expiry", "GLOBAL_CACHE_EXPIRY"),
           Map.entry("redis-proxy.cache.honour-redis-ttl", "CACHE_HONOUR_REDIS_TTL"),
           Map.entry("redis-proxy.cache.invalidation", "CACHE_INVALIDATION"),
+          Map.entry("redis-proxy.cache.invalidation-lease", "CACHE_INVALIDATION_LEASE"),
+          Map.entry("redis-proxy.cache.serve-stale-without-lease", "CACHE_SERVE_STALE_WITHOUT_LEASE"),
           Map.entry("redis-proxy.auth.password", "PROXY_PASSWORD"),
           Map.entry("redis-proxy.auth.metrics", "PROXY_METRICS_AUTH"),
           Map.entry("redis-proxy.auth.protected-mode", "PROXY_PROTECTED_MODE"));

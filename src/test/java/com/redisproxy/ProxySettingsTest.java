@@ -101,6 +101,20 @@ class ProxySettingsTest {
   }
 
   @Test
+  void theInvalidationLeaseGuardsHitsOnlyWithTrackingAndWithoutTheOptIn() {
+    assertEquals(Duration.ZERO, settings("").cache().invalidationLease());
+    String tracking = "redis-proxy.cache.invalidation = tracking\n";
+    assertEquals(Duration.ofSeconds(1), settings(tracking).cache().invalidationLease());
+    assertEquals(Duration.ofSeconds(2), settings(tracking).fetch().silenceLimit(), "the fetch timeout, being longer");
+    assertEquals(Duration.ofSeconds(3), settings(tracking + "redis-proxy.cache.invalidation-lease = 3s").fetch().silenceLimit());
+    assertEquals(Duration.ofMillis(300), settings(tracking + "redis-proxy.cache.invalidation-lease = 300ms").cache().invalidationLease());
+    assertEquals(Duration.ZERO,
+        settings(tracking + "redis-proxy.cache.serve-stale-without-lease = on").cache().invalidationLease());
+    assertEquals(Duration.ofSeconds(2), settings("").fetch().silenceLimit(), "without tracking: the fetch timeout");
+    assertTrue(problemWith("redis-proxy.cache.invalidation-lease = 10ms").startsWith("CACHE_INVALIDATION_LEASE"));
+  }
+
+  @Test
   void redisAddressTakesHostPortAndUris() {
     var plain = uri(settings("redis-proxy.redis.address = \"redis.internal:6390\""));
     assertEquals("redis.internal", plain.getHost());

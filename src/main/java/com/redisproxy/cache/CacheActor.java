@@ -23,6 +23,10 @@ import org.apache.pekko.util.ByteString;
  * answered when Redis replies, so the actor never waits. Concurrent misses for one key share
  * one fetch. Every accepted request is answered: with the value, not-found, or a failure. Should
  * the actor throw, it restarts with an empty cache, and everyone it owed an answer gets an error.
+ *
+ * <p>With an invalidation lease, a cached value is served only while the lease is held: once the
+ * tracking connections have not proved for a lease that their invalidations are complete, reads
+ * are misses, whatever the cache holds.
  */
 public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
 
@@ -84,6 +88,9 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   private final CacheCounters counters;
   private final InvalidationInbox invalidations;
   private final Ticker ticker;
+  private final boolean leaseGuardsHits;
+  // As taken from the inbox with its invalidations: never ahead of what the actor has applied.
+  private InvalidationInbox.Lease lease = InvalidationInbox.Lease.NONE;
 
   public static Behavior<Command> create(
       CacheSettings settings, ActorRef<RedisFetcher.Command> fetchers, InvalidationInbox invalidations, Ticker ticker) {
@@ -124,6 +131,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     this.fetchReplies = context.messageAdapter(FetchResult.class, FetchCompleted::new);
     this.allFetchedReplies = context.messageAdapter(RedisFetcher.AllFetched.class, AllFetchCompleted::new);
     this.store = new LruTtlStore<>(settings.capacity(), settings.expiry().toNanos(), ticker);
+    this.leaseGuardsHits = !settings.invalidationLease().isZero();
   }
 
   @Override
@@ -168,8 +176,9 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
 
   private Behavior<Command> onGetCached(GetCached getCached) {
     List<Lookup> results = new ArrayList<>(getCached.keys().size());
+    boolean servable = hitsServable(); // one clock read for the whole batch
     for (ByteString key : getCached.keys()) {
-      byte[] value = store.get(CacheKey.of(key));
+      byte[] value = servable ? store.get(CacheKey.of(key)) : null;
       if (value == null) {
         results.add(Lookup.NotCached.INSTANCE);
         continue;
@@ -234,6 +243,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
 
   private Behavior<Command> onInvalidationsArrived() {
     InvalidationInbox.Taken taken = invalidations.take();
+    lease = taken.lease();
     if (taken.everything()) {
       store.clear();
       inFlight.all().forEach(pending -> pending.invalidated = true);
@@ -263,7 +273,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   private void read(ByteString keyBytes, Consumer<GetResult> answer) {
     CacheKey key = CacheKey.of(keyBytes);
     byte[] value = store.get(key);
-    if (value != null) {
+    if (value != null && hitsServable()) {
       counters.hits++;
       answer.accept(value == ABSENT ? GetResult.NotFound.INSTANCE : new GetResult.Found(ByteString.fromArrayUnsafe(value), true));
       return;
@@ -282,6 +292,10 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     pending = inFlight.start(key, ticker.read());
     pending.waiters.add(answer);
     toFetch.add(new RedisFetcher.Wanted(keyBytes, pending.requestId));
+  }
+
+  private boolean hitsServable() {
+    return !leaseGuardsHits || lease.heldAt(ticker.read());
   }
 
   // Redis measured the TTL somewhere between our send and now: counting from the send, the entry

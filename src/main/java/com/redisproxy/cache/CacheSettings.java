@@ -14,6 +14,9 @@ import java.time.Duration;
  * @param askTimeout how long a front end waits for the cache's answer
  * @param cachesAbsentKeys a key Redis does not hold is cached as absent: only with tracking, where
  *     Redis reports the key's creation; without it a later SET must be seen on the next GET
+ * @param invalidationLease a value is served only while the tracking connections' lease is held
+ *     (see {@link InvalidationInbox}); zero serves values whatever the lease (no tracking, or
+ *     cache.serve-stale-without-lease)
  */
 public record CacheSettings(
     int capacity,
@@ -24,12 +27,13 @@ public record CacheSettings(
     int maxPendingRequests,
     Duration fetchTimeout,
     Duration askTimeout,
-    boolean cachesAbsentKeys) {
+    boolean cachesAbsentKeys,
+    Duration invalidationLease) {
 
   /** The defaults of reference.conf (a test keeps the two equal). */
   public static CacheSettings defaults() {
     return new CacheSettings(10_000, Duration.ofSeconds(60), Duration.ofSeconds(1), 1_048_576, 10_000, 10_000,
-        Duration.ofSeconds(2), Duration.ofSeconds(5), false);
+        Duration.ofSeconds(2), Duration.ofSeconds(5), false, Duration.ZERO);
   }
 
   /** Room for every admitted request, for each fetch's reply and a late one's, plus timers. */
@@ -39,46 +43,51 @@ public record CacheSettings(
 
   public CacheSettings withCapacity(int capacity) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withExpiry(Duration expiry) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withSweepInterval(Duration sweepInterval) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withMaxValueBytes(int maxValueBytes) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withMaxFetchesInFlight(int maxFetchesInFlight) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withMaxPendingRequests(int maxPendingRequests) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withFetchTimeout(Duration fetchTimeout) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withAskTimeout(Duration askTimeout) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withCachesAbsentKeys(boolean cachesAbsentKeys) {
     return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
+  }
+
+  public CacheSettings withInvalidationLease(Duration invalidationLease) {
+    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 }

@@ -1,21 +1,16 @@
 package com.redisproxy.fetch;
 
 import io.lettuce.core.ClientOptions;
-import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
-import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
-import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.api.push.PushMessage;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.Timeout;
-import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -33,13 +28,14 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The backing Redis: a few shared, pipelined Lettuce connections. Commands fail fast while Redis
- * is unreachable; the first connection is retried until it succeeds (Lettuce reconnects on its
- * own only after a first success), so the proxy may start before Redis.
+ * is unreachable; a connection that closes, or answers no PING for its lease, is replaced by a
+ * new one, retried every 500 ms until Redis answers, so the proxy may also start before Redis.
  *
  * <p>With tracking on, every connection runs CLIENT TRACKING (default mode: Redis remembers the
- * keys each connection read) and its invalidation pushes go to the {@link InvalidationListener}.
- * Invalidations are lost while a connection is down, so its loss empties the cache, and so does
- * its return once tracking is on again (reads made before that were not tracked).
+ * keys each connection read) before it serves a read, its invalidation pushes go to the
+ * {@link InvalidationListener}, and its answered PINGs renew its lease (see {@link LeasedConnection}).
+ * Invalidations are lost with a connection, so its loss empties the cache, and so does its
+ * replacement's tracking going on.
  *
  * <p>Where Redis is comes from a {@link RedisLocation}. When it moves (Sentinel names a new
  * master), every connection is closed and opened again at the new address: Lettuce would
@@ -66,6 +62,8 @@ public final class BackingRedis implements BackingStore {
   private final FetchSettings settings;
   private final InvalidationListener invalidations;
   private final AtomicReferenceArray<StatefulRedisConnection<ByteString, ByteString>> connections;
+  // The same connections with their heartbeats; a slot is emptied in both when its connection is lost.
+  private final AtomicReferenceArray<LeasedConnection> leasedConnections;
   private final AtomicInteger nextConnection = new AtomicInteger();
   // Bumped when Redis moves: a connection attempt of an earlier round is given up.
   private final AtomicInteger round = new AtomicInteger();
@@ -92,7 +90,8 @@ public final class BackingRedis implements BackingStore {
     this.client = RedisClient.create(this.resources);
     this.client.setOptions(
         ClientOptions.builder()
-            .autoReconnect(true)
+            // A lost connection is replaced by a new one (LeasedConnection), tracking on before any read.
+            .autoReconnect(false)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .requestQueueSize(REQUEST_QUEUE_SIZE)
             .timeoutOptions(TimeoutOptions.builder().timeoutSource(new TimeoutsOutsideBatches(settings.fetchTimeout())).build())
@@ -100,6 +99,7 @@ public final class BackingRedis implements BackingStore {
                 SocketOptions.builder().connectTimeout(settings.connectTimeout()).keepAlive(true).build())
             .build());
     this.connections = new AtomicReferenceArray<>(settings.connections());
+    this.leasedConnections = new AtomicReferenceArray<>(settings.connections());
     location.onChange(this::moved);
     for (int slot = 0; slot < settings.connections(); slot++) connect(slot, 0);
   }
@@ -181,28 +181,43 @@ public final class BackingRedis implements BackingStore {
     if (where.isEmpty()) return;
     client
         .connectAsync(ByteStringCodec.INSTANCE, where.get())
-        .thenCompose(connection -> settings.tracking() ? track(connection) : CompletableFuture.completedFuture(connection))
+        .thenCompose(connection -> LeasedConnection.open(connection, settings, invalidations,
+            client.getResources().eventExecutorGroup(), lost -> lost(slot, of, lost)))
         .whenComplete(
-            (connection, failure) -> {
+            (leased, failure) -> {
               if (failure == null) {
                 // Checked after taking the slot: a close or a move may come at any moment.
-                boolean taken = connections.compareAndSet(slot, null, connection);
+                boolean taken = leasedConnections.compareAndSet(slot, null, leased);
                 if (!taken || closed || of != round.get()) {
-                  if (taken) connections.compareAndSet(slot, connection, null);
-                  connection.closeAsync();
+                  if (taken) leasedConnections.compareAndSet(slot, leased, null);
+                  leased.close();
                   return;
                 }
+                connections.set(slot, leased.connection());
+                // lost while the slot was being taken: lost() found no connection there to clear
+                if (leasedConnections.get(slot) != leased) connections.compareAndSet(slot, leased.connection(), null);
+                // What was read before on a connection lost since may have missed its invalidations.
+                if (settings.tracking()) invalidations.everythingInvalidated("tracking on");
                 log.info("Connected to backing Redis {} (connection {})", RedisAddress.redacted(where.get()), slot);
               } else if (of == round.get()) {
                 String reason = Failures.rootMessage(failure);
-                if (slot == 0 && !reason.equals(lastConnectFailure)) {
+                // Any slot's: when another slot failed first for the same reason, slot 0 would say nothing.
+                String before = lastConnectFailure;
+                lastConnectFailure = reason;
+                if (!reason.equals(before)) {
                   log.warn("Backing Redis {} unreachable, retrying every {} ms: {}", address(), RETRY_DELAY.toMillis(), reason);
                 }
-                lastConnectFailure = reason;
                 client.getResources().eventExecutorGroup()
                     .schedule(() -> connect(slot, of), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
               }
             });
+  }
+
+  // A connection closed or gone silent: misses fail fast ("not connected") until another is open.
+  private void lost(int slot, int of, LeasedConnection leased) {
+    if (!leasedConnections.compareAndSet(slot, leased, null)) return; // never taken, or closed by a move
+    connections.compareAndSet(slot, leased.connection(), null);
+    connect(slot, of);
   }
 
   private String whyNotConnected() {
@@ -213,51 +228,16 @@ public final class BackingRedis implements BackingStore {
   private void moved() {
     int next = round.incrementAndGet();
     lastConnectFailure = "connecting to the master the sentinels name";
-    for (int slot = 0; slot < connections.length(); slot++) {
-      StatefulRedisConnection<ByteString, ByteString> old = connections.getAndSet(slot, null);
-      if (old != null) old.closeAsync();
-    }
+    closeAll();
     if (settings.tracking()) invalidations.everythingInvalidated("the master moved");
     for (int slot = 0; slot < connections.length(); slot++) connect(slot, next);
   }
 
-  /** Turns tracking on now and after every reconnect, and passes the invalidations on. */
-  private CompletionStage<StatefulRedisConnection<ByteString, ByteString>> track(
-      StatefulRedisConnection<ByteString, ByteString> connection) {
-    connection.addListener(this::onPush);
-    connection.addListener(new RedisConnectionStateListener() {
-      @Override
-      public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-        invalidations.everythingInvalidated("tracking connection lost");
-      }
-
-      @Override
-      public void onRedisConnected(RedisChannelHandler<?, ?> handler, SocketAddress address) {
-        retrack(connection);
-      }
-    });
-    return connection.async().clientTracking(TrackingArgs.Builder.enabled()).thenApply(ok -> connection);
-  }
-
-  // Until tracking is on again, what this connection reads is untracked: the cache is cleared at
-  // every failed try, so nothing read meanwhile outlives the next one, and once more on success.
-  private void retrack(StatefulRedisConnection<ByteString, ByteString> connection) {
-    connection.async().clientTracking(TrackingArgs.Builder.enabled()).whenComplete((ok, failure) -> {
-      invalidations.everythingInvalidated(failure == null ? "tracking re-enabled" : "tracking not re-enabled");
-      if (failure != null && !closed && connection.isOpen()) {
-        client.getResources().eventExecutorGroup()
-            .schedule(() -> retrack(connection), RETRY_DELAY.toMillis(), TimeUnit.MILLISECONDS);
-      }
-    });
-  }
-
-  private void onPush(PushMessage message) {
-    if (!message.getType().equals("invalidate")) return;
-    Object keys = message.getContent(ByteStringCodec.INSTANCE::decodeKey).get(1);
-    if (keys instanceof List<?> list) {
-      invalidations.invalidated(list.stream().map(ByteString.class::cast).toList());
-    } else {
-      invalidations.everythingInvalidated("FLUSHALL or FLUSHDB in Redis");
+  private void closeAll() {
+    for (int slot = 0; slot < connections.length(); slot++) {
+      connections.set(slot, null);
+      LeasedConnection old = leasedConnections.getAndSet(slot, null);
+      if (old != null) old.close();
     }
   }
 
@@ -283,10 +263,7 @@ public final class BackingRedis implements BackingStore {
   @Override
   public void close() {
     closed = true;
-    for (int slot = 0; slot < connections.length(); slot++) {
-      StatefulRedisConnection<ByteString, ByteString> connection = connections.get(slot);
-      if (connection != null) connection.close();
-    }
+    closeAll();
     client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
     resources.shutdown(0, 2, TimeUnit.SECONDS);
   }

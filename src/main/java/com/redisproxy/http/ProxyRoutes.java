@@ -94,10 +94,11 @@ public final class ProxyRoutes extends AllDirectives {
     return completeWithFuture(reads.read(key.get(), json));
   }
 
-  /** Ready when the backing Redis is reachable and the cache itself answers. */
+  /** Ready when the backing Redis is reachable (with tracking: its lease held) and the cache itself answers. */
   private Route ready() {
     if (!redisReachable.getAsBoolean()) {
-      return complete(StatusCodes.SERVICE_UNAVAILABLE, JsonBodies.error("not_ready", "the backing Redis is not reachable"));
+      return complete(StatusCodes.SERVICE_UNAVAILABLE, JsonBodies.error("not_ready",
+          "the backing Redis is not reachable, or its invalidation lease has lapsed"));
     }
     return completeWithFuture(cache.stats().thenApply(stats -> stats.isPresent()
         ? HttpResponse.create().withEntity(JsonBodies.status("ready"))

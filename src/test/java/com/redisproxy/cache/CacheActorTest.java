@@ -10,6 +10,7 @@ import com.redisproxy.fetch.RedisValue;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -398,6 +399,96 @@ class CacheActorTest {
     client.receiveMessage();
     assertEquals(0, stats(cache).size());
     readThrough(cache, "a", "1");
+  }
+
+  private static final Duration LEASE = Duration.ofSeconds(1);
+
+  private ActorRef<CacheActor.Command> leasedCache(InvalidationInbox inbox) {
+    return testKit.spawn(CacheActor.create(settings(10, 10_000).withInvalidationLease(LEASE), fetcher.getRef(), inbox, ticker));
+  }
+
+  private void assertMiss(ActorRef<CacheActor.Command> cache, String key, String redisAnswers) {
+    TestProbe<List<Lookup>> batch = testKit.createTestProbe();
+    cache.tell(new CacheActor.GetCached(List.of(bytes(key)), batch.getRef()));
+    assertEquals(List.of(Lookup.NotCached.INSTANCE), batch.receiveMessage());
+    readThrough(cache, key, redisAnswers);
+  }
+
+  @Test
+  void aCachedValueIsServedOnlyUntilALeaseAfterTheLastAnsweredPingWasSent() {
+    InvalidationInbox inbox = new InvalidationInbox(1000, LEASE);
+    var cache = leasedCache(inbox);
+    inbox.leaseRenewed("connection", ticker.read());
+    readThrough(cache, "k", "v");
+    ticker.advance(LEASE.minusMillis(1));
+    assertHit(cache, "k", "v");
+    ticker.advance(Duration.ofMillis(1));
+    assertMiss(cache, "k", "v2");
+    assertMiss(cache, "k", "v3"); // fetched again while the lease has lapsed: kept, not served
+    inbox.leaseRenewed("connection", ticker.read());
+    assertHit(cache, "k", "v3");
+  }
+
+  @Test
+  void withALeaseNothingIsServedBeforeAnyConnectionHoldsOne() {
+    var cache = leasedCache(new InvalidationInbox(1000, LEASE));
+    readThrough(cache, "k", "v");
+    assertMiss(cache, "k", "v");
+  }
+
+  @Test
+  void theLeaseIsTheOldestOfTheConnectionsLeases() {
+    InvalidationInbox inbox = new InvalidationInbox(1000, LEASE);
+    var cache = leasedCache(inbox);
+    inbox.leaseRenewed("first", ticker.read());
+    ticker.advance(Duration.ofMillis(500));
+    inbox.leaseRenewed("second", ticker.read());
+    readThrough(cache, "k", "v");
+    ticker.advance(Duration.ofMillis(500));
+    assertMiss(cache, "k", "v"); // the second connection's lease is fresh, the first one's is not
+  }
+
+  @Test
+  void aLostLeaseClearsTheCacheAndItsConnectionNoLongerCounts() {
+    InvalidationInbox inbox = new InvalidationInbox(1000, LEASE);
+    var cache = leasedCache(inbox);
+    inbox.leaseRenewed("lost", ticker.read());
+    inbox.leaseRenewed("kept", ticker.read());
+    readThrough(cache, "k", "v");
+    inbox.leaseLost("lost", Optional.empty(), "test");
+    assertEquals(0, stats(cache).size());
+    readThrough(cache, "k", "v2");
+    assertHit(cache, "k", "v2");
+  }
+
+  @Test
+  void aClusterNodesLostLeaseDropsOnlyItsKeysAndNoLongerHoldsTheOthersBack() {
+    InvalidationInbox inbox = new InvalidationInbox(1000, LEASE);
+    var cache = leasedCache(inbox);
+    inbox.leaseRenewed("node-a", ticker.read());
+    inbox.leaseRenewed("node-b", ticker.read());
+    readThrough(cache, "a-key", "1");
+    readThrough(cache, "b-key", "2");
+    inbox.leaseLost("node-a", Optional.of(key -> new String(key).startsWith("a-")), "test");
+    ticker.advance(Duration.ofMillis(600));
+    inbox.leaseRenewed("node-b", ticker.read());
+    ticker.advance(Duration.ofMillis(600));
+    assertHit(cache, "b-key", "2");
+    readThrough(cache, "a-key", "1-new");
+  }
+
+  @Test
+  void servingStaleWithoutALeaseKeepsAndServesValuesWhateverTheLease() {
+    InvalidationInbox inbox = new InvalidationInbox(1000, Duration.ZERO);
+    var cache = cache(10); // no lease: tracking without it, or cache.serve-stale-without-lease
+    readThrough(cache, "k", "v");
+    var optedIn = testKit.spawn(CacheActor.create(settings(10, 10_000), fetcher.getRef(), inbox, ticker));
+    inbox.leaseRenewed("connection", ticker.read());
+    readThrough(optedIn, "k", "v");
+    ticker.advance(Duration.ofSeconds(10));
+    inbox.leaseLost("connection", Optional.empty(), "test");
+    assertHit(optedIn, "k", "v");
+    assertHit(cache, "k", "v");
   }
 
   @Test

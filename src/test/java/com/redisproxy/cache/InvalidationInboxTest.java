@@ -43,14 +43,44 @@ class InvalidationInboxTest {
   void signalsTheActorOnceUntilItTakes() {
     InvalidationInbox inbox = new InvalidationInbox(10);
     AtomicInteger signals = new AtomicInteger();
+    inbox.invalidated(keys("early"));
     inbox.onArrival(signals::incrementAndGet);
+    assertEquals(1, signals.get(), "what came before the actor started is taken when it starts");
+    inbox.take();
     inbox.invalidated(keys("a"));
     inbox.invalidated(keys("b"));
     inbox.everythingInvalidated("flush");
-    assertEquals(1, signals.get());
+    assertEquals(2, signals.get());
     inbox.take();
     inbox.invalidated(keys("c"));
-    assertEquals(2, signals.get());
-    assertEquals(4, inbox.messages());
+    assertEquals(3, signals.get());
+    assertEquals(5, inbox.messages());
+  }
+
+  @Test
+  void theLeaseIsHeldUntilALeaseAfterTheOldestOfTheChannelsLatestPings() {
+    InvalidationInbox inbox = new InvalidationInbox(10, java.time.Duration.ofNanos(1000));
+    assertFalse(inbox.leaseHeld(0), "no channel, no lease");
+    inbox.leaseRenewed("a", 100);
+    inbox.leaseRenewed("b", 300);
+    inbox.leaseRenewed("a", 50); // a PING answered out of order renews nothing
+    assertTrue(inbox.leaseHeld(1099));
+    assertFalse(inbox.leaseHeld(1100));
+    inbox.leaseRenewed("a", 400);
+    assertTrue(inbox.leaseHeld(1299));
+    assertFalse(inbox.leaseHeld(1300));
+    inbox.leaseLost("b", java.util.Optional.empty(), "test");
+    assertTrue(inbox.leaseHeld(1399));
+    assertTrue(inbox.take().everything(), "a lost channel's keys are dropped");
+    assertEquals(inbox.take().lease(), new InvalidationInbox.Lease(true, 1400));
+  }
+
+  @Test
+  void withoutALeaseALostChannelDropsNothingAndReadinessIgnoresIt() {
+    InvalidationInbox inbox = new InvalidationInbox(10);
+    inbox.leaseRenewed("a", 100);
+    inbox.leaseLost("a", java.util.Optional.empty(), "test");
+    assertFalse(inbox.take().everything());
+    assertTrue(inbox.leaseHeld(Long.MAX_VALUE));
   }
 }

@@ -125,7 +125,8 @@ public final class ClusterBackingRedis implements BackingStore {
 
   private CompletableFuture<Void> openNodeConnections(StatefulRedisClusterConnection<ByteString, ByteString> connected) {
     Optional<ClusterTracking> tracking =
-        settings.tracking() ? Optional.of(new ClusterTracking(connected, invalidations)) : Optional.empty();
+        settings.tracking() ? Optional.of(new ClusterTracking(connected, invalidations, settings,
+            resources.eventExecutorGroup())) : Optional.empty();
     ClusterNodeConnections nodes = new ClusterNodeConnections(connected, readFrom, tracking, resources.eventBus());
     nodeConnections = Optional.of(nodes);
     nodeConnectionsCheck = resources.eventExecutorGroup().scheduleWithFixedDelay(nodes::openAll,

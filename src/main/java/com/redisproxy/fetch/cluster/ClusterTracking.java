@@ -1,20 +1,30 @@
 package com.redisproxy.fetch.cluster;
 
 import com.redisproxy.fetch.ByteStringCodec;
+import com.redisproxy.fetch.FetchSettings;
 import com.redisproxy.fetch.InvalidationListener;
+import com.redisproxy.fetch.LeaseHeartbeat;
+import io.lettuce.core.Delegating;
+import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.push.PushMessage;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.protocol.DefaultEndpoint;
 import java.net.SocketAddress;
+import java.time.Duration;
 import java.util.BitSet;
 import java.util.Collection;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.function.Predicate;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,6 +41,12 @@ import org.slf4j.LoggerFactory;
  * <p>Whenever invalidations may have been missed, the keys of the slots concerned are dropped:
  * a connection lost or back, a connection that served reads before its tracking was on (a new
  * node, a redirect), slots that moved to another master. The rest of the cache stays.
+ *
+ * <p>Each node connection holds its own lease ({@link LeaseHeartbeat}): the cache serves a key
+ * only while every tracking node connection's lease is held. A node connection that goes silent
+ * for a lease, or closes, gives its lease up: its slots' keys are dropped and it no longer holds
+ * the other nodes' keys back. Silent for the fetch timeout too, it is disconnected, so that
+ * Lettuce connects it again, with tracking and a lease of its own once more.
  */
 public final class ClusterTracking {
   private static final Logger log = LoggerFactory.getLogger(ClusterTracking.class);
@@ -39,10 +55,18 @@ public final class ClusterTracking {
   private final InvalidationListener invalidations;
   private final Map<StatefulRedisConnection<ByteString, ByteString>, ClusterNodeConnections.Node> tracked =
       new ConcurrentHashMap<>();
+  private final Map<StatefulRedisConnection<ByteString, ByteString>, LeaseHeartbeat> heartbeats = new ConcurrentHashMap<>();
+  private final Duration lease;
+  private final Duration silenceLimit;
+  private final ScheduledExecutorService timer;
 
-  ClusterTracking(StatefulRedisClusterConnection<ByteString, ByteString> cluster, InvalidationListener invalidations) {
+  ClusterTracking(StatefulRedisClusterConnection<ByteString, ByteString> cluster, InvalidationListener invalidations,
+      FetchSettings settings, ScheduledExecutorService timer) {
     this.cluster = cluster;
     this.invalidations = invalidations;
+    this.lease = settings.invalidationLease();
+    this.silenceLimit = settings.silenceLimit();
+    this.timer = timer;
     cluster.addListener((node, message) -> onPush(message));
   }
 
@@ -52,7 +76,7 @@ public final class ClusterTracking {
     connection.addListener(new RedisConnectionStateListener() {
       @Override
       public void onRedisDisconnected(RedisChannelHandler<?, ?> handler) {
-        lost(node, "connection to " + node + " lost");
+        leaseLost(connection, node, "connection to " + node + " lost");
       }
 
       @Override
@@ -75,18 +99,71 @@ public final class ClusterTracking {
   private void enableTracking(StatefulRedisConnection<ByteString, ByteString> connection,
       ClusterNodeConnections.Node node, String why) {
     if (!connection.isOpen()) return; // onRedisConnected calls again
+    long sentAt = System.nanoTime();
     connection.async().clientTracking(TrackingArgs.Builder.enabled()).whenComplete((ok, failure) -> {
       if (failure != null) log.warn("CLIENT TRACKING failed on cluster node {}: {}", node, failure.getMessage());
+      else holdLease(connection, node, sentAt);
       lost(node, why);
     });
   }
 
+  // A lapsed lease drops the node's keys at once, so that it holds the other nodes' keys back no
+  // longer; a renewal takes it back. Silent for the silence limit, the connection is replaced.
+  private void holdLease(StatefulRedisConnection<ByteString, ByteString> connection, ClusterNodeConnections.Node node,
+      long trackingSentAt) {
+    invalidations.leaseRenewed(connection, trackingSentAt);
+    LeaseHeartbeat heartbeat = new LeaseHeartbeat(connection, trackingSentAt, lease, silenceLimit, timer,
+        new LeaseHeartbeat.Events() {
+          @Override
+          public void renewed(long pingSentAt) {
+            invalidations.leaseRenewed(connection, pingSentAt);
+          }
+
+          @Override
+          public void lapsed() {
+            invalidations.leaseLost(connection, slotsOf(node), "no answer from " + node + " within the lease");
+          }
+
+          @Override
+          public void silent() {
+            log.warn("Cluster node {} answered no PING within {} ms: its connection is replaced", node,
+                silenceLimit.toMillis());
+            leaseLost(connection, node, "no answer from " + node);
+            disconnect(connection);
+          }
+        });
+    LeaseHeartbeat previous = heartbeats.put(connection, heartbeat);
+    if (previous != null) previous.stop();
+  }
+
+  private void leaseLost(StatefulRedisConnection<ByteString, ByteString> connection, ClusterNodeConnections.Node node,
+      String why) {
+    LeaseHeartbeat heartbeat = heartbeats.remove(connection);
+    if (heartbeat != null) heartbeat.stop();
+    invalidations.leaseLost(connection, slotsOf(node), why);
+  }
+
   private void lost(ClusterNodeConnections.Node node, String why) {
+    log.debug("Dropping the cached keys of {}'s slots: {}", node, why);
+    slotsOf(node).ifPresentOrElse(keys -> invalidations.invalidatedWhere(keys, why),
+        () -> invalidations.everythingInvalidated(why));
+  }
+
+  // Every slot: empty, a clear rather than a test of every cached key in the CacheActor.
+  private Optional<Predicate<byte[]>> slotsOf(ClusterNodeConnections.Node node) {
     BitSet slots = ClusterSlots.servedBy(cluster.getPartitions(), node.host(), node.port());
-    log.debug("Dropping the cached keys of {} slots: {}", slots.cardinality(), why);
-    // Every slot: a clear, rather than a test of every cached key in the CacheActor.
-    if (slots.cardinality() == io.lettuce.core.cluster.SlotHash.SLOT_COUNT) invalidations.everythingInvalidated(why);
-    else invalidations.invalidatedWhere(ClusterSlots.keysIn(slots), why);
+    return slots.cardinality() == SlotHash.SLOT_COUNT ? Optional.empty() : Optional.of(ClusterSlots.keysIn(slots));
+  }
+
+  // Closes the node connection's socket; Lettuce connects it again (onRedisConnected).
+  private static void disconnect(StatefulRedisConnection<?, ?> connection) {
+    RedisChannelWriter writer = ((RedisChannelHandler<?, ?>) connection).getChannelWriter();
+    while (!(writer instanceof DefaultEndpoint) && writer instanceof Delegating<?> delegating
+        && delegating.getDelegate() instanceof RedisChannelWriter inner) {
+      writer = inner;
+    }
+    if (writer instanceof DefaultEndpoint endpoint) endpoint.disconnect();
+    else log.warn("Cannot disconnect a silent cluster node connection ({}); it stays without a lease", writer);
   }
 
   private void onPush(PushMessage message) {

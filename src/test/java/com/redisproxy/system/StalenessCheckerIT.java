@@ -1,0 +1,185 @@
+package com.redisproxy.system;
+
+import static com.redisproxy.system.support.RespSocket.command;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.redisproxy.system.support.Eventually;
+import com.redisproxy.system.support.FaultyRelay;
+import com.redisproxy.system.support.ProxyProcess;
+import com.redisproxy.system.support.RespSocket;
+import com.redisproxy.system.support.StalenessHistory;
+import com.redisproxy.system.support.TestRedis;
+import java.io.UncheckedIOException;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A checker in the Jepsen style for the invalidation lease: writers change keys straight in
+ * Redis, readers read them through both front ends of a tracking proxy whose connection to Redis
+ * goes through a {@link FaultyRelay}, while faults come and go (either direction stalled for
+ * longer than the lease, delays, resets, closes). Every write's acknowledgement and every read's
+ * sending time and answer are recorded; a read that returns a value replaced more than the bound
+ * before it was sent is a violation. {@code -Dchecker.seconds} sets the length ({@code make soak}).
+ *
+ * <p>Bytes are never dropped inside a connection here: TCP does not lose bytes without ending the
+ * connection, so no client can read a stream that does (the relay can, for other tests).
+ */
+class StalenessCheckerIT {
+  private static final Duration RUN = Duration.ofSeconds(Long.getLong("checker.seconds", 20));
+  private static final Duration LEASE = Duration.ofSeconds(1);
+  // A stale value is served at most a lease after Redis applied the write (docs/coherence.md); the
+  // margin is for the readers' and writers' own clocks being read a little before and after.
+  private static final Duration BOUND = LEASE.plusMillis(500);
+  private static final int KEYS = 40;
+  private static final int WRITERS = 2;
+  private static final int HTTP_READERS = 2;
+  private static final int RESP_READERS = 2;
+
+  @Test
+  void noReadReturnsAValueReplacedLongerAgoThanTheLeaseWhileFaultsComeAndGo() throws Exception {
+    Map<String, String> env = Map.of("CACHE_INVALIDATION", "tracking", "GLOBAL_CACHE_EXPIRY", "3600",
+        "CACHE_INVALIDATION_LEASE", LEASE.toMillis() + "ms");
+    try (TestRedis redis = TestRedis.started(); FaultyRelay relay = FaultyRelay.to(redis.port());
+        ProxyProcess proxy = ProxyProcess.start(relay.address(), env)) {
+      StalenessHistory history = new StalenessHistory(KEYS);
+      for (int key = 0; key < KEYS; key++) write(redis, history, key);
+      Eventually.await(Duration.ofSeconds(30), "the proxy is ready",
+          () -> proxy.request("GET", "/ready").statusCode() == 200);
+
+      long end = System.nanoTime() + RUN.toNanos();
+      List<Thread> threads = new ArrayList<>();
+      for (int w = 0; w < WRITERS; w++) threads.add(writer(redis.port(), history, w, end));
+      for (int r = 0; r < HTTP_READERS; r++) threads.add(start("http-reader-" + r, () -> readOverHttp(proxy, history, end)));
+      for (int r = 0; r < RESP_READERS; r++) threads.add(start("resp-reader-" + r, () -> readOverResp(proxy, history, end)));
+      List<String> faults = injectFaults(relay, end);
+      for (Thread thread : threads) thread.join();
+
+      StalenessHistory.Verdict verdict = history.check(BOUND);
+      String report = "faults: " + faults + "\n" + verdict.summary();
+      Files.writeString(Path.of("target", "staleness-checker-report.txt"), report + "\n", StandardCharsets.UTF_8);
+      System.out.println(report);
+      assertTrue(verdict.reads() > 100, "too few reads to judge: " + verdict.summary());
+      assertTrue(verdict.violations().isEmpty(), report);
+    }
+  }
+
+  private static void write(TestRedis redis, StalenessHistory history, int key) {
+    int version = history.nextVersion(key);
+    redis.set(StalenessHistory.keyName(key), StalenessHistory.value(key, version));
+    history.acknowledged(key, version, System.nanoTime());
+  }
+
+  // A writer owns the keys w, w + WRITERS, ...: one writer a key keeps each key's versions in order.
+  private static Thread writer(int redisPort, StalenessHistory history, int w, long end) {
+    return start("writer-" + w, () -> {
+      try (RespSocket redis = new RespSocket(redisPort)) {
+        while (System.nanoTime() - end < 0) {
+          int key = w + WRITERS * ThreadLocalRandom.current().nextInt(KEYS / WRITERS);
+          int version = history.nextVersion(key);
+          String reply = redis.call(command("SET", StalenessHistory.keyName(key), StalenessHistory.value(key, version)), "+OK\r\n");
+          if (!reply.equals("+OK\r\n")) throw new AssertionError("SET answered " + reply);
+          history.acknowledged(key, version, System.nanoTime());
+          pace(5);
+        }
+      }
+    });
+  }
+
+  private static void readOverHttp(ProxyProcess proxy, StalenessHistory history, long end) {
+    while (System.nanoTime() - end < 0) {
+      int key = ThreadLocalRandom.current().nextInt(KEYS);
+      long sentAt = System.nanoTime();
+      try {
+        HttpResponse<byte[]> response = proxy.get(StalenessHistory.keyName(key));
+        String body = new String(response.body(), StandardCharsets.UTF_8);
+        history.read(key, sentAt, response.statusCode() == 200 ? body : response.statusCode() == 404 ? null : StalenessHistory.FAILED);
+      } catch (UncheckedIOException e) {
+        history.read(key, sentAt, StalenessHistory.FAILED);
+      }
+      pace(2);
+    }
+  }
+
+  private static void readOverResp(ProxyProcess proxy, StalenessHistory history, long end) {
+    RespSocket client = new RespSocket(proxy.respPort(), Duration.ofSeconds(20));
+    try {
+      while (System.nanoTime() - end < 0) {
+        int key = ThreadLocalRandom.current().nextInt(KEYS);
+        long sentAt = System.nanoTime();
+        String header = client.send(command("GET", StalenessHistory.keyName(key))).readLine();
+        if (header.startsWith("$-1")) {
+          history.read(key, sentAt, null);
+        } else if (header.startsWith("$")) {
+          int length = Integer.parseInt(header.substring(1).trim());
+          history.read(key, sentAt, client.read(length + 2).substring(0, length));
+        } else {
+          history.read(key, sentAt, StalenessHistory.FAILED);
+        }
+        pace(2);
+      }
+    } finally {
+      client.close();
+    }
+  }
+
+  // Each kind in turn, from a random one, for 2 to 3.5 s (twice the lease and more), then a second without.
+  private static List<String> injectFaults(FaultyRelay relay, long end) {
+    List<String> injected = new ArrayList<>();
+    ThreadLocalRandom random = ThreadLocalRandom.current();
+    int kind = random.nextInt(5);
+    while (System.nanoTime() - end < 0) {
+      long length = 2_000 + random.nextInt(1_500);
+      switch (kind++ % 5) {
+        case 0 -> {
+          relay.stall(FaultyRelay.Direction.FROM_REDIS);
+          injected.add("Redis->proxy stalled " + length + "ms");
+        }
+        case 1 -> {
+          relay.stall(FaultyRelay.Direction.TO_REDIS);
+          injected.add("proxy->Redis stalled " + length + "ms");
+        }
+        case 2 -> {
+          long delay = 50 + random.nextInt(150);
+          relay.delay(Duration.ofMillis(delay));
+          injected.add("delayed " + delay + "ms for " + length + "ms");
+        }
+        case 3 -> {
+          relay.resetAll();
+          injected.add("reset");
+        }
+        default -> {
+          relay.closeAll();
+          injected.add("closed");
+        }
+      }
+      pace(length);
+      relay.heal();
+      pace(1_000);
+    }
+    return injected;
+  }
+
+  private static Thread start(String name, Runnable body) {
+    Thread thread = new Thread(body, name);
+    thread.start();
+    return thread;
+  }
+
+  // The load's and the faults' own pace, not a wait for anything.
+  private static void pace(long millis) {
+    try {
+      Thread.sleep(millis);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new AssertionError(e);
+    }
+  }
+}

@@ -1,7 +1,7 @@
 package com.redisproxy;
 
-import com.redisproxy.fetch.RedisAddress;
-import com.redisproxy.fetch.RedisLocation;
+import com.redisproxy.fetch.location.RedisAddress;
+import com.redisproxy.fetch.location.RedisLocation;
 import com.redisproxy.resp.forward.BackendAddress;
 import com.redisproxy.resp.forward.BackendLocator;
 import io.lettuce.core.RedisURI;

@@ -7,7 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.auth.AuthSettings;
 import com.redisproxy.cache.CacheSettings;
-import com.redisproxy.fetch.RedisTarget;
+import com.redisproxy.fetch.location.RedisTarget;
 import com.redisproxy.resp.codec.RespLimits;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
@@ -190,6 +190,6 @@ class ProxySettingsTest {
   }
 
   private static io.lettuce.core.RedisURI uri(ProxySettings settings) {
-    return ((com.redisproxy.fetch.RedisTarget.Standalone) settings.fetch().target()).uri();
+    return ((com.redisproxy.fetch.location.RedisTarget.Standalone) settings.fetch().target()).uri();
   }
 }

@@ -1,5 +1,8 @@
 package com.redisproxy.fetch;
 
+import com.redisproxy.fetch.location.RedisAddress;
+import com.redisproxy.fetch.location.RedisLocation;
+import com.redisproxy.fetch.location.RedisTarget;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisConnectionException;
@@ -7,7 +10,6 @@ import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.resource.ClientResources;
 import io.netty.channel.EventLoopGroup;
 import io.netty.util.Timeout;
@@ -238,25 +240,6 @@ public final class BackingRedis implements BackingStore {
       connections.set(slot, null);
       LeasedConnection old = leasedConnections.getAndSet(slot, null);
       if (old != null) old.close();
-    }
-  }
-
-  /** Lettuce's per-command timeout, for every command but a miss batch's, which has one deadline for all. */
-  private static final class TimeoutsOutsideBatches extends TimeoutOptions.TimeoutSource {
-    private final long timeoutNanos;
-
-    TimeoutsOutsideBatches(Duration timeout) {
-      this.timeoutNanos = timeout.toNanos();
-    }
-
-    @Override
-    public long getTimeout(RedisCommand<?, ?, ?> command) {
-      return MissBatch.sharesBatchDeadline(command) ? 0 : timeoutNanos;
-    }
-
-    @Override
-    public TimeUnit getTimeUnit() {
-      return TimeUnit.NANOSECONDS;
     }
   }
 

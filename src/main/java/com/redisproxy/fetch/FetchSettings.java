@@ -1,5 +1,6 @@
 package com.redisproxy.fetch;
 
+import com.redisproxy.fetch.location.RedisTarget;
 import io.lettuce.core.ReadFrom;
 import java.time.Duration;
 

@@ -1,5 +1,7 @@
 package com.redisproxy.fetch;
 
+import com.redisproxy.fetch.location.RedisLocation;
+import com.redisproxy.fetch.location.RedisTarget;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.RedisURI;

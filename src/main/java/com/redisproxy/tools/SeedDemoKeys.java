@@ -1,6 +1,6 @@
 package com.redisproxy.tools;
 
-import com.redisproxy.fetch.RedisAddress;
+import com.redisproxy.fetch.location.RedisAddress;
 import io.lettuce.core.RedisClient;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.api.sync.RedisCommands;

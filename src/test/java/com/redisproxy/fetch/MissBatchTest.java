@@ -124,6 +124,16 @@ class MissBatchTest {
   }
 
   @Test
+  void lettucesTimeoutIsTheFetchTimeoutForEveryCommandButABatchs() {
+    TimeoutsOutsideBatches timeouts = new TimeoutsOutsideBatches(Duration.ofMillis(1500));
+    MissBatch batch = new MissBatch(List.of(bytes("a")), true);
+    for (RedisCommand<ByteString, ByteString, ?> command : batch.commands()) assertEquals(0, timeouts.getTimeout(command));
+    assertEquals(0, timeouts.getTimeout(batch.envelope()));
+    Command<ByteString, ByteString, String> ping = new Command<>(CommandType.PING, new StatusOutput<>(ByteStringCodec.INSTANCE));
+    assertEquals(Duration.ofMillis(1500), Duration.of(timeouts.getTimeout(ping), timeouts.getTimeUnit().toChronoUnit()));
+  }
+
+  @Test
   void onlyABatchsCommandsSkipLettucesPerCommandTimeout() {
     MissBatch batch = new MissBatch(List.of(bytes("a")), true);
     for (RedisCommand<ByteString, ByteString, ?> command : batch.commands()) {

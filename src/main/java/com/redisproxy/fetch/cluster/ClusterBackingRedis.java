@@ -5,7 +5,7 @@ import com.redisproxy.fetch.ByteStringCodec;
 import com.redisproxy.fetch.Failures;
 import com.redisproxy.fetch.FetchSettings;
 import com.redisproxy.fetch.InvalidationListener;
-import com.redisproxy.fetch.RedisTarget;
+import com.redisproxy.fetch.location.RedisTarget;
 import com.redisproxy.fetch.RedisValue;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisConnectionException;

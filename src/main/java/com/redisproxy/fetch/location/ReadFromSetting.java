@@ -1,4 +1,4 @@
-package com.redisproxy.fetch;
+package com.redisproxy.fetch.location;
 
 import io.lettuce.core.ReadFrom;
 import java.util.Locale;

@@ -1,4 +1,4 @@
-package com.redisproxy.fetch;
+package com.redisproxy.fetch.location;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;

@@ -4,7 +4,7 @@ import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.Ticker;
 import com.redisproxy.cache.client.CacheClient;
-import com.redisproxy.fetch.BackingRedis;
+import com.redisproxy.fetch.redis.BackingRedis;
 import com.redisproxy.fetch.BackingStore;
 import com.redisproxy.fetch.FetchSettings;
 import com.redisproxy.fetch.RedisFetcher;

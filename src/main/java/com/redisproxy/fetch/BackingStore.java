@@ -6,7 +6,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.util.ByteString;
 
-/** What the cache reads a miss from: one Redis ({@link BackingRedis}) or a Redis Cluster ({@code fetch.cluster.ClusterBackingRedis}). */
+/** What the cache reads a miss from: one Redis ({@code fetch.redis.BackingRedis}) or a Redis Cluster ({@code fetch.cluster.ClusterBackingRedis}). */
 public interface BackingStore extends AutoCloseable {
 
   /** GET {@code key}, with its PTTL if asked for: completes with the value (null when absent) or the failure. */

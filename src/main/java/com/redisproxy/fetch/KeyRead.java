@@ -3,11 +3,11 @@ package com.redisproxy.fetch;
 /** One key's read from Redis: its value, or why it could not be read (then {@code value} is null). */
 public record KeyRead(RedisValue value, Throwable failure) {
 
-  static KeyRead of(RedisValue value) {
+  public static KeyRead of(RedisValue value) {
     return new KeyRead(value, null);
   }
 
-  static KeyRead failed(Throwable failure) {
+  public static KeyRead failed(Throwable failure) {
     return new KeyRead(null, failure);
   }
 }

@@ -30,7 +30,7 @@ public final class RespEventLoops implements AutoCloseable {
 
   /**
    * The loop the CacheActor may run on, so that RESP hits never leave its thread; the fetchers
-   * run there too, and the fetch path's Lettuce connections do their I/O on it (fetch/LentEventLoop).
+   * run there too, and the fetch path's Lettuce connections do their I/O on it (fetch/redis/LentEventLoop).
    */
   public EventLoop cacheLoop() {
     return cacheLoop;

@@ -1,4 +1,4 @@
-package com.redisproxy.fetch;
+package com.redisproxy.fetch.redis;
 
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.lettuce.core.resource.Transports;

@@ -1,5 +1,9 @@
-package com.redisproxy.fetch;
+package com.redisproxy.fetch.redis;
 
+import com.redisproxy.fetch.ByteStringCodec;
+import com.redisproxy.fetch.FetchSettings;
+import com.redisproxy.fetch.InvalidationListener;
+import com.redisproxy.fetch.LeaseHeartbeat;
 import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.TrackingArgs;

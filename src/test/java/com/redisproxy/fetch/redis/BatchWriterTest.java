@@ -1,8 +1,10 @@
-package com.redisproxy.fetch;
+package com.redisproxy.fetch.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.redisproxy.fetch.KeyRead;
 
 import io.lettuce.core.RedisException;
 import io.lettuce.core.protocol.RedisCommand;

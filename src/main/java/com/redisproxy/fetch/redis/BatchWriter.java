@@ -1,4 +1,4 @@
-package com.redisproxy.fetch;
+package com.redisproxy.fetch.redis;
 
 import io.lettuce.core.resource.NettyCustomizer;
 import io.netty.channel.Channel;

@@ -1,5 +1,12 @@
-package com.redisproxy.fetch;
+package com.redisproxy.fetch.redis;
 
+import com.redisproxy.fetch.BackingStore;
+import com.redisproxy.fetch.ByteStringCodec;
+import com.redisproxy.fetch.Failures;
+import com.redisproxy.fetch.FetchSettings;
+import com.redisproxy.fetch.InvalidationListener;
+import com.redisproxy.fetch.KeyRead;
+import com.redisproxy.fetch.RedisValue;
 import com.redisproxy.fetch.location.RedisAddress;
 import com.redisproxy.fetch.location.RedisLocation;
 import com.redisproxy.fetch.location.RedisTarget;

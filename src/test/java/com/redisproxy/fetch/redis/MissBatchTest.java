@@ -1,9 +1,14 @@
-package com.redisproxy.fetch;
+package com.redisproxy.fetch.redis;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import com.redisproxy.fetch.ByteStringCodec;
+import com.redisproxy.fetch.FetchError;
+import com.redisproxy.fetch.KeyRead;
+import com.redisproxy.fetch.RedisValue;
 
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.output.StatusOutput;

@@ -1,14 +1,19 @@
-package com.redisproxy.fetch;
+package com.redisproxy.fetch.redis;
 
+import com.redisproxy.fetch.ByteStringCodec;
+import com.redisproxy.fetch.FetchError;
+import com.redisproxy.fetch.KeyRead;
+import com.redisproxy.fetch.RedisFetcher;
+import com.redisproxy.fetch.RedisValue;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.output.CommandOutput;
+import io.lettuce.core.output.IntegerOutput;
+import io.lettuce.core.output.ValueOutput;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
-import io.lettuce.core.output.CommandOutput;
-import io.lettuce.core.output.IntegerOutput;
-import io.lettuce.core.output.ValueOutput;
 import io.netty.buffer.ByteBuf;
 import java.time.Duration;
 import java.util.ArrayList;

@@ -18,8 +18,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One connection to one Redis, watched by a {@link LeaseHeartbeat}, and with tracking on, the
  * channel of its invalidations. It is used until it is lost, never reconnected: a connection that
- * closes or goes silent for its lease is closed and reported lost once, and the owner opens
- * another. So a connection serves reads only once its tracking is on, and a silent one that still
+ * closes, or goes silent for the fetch timeout (its lease lapsed before that), is closed and
+ * reported lost once, and the owner opens another. So a connection serves reads only once its tracking is on, and a silent one that still
  * looks open (a partition, a stalled middlebox) is replaced as surely as a closed one.
  */
 final class LeasedConnection {
@@ -76,6 +76,10 @@ final class LeasedConnection {
     return connection;
   }
 
+  synchronized boolean isLost() {
+    return lost;
+  }
+
   /** Closes it for good (the proxy is stopping or Redis moved); its invalidations end with it. */
   void close() {
     lose("closed", false);
@@ -111,7 +115,7 @@ final class LeasedConnection {
       if (heartbeat != null) heartbeat.stop();
     }
     if (wasChannel) invalidations.leaseLost(this, Optional.empty(), reason);
-    if (logged) log.warn("Connection to backing Redis {}: {}; opening another", connection, reason);
+    if (logged) log.warn("A connection to the backing Redis is given up ({}); opening another", reason);
     connection.closeAsync();
     onLost.accept(this);
   }

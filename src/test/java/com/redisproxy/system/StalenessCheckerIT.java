@@ -19,13 +19,17 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
 import org.junit.jupiter.api.Test;
 
 /**
  * A checker in the Jepsen style for the invalidation lease: writers change keys straight in
  * Redis, readers read them through both front ends of a tracking proxy whose connection to Redis
  * goes through a {@link FaultyRelay}, while faults come and go (either direction stalled for
- * longer than the lease, delays, resets, closes). Every write's acknowledgement and every read's
+ * longer than the lease, delays, resets, closes, Redis restarted without persistence, so that
+ * every key is lost). Every write's acknowledgement and every read's
  * sending time and answer are recorded; a read that returns a value replaced more than the bound
  * before it was sent is a violation. {@code -Dchecker.seconds} sets the length ({@code make soak}).
  *
@@ -55,11 +59,12 @@ class StalenessCheckerIT {
           () -> proxy.request("GET", "/ready").statusCode() == 200);
 
       long end = System.nanoTime() + RUN.toNanos();
+      ReadWriteLock restarts = new ReentrantReadWriteLock();
       List<Thread> threads = new ArrayList<>();
-      for (int w = 0; w < WRITERS; w++) threads.add(writer(redis.port(), history, w, end));
+      for (int w = 0; w < WRITERS; w++) threads.add(writer(redis.port(), history, w, end, restarts.readLock()));
       for (int r = 0; r < HTTP_READERS; r++) threads.add(start("http-reader-" + r, () -> readOverHttp(proxy, history, end)));
       for (int r = 0; r < RESP_READERS; r++) threads.add(start("resp-reader-" + r, () -> readOverResp(proxy, history, end)));
-      List<String> faults = injectFaults(relay, end);
+      List<String> faults = injectFaults(relay, end, () -> restart(redis, history, restarts.writeLock()));
       for (Thread thread : threads) thread.join();
 
       StalenessHistory.Verdict verdict = history.check(BOUND);
@@ -78,19 +83,54 @@ class StalenessCheckerIT {
   }
 
   // A writer owns the keys w, w + WRITERS, ...: one writer a key keeps each key's versions in order.
-  private static Thread writer(int redisPort, StalenessHistory history, int w, long end) {
+  // It writes nothing while Redis restarts, so that no write is in flight when every key is lost.
+  private static Thread writer(int redisPort, StalenessHistory history, int w, long end, Lock writing) {
     return start("writer-" + w, () -> {
-      try (RespSocket redis = new RespSocket(redisPort)) {
+      RespSocket redis = new RespSocket(redisPort);
+      try {
         while (System.nanoTime() - end < 0) {
           int key = w + WRITERS * ThreadLocalRandom.current().nextInt(KEYS / WRITERS);
           int version = history.nextVersion(key);
-          String reply = redis.call(command("SET", StalenessHistory.keyName(key), StalenessHistory.value(key, version)), "+OK\r\n");
-          if (!reply.equals("+OK\r\n")) throw new AssertionError("SET answered " + reply);
-          history.acknowledged(key, version, System.nanoTime());
+          String set = command("SET", StalenessHistory.keyName(key), StalenessHistory.value(key, version));
+          writing.lock();
+          try {
+            String reply;
+            while (!(reply = call(redis, set)).equals("+OK\r\n")) {
+              // its connection went with a restart, before this SET was sent: send it again
+              if (!reply.isEmpty()) throw new AssertionError("SET answered " + reply);
+              redis.close();
+              redis = new RespSocket(redisPort);
+            }
+            history.acknowledged(key, version, System.nanoTime());
+          } finally {
+            writing.unlock();
+          }
           pace(5);
         }
+      } finally {
+        redis.close();
       }
     });
+  }
+
+  // "" when the connection is gone.
+  private static String call(RespSocket redis, String request) {
+    try {
+      return redis.call(request, "+OK\r\n");
+    } catch (UncheckedIOException gone) {
+      return "";
+    }
+  }
+
+  private static void restart(TestRedis redis, StalenessHistory history, Lock restarting) {
+    restarting.lock();
+    try {
+      redis.stop();
+      history.everyKeyLost(System.nanoTime());
+      redis.start();
+    } finally {
+      restarting.unlock();
+    }
   }
 
   private static void readOverHttp(ProxyProcess proxy, StalenessHistory history, long end) {
@@ -130,14 +170,15 @@ class StalenessCheckerIT {
     }
   }
 
-  // Each kind in turn, from a random one, for 2 to 3.5 s (twice the lease and more), then a second without.
-  private static List<String> injectFaults(FaultyRelay relay, long end) {
+  // Each kind in turn after a second without: a stall or delay for 2 to 3.5 s (twice the lease and more).
+  private static List<String> injectFaults(FaultyRelay relay, long end, Runnable restartRedis) {
     List<String> injected = new ArrayList<>();
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    int kind = random.nextInt(5);
+    int kind = 0; // the silent Redis first: a short run must not miss it
     while (System.nanoTime() - end < 0) {
+      pace(1_000); // the readers fill the cache: a fault that finds it empty finds nothing to serve stale
       long length = 2_000 + random.nextInt(1_500);
-      switch (kind++ % 5) {
+      switch (kind++ % 6) {
         case 0 -> {
           relay.stall(FaultyRelay.Direction.FROM_REDIS);
           injected.add("Redis->proxy stalled " + length + "ms");
@@ -155,6 +196,10 @@ class StalenessCheckerIT {
           relay.resetAll();
           injected.add("reset");
         }
+        case 4 -> {
+          restartRedis.run();
+          injected.add("Redis restarted, every key lost");
+        }
         default -> {
           relay.closeAll();
           injected.add("closed");
@@ -162,7 +207,6 @@ class StalenessCheckerIT {
       }
       pace(length);
       relay.heal();
-      pace(1_000);
     }
     return injected;
   }

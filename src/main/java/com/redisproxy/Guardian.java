@@ -59,6 +59,7 @@ public final class Guardian {
       RedisLocation location = redisLocation(context, settings.fetch());
       BackingStore redis = startBackingStore(context, settings.fetch(), location, invalidations);
       metrics.redisConnected(redis::isConnected);
+      metrics.invalidationLeaseHeld(() -> invalidations.leaseHeld(System.nanoTime()));
       Timer fetchLatency = metrics.fetchLatency();
       ActorSystem<Void> system = context.getSystem();
       Optional<RespEventLoops> respLoops = settings.resp().port() == 0 ? Optional.empty() : Optional.of(respEventLoops(system));

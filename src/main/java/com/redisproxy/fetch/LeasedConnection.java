@@ -8,6 +8,7 @@ import io.lettuce.core.api.push.PushMessage;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -65,7 +66,7 @@ final class LeasedConnection {
     return ready.handle((ok, failure) -> {
       if (failure != null) {
         leased.lose("CLIENT TRACKING failed", false);
-        throw new java.util.concurrent.CompletionException(failure);
+        throw new CompletionException(failure);
       }
       leased.startHeartbeat(provenAt, settings, timer);
       return leased;

@@ -51,10 +51,11 @@ fuzz:
 
 # Two minutes of mixed load through both front ends while Redis is killed and restarted, then two
 # minutes of the staleness checker (writers on Redis, readers through both front ends, the proxy's
-# connection to Redis stalled, delayed, reset and closed; SOAK_SECONDS to change each); prints both
-# reports and writes target/soak-report.txt and target/staleness-checker-report.txt.
+# connection to Redis stalled, delayed, reset and closed, Redis restarted), and as long in front of a
+# Cluster with one master's connection faulty (SOAK_SECONDS to change each); prints the reports
+# (target/soak-report.txt, target/staleness-checker-report.txt, target/staleness-checker-cluster-report.txt).
 SOAK_SECONDS ?= 120
 soak: build
 	$(MVN) -q verify -Dtest=NONE -Dsurefire.failIfNoSpecifiedTests=false -Dit.test='SoakIT,StalenessCheckerIT' \
-	  -Dsoak.seconds=$(SOAK_SECONDS) -Dchecker.seconds=$(SOAK_SECONDS)
-	@cat target/soak-report.txt target/staleness-checker-report.txt
+	  -Dsoak.seconds=$(SOAK_SECONDS) -Dchecker.seconds=$(SOAK_SECONDS) -Dchecker.cluster=true
+	@cat target/soak-report.txt target/staleness-checker-report.txt target/staleness-checker-cluster-report.txt

@@ -65,6 +65,7 @@ public final class Guardian {
           respLoops.map(loops -> new BackingRedis.LoopToLend(loops.cacheLoop(), loops.epoll()));
       BackingStore redis = startBackingStore(context, settings.fetch(), location, invalidations, fetchLoop);
       metrics.redisConnected(redis::isConnected);
+      metrics.invalidationLeaseHeld(() -> invalidations.leaseHeld(System.nanoTime()));
       Timer fetchLatency = metrics.fetchLatency();
       // On the CacheActor's thread: a miss reaches its fetcher without waking another thread.
       DispatcherSelector cacheThread = DispatcherSelector.fromConfig(CACHE_DISPATCHER);

@@ -82,6 +82,14 @@ public final class ProxyMetrics {
         .register(registry);
   }
 
+  /** 1 while cached values may be served (with tracking: the invalidation lease is held), else 0. */
+  public void invalidationLeaseHeld(BooleanSupplier held) {
+    Gauge.builder("proxy.invalidation.lease.held", held, supplier -> supplier.getAsBoolean() ? 1 : 0)
+        .description("1 while the tracking connections' invalidation lease is held (always 1 without one), else 0")
+        .strongReference(true) // as above: nothing else holds the supplier
+        .register(registry);
+  }
+
   /** Latency of backing GETs, as a histogram. */
   public Timer fetchLatency() {
     return Timer.builder("proxy.redis.fetch.latency")

@@ -74,6 +74,7 @@ class InvalidationLeaseIT {
       CompletableFuture<List<Read>> reads = readUntil(proxy, "k", checkedUntil);
       Eventually.await(left(written, NOT_READY_WITHIN), "/ready says 503", () -> readyStatus(proxy) == 503);
       long notReadyAfter = System.nanoTime() - written;
+      assertTrue(body(proxy.request("GET", "/metrics")).contains("proxy_invalidation_lease_held 0.0"));
 
       long oldValueGoneBy = written + OLD_VALUE_GONE_WITHIN.toNanos();
       List<Read> late = reads.get().stream().filter(read -> read.sentAt() - oldValueGoneBy >= 0).toList();
@@ -87,6 +88,7 @@ class InvalidationLeaseIT {
       Eventually.await(left(healed, NEW_VALUE_WITHIN), "the new value is served", () -> valueOf(proxy, "k").equals("v2"));
       long newValueAfter = System.nanoTime() - healed;
       Eventually.await(Duration.ofSeconds(10), "/ready says 200 again", () -> readyStatus(proxy) == 200);
+      assertTrue(body(proxy.request("GET", "/metrics")).contains("proxy_invalidation_lease_held 1.0"));
       report(reads.get(), written, notReadyAfter, newValueAfter);
     }
   }

@@ -8,7 +8,12 @@ import com.redisproxy.system.support.FaultyRelay;
 import com.redisproxy.system.support.ProxyProcess;
 import com.redisproxy.system.support.RespSocket;
 import com.redisproxy.system.support.StalenessHistory;
+import com.redisproxy.system.support.TestCluster;
 import com.redisproxy.system.support.TestRedis;
+import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import java.io.UncheckedIOException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
@@ -16,18 +21,27 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.locks.Lock;
+import java.util.concurrent.locks.ReadWriteLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
 /**
  * A checker in the Jepsen style for the invalidation lease: writers change keys straight in
  * Redis, readers read them through both front ends of a tracking proxy whose connection to Redis
  * goes through a {@link FaultyRelay}, while faults come and go (either direction stalled for
- * longer than the lease, delays, resets, closes). Every write's acknowledgement and every read's
+ * longer than the lease, delays, resets, closes, Redis restarted without persistence, so that
+ * every key is lost). Every write's acknowledgement and every read's
  * sending time and answer are recorded; a read that returns a value replaced more than the bound
- * before it was sent is a violation. {@code -Dchecker.seconds} sets the length ({@code make soak}).
+ * before it was sent is a violation. {@code -Dchecker.seconds} sets the length, and
+ * {@code -Dchecker.cluster=true} runs it in front of a Cluster too ({@code make soak} does both).
  *
  * <p>Bytes are never dropped inside a connection here: TCP does not lose bytes without ending the
  * connection, so no client can read a stream that does (the relay can, for other tests).
@@ -42,33 +56,76 @@ class StalenessCheckerIT {
   private static final int WRITERS = 2;
   private static final int HTTP_READERS = 2;
   private static final int RESP_READERS = 2;
+  private static final Map<String, String> ENV = Map.of("CACHE_INVALIDATION", "tracking", "GLOBAL_CACHE_EXPIRY", "3600",
+      "CACHE_INVALIDATION_LEASE", LEASE.toMillis() + "ms");
 
   @Test
   void noReadReturnsAValueReplacedLongerAgoThanTheLeaseWhileFaultsComeAndGo() throws Exception {
-    Map<String, String> env = Map.of("CACHE_INVALIDATION", "tracking", "GLOBAL_CACHE_EXPIRY", "3600",
-        "CACHE_INVALIDATION_LEASE", LEASE.toMillis() + "ms");
     try (TestRedis redis = TestRedis.started(); FaultyRelay relay = FaultyRelay.to(redis.port());
-        ProxyProcess proxy = ProxyProcess.start(relay.address(), env)) {
+        ProxyProcess proxy = ProxyProcess.start(relay.address(), ENV)) {
       StalenessHistory history = new StalenessHistory(KEYS);
       for (int key = 0; key < KEYS; key++) write(redis, history, key);
-      Eventually.await(Duration.ofSeconds(30), "the proxy is ready",
-          () -> proxy.request("GET", "/ready").statusCode() == 200);
-
-      long end = System.nanoTime() + RUN.toNanos();
-      List<Thread> threads = new ArrayList<>();
-      for (int w = 0; w < WRITERS; w++) threads.add(writer(redis.port(), history, w, end));
-      for (int r = 0; r < HTTP_READERS; r++) threads.add(start("http-reader-" + r, () -> readOverHttp(proxy, history, end)));
-      for (int r = 0; r < RESP_READERS; r++) threads.add(start("resp-reader-" + r, () -> readOverResp(proxy, history, end)));
-      List<String> faults = injectFaults(relay, end);
-      for (Thread thread : threads) thread.join();
-
-      StalenessHistory.Verdict verdict = history.check(BOUND);
-      String report = "faults: " + faults + "\n" + verdict.summary();
-      Files.writeString(Path.of("target", "staleness-checker-report.txt"), report + "\n", StandardCharsets.UTF_8);
-      System.out.println(report);
-      assertTrue(verdict.reads() > 100, "too few reads to judge: " + verdict.summary());
-      assertTrue(verdict.violations().isEmpty(), report);
+      ReadWriteLock restarts = new ReentrantReadWriteLock();
+      check(proxy, relay, history, key -> redis.port(), restarts.readLock(),
+          Optional.of(() -> restart(redis, history, restarts.writeLock())), "staleness-checker-report.txt");
     }
+  }
+
+  // One master of three behind the relay (it announces the relay's port to clients); its faults
+  // must not let its keys be served stale. A cluster takes long to start: `make soak` only.
+  @Test
+  @EnabledIfSystemProperty(named = "checker.cluster", matches = "true")
+  void inFrontOfAClusterNoReadReturnsAValueReplacedLongerAgoThanTheLeaseWhileOneNodesFaultsComeAndGo() throws Exception {
+    try (TestCluster cluster = TestCluster.started(3, 0)) {
+      TestRedis faulty = cluster.masters().get(0);
+      TestRedis seed = cluster.masters().get(1);
+      Map<Integer, Integer> portOfKey = new HashMap<>();
+      for (int key = 0; key < KEYS; key++) portOfKey.put(key, cluster.masterOf(StalenessHistory.keyName(key)).port());
+      try (FaultyRelay relay = FaultyRelay.to(faulty.port())) {
+        config(faulty, "cluster-announce-bus-port", faulty.port() + 10_000);
+        config(faulty, "cluster-announce-port", relay.port());
+        Eventually.await(Duration.ofSeconds(30), "the other nodes name the relay",
+            () -> new String(seed.commands().clusterNodes()).contains(":" + relay.port() + "@"));
+        StalenessHistory history = new StalenessHistory(KEYS);
+        for (int key = 0; key < KEYS; key++) {
+          int version = history.nextVersion(key);
+          try (RespSocket node = new RespSocket(portOfKey.get(key))) {
+            node.call(command("SET", StalenessHistory.keyName(key), StalenessHistory.value(key, version)), "+OK\r\n");
+          }
+          history.acknowledged(key, version, System.nanoTime());
+        }
+        try (ProxyProcess proxy = ProxyProcess.start(TestCluster.seedAddress(seed), ENV)) {
+          check(proxy, relay, history, portOfKey::get, new ReentrantReadWriteLock().readLock(), Optional.empty(),
+              "staleness-checker-cluster-report.txt");
+        } finally {
+          config(faulty, "cluster-announce-port", 0);
+        }
+      }
+    }
+  }
+
+  private static void check(ProxyProcess proxy, FaultyRelay relay, StalenessHistory history, IntUnaryOperator portOfKey,
+      Lock writing, Optional<Runnable> restartRedis, String reportFile) throws Exception {
+    Eventually.await(Duration.ofSeconds(60), "the proxy is ready", () -> proxy.request("GET", "/ready").statusCode() == 200);
+    long end = System.nanoTime() + RUN.toNanos();
+    List<Thread> threads = new ArrayList<>();
+    for (int w = 0; w < WRITERS; w++) threads.add(writer(portOfKey, history, w, end, writing));
+    for (int r = 0; r < HTTP_READERS; r++) threads.add(start("http-reader-" + r, () -> readOverHttp(proxy, history, end)));
+    for (int r = 0; r < RESP_READERS; r++) threads.add(start("resp-reader-" + r, () -> readOverResp(proxy, history, end)));
+    List<String> faults = injectFaults(relay, end, restartRedis);
+    for (Thread thread : threads) thread.join();
+
+    StalenessHistory.Verdict verdict = history.check(BOUND);
+    String report = "faults: " + faults + "\n" + verdict.summary();
+    Files.writeString(Path.of("target", reportFile), report + "\n", StandardCharsets.UTF_8);
+    System.out.println(report);
+    assertTrue(verdict.reads() > 100, "too few reads to judge: " + verdict.summary());
+    assertTrue(verdict.violations().isEmpty(), report);
+  }
+
+  private static void config(TestRedis node, String name, int value) {
+    node.commands().dispatch(CommandType.CONFIG, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+        new CommandArgs<>(ByteArrayCodec.INSTANCE).add("SET").add(name).add(value));
   }
 
   private static void write(TestRedis redis, StalenessHistory history, int key) {
@@ -78,19 +135,54 @@ class StalenessCheckerIT {
   }
 
   // A writer owns the keys w, w + WRITERS, ...: one writer a key keeps each key's versions in order.
-  private static Thread writer(int redisPort, StalenessHistory history, int w, long end) {
+  // It writes nothing while Redis restarts, so that no write is in flight when every key is lost.
+  private static Thread writer(IntUnaryOperator portOfKey, StalenessHistory history, int w, long end, Lock writing) {
     return start("writer-" + w, () -> {
-      try (RespSocket redis = new RespSocket(redisPort)) {
+      Map<Integer, RespSocket> nodes = new HashMap<>();
+      try {
         while (System.nanoTime() - end < 0) {
           int key = w + WRITERS * ThreadLocalRandom.current().nextInt(KEYS / WRITERS);
+          int port = portOfKey.applyAsInt(key);
           int version = history.nextVersion(key);
-          String reply = redis.call(command("SET", StalenessHistory.keyName(key), StalenessHistory.value(key, version)), "+OK\r\n");
-          if (!reply.equals("+OK\r\n")) throw new AssertionError("SET answered " + reply);
-          history.acknowledged(key, version, System.nanoTime());
+          String set = command("SET", StalenessHistory.keyName(key), StalenessHistory.value(key, version));
+          writing.lock();
+          try {
+            String reply;
+            while (!(reply = call(nodes.computeIfAbsent(port, RespSocket::new), set)).equals("+OK\r\n")) {
+              // its connection went with a restart, before this SET was sent: send it again
+              if (!reply.isEmpty()) throw new AssertionError("SET answered " + reply);
+              nodes.remove(port).close();
+            }
+            history.acknowledged(key, version, System.nanoTime());
+          } finally {
+            writing.unlock();
+          }
           pace(5);
         }
+      } finally {
+        nodes.values().forEach(RespSocket::close);
       }
     });
+  }
+
+  // "" when the connection is gone.
+  private static String call(RespSocket redis, String request) {
+    try {
+      return redis.call(request, "+OK\r\n");
+    } catch (UncheckedIOException gone) {
+      return "";
+    }
+  }
+
+  private static void restart(TestRedis redis, StalenessHistory history, Lock restarting) {
+    restarting.lock();
+    try {
+      redis.stop();
+      history.everyKeyLost(System.nanoTime());
+      redis.start();
+    } finally {
+      restarting.unlock();
+    }
   }
 
   private static void readOverHttp(ProxyProcess proxy, StalenessHistory history, long end) {
@@ -130,14 +222,15 @@ class StalenessCheckerIT {
     }
   }
 
-  // Each kind in turn, from a random one, for 2 to 3.5 s (twice the lease and more), then a second without.
-  private static List<String> injectFaults(FaultyRelay relay, long end) {
+  // Each kind in turn after a second without: a stall or delay for 2 to 3.5 s (twice the lease and more).
+  private static List<String> injectFaults(FaultyRelay relay, long end, Optional<Runnable> restartRedis) {
     List<String> injected = new ArrayList<>();
     ThreadLocalRandom random = ThreadLocalRandom.current();
-    int kind = random.nextInt(5);
+    int kind = 0; // the silent Redis first: a short run must not miss it
     while (System.nanoTime() - end < 0) {
+      pace(1_000); // the readers fill the cache: a fault that finds it empty finds nothing to serve stale
       long length = 2_000 + random.nextInt(1_500);
-      switch (kind++ % 5) {
+      switch (kind++ % 6) {
         case 0 -> {
           relay.stall(FaultyRelay.Direction.FROM_REDIS);
           injected.add("Redis->proxy stalled " + length + "ms");
@@ -155,6 +248,11 @@ class StalenessCheckerIT {
           relay.resetAll();
           injected.add("reset");
         }
+        case 4 -> {
+          if (restartRedis.isEmpty()) continue;
+          restartRedis.get().run();
+          injected.add("Redis restarted, every key lost");
+        }
         default -> {
           relay.closeAll();
           injected.add("closed");
@@ -162,7 +260,6 @@ class StalenessCheckerIT {
       }
       pace(length);
       relay.heal();
-      pace(1_000);
     }
     return injected;
   }

@@ -37,8 +37,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The backing Redis: a few shared, pipelined Lettuce connections. Commands fail fast while Redis
- * is unreachable; a connection that closes, or answers no PING for its lease, is replaced by a
- * new one, retried every 500 ms until Redis answers, so the proxy may also start before Redis.
+ * is unreachable; a connection that closes, or answers no PING for the fetch timeout, is replaced
+ * by a new one, retried every 500 ms until Redis answers, so the proxy may also start before Redis.
  *
  * <p>With tracking on, every connection runs CLIENT TRACKING (default mode: Redis remembers the
  * keys each connection read) before it serves a read, its invalidation pushes go to the
@@ -203,8 +203,11 @@ public final class BackingRedis implements BackingStore {
                   return;
                 }
                 connections.set(slot, leased.connection());
-                // lost while the slot was being taken: lost() found no connection there to clear
-                if (leasedConnections.get(slot) != leased) connections.compareAndSet(slot, leased.connection(), null);
+                // Lost while the slot was being taken, lost() found nothing to clear: it is done here.
+                if (leased.isLost()) {
+                  lost(slot, of, leased);
+                  return;
+                }
                 // What was read before on a connection lost since may have missed its invalidations.
                 if (settings.tracking()) invalidations.everythingInvalidated("tracking on");
                 log.info("Connected to backing Redis {} (connection {})", RedisAddress.redacted(where.get()), slot);

@@ -12,6 +12,7 @@ import io.lettuce.core.api.push.PushMessage;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.function.Consumer;
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
 /**
  * One connection to one Redis, watched by a {@link LeaseHeartbeat}, and with tracking on, the
  * channel of its invalidations. It is used until it is lost, never reconnected: a connection that
- * closes or goes silent for its lease is closed and reported lost once, and the owner opens
- * another. So a connection serves reads only once its tracking is on, and a silent one that still
+ * closes, or goes silent for the fetch timeout (its lease lapsed before that), is closed and
+ * reported lost once, and the owner opens another. So a connection serves reads only once its tracking is on, and a silent one that still
  * looks open (a partition, a stalled middlebox) is replaced as surely as a closed one.
  */
 final class LeasedConnection {
@@ -69,7 +70,7 @@ final class LeasedConnection {
     return ready.handle((ok, failure) -> {
       if (failure != null) {
         leased.lose("CLIENT TRACKING failed", false);
-        throw new java.util.concurrent.CompletionException(failure);
+        throw new CompletionException(failure);
       }
       leased.startHeartbeat(provenAt, settings, timer);
       return leased;
@@ -78,6 +79,10 @@ final class LeasedConnection {
 
   StatefulRedisConnection<ByteString, ByteString> connection() {
     return connection;
+  }
+
+  synchronized boolean isLost() {
+    return lost;
   }
 
   /** Closes it for good (the proxy is stopping or Redis moved); its invalidations end with it. */
@@ -115,7 +120,7 @@ final class LeasedConnection {
       if (heartbeat != null) heartbeat.stop();
     }
     if (wasChannel) invalidations.leaseLost(this, Optional.empty(), reason);
-    if (logged) log.warn("Connection to backing Redis {}: {}; opening another", connection, reason);
+    if (logged) log.warn("A connection to the backing Redis is given up ({}); opening another", reason);
     connection.closeAsync();
     onLost.accept(this);
   }

@@ -3,21 +3,26 @@ package com.redisproxy.system.support;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Objects;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 
 /**
- * What a staleness checker saw: each key's versions with the moment each write was acknowledged,
- * and each read with the moment it was sent and what it returned. A read is stale when the version
- * it returned had been replaced (the next version acknowledged) before it was sent, and a violation
- * when that was longer ago than the bound. Each key has one writer; {@link #check} runs once every
- * writer and reader has ended.
+ * What a staleness checker saw: each key's history in Redis (its writes, each with the moment it
+ * was acknowledged, and the moments Redis lost every key, a restart without persistence), and each
+ * read with the moment it was sent and what it returned. A read is stale when what it returned had
+ * been replaced in Redis (the next change acknowledged) before it was sent, and a violation when
+ * that was longer ago than the bound. Each key has one writer, and no write is in flight while
+ * Redis restarts; {@link #check} runs once every writer and reader has ended.
  */
 public final class StalenessHistory {
   /** A read's answer when it failed (fail fast is allowed; a wrong value is not). */
   public static final String FAILED = "error";
 
   private record Read(int key, long sentAt, String value) {}
+
+  /** A change of a key in Redis: written ({@code value}) or lost ({@code null}), acknowledged {@code at}. */
+  private record Change(String value, long at) {}
 
   /** What the history shows. */
   public record Verdict(long reads, long failed, long stale, long longestStaleMillis, List<String> violations) {
@@ -29,14 +34,14 @@ public final class StalenessHistory {
   }
 
   private final AtomicIntegerArray lastVersion;
-  private final List<List<Long>> acknowledgedAt = new ArrayList<>();
+  private final List<List<Change>> changes = new ArrayList<>();
   private final ConcurrentLinkedQueue<Read> reads = new ConcurrentLinkedQueue<>();
 
   public StalenessHistory(int keys) {
     lastVersion = new AtomicIntegerArray(keys);
     for (int key = 0; key < keys; key++) {
       lastVersion.set(key, -1);
-      acknowledgedAt.add(new ArrayList<>());
+      changes.add(new ArrayList<>());
     }
   }
 
@@ -54,11 +59,12 @@ public final class StalenessHistory {
   }
 
   public void acknowledged(int key, int version, long at) {
-    List<Long> versions = acknowledgedAt.get(key);
-    synchronized (versions) {
-      if (versions.size() != version) throw new IllegalStateException("versions of key " + key + " out of order");
-      versions.add(at);
-    }
+    add(key, new Change(value(key, version), at));
+  }
+
+  /** Redis lost every key (stopped without persistence) by {@code at}. */
+  public void everyKeyLost(long at) {
+    for (int key = 0; key < changes.size(); key++) add(key, new Change(null, at));
   }
 
   /** @param value what the read returned: a value, null for absent, or {@link #FAILED} */
@@ -76,35 +82,41 @@ public final class StalenessHistory {
         failed++;
         continue;
       }
-      int version = read.value() == null ? -1 : versionIn(read);
-      if (version == Integer.MIN_VALUE) {
+      if (read.value() != null && !read.value().startsWith(read.key() + ":")) {
         violations.add("key " + read.key() + " read as " + read.value());
         continue;
       }
-      List<Long> versions = acknowledgedAt.get(read.key());
-      synchronized (versions) {
-        if (version + 1 >= versions.size()) continue; // the latest acknowledged, or newer
-        long staleFor = read.sentAt() - versions.get(version + 1);
+      List<Change> history = changes.get(read.key());
+      synchronized (history) {
+        int replacedBy = replacement(history, read.value());
+        if (replacedBy >= history.size()) continue; // the latest acknowledged, or not acknowledged yet
+        long staleFor = read.sentAt() - history.get(replacedBy).at();
         if (staleFor <= 0) continue;
         stale++;
         longest = Math.max(longest, staleFor);
         if (staleFor > bound.toNanos()) {
-          violations.add("key " + read.key() + " read as version " + version + " " + staleFor / 1_000_000
-              + "ms after version " + (version + 1) + " was acknowledged");
+          violations.add("key " + read.key() + " read as " + read.value() + " " + staleFor / 1_000_000
+              + "ms after it was replaced by " + history.get(replacedBy).value());
         }
       }
     }
     return new Verdict(reads.size(), failed, stale, longest / 1_000_000, violations);
   }
 
-  // The version of a value "key:version" of this read's key; MIN_VALUE for anything else.
-  private static int versionIn(Read read) {
-    String prefix = read.key() + ":";
-    if (!read.value().startsWith(prefix)) return Integer.MIN_VALUE;
-    try {
-      return Integer.parseInt(read.value().substring(prefix.length()));
-    } catch (NumberFormatException e) {
-      return Integer.MIN_VALUE;
+  // The index of the change that replaced what the read returned: the one after the latest change
+  // to that value (absent before the first write); past the end if nothing replaced it, or if
+  // Redis never acknowledged it (a write in flight).
+  private static int replacement(List<Change> history, String value) {
+    for (int i = history.size() - 1; i >= 0; i--) {
+      if (Objects.equals(history.get(i).value(), value)) return i + 1;
+    }
+    return value == null ? 0 : history.size();
+  }
+
+  private void add(int key, Change change) {
+    List<Change> history = changes.get(key);
+    synchronized (history) {
+      history.add(change);
     }
   }
 }

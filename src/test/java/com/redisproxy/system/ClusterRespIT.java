@@ -260,11 +260,68 @@ class ClusterRespIT {
       assertEquals(":0\r\n", socket.call(command("DBSIZE"), ":0\r\n"));
       for (TestRedis master : cluster.masters()) assertEquals(0L, master.commands().dbsize());
       assertEquals("$-1\r\n", socket.call(command("GET", cached), "$-1\r\n"), "FLUSHALL cleared the cache");
-      assertTrue(socket.send(command("KEYS", "*")).readLine()
-          .startsWith("-ERR KEYS names no key and has no single meaning across a Redis Cluster"));
+      assertTrue(socket.send(command("CONFIG", "GET", "maxmemory")).readLine()
+          .startsWith("-ERR CONFIG names no key and has no single meaning across a Redis Cluster"));
       assertTrue(socket.send(command("INFO", "memory")).readLine().startsWith("-ERR INFO memory has no single meaning"));
       assertTrue(socket.send(command("COMMAND", "COUNT")).readLine().matches(":[0-9]+\r\n"));
     }
+  }
+
+  @Test
+  void keysScanAndRandomkeySeeEveryMaster() {
+    try (RespSocket socket = socket()) {
+      List<String> written = new ArrayList<>();
+      for (TestRedis master : cluster.masters()) {
+        for (int i = 0; i < 4; i++) written.add(cluster.keyOn(master, "everywhere-" + i + "-"));
+      }
+      for (String key : written) socket.call(command("SET", key, "v"), "+OK\r\n");
+      List<String> sorted = written.stream().sorted().toList();
+      assertEquals(sorted, bulks(reply(socket.send(command("KEYS", "everywhere-*")))).stream().sorted().toList());
+
+      List<String> scanned = new ArrayList<>();
+      String cursor = "0";
+      int pages = 0;
+      do {
+        List<String> page = bulks(reply(socket.send(command("SCAN", cursor, "MATCH", "everywhere-*", "COUNT", "2"))));
+        cursor = page.get(0);
+        scanned.addAll(page.subList(1, page.size()));
+        assertTrue(++pages < 10_000, "the scan ends");
+      } while (!cursor.equals("0"));
+      assertEquals(sorted, scanned.stream().sorted().toList(), "SCAN visits every master once, to the end");
+      assertTrue(socket.send(command("SCAN", "not-a-cursor")).readLine().startsWith("-ERR invalid cursor"));
+
+      String random = bulks(reply(socket.send(command("RANDOMKEY")))).get(0);
+      assertEquals(":1\r\n", socket.call(command("EXISTS", random), ":1\r\n"), "RANDOMKEY names a key that exists: " + random);
+      assertTrue(socket.send(command("PUBLISH", "news", "hello")).readLine().matches(":[0-9]+\r\n"));
+    }
+  }
+
+  @Test
+  void scriptsAreLoadedAndFlushedOnEveryMaster() {
+    try (RespSocket socket = socket()) {
+      String sha = bulks(reply(socket.send(command("SCRIPT", "LOAD", "return redis.call('get', KEYS[1])")))).get(0);
+      assertEquals("*1\r\n:1\r\n", reply(socket.send(command("SCRIPT", "EXISTS", sha))));
+      for (TestRedis master : cluster.masters()) {
+        String key = cluster.keyOn(master, "script-");
+        socket.call(command("SET", key, "on " + master.port()), "+OK\r\n");
+        assertEquals(bulk("on " + master.port()), reply(socket.send(command("EVALSHA", sha, "1", key))), "loaded on " + master.port());
+        assertEquals(List.of(true), master.commands().scriptExists(sha), "the node itself has it");
+      }
+      assertEquals("+OK\r\n", socket.call(command("SCRIPT", "FLUSH"), "+OK\r\n"));
+      assertEquals("*2\r\n:0\r\n:0\r\n", reply(socket.send(command("SCRIPT", "EXISTS", sha, sha))));
+      String key = cluster.keyOn(cluster.masters().get(1), "script-");
+      assertTrue(socket.send(command("EVALSHA", sha, "1", key)).readLine().startsWith("-NOSCRIPT"));
+    }
+  }
+
+  // The bulk strings of a flat or once-nested array reply, in order (a SCAN reply: cursor, then keys).
+  private static List<String> bulks(String reply) {
+    List<String> values = new ArrayList<>();
+    String[] lines = reply.split("\r\n");
+    for (int i = 0; i < lines.length; i++) {
+      if (lines[i].startsWith("$") && !lines[i].equals("$-1")) values.add(lines[++i]);
+    }
+    return values;
   }
 
   @Test

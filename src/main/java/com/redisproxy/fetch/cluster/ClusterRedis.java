@@ -30,6 +30,21 @@ public interface ClusterRedis {
   /** FLUSHALL or FLUSHDB ({@code command}) with its options, on every master; Redis's status reply. */
   CompletionStage<String> flush(String command, List<ByteString> options);
 
+  /**
+   * Redis's reply to {@code args} from every master, byte for byte, in the order of the lowest slot
+   * each serves (an order that a failover keeps). The slot map is read again first.
+   */
+  CompletionStage<List<ByteString>> sendToEveryMaster(List<ByteString> args);
+
+  /**
+   * Redis's reply to {@code args} from the {@code nth} master in that order, as this client sees the
+   * slot map now, and how many masters it sees; a {@link RedisError} when there is no nth master.
+   */
+  CompletionStage<MasterReply> sendToMaster(int nth, List<ByteString> args);
+
+  /** One master's reply, and how many masters there are. */
+  record MasterReply(ByteString reply, int masters) {}
+
   /** Redis's COMMAND reply, as nested lists (the RESP port builds its command table from it). */
   CompletionStage<List<Object>> commandTable();
 

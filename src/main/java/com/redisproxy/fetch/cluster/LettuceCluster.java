@@ -20,6 +20,8 @@ import io.lettuce.core.resource.DefaultClientResources;
 import io.lettuce.core.resource.NettyCustomizer;
 import io.netty.channel.Channel;
 import java.time.Duration;
+import java.util.Collections;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
 import java.util.concurrent.CompletableFuture;
@@ -120,21 +122,62 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
   }
 
   @Override
+  public CompletionStage<List<ByteString>> sendToEveryMaster(List<ByteString> args) {
+    return mastersNow().thenCompose(async -> {
+      List<CompletableFuture<ByteString>> replies = mastersInSlotOrder().stream()
+          .map(master -> sendToNode(master, args).toCompletableFuture()).toList();
+      return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new))
+          .thenApply(all -> replies.stream().map(CompletableFuture::join).toList());
+    });
+  }
+
+  @Override
+  public CompletionStage<MasterReply> sendToMaster(int nth, List<ByteString> args) {
+    return commands().thenCompose(async -> {
+      List<RedisClusterNode> masters = mastersInSlotOrder();
+      if (nth >= masters.size()) {
+        throw new RedisError("ERR invalid cursor: it names master " + (nth + 1) + " of a Redis Cluster that has "
+            + masters.size() + " now");
+      }
+      return sendToNode(masters.get(nth), args).thenApply(reply -> new MasterReply(reply, masters.size()));
+    });
+  }
+
+  // The lowest slot a master serves stays with its replica when it fails over: a stable order.
+  private List<RedisClusterNode> mastersInSlotOrder() {
+    return connection.getPartitions().stream()
+        .filter(node -> node.getRole().isUpstream() && !node.getSlots().isEmpty())
+        .sorted(Comparator.comparingInt(node -> Collections.min(node.getSlots())))
+        .toList();
+  }
+
+  private CompletionStage<ByteString> sendToNode(RedisClusterNode node, List<ByteString> args) {
+    CommandArgs<byte[], byte[]> commandArgs = new CommandArgs<>(ByteArrayCodec.INSTANCE);
+    for (int i = 1; i < args.size(); i++) commandArgs.add(args.get(i).toArray());
+    RawReply reply = new RawReply();
+    return relayed(connection.getConnectionAsync(node.getNodeId())
+        .thenCompose(open -> open.async().dispatch(NamedCommand.of(args.get(0)), reply, commandArgs)), reply);
+  }
+
+  @Override
   public CompletionStage<List<Object>> commandTable() {
     return commands().thenCompose(RedisAdvancedClusterAsyncCommands::command);
   }
 
   private CompletionStage<ByteString> dispatch(ByteString name, CommandArgs<byte[], byte[]> args) {
     RawReply reply = new RawReply();
-    return commands().thenCompose(async -> async.dispatch(NamedCommand.of(name), reply, args))
-        .handle((bytes, failure) -> {
-          // A redirect Lettuce gave up on is still Redis's reply: relay it.
-          if (reply.get() != null && (failure == null || cause(failure) instanceof RedisCommandExecutionException)) {
-            return reply.get();
-          }
-          if (failure == null) throw new IllegalStateException("Lettuce decoded a reply that did not come through WholeReplies");
-          throw failure instanceof CompletionException wrapped ? wrapped : new CompletionException(failure);
-        });
+    return relayed(commands().thenCompose(async -> async.dispatch(NamedCommand.of(name), reply, args)), reply);
+  }
+
+  private static CompletionStage<ByteString> relayed(CompletionStage<?> sent, RawReply reply) {
+    return sent.handle((bytes, failure) -> {
+      // A redirect Lettuce gave up on is still Redis's reply: relay it.
+      if (reply.get() != null && (failure == null || cause(failure) instanceof RedisCommandExecutionException)) {
+        return reply.get();
+      }
+      if (failure == null) throw new IllegalStateException("Lettuce decoded a reply that did not come through WholeReplies");
+      throw failure instanceof CompletionException wrapped ? wrapped : new CompletionException(failure);
+    });
   }
 
   // Lettuce sends these to the masters it knows, and no redirect corrects a stale view of them:

@@ -9,10 +9,12 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -67,6 +69,10 @@ public final class ClusterBackend implements Backend {
           .thenApply(status -> new RespWriter().simple(status).result());
     } else if (decision == ClusterRouting.WholeCluster.INFO) {
       reply = info(request);
+    } else if (decision == ClusterRouting.EveryMaster.SCAN) {
+      reply = scan(request);
+    } else if (decision instanceof ClusterRouting.EveryMaster every) {
+      reply = everyMaster(every, request);
     } else {
       reply = CompletableFuture.completedFuture(((ClusterRouting.Refused) decision).reply());
     }
@@ -114,6 +120,35 @@ public final class ClusterBackend implements Backend {
     reply.whenComplete((bytes, failure) -> {
       if (failure == null) answer.complete(bytes);
       else answer.completeExceptionally(failure);
+    });
+  }
+
+  private CompletionStage<ByteString> everyMaster(ClusterRouting.EveryMaster every, RespRequest request) {
+    return cluster.sendToEveryMaster(request.args()).thenApply(replies -> switch (every) {
+      case KEYS -> MastersReplies.concatenated(replies);
+      case RANDOMKEY -> MastersReplies.randomKey(replies, ThreadLocalRandom.current());
+      case ALL_OF -> MastersReplies.allOf(replies);
+      case ALIKE, SCAN -> MastersReplies.alike(replies);
+    });
+  }
+
+  // One master at a time, the cursor saying which (see ScanCursor).
+  private CompletionStage<ByteString> scan(RespRequest request) {
+    Optional<ScanCursor> cursor = ScanCursor.parse(request.arg(1).utf8String());
+    if (cursor.isEmpty()) return CompletableFuture.completedFuture(new RespWriter().error("ERR invalid cursor").result());
+    List<ByteString> args = new ArrayList<>(request.args());
+    args.set(1, ByteString.fromString(Long.toUnsignedString(cursor.get().masterCursor())));
+    int master = cursor.get().master();
+    return cluster.sendToMaster(master, args).thenApply(answer -> {
+      if (answer.masters() > ScanCursor.MAX_MASTERS) {
+        return new RespWriter().error("ERR SCAN across more than " + ScanCursor.MAX_MASTERS + " masters is not supported by the proxy").result();
+      }
+      Optional<MastersReplies.ScanPage> page = MastersReplies.scanPage(answer.reply());
+      if (page.isEmpty()) return answer.reply();
+      return ScanCursor.next(page.get().cursor(), master, answer.masters())
+          .map(next -> MastersReplies.scanReply(next, page.get().keys()))
+          .orElseGet(() -> new RespWriter().error("ERR a master's SCAN cursor " + page.get().cursor()
+              + " leaves no room for the proxy's master number").result());
     });
   }
 

@@ -15,7 +15,7 @@ import org.apache.pekko.util.ByteString;
  * Where a forwarded command goes in front of a Redis Cluster, decided from Redis's own COMMAND
  * table: to the master of its first key's slot (the node itself answers CROSSSLOT when the other
  * keys are elsewhere); split by slot and summed (DEL, UNLINK, EXISTS, TOUCH); answered for the
- * whole cluster (DBSIZE, FLUSHALL, FLUSHDB, INFO); to any node where every node answers alike
+ * whole cluster (DBSIZE, FLUSHALL, FLUSHDB, INFO, KEYS, SCAN, RANDOMKEY, scripts and functions); to any node where every node answers alike
  * (COMMAND, and what Redis will refuse anyway: unknown commands, wrong arity); or refused.
  */
 public final class ClusterRouting {
@@ -37,6 +37,9 @@ public final class ClusterRouting {
   /** Answered for the cluster as a whole. */
   enum WholeCluster implements Decision { DBSIZE, FLUSH, INFO }
 
+  /** Sent to every master (or, for SCAN, to one after another), their replies made into one. */
+  enum EveryMaster implements Decision { KEYS, SCAN, RANDOMKEY, ALIKE, ALL_OF }
+
   record Refused(ByteString reply) implements Decision {}
 
   private final CommandTable table;
@@ -56,6 +59,13 @@ public final class ClusterRouting {
       case WHOLE_FLUSH: return WholeCluster.FLUSH;
       case WHOLE_INFO: return WholeCluster.INFO;
       case ANY_NODE: return AnyNode.INSTANCE;
+      case EVERY_MASTER_KEYS: return EveryMaster.KEYS;
+      case EVERY_MASTER_SCAN:
+        if (request.size() >= 2) return EveryMaster.SCAN;
+        break;
+      case RANDOM_MASTER: return EveryMaster.RANDOMKEY;
+      case EVERY_MASTER_ALIKE: return EveryMaster.ALIKE;
+      case EVERY_MASTER_ALL_OF: return EveryMaster.ALL_OF;
       case SUMMED_BY_SLOT:
         if (request.size() >= 2) return bySlot(request);
         break;

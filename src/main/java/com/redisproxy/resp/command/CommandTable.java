@@ -64,8 +64,18 @@ public final class CommandTable {
     WHOLE_DBSIZE,
     WHOLE_FLUSH,
     WHOLE_INFO,
-    /** Any node answers as the others would. */
+    /** Any node answers as the others would (PUBLISH too: the cluster bus carries it to every node). */
     ANY_NODE,
+    /** KEYS: every master's keys, in one array. */
+    EVERY_MASTER_KEYS,
+    /** SCAN: the masters one after another, the cursor naming the master (see resp/cluster/ScanCursor). */
+    EVERY_MASTER_SCAN,
+    /** RANDOMKEY: a key of a master that has one. */
+    RANDOM_MASTER,
+    /** Scripts and functions (SCRIPT LOAD/FLUSH, FUNCTION LOAD...): run on every master, as Lettuce and redis-cli do. */
+    EVERY_MASTER_ALIKE,
+    /** SCRIPT EXISTS: a script exists where every master has it. */
+    EVERY_MASTER_ALL_OF,
     /** It would need RESP3, which the cluster client does not relay: refused as Redis refuses an unknown version. */
     REFUSED_AS_NOPROTO
   }
@@ -168,6 +178,19 @@ public final class CommandTable {
       Map.entry("unlink", Known.forwarded(Effect.NONE).inCluster(InCluster.SUMMED_BY_SLOT)),
       Map.entry("exists", Known.forwarded(Effect.NONE).inCluster(InCluster.SUMMED_BY_SLOT)),
       Map.entry("touch", Known.forwarded(Effect.NONE).inCluster(InCluster.SUMMED_BY_SLOT)),
+      Map.entry("publish", Known.forwarded(Effect.NONE).inCluster(InCluster.ANY_NODE)),
+      Map.entry("keys", Known.forwarded(Effect.NONE).inCluster(InCluster.EVERY_MASTER_KEYS)),
+      Map.entry("scan", Known.forwarded(Effect.NONE).inCluster(InCluster.EVERY_MASTER_SCAN)),
+      Map.entry("randomkey", Known.forwarded(Effect.NONE).inCluster(InCluster.RANDOM_MASTER)),
+      Map.entry("script", UNKNOWN),
+      Map.entry("script|load", Known.forwarded(Effect.NONE).inCluster(InCluster.EVERY_MASTER_ALIKE)),
+      Map.entry("script|flush", Known.forwarded(Effect.NONE).inCluster(InCluster.EVERY_MASTER_ALIKE)),
+      Map.entry("script|exists", Known.forwarded(Effect.NONE).inCluster(InCluster.EVERY_MASTER_ALL_OF)),
+      Map.entry("function", UNKNOWN),
+      Map.entry("function|load", Known.forwarded(Effect.NONE).inCluster(InCluster.EVERY_MASTER_ALIKE)),
+      Map.entry("function|delete", Known.forwarded(Effect.NONE).inCluster(InCluster.EVERY_MASTER_ALIKE)),
+      Map.entry("function|flush", Known.forwarded(Effect.NONE).inCluster(InCluster.EVERY_MASTER_ALIKE)),
+      Map.entry("function|restore", Known.forwarded(Effect.NONE).inCluster(InCluster.EVERY_MASTER_ALIKE)),
       // A subcommand the proxy knows has its own entry; the others, and CLIENT alone, are Redis's.
       Map.entry("client", UNKNOWN),
       Map.entry("client|setname", Known.local(LocalCommands::clientSetname)),
@@ -204,6 +227,8 @@ public final class CommandTable {
       Map.entry("waitaof", Known.pinning(Effect.NONE)),
       Map.entry("xread", Known.routed(CommandTable::blockingReadRoute)),
       Map.entry("xreadgroup", Known.routed(CommandTable::blockingReadRoute)));
+  // Commands some of whose subcommands have entries of their own ("client|id").
+  private static final Set<String> SUBCOMMANDED = Set.of("client", "script", "function");
   // Keys Redis's table cannot name (scripts, functions) or every key of the database.
   private static final Set<String> CHANGES_ANY_KEY =
       Set.of("flushdb", "flushall", "swapdb", "eval", "evalsha", "fcall", "migrate");
@@ -293,8 +318,8 @@ public final class CommandTable {
     String name = request.name();
     Known known = KNOWN.get(name);
     if (known == null) return UNKNOWN;
-    if (name.equals("client") && request.size() >= 2) {
-      return KNOWN.getOrDefault("client|" + request.arg(1).utf8String().toLowerCase(Locale.ROOT), known);
+    if (SUBCOMMANDED.contains(name) && request.size() >= 2) {
+      return KNOWN.getOrDefault(name + "|" + request.arg(1).utf8String().toLowerCase(Locale.ROOT), known);
     }
     return known;
   }

@@ -27,7 +27,8 @@ public final class Refusals {
   public static ByteString noSingleMeaningInCluster(RespRequest request) {
     return new RespWriter().error("ERR " + request.name().toUpperCase(Locale.ROOT) + " names no key and has no single"
         + " meaning across a Redis Cluster; of the keyless commands the proxy answers PING, ECHO, DBSIZE, FLUSHALL,"
-        + " FLUSHDB, INFO and COMMAND").result();
+        + " FLUSHDB, INFO, COMMAND, KEYS, SCAN, RANDOMKEY, PUBLISH, SCRIPT LOAD/FLUSH/EXISTS and FUNCTION"
+        + " LOAD/DELETE/FLUSH/RESTORE").result();
   }
 
   public static ByteString tooManyPinned(RespRequest request, int bound) {

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.resp.cluster.ClusterRouting.AnyNode;
+import com.redisproxy.resp.cluster.ClusterRouting.EveryMaster;
 import com.redisproxy.resp.cluster.ClusterRouting.Keyed;
 import com.redisproxy.resp.cluster.ClusterRouting.KeysFromRedis;
 import com.redisproxy.resp.cluster.ClusterRouting.Refused;
@@ -38,6 +39,11 @@ class ClusterRoutingTest {
       entry("info", -1, List.of("random", "loading", "stale"), 0, 0, 0),
       entry("command", -1, List.of("random", "loading", "stale"), 0, 0, 0),
       entry("keys", 2, List.of("readonly", "sort_for_script"), 0, 0, 0),
+      entry("scan", -2, List.of("readonly", "random"), 0, 0, 0),
+      entry("randomkey", 1, List.of("readonly", "random"), 0, 0, 0),
+      entry("script", -2, List.of("noscript"), 0, 0, 0),
+      entry("publish", 3, List.of("pubsub", "loading", "stale", "fast", "may_replicate"), 0, 0, 0),
+      entry("config", -2, List.of("admin", "noscript", "loading", "stale"), 0, 0, 0),
       entry("multi", 1, List.of("noscript", "fast"), 0, 0, 0),
       entry("blpop", -3, List.of("write", "noscript"), 1, -2, 1));
 
@@ -87,8 +93,16 @@ class ClusterRoutingTest {
     assertEquals(WholeCluster.FLUSH, routing.decide(request("FLUSHALL", "ASYNC")));
     assertEquals(WholeCluster.INFO, routing.decide(request("INFO")));
     assertEquals(AnyNode.INSTANCE, routing.decide(request("COMMAND", "COUNT")));
-    Refused refused = assertInstanceOf(Refused.class, routing.decide(request("KEYS", "*")));
-    assertTrue(refused.reply().utf8String().startsWith("-ERR KEYS names no key and has no single meaning across a Redis Cluster"));
+    assertEquals(EveryMaster.KEYS, routing.decide(request("KEYS", "*")));
+    assertEquals(EveryMaster.SCAN, routing.decide(request("scan", "0", "MATCH", "a*")));
+    assertEquals(EveryMaster.RANDOMKEY, routing.decide(request("RANDOMKEY")));
+    assertEquals(EveryMaster.ALIKE, routing.decide(request("SCRIPT", "LOAD", "return 1")));
+    assertEquals(EveryMaster.ALIKE, routing.decide(request("script", "flush")));
+    assertEquals(EveryMaster.ALL_OF, routing.decide(request("SCRIPT", "EXISTS", "abc")));
+    assertEquals(AnyNode.INSTANCE, routing.decide(request("PUBLISH", "channel", "message")), "the cluster bus carries it to every node");
+    Refused refused = assertInstanceOf(Refused.class, routing.decide(request("CONFIG", "GET", "maxmemory")));
+    assertTrue(refused.reply().utf8String().startsWith("-ERR CONFIG names no key and has no single meaning across a Redis Cluster"));
+    assertInstanceOf(Refused.class, routing.decide(request("SCRIPT", "KILL")), "a subcommand without an entry of its own");
   }
 
   @Test

@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# A/B of the proxy's own CPU per request (user + system time from /proc, which other load on the
+# machine does not inflate the way it does wall-clock rates): redis-server and one proxy per jar,
+# ROUNDS alternating rounds of redis-benchmark GET (-c 50, -r 10000, 100-byte values) at -P $P, N
+# requests each. AB_CAPACITY as in ab-resp.sh (0: every GET a miss; 8000: about 80% hits).
+#   bench/ab-cpu.sh ROUNDS P N A.jar [B.jar ...]
+set -uo pipefail
+cd "$(dirname "$0")/.."
+LOGS=target/ab; mkdir -p $LOGS
+ROUNDS=$1; P=$2; N=$3; shift 3
+JVM=${JVM_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC"}
+pids=(); ppids=()
+trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; done; wait 2>/dev/null' EXIT
+redis-server --bind 127.0.0.1 --port 16379 --save "" --appendonly no --daemonize no --logfile $LOGS/redis.log & pids+=($!)
+for _ in $(seq 100); do redis-cli -p 16379 ping >/dev/null 2>&1 && break; sleep 0.1; done
+redis-benchmark -h 127.0.0.1 -p 16379 -t set -r 10000 -d 100 -n 300000 -P 16 -q >/dev/null 2>&1
+i=0; ports=(); names=()
+for jar in "$@"; do
+  rport=$((16400+i)); i=$((i+1)); ports+=($rport); names+=($(basename $jar .jar))
+  env PROXY_HOST=127.0.0.1 PROXY_PORT=$((18100+i)) PROXY_RESP_PORT=$rport CACHE_CAPACITY=${AB_CAPACITY:-0} REDIS_ADDRESS=127.0.0.1:16379 GLOBAL_CACHE_EXPIRY=3600 ${AB_ENV:-} \
+    java $JVM -jar $jar >$LOGS/proxy-$rport.log 2>&1 & pids+=($!); ppids+=($!)
+done
+for p in "${ports[@]}"; do for _ in $(seq 300); do redis-cli -p $p ping >/dev/null 2>&1 && break; sleep 0.1; done; done
+cpu() { awk '{print $14+$15}' /proc/$1/stat; }
+bench() { timeout 120 redis-benchmark -h 127.0.0.1 -p $1 -r 10000 -c 50 -P $P -n $2 --csv -t get -d 100 2>/dev/null | awk -F, 'NR==2{gsub(/"/,""); print $2}'; }
+for k in "${!ports[@]}"; do bench ${ports[$k]} $((N/2)) >/dev/null; done
+tck=$(getconf CLK_TCK)
+for r in $(seq $ROUNDS); do
+  for k in "${!ports[@]}"; do
+    before=$(cpu ${ppids[$k]}); rate=$(bench ${ports[$k]} $N); after=$(cpu ${ppids[$k]})
+    echo "r$r ${names[$k]} rate $rate cpu_us_per_req $(echo "($after-$before)*1000000/$tck/$N" | bc -l | cut -c1-5)"
+  done
+done

@@ -109,7 +109,8 @@ public record ProxySettings(
             read.integer(resp + "max-bulk-bytes", 1, Integer.MAX_VALUE - 2),
             read.integer(resp + "max-array-length", 1, Integer.MAX_VALUE),
             read.integer(resp + "max-inline-bytes", 1, Integer.MAX_VALUE),
-            read.integer(resp + "max-request-bytes", 1, Integer.MAX_VALUE)),
+            read.integer(resp + "max-request-bytes", 1, Integer.MAX_VALUE),
+            read.bytesOrAuto(resp + "max-reading-bytes", RespLimits.defaultReadingBytes())),
         read.durationInSecondsOrOff(resp + "idle-timeout"),
         read.integer(resp + "max-pinned-connections", 0, 1_000_000),
         java.util.Set.copyOf(read.names(resp + "refused-commands").stream()

@@ -24,6 +24,7 @@ final class SettingsReader {
           Map.entry("redis-proxy.resp.max-pinned-connections", "PROXY_RESP_MAX_PINNED_CONNECTIONS"),
           Map.entry("redis-proxy.resp.refused-commands", "PROXY_RESP_REFUSED_COMMANDS"),
           Map.entry("redis-proxy.resp.forward-timeout", "PROXY_RESP_FORWARD_TIMEOUT"),
+          Map.entry("redis-proxy.resp.max-reading-bytes", "PROXY_RESP_MAX_READING_BYTES"),
           Map.entry("redis-proxy.redis.address", "REDIS_ADDRESS"),
           Map.entry("redis-proxy.redis.fetch-timeout", "REDIS_FETCH_TIMEOUT"),
           Map.entry("redis-proxy.redis.read-from", "REDIS_READ_FROM"),
@@ -70,6 +71,19 @@ final class SettingsReader {
       // reported below
     }
     throw invalid(path, "'" + raw + "' is not an integer from " + min + " to " + max);
+  }
+
+  /** A byte count from 1 on, or "auto" for {@code auto}. */
+  long bytesOrAuto(String path, long auto) {
+    String raw = raw(path);
+    if (raw.equalsIgnoreCase("auto")) return auto;
+    try {
+      long value = Long.parseLong(raw);
+      if (value >= 1) return value;
+    } catch (NumberFormatException ignored) {
+      // reported below
+    }
+    throw invalid(path, "'" + raw + "' is neither a number of bytes from 1 on nor auto");
   }
 
   boolean bool(String path) {

@@ -116,6 +116,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
 
   @Override
   public void channelInactive(ChannelHandlerContext context) {
+    parser.release();
     if (pinned != null) pinned.end();
     context.fireChannelInactive();
   }

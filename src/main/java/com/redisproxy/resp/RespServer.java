@@ -7,10 +7,12 @@ import com.redisproxy.fetch.cluster.ClusterRedis;
 import com.redisproxy.metrics.ProxyMetrics;
 import com.redisproxy.resp.cluster.ClusterBackend;
 import com.redisproxy.resp.cluster.ClusterRouting;
+import com.redisproxy.resp.codec.ReadingBudget;
 import com.redisproxy.resp.codec.RespParser;
 import com.redisproxy.resp.command.CommandTable;
 import com.redisproxy.resp.command.RespAuth;
 import com.redisproxy.resp.command.RespCommands;
+import com.redisproxy.resp.command.RespSession;
 import com.redisproxy.resp.command.ServerInfo;
 import com.redisproxy.resp.forward.Backend;
 import com.redisproxy.resp.forward.BackendLocator;
@@ -109,12 +111,14 @@ public final class RespServer {
   private final RespEventLoops loops;
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicLong nextClientId = new AtomicLong();
+  private final ReadingBudget readingBudget;
   private final ProxyMetrics.ConnectionMeters meters;
   private final Map<EventLoop, ReadBatcher> batchers = new ConcurrentHashMap<>();
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
   public RespServer(RespSettings settings, FrontEnd frontEnd, Context context) {
     this.settings = settings;
+    this.readingBudget = new ReadingBudget(settings.limits().maxReadingBytes());
     this.frontEnd = frontEnd;
     this.system = context.system();
     this.cache = context.cache();
@@ -183,8 +187,9 @@ public final class RespServer {
       channel.pipeline().addLast(new IdleStateHandler(settings.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
     }
     ReadBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new ReadBatcher(cache, loop, onLoop(loop)));
-    channel.pipeline().addLast(new RespConnection(new RespParser(settings.limits()), auth.newSession(nextClientId.incrementAndGet()),
-        commands, batcher, auth, forwarding, backend(channel.eventLoop(), false), backend(channel.eventLoop(), true)));
+    RespSession session = auth.newSession(nextClientId.incrementAndGet());
+    channel.pipeline().addLast(new RespConnection(new RespParser(settings.limits(), readingBudget, () -> !session.authenticated()),
+        session, commands, batcher, auth, forwarding, backend(channel.eventLoop(), false), backend(channel.eventLoop(), true)));
   }
 
   // A loop's reads are sent once its cycle's reads are done (a task runs after them), and answered

@@ -34,7 +34,8 @@ class HostileClientsIT {
     redis = TestRedis.started();
     proxy = ProxyProcess.start(redis.address(), Map.of(
         "JAVA_TOOL_OPTIONS", "-Dpekko.http.server.idle-timeout=1s -Dpekko.http.server.parsing.max-uri-length=4k",
-        "CACHE_MAX_VALUE_BYTES", "1000"));
+        "CACHE_MAX_VALUE_BYTES", "1000",
+        "PROXY_RESP_MAX_READING_BYTES", "1000000"));
     redis.set("innocent", "still served");
   }
 
@@ -113,6 +114,26 @@ class HostileClientsIT {
       long start = System.nanoTime();
       assertTrue(slow.closedByPeer(), "the idle connection is closed");
       assertTrue(System.nanoTime() - start < Duration.ofSeconds(8).toNanos());
+    }
+  }
+
+  @Test
+  void largeRequestsBeingReadAtOnceShareOneBudgetAndTheOneOverItIsRefused() {
+    String value = "v".repeat(600_000);
+    String header = "*3\r\n$3\r\nSET\r\n$5\r\nlarge\r\n$600000\r\n";
+    try (RespSocket first = new RespSocket(proxy.respPort()); RespSocket second = new RespSocket(proxy.respPort())) {
+      // One write, so one read: once PING is answered, the SET's header after it was read too and
+      // its 600 KB are taken from the budget.
+      first.send(command("PING") + header + value.substring(0, 1000));
+      assertEquals("+PONG\r\n", first.readLine());
+      String refused = second.send(header).readLine();
+      assertTrue(refused.startsWith("-ERR Protocol error: the proxy is reading 1000000 bytes of requests"), refused);
+      assertTrue(second.closedByPeer());
+      first.send(value.substring(1000) + "\r\n");
+      assertEquals("+OK\r\n", first.readLine());
+    }
+    try (RespSocket third = new RespSocket(proxy.respPort())) {
+      assertEquals("+OK\r\n", third.call(header + value + "\r\n", "+OK\r\n"), "the budget was given back");
     }
   }
 

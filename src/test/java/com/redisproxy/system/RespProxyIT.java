@@ -133,8 +133,8 @@ class RespProxyIT {
       "*x\\r\\n                         | -ERR Protocol error: invalid multibulk length",
       "*1\\r\\n$-5\\r\\n                 | -ERR Protocol error: invalid bulk length",
       "*1\\r\\n$4\\r\\nPINGxx\\r\\n       | -ERR Protocol error: expected CRLF after a bulk string of 4 bytes",
-      "*1\\r\\n$20000000\\r\\n           | -ERR Protocol error: invalid bulk length (20000000 bytes, the limit is 16777216)",
-      "*100000\\r\\n                    | -ERR Protocol error: invalid multibulk length (100000 elements, the limit is 65536)",
+      "*1\\r\\n$536870913\\r\\n          | -ERR Protocol error: invalid bulk length (536870913 bytes, the limit is 536870912)",
+      "*2147483648\\r\\n                | -ERR Protocol error: invalid multibulk length",
       "*1\\r\\n:1\\r\\n                  | -ERR Protocol error: expected '$', got ':'",
   })
   void protocolErrorsAreAnsweredThenTheConnectionIsClosed(String input, String error) {
@@ -146,6 +146,16 @@ class RespProxyIT {
     }
     try (RespSocket other = connect()) {
       assertEquals("+PONG\r\n", other.call(command("PING"), "+PONG\r\n"));
+    }
+  }
+
+  @Test
+  void aRequestAsLongAsRedisTakesIsForwarded() {
+    StringBuilder sadd = new StringBuilder("*100002\r\n$4\r\nSADD\r\n$8\r\nbig-sadd\r\n");
+    for (int i = 0; i < 100_000; i++) sadd.append("$").append(String.valueOf(i).length()).append("\r\n").append(i).append("\r\n");
+    try (RespSocket client = connect()) {
+      assertEquals(":100000\r\n", client.send(sadd.toString()).readLine(), "Redis's own answer: no tighter limit than Redis's");
+      assertEquals(":100000\r\n", client.call(command("SCARD", "big-sadd"), ":100000\r\n"));
     }
   }
 

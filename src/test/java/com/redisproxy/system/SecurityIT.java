@@ -139,6 +139,24 @@ class SecurityIT {
   }
 
   @Test
+  void beforeAuthRequestsHaveRedissTighterLimitsAndAfterItRedissOwn() {
+    try (RespSocket client = new RespSocket(proxy.respPort())) {
+      assertEquals("-ERR Protocol error: unauthenticated multibulk length\r\n", client.send("*11\r\n").readLine());
+      assertTrue(client.closedByPeer());
+    }
+    try (RespSocket client = new RespSocket(proxy.respPort())) {
+      assertEquals("-ERR Protocol error: unauthenticated bulk length\r\n", client.send("*1\r\n$16385\r\n").readLine());
+      assertTrue(client.closedByPeer());
+    }
+    try (RespSocket client = new RespSocket(proxy.respPort())) {
+      String value = "x".repeat(20_000);
+      client.send(command("AUTH", PASSWORD) + command("SET", "after-auth", value));
+      assertEquals("+OK\r\n", client.readLine());
+      assertEquals("+OK\r\n", client.readLine(), "a request pipelined after AUTH is read with the limits AUTH leaves");
+    }
+  }
+
+  @Test
   void aPipelineIsAuthorisedInRequestOrder() {
     try (RespSocket client = new RespSocket(proxy.respPort())) {
       String expected = NOAUTH + NOAUTH + "+OK\r\n$1\r\nv\r\n";

@@ -2,20 +2,35 @@ package com.redisproxy.resp.codec;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.BooleanSupplier;
 import org.apache.pekko.util.ByteString;
 
 /**
  * RESP2 request parser for one connection, written as a state machine over a byte buffer: feed it
  * reads as they come (split anywhere, or many frames in one) and it returns every request that is
- * complete. Accepts arrays of bulk strings and inline commands, as Redis does. Memory is bounded
- * by {@link RespLimits}: declared lengths are checked before any byte is buffered for them, and the
- * buffer only grows with bytes actually received.
+ * complete. Accepts arrays of bulk strings and inline commands, as Redis does, with Redis's limits
+ * by default, its tighter ones for a client that has not authenticated included. Memory is bounded
+ * by {@link RespLimits} and the {@link ReadingBudget} all connections share: declared lengths are
+ * checked before any byte is buffered for them, and the buffer only grows with bytes actually
+ * received.
  */
 public final class RespParser {
   private static final int INITIAL_BUFFER = 4096;
   private static final int MAX_LENGTH_LINE = 32; // "*" or "$", up to 20 digits, sign, CRLF
+  // Redis's limits for a client that has not authenticated (networking.c), which keep a stranger
+  // from making the server hold much before it knows who he is.
+  static final int UNAUTHENTICATED_MAX_ARRAY_LENGTH = 10;
+  static final int UNAUTHENTICATED_MAX_BULK_BYTES = 16384;
+  // What an argument costs beyond its bytes (its ByteString, its array, its list slot), counted
+  // in a request's size, so that many tiny arguments are bounded as their bytes are.
+  static final int ARGUMENT_OVERHEAD_BYTES = 48;
 
   private final RespLimits limits;
+  private final ReadingBudget budget;
+  private final BooleanSupplier mustAuthenticate;
+  // An AUTH or HELLO was read in this feed: the requests after it run after it, so they are read
+  // with the limits it will leave, as Redis reads them (it runs each request before reading the next).
+  private boolean authenticationRead;
   private byte[] buffer = new byte[INITIAL_BUFFER];
   private int start; // first unconsumed byte
   private int end; // one past the last received byte
@@ -27,13 +42,25 @@ public final class RespParser {
   private long requestBytes;
   private String failure;
 
+  /** A parser for a client that need not authenticate, alone with its budget (tests). */
   public RespParser(RespLimits limits) {
+    this(limits, ReadingBudget.unbounded(), () -> false);
+  }
+
+  /**
+   * @param budget the bytes all connections' parsers may hold together
+   * @param mustAuthenticate whether the client has yet to authenticate, asked at each request header
+   */
+  public RespParser(RespLimits limits, ReadingBudget budget, BooleanSupplier mustAuthenticate) {
     this.limits = limits;
+    this.budget = budget;
+    this.mustAuthenticate = mustAuthenticate;
   }
 
   /** Adds {@code bytes} and returns the requests now complete; after a protocol error, nothing more. */
   public RespBatch feed(ByteString bytes) {
     if (failure != null) return RespBatch.EMPTY;
+    authenticationRead = false;
     append(bytes);
     List<RespRequest> requests = new ArrayList<>(4);
     try {
@@ -41,6 +68,7 @@ public final class RespParser {
       while ((request = next()) != null) requests.add(request);
     } catch (ProtocolError e) {
       failure = e.getMessage();
+      release();
       return new RespBatch(requests, failure);
     }
     releaseBufferIfLargeAndEmpty();
@@ -73,6 +101,9 @@ public final class RespParser {
       if (--argsRemaining == 0) {
         RespRequest request = new RespRequest(args);
         args = null;
+        budget.give(requestBytes);
+        requestBytes = 0;
+        if (request.is("auth") || request.is("hello")) authenticationRead = true;
         return request;
       }
     }
@@ -82,8 +113,12 @@ public final class RespParser {
     int lineEnd = findCrlf(start, "invalid multibulk length");
     if (lineEnd < 0) return false;
     long count = parseLength(start + 1, lineEnd, "invalid multibulk length");
+    if (count > Integer.MAX_VALUE) throw new ProtocolError("invalid multibulk length");
     if (count > limits.maxArrayLength()) {
       throw new ProtocolError("invalid multibulk length (" + count + " elements, the limit is " + limits.maxArrayLength() + ")");
+    }
+    if (count > UNAUTHENTICATED_MAX_ARRAY_LENGTH && unauthenticated()) {
+      throw new ProtocolError("unauthenticated multibulk length");
     }
     start = lineEnd + 2;
     if (count > 0) {
@@ -104,10 +139,19 @@ public final class RespParser {
     if (length > limits.maxBulkBytes()) {
       throw new ProtocolError("invalid bulk length (" + length + " bytes, the limit is " + limits.maxBulkBytes() + ")");
     }
-    requestBytes += length;
-    if (requestBytes > limits.maxRequestBytes()) {
-      throw new ProtocolError("request larger than " + limits.maxRequestBytes() + " bytes");
+    if (length > UNAUTHENTICATED_MAX_BULK_BYTES && unauthenticated()) {
+      throw new ProtocolError("unauthenticated bulk length");
     }
+    long cost = length + ARGUMENT_OVERHEAD_BYTES;
+    if (requestBytes + cost > limits.maxRequestBytes()) {
+      throw new ProtocolError("request larger than " + limits.maxRequestBytes() + " bytes (resp.max-request-bytes,"
+          + " counting " + ARGUMENT_OVERHEAD_BYTES + " bytes an argument besides its own)");
+    }
+    if (!budget.take(cost)) {
+      throw new ProtocolError("the proxy is reading " + budget.maxBytes() + " bytes of requests from its clients"
+          + " already (resp.max-reading-bytes); retry later");
+    }
+    requestBytes += cost;
     bulkLength = (int) length;
     start = lineEnd + 2;
     return true;
@@ -155,6 +199,16 @@ public final class RespParser {
       value = value * 10 + (digit - '0');
     }
     return negative ? -value : value;
+  }
+
+  private boolean unauthenticated() {
+    return !authenticationRead && mustAuthenticate.getAsBoolean();
+  }
+
+  /** Gives back to the budget what the request being read holds: the connection has closed. */
+  public void release() {
+    budget.give(requestBytes);
+    requestBytes = 0;
   }
 
   /** Bytes of buffer held now, for tests of the memory bound. */

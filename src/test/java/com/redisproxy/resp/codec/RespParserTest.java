@@ -168,6 +168,68 @@ class RespParserTest {
   @Test
   void theArgumentsOfOneRequestTogetherAreBounded() {
     String arg = "$60\r\n" + "v".repeat(60) + "\r\n";
-    assertEquals("Protocol error: request larger than 256 bytes", errorFor("*5\r\n" + arg.repeat(5)));
+    assertTrue(errorFor("*5\r\n" + arg.repeat(5)).startsWith("Protocol error: request larger than 256 bytes"));
+  }
+
+  @Test
+  void tinyArgumentsCountWhatTheyWeighNotOnlyTheirBytes() {
+    // 5 empty arguments hold 5 ByteStrings: 5 * 48 bytes of overhead is over 200 bytes.
+    RespParser parser = new RespParser(RespLimits.defaults().withMaxRequestBytes(200));
+    assertTrue(parser.feed(bytes("*5\r\n" + "$0\r\n\r\n".repeat(5))).protocolError().startsWith("Protocol error: request larger than 200 bytes"));
+  }
+
+  @Test
+  void byDefaultTheLimitsAreRedissOwn() {
+    RespParser parser = new RespParser(RespLimits.defaults());
+    StringBuilder sadd = new StringBuilder("*100002\r\n$4\r\nSADD\r\n$3\r\nset\r\n");
+    for (int i = 0; i < 100_000; i++) sadd.append("$").append(String.valueOf(i).length()).append("\r\n").append(i).append("\r\n");
+    RespBatch batch = parser.feed(bytes(sadd.toString()));
+    assertNull(batch.protocolError(), "Redis takes a SADD of 100,000 members");
+    assertEquals(100_002, batch.requests().get(0).size());
+    assertEquals("Protocol error: invalid multibulk length", new RespParser(RespLimits.defaults()).feed(bytes("*2147483648\r\n")).protocolError());
+    assertNull(new RespParser(RespLimits.defaults()).feed(bytes("*1\r\n$536870912\r\n")).protocolError(), "512 MiB: Redis's proto-max-bulk-len");
+    assertEquals("Protocol error: invalid bulk length (536870913 bytes, the limit is 536870912)",
+        new RespParser(RespLimits.defaults()).feed(bytes("*1\r\n$536870913\r\n")).protocolError());
+  }
+
+  @Test
+  void aClientThatHasNotAuthenticatedHasRedissTighterLimits() {
+    assertEquals("Protocol error: unauthenticated multibulk length", unauthenticated().feed(bytes("*11\r\n")).protocolError());
+    assertEquals("Protocol error: unauthenticated bulk length", unauthenticated().feed(bytes("*1\r\n$16385\r\n")).protocolError());
+    RespParser parser = unauthenticated();
+    assertEquals(List.of(List.of("SET", "k", "v"), List.of("MGET", "1", "2", "3", "4", "5", "6", "7", "8", "9")),
+        parseAll(parser, "*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$1\r\nv\r\n*10\r\n$4\r\nMGET" + "\r\n$1\r\n1\r\n$1\r\n2\r\n$1\r\n3"
+            + "\r\n$1\r\n4\r\n$1\r\n5\r\n$1\r\n6\r\n$1\r\n7\r\n$1\r\n8\r\n$1\r\n9\r\n"));
+  }
+
+  @Test
+  void requestsPipelinedAfterAuthAreReadWithTheLimitsAuthLeaves() {
+    String big = "x".repeat(20_000);
+    RespParser parser = unauthenticated();
+    RespBatch batch = parser.feed(bytes("*2\r\n$4\r\nAUTH\r\n$2\r\npw\r\n*3\r\n$3\r\nSET\r\n$1\r\nk\r\n$20000\r\n" + big + "\r\n"));
+    assertNull(batch.protocolError(), "AUTH runs before the SET after it");
+    assertEquals(2, batch.requests().size());
+    assertEquals("Protocol error: unauthenticated bulk length", parser.feed(bytes("*1\r\n$20000\r\n")).protocolError(),
+        "a later read, still unauthenticated (the AUTH failed), has the tight limits again");
+  }
+
+  @Test
+  void everyConnectionsRequestsBeingReadShareOneBudget() {
+    ReadingBudget budget = new ReadingBudget(1000);
+    RespParser first = new RespParser(RespLimits.defaults(), budget, () -> false);
+    RespParser second = new RespParser(RespLimits.defaults(), budget, () -> false);
+    assertNull(first.feed(bytes("*1\r\n$800\r\npartial")).protocolError());
+    assertEquals(848, budget.taken());
+    assertTrue(second.feed(bytes("*1\r\n$800\r\n")).protocolError().startsWith("Protocol error: the proxy is reading 1000 bytes"));
+    assertEquals(848, budget.taken(), "the refused request took nothing");
+    assertNull(first.feed(bytes("v".repeat(800 - "partial".length()) + "\r\n")).protocolError());
+    assertEquals(0, budget.taken(), "a request read whole gives its bytes back");
+    assertNull(first.feed(bytes("*1\r\n$800\r\npartial")).protocolError());
+    first.release();
+    assertEquals(0, budget.taken(), "a closed connection gives back what it held");
+  }
+
+  private static RespParser unauthenticated() {
+    return new RespParser(RespLimits.defaults(), ReadingBudget.unbounded(), () -> true);
   }
 }

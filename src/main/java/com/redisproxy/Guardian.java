@@ -25,6 +25,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -65,7 +66,11 @@ public final class Guardian {
           respLoops.map(loops -> new BackingRedis.LoopToLend(loops.cacheLoop(), loops.epoll()));
       BackingStore redis = startBackingStore(context, settings.fetch(), location, invalidations, fetchLoop);
       metrics.redisConnected(redis::isConnected);
-      metrics.invalidationLeaseHeld(() -> invalidations.leaseHeld(System.nanoTime()));
+      // The cache's lease, and in front of a cluster every node's: one lapsed node's keys are misses.
+      boolean leaseKept = !settings.cache().invalidationLease().isZero();
+      BooleanSupplier leaseHeld =
+          () -> invalidations.leaseHeld(System.nanoTime()) && (!leaseKept || redis.everyLeaseHeld());
+      metrics.invalidationLeaseHeld(leaseHeld);
       Timer fetchLatency = metrics.fetchLatency();
       // On the CacheActor's thread: a miss reaches its fetcher without waking another thread.
       DispatcherSelector cacheThread = DispatcherSelector.fromConfig(CACHE_DISPATCHER);
@@ -86,7 +91,7 @@ public final class Guardian {
       // HTTP reads are gathered on the thread the CacheActor runs on: the RESP loop, else Pekko's pool.
       Executor httpReadsSentFrom = respLoops.<Executor>map(RespEventLoops::cacheLoop).orElse(system.executionContext());
       ProxyRoutes routes = new ProxyRoutes(
-          cacheClient, httpReadsSentFrom, metrics, () -> redis.isConnected() && invalidations.leaseHeld(System.nanoTime()),
+          cacheClient, httpReadsSentFrom, metrics, () -> redis.isConnected() && leaseHeld.getAsBoolean(),
           settings.http().accessLog(), settings.auth());
       Optional<String> httpStreamDispatcher = settings.http().onCacheThread() ? Optional.of(CACHE_DISPATCHER) : Optional.empty();
       new HttpServer(system, settings.maxClients(), metrics, httpStreamDispatcher)

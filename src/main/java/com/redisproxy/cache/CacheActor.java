@@ -217,11 +217,12 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       return new GetResult.Failed(reasonFor(failed), failed.message());
     }
     FetchResult.Fetched fetched = (FetchResult.Fetched) result;
+    boolean keep = !pending.invalidated && fetched.cacheable();
     if (fetched.value() == null) {
-      if (settings.cachesAbsentKeys() && !pending.invalidated) store.put(key, ABSENT);
+      if (settings.cachesAbsentKeys() && keep) store.put(key, ABSENT);
       return GetResult.NotFound.INSTANCE;
     }
-    if (!pending.invalidated && fetched.value().size() <= settings.maxValueBytes()) {
+    if (keep && fetched.value().size() <= settings.maxValueBytes()) {
       byte[] value = fetched.value().toArrayUnsafe();
       if (fetched.ttlMillis() < 0) store.put(key, value);
       else store.put(key, value, remainingRedisTtl(fetched.ttlMillis(), pending));

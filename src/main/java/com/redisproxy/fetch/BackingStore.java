@@ -32,6 +32,15 @@ public interface BackingStore extends AutoCloseable {
   /** True when commands can be sent now. */
   boolean isConnected();
 
+  /**
+   * With tracking, false while a connection a read may go through has no lease held, though the
+   * cache may still serve the keys of the others (a Redis Cluster's node); the single Redis's
+   * lease is the cache's own ({@code InvalidationListener}). Always true without tracking.
+   */
+  default boolean everyLeaseHeld() {
+    return true;
+  }
+
   /** The address for logs and messages: no user name, never the password. */
   String address();
 

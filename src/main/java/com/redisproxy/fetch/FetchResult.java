@@ -10,9 +10,15 @@ public sealed interface FetchResult {
 
   /**
    * Redis answered; {@code value} is null when the key does not exist, {@code ttlMillis} is the
-   * key's remaining time to live in Redis or {@link RedisValue#NO_EXPIRY}.
+   * key's remaining time to live in Redis or {@link RedisValue#NO_EXPIRY}; a value that is not
+   * {@code cacheable} answers its waiters and is not kept (see {@link RedisValue}).
    */
-  record Fetched(long requestId, ByteString key, ByteString value, long ttlMillis) implements FetchResult {}
+  record Fetched(long requestId, ByteString key, ByteString value, long ttlMillis, boolean cacheable)
+      implements FetchResult {
+    public Fetched(long requestId, ByteString key, ByteString value, long ttlMillis) {
+      this(requestId, key, value, ttlMillis, true);
+    }
+  }
 
   record FetchFailed(long requestId, ByteString key, FetchError error, String message)
       implements FetchResult {}

@@ -93,7 +93,7 @@ public final class RedisFetcher extends AbstractBehavior<RedisFetcher.Command> {
   private static FetchResult result(ByteString key, long requestId, KeyRead read) {
     Throwable failure = read.failure();
     return failure == null
-        ? new FetchResult.Fetched(requestId, key, read.value().value(), read.value().ttlMillis())
+        ? new FetchResult.Fetched(requestId, key, read.value().value(), read.value().ttlMillis(), read.value().cacheable())
         : new FetchResult.FetchFailed(requestId, key, FetchError.classify(failure), FetchError.describe(failure));
   }
 }

@@ -4,8 +4,14 @@ import org.apache.pekko.util.ByteString;
 
 /**
  * A key as read from Redis: its value (null when absent) and its remaining time to live in
- * milliseconds, or {@link #NO_EXPIRY} when it has none or was not asked for.
+ * milliseconds, or {@link #NO_EXPIRY} when it has none or was not asked for. {@code cacheable} is
+ * false when Redis may not tell of the key's next change (with tracking: a cluster node
+ * connection whose tracking was not confirmed, or lapsed, while the read was on its way).
  */
-public record RedisValue(ByteString value, long ttlMillis) {
+public record RedisValue(ByteString value, long ttlMillis, boolean cacheable) {
   public static final long NO_EXPIRY = -1;
+
+  public RedisValue(ByteString value, long ttlMillis) {
+    this(value, ttlMillis, true);
+  }
 }

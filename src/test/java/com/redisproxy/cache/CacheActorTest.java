@@ -107,6 +107,17 @@ class CacheActorTest {
   }
 
   @Test
+  void aValueRedisMayNotInvalidateAnswersItsWaitersAndIsNotCached() {
+    var cache = cache(10);
+    cache.tell(new CacheActor.Get(bytes("k"), client.getRef()));
+    RedisFetcher.Fetch fetch = expectFetch("k");
+    fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), bytes("untracked"), RedisValue.NO_EXPIRY, false));
+    assertEquals(new GetResult.Found(bytes("untracked"), false), client.receiveMessage());
+    readThrough(cache, "k", "tracked");
+    assertHit(cache, "k", "tracked");
+  }
+
+  @Test
   void getCachedAnswersHitsAndNotCachedForTheRestWithoutFetchingOrCountingAMiss() {
     var cache = cache(10);
     readThrough(cache, "k", "v");

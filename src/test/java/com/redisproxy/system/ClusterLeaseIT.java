@@ -2,6 +2,8 @@ package com.redisproxy.system;
 
 import static com.redisproxy.system.support.ProxyProcess.body;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.system.support.Eventually;
 import com.redisproxy.system.support.FaultyRelay;
@@ -15,15 +17,57 @@ import io.lettuce.core.protocol.CommandType;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 /**
- * Each cluster node's tracking connection holds its own lease: one master reached through a relay
- * that stops forwarding its bytes loses the lease of that node only, so its keys stop being served
- * while the other masters' keys stay cached.
+ * Each cluster node connection is watched on its own: one master reached through a
+ * {@link FaultyRelay} loses the lease of that node only (its keys stop being served, /ready says
+ * 503, the other masters' keys stay cached); nothing read from its connection is cached before
+ * tracking is on again on it; and a silent connection is replaced, with tracking or without.
+ *
+ * <p>A cluster takes long to start here, so the tests share one; each puts its own relay in front
+ * of the first master (the master announces the relay's port to clients, its bus stays direct),
+ * starts its own proxy, writes its own keys, and takes the relay out again.
  */
 class ClusterLeaseIT {
   private static final Map<String, String> TRACKING = Map.of("CACHE_INVALIDATION", "tracking", "GLOBAL_CACHE_EXPIRY", "3600");
+  private static final AtomicInteger probes = new AtomicInteger();
+  private static TestCluster cluster;
+  private TestRedis silent;
+  private TestRedis other;
+  private FaultyRelay relay;
+
+  @BeforeAll
+  static void startCluster() {
+    cluster = TestCluster.started(3, 0);
+  }
+
+  @AfterAll
+  static void stopCluster() {
+    if (cluster != null) cluster.close();
+  }
+
+  @BeforeEach
+  void putARelayInFrontOfTheFirstMaster() {
+    silent = cluster.masters().get(0);
+    other = cluster.masters().get(1);
+    relay = FaultyRelay.to(silent.port());
+    config(silent, "cluster-announce-bus-port", silent.port() + 10_000);
+    config(silent, "cluster-announce-port", relay.port());
+    Eventually.await(Duration.ofSeconds(30), "the other nodes name the relay",
+        () -> new String(other.commands().clusterNodes()).contains(":" + relay.port() + "@"));
+  }
+
+  @AfterEach
+  void takeTheRelayOut() {
+    config(silent, "cluster-announce-port", 0);
+    relay.close();
+  }
 
   private static String valueOf(ProxyProcess proxy, String key) {
     HttpResponse<byte[]> response = proxy.get(key);
@@ -34,45 +78,107 @@ class ClusterLeaseIT {
     return proxy.get(key).headers().firstValue("X-Cache").orElse("");
   }
 
-  private static void config(TestRedis node, String name, int value) {
+  private static int ready(ProxyProcess proxy) {
+    return proxy.request("GET", "/ready").statusCode();
+  }
+
+  private static boolean leaseGauge(ProxyProcess proxy, int value) {
+    return body(proxy.request("GET", "/metrics")).contains("proxy_invalidation_lease_held " + value + ".0");
+  }
+
+  private static void config(TestRedis node, String name, Object value) {
     node.commands().dispatch(CommandType.CONFIG, new StatusOutput<>(ByteArrayCodec.INSTANCE),
-        new CommandArgs<>(ByteArrayCodec.INSTANCE).add("SET").add(name).add(value));
+        new CommandArgs<>(ByteArrayCodec.INSTANCE).add("SET").add(name).add(String.valueOf(value)));
+  }
+
+  private static void aclDefaultUser(TestRedis node, String rule) {
+    node.commands().dispatch(CommandType.ACL, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+        new CommandArgs<>(ByteArrayCodec.INSTANCE).add("SETUSER").add("default").add(rule));
   }
 
   @Test
-  void aSilentNodeLosesItsOwnLeaseOnlyAndItsKeysAreServedAgainOnceItIsHeard() {
-    try (TestCluster cluster = TestCluster.started(3, 0)) {
-      TestRedis silent = cluster.masters().get(0);
-      TestRedis other = cluster.masters().get(1);
-      String silentKey = cluster.keyOn(silent, "silent-");
-      String otherKey = cluster.keyOn(other, "other-");
-      try (FaultyRelay relay = FaultyRelay.to(silent.port())) {
-        // Clients learn the node's address from the cluster: it names the relay (the bus stays direct).
-        config(silent, "cluster-announce-bus-port", silent.port() + 10_000);
-        config(silent, "cluster-announce-port", relay.port());
-        Eventually.await(Duration.ofSeconds(30), "the other nodes name the relay",
-            () -> new String(other.commands().clusterNodes()).contains(":" + relay.port() + "@"));
-        silent.set(silentKey, "v1");
-        other.set(otherKey, "kept");
-        try (ProxyProcess proxy = ProxyProcess.start(TestCluster.seedAddress(other), TRACKING)) {
-          Eventually.await(Duration.ofSeconds(60), "both keys are cached", () -> valueOf(proxy, silentKey).equals("v1")
-              && valueOf(proxy, otherKey).equals("kept") && cacheHeader(proxy, silentKey).equals("HIT")
-              && cacheHeader(proxy, otherKey).equals("HIT"));
+  void aSilentNodeLosesItsOwnLeaseOnlyAndReadySays503UntilItIsHeardAgain() {
+    String silentKey = cluster.keyOn(silent, "silent-");
+    String otherKey = cluster.keyOn(other, "other-");
+    silent.set(silentKey, "v1");
+    other.set(otherKey, "kept");
+    try (ProxyProcess proxy = ProxyProcess.start(TestCluster.seedAddress(other), TRACKING)) {
+      Eventually.await(Duration.ofSeconds(60), "both keys are cached", () -> valueOf(proxy, silentKey).equals("v1")
+          && valueOf(proxy, otherKey).equals("kept") && cacheHeader(proxy, silentKey).equals("HIT")
+          && cacheHeader(proxy, otherKey).equals("HIT"));
+      Eventually.await(Duration.ofSeconds(15), "the proxy is ready", () -> ready(proxy) == 200);
 
-          relay.stall(FaultyRelay.Direction.FROM_REDIS);
-          silent.set(silentKey, "v2");
-          Eventually.await(Duration.ofSeconds(2), "the silent node's old value is no longer served",
-              () -> !valueOf(proxy, silentKey).equals("v1"));
-          assertEquals("HIT", cacheHeader(proxy, otherKey), "the other node's key stays cached");
-          assertEquals("kept", valueOf(proxy, otherKey));
+      relay.stall(FaultyRelay.Direction.FROM_REDIS);
+      silent.set(silentKey, "v2");
+      Eventually.await(Duration.ofSeconds(2), "the silent node's old value is no longer served",
+          () -> !valueOf(proxy, silentKey).equals("v1"));
+      Eventually.await(Duration.ofSeconds(2), "/ready says 503 while one master's lease has lapsed",
+          () -> ready(proxy) == 503);
+      assertTrue(leaseGauge(proxy, 0), "proxy_invalidation_lease_held is 0 while one master's lease has lapsed");
+      assertEquals("HIT", cacheHeader(proxy, otherKey), "the other node's key stays cached");
+      assertEquals("kept", valueOf(proxy, otherKey));
 
-          relay.heal();
-          Eventually.await(Duration.ofSeconds(15), "the silent node's new value is served",
-              () -> valueOf(proxy, silentKey).equals("v2"));
-        } finally {
-          config(silent, "cluster-announce-port", 0);
-        }
-      }
+      relay.heal();
+      Eventually.await(Duration.ofSeconds(15), "the silent node's new value is served",
+          () -> valueOf(proxy, silentKey).equals("v2"));
+      Eventually.await(Duration.ofSeconds(15), "/ready says 200 once the node is heard again", () -> ready(proxy) == 200);
+      assertTrue(leaseGauge(proxy, 1), "proxy_invalidation_lease_held is 1 again");
     }
+  }
+
+  // Lettuce reconnects a node connection by itself; here the node refuses CLIENT TRACKING once it
+  // is back, so whatever is read on it would never be invalidated.
+  @Test
+  void nothingReadFromANodeConnectionBackWithoutTrackingIsCached() {
+    String key = cluster.keyOn(silent, "refused-");
+    silent.set(key, "v1");
+    try (ProxyProcess proxy = ProxyProcess.start(TestCluster.seedAddress(other), TRACKING)) {
+      Eventually.await(Duration.ofSeconds(60), "the key is cached", () -> valueOf(proxy, key).equals("v1")
+          && cacheHeader(proxy, key).equals("HIT"));
+      try {
+        aclDefaultUser(silent, "-client"); // CLIENT TRACKING is refused with NOPERM from now on
+        int accepted = relay.connectionsAccepted();
+        relay.resetAll();
+        // A miss answered: the reset dropped the node's keys, and its connection is back (without tracking).
+        Eventually.await(Duration.ofSeconds(15), "a read of the key is a miss that Redis answers", () -> {
+          HttpResponse<byte[]> response = proxy.get(key);
+          return response.statusCode() == 200 && body(response).equals("v1")
+              && response.headers().firstValue("X-Cache").orElse("").equals("MISS");
+        });
+        assertTrue(relay.connectionsAccepted() > accepted, "the node's connection was opened again");
+        assertEquals("v1", valueOf(proxy, key));
+        assertNotEquals("HIT", cacheHeader(proxy, key), () -> "a value read without tracking is not cached\n" + proxy.output());
+        assertEquals(503, ready(proxy), () -> "/ready says 503 while a master's tracking is off\n" + proxy.output());
+
+        silent.set(key, "v2");
+        assertEquals("v2", valueOf(proxy, key), "the change is read at once: nothing stale was kept");
+      } finally {
+        aclDefaultUser(silent, "+client");
+      }
+      Eventually.await(Duration.ofSeconds(15), "tracking is on again (retried) and the key is cached",
+          () -> valueOf(proxy, key).equals("v2") && cacheHeader(proxy, key).equals("HIT"));
+      Eventually.await(Duration.ofSeconds(15), "/ready says 200 again", () -> ready(proxy) == 200);
+    }
+  }
+
+  // A connection that stays silent for good, without tracking: only its replacement brings the node back.
+  @Test
+  void withoutTrackingASilentNodeConnectionIsReplacedAndItsMissesSucceedAgain() {
+    try (ProxyProcess proxy = ProxyProcess.start(TestCluster.seedAddress(other), Map.of())) {
+      Eventually.await(Duration.ofSeconds(60), "a miss of the node's key is answered", () -> missAnswered(proxy));
+      int accepted = relay.connectionsAccepted();
+      relay.blackHoleOpenLinks();
+      Eventually.await(Duration.ofSeconds(10), "a miss of the node's key fails while its connection is silent",
+          () -> !missAnswered(proxy));
+      Eventually.await(Duration.ofSeconds(20), "a miss of the node's key is answered again",
+          () -> missAnswered(proxy));
+      assertTrue(relay.connectionsAccepted() > accepted, "the proxy opened another connection to the node");
+    }
+  }
+
+  // A key never read before, on the relayed node: nothing cached can answer it.
+  private boolean missAnswered(ProxyProcess proxy) {
+    String key = cluster.keyOn(silent, "probe-" + probes.incrementAndGet() + "-");
+    return proxy.get(key).statusCode() == 404;
   }
 }

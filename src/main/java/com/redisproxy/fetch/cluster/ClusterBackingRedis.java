@@ -10,8 +10,11 @@ import com.redisproxy.fetch.RedisValue;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.cluster.RedisClusterClient;
+import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.async.RedisAdvancedClusterAsyncCommands;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
 import java.util.List;
@@ -43,6 +46,8 @@ public final class ClusterBackingRedis implements BackingStore {
   private final InvalidationListener invalidations;
   private volatile StatefulRedisClusterConnection<ByteString, ByteString> connection;
   private volatile Optional<ClusterNodeConnections> nodeConnections = Optional.empty();
+  // Set before the connection: a read that finds the connection finds its leases.
+  private volatile ClusterNodeLeases leases;
   private volatile ScheduledFuture<?> nodeConnectionsCheck;
   private volatile boolean closed;
   private volatile String lastConnectFailure = "connecting";
@@ -65,13 +70,32 @@ public final class ClusterBackingRedis implements BackingStore {
     if (current == null) {
       return CompletableFuture.failedFuture(new RedisConnectionException("not connected: " + lastConnectFailure));
     }
+    // Stamped before it is sent; cached only if its nodes still hold that stamp once it is answered.
+    ClusterNodeLeases.Stamp stamp = leases.stampFor(SlotHash.getSlot(key.asByteBuffer()));
     RedisAdvancedClusterAsyncCommands<ByteString, ByteString> commands = current.async();
-    CompletionStage<ByteString> value = commands.get(key);
-    if (!settings.readTtl()) return value.thenApply(bytes -> new RedisValue(bytes, RedisValue.NO_EXPIRY));
+    RedirectNoted.Value<ByteString, ByteString> valueOutput = new RedirectNoted.Value<>(ByteStringCodec.INSTANCE);
+    CompletionStage<ByteString> value = commands.dispatch(CommandType.GET, valueOutput, keyArgs(key));
+    if (!settings.readTtl()) {
+      return value.thenApply(bytes -> new RedisValue(bytes, RedisValue.NO_EXPIRY,
+          !valueOutput.redirected() && stamp.stillHeld()));
+    }
     // Both go to the key's slot, pipelined: one round trip. PTTL -2: deleted in between. Reading from
     // replicas, Lettuce may send the two to different replicas of the slot (docs/cluster.md).
-    return value.thenCombine(commands.pttl(key), (bytes, ttl) ->
-        new RedisValue(ttl == -2 ? null : bytes, ttl < 0 ? RedisValue.NO_EXPIRY : Math.max(ttl, 0)));
+    RedirectNoted.Integer<ByteString, ByteString> ttlOutput = new RedirectNoted.Integer<>(ByteStringCodec.INSTANCE);
+    return value.thenCombine(commands.dispatch(CommandType.PTTL, ttlOutput, keyArgs(key)), (bytes, ttl) ->
+        new RedisValue(ttl == -2 ? null : bytes, ttl < 0 ? RedisValue.NO_EXPIRY : Math.max(ttl, 0),
+            !valueOutput.redirected() && !ttlOutput.redirected() && stamp.stillHeld()));
+  }
+
+  private static CommandArgs<ByteString, ByteString> keyArgs(ByteString key) {
+    return new CommandArgs<>(ByteStringCodec.INSTANCE).addKey(key);
+  }
+
+  /** With tracking, true while every node a read may go to has tracking on and its lease held. */
+  @Override
+  public boolean everyLeaseHeld() {
+    ClusterNodeLeases current = leases;
+    return current != null && current.everyReadNodeHeld();
   }
 
   @Override
@@ -124,10 +148,8 @@ public final class ClusterBackingRedis implements BackingStore {
   }
 
   private CompletableFuture<Void> openNodeConnections(StatefulRedisClusterConnection<ByteString, ByteString> connected) {
-    Optional<ClusterTracking> tracking =
-        settings.tracking() ? Optional.of(new ClusterTracking(connected, invalidations, settings,
-            resources.eventExecutorGroup())) : Optional.empty();
-    ClusterNodeConnections nodes = new ClusterNodeConnections(connected, readFrom, tracking, resources.eventBus());
+    leases = new ClusterNodeLeases(connected, invalidations, settings, resources.eventExecutorGroup());
+    ClusterNodeConnections nodes = new ClusterNodeConnections(connected, readFrom, leases, resources.eventBus());
     nodeConnections = Optional.of(nodes);
     nodeConnectionsCheck = resources.eventExecutorGroup().scheduleWithFixedDelay(nodes::openAll,
         ClusterClientChoices.NODE_CONNECTIONS_CHECK.toMillis(), ClusterClientChoices.NODE_CONNECTIONS_CHECK.toMillis(), TimeUnit.MILLISECONDS);

@@ -11,7 +11,6 @@ import io.lettuce.core.event.connection.ConnectionActivatedEvent;
 import io.lettuce.core.protocol.ConnectionIntent;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.util.ByteString;
 import reactor.core.Disposable;
@@ -22,26 +21,33 @@ import reactor.core.Disposable;
  * replicas, the replicas' (READ intent). Lettuce opens them lazily, and with REJECT_COMMANDS it
  * fails every command that finds its node's connection still being opened; so they are opened at
  * start, after every topology change, and every few seconds should an event have been missed.
- * Each newly opened connection is handed to the tracking, if it is on.
+ * Each newly opened connection is handed to {@link ClusterNodeLeases}, which watches it.
  */
 public final class ClusterNodeConnections implements AutoCloseable {
 
-  /** A node as the slot routing addresses it. */
-  record Node(String host, int port) {}
+  /**
+   * A node as the slot routing addresses it, and the connection a read to it takes: Lettuce reads
+   * from a master on its WRITE-intent connection, from a replica on its READ-intent one.
+   */
+  record Node(String host, int port, boolean upstream) {
+    static Node of(RedisClusterNode node) {
+      return new Node(node.getUri().getHost(), node.getUri().getPort(), node.getRole().isUpstream());
+    }
+  }
 
   private final StatefulRedisClusterConnection<ByteString, ByteString> cluster;
   private final ReadFrom readFrom;
-  private final Optional<ClusterTracking> tracking;
+  private final ClusterNodeLeases leases;
   private final Disposable events;
 
   ClusterNodeConnections(StatefulRedisClusterConnection<ByteString, ByteString> cluster, ReadFrom readFrom,
-      Optional<ClusterTracking> tracking, EventBus eventBus) {
+      ClusterNodeLeases leases, EventBus eventBus) {
     this.cluster = cluster;
     this.readFrom = readFrom;
-    this.tracking = tracking;
+    this.leases = leases;
     this.events = eventBus.get().subscribe(event -> {
       if (event instanceof ClusterTopologyChangedEvent changed) {
-        tracking.ifPresent(t -> t.topologyChanged(changed.before(), changed.after()));
+        leases.topologyChanged(changed.before(), changed.after());
         openAll();
       } else if (event instanceof ConnectionActivatedEvent) {
         openAll();
@@ -53,13 +59,11 @@ public final class ClusterNodeConnections implements AutoCloseable {
   CompletableFuture<Void> openAll() {
     List<CompletableFuture<?>> attempts = new ArrayList<>();
     for (RedisClusterNode node : cluster.getPartitions()) {
-      if (node.getUri() == null || node.is(NodeFlag.FAIL) || node.is(NodeFlag.EVENTUAL_FAIL)
-          || node.is(NodeFlag.NOADDR) || node.is(NodeFlag.HANDSHAKE)) continue;
-      boolean master = node.getRole().isUpstream();
-      if (!master && readFrom == ReadFrom.UPSTREAM) continue; // no read goes to a replica
-      Node address = new Node(node.getUri().getHost(), node.getUri().getPort());
+      if (node.getUri() == null || down(node)) continue;
+      Node address = Node.of(node);
+      if (!address.upstream() && readFrom == ReadFrom.UPSTREAM) continue; // no read goes to a replica
       attempts.add(cluster.getConnectionAsync(address.host(), address.port(),
-              master ? ConnectionIntent.WRITE : ConnectionIntent.READ)
+              address.upstream() ? ConnectionIntent.WRITE : ConnectionIntent.READ)
           .handle((connection, failure) -> {
             if (failure == null) opened(connection, address);
             return null;
@@ -68,8 +72,13 @@ public final class ClusterNodeConnections implements AutoCloseable {
     return CompletableFuture.allOf(attempts.toArray(CompletableFuture[]::new));
   }
 
+  /** Known to be down or not reachable yet: no read goes to it. */
+  static boolean down(RedisClusterNode node) {
+    return node.is(NodeFlag.FAIL) || node.is(NodeFlag.EVENTUAL_FAIL) || node.is(NodeFlag.NOADDR) || node.is(NodeFlag.HANDSHAKE);
+  }
+
   private void opened(StatefulRedisConnection<ByteString, ByteString> connection, Node node) {
-    tracking.ifPresent(t -> t.track(connection, node));
+    leases.watch(connection, node);
   }
 
   @Override

@@ -19,7 +19,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A TCP relay between the proxy and a real Redis that injects faults on command: it can stall
  * either direction (bytes are held, nothing is closed: a partition or a hung middlebox), drop
  * what it reads in a direction, delay every chunk, reset (RST) or close (FIN) every connection.
- * Faults apply to the connections open and to those opened later, until {@link #heal}.
+ * Faults apply to the connections open and to those opened later, until {@link #heal}; but
+ * {@link #blackHoleOpenLinks} is for the connections open at the time, and for good.
  */
 public final class FaultyRelay implements AutoCloseable {
 
@@ -96,6 +97,15 @@ public final class FaultyRelay implements AutoCloseable {
     notifyAll();
   }
 
+  /**
+   * Every connection open now stops forwarding either way, for good: what it reads is thrown away
+   * and nothing is closed (a middlebox or NAT that lost the connection's state). Connections
+   * opened later are forwarded as usual.
+   */
+  public void blackHoleOpenLinks() {
+    links.forEach(link -> link.blackHoled = true);
+  }
+
   /** Every open connection is reset (RST), both sides; new ones are accepted. */
   public void resetAll() {
     links.forEach(link -> link.close(true));
@@ -156,6 +166,7 @@ public final class FaultyRelay implements AutoCloseable {
     private final Socket client;
     private final Socket redis;
     private volatile boolean closed;
+    private volatile boolean blackHoled;
 
     Link(Socket client, Socket redis) {
       this.client = client;
@@ -175,6 +186,7 @@ public final class FaultyRelay implements AutoCloseable {
           OutputStream out = to.getOutputStream();
           int read;
           while ((read = in.read(buffer)) >= 0) {
+            if (blackHoled) continue; // still read, so that the link ends when either side closes
             long delay = delayMillis;
             if (delay > 0) Thread.sleep(delay); // the injected latency, not a synchronisation
             if (!mayForward(direction, this)) break;

@@ -90,9 +90,12 @@ public final class Guardian {
           cache, system.scheduler(), settings.cache().askTimeout(), settings.cache().maxPendingRequests(), invalidations);
       // HTTP reads are gathered on the thread the CacheActor runs on: the RESP loop, else Pekko's pool.
       Executor httpReadsSentFrom = respLoops.<Executor>map(RespEventLoops::cacheLoop).orElse(system.executionContext());
-      ProxyRoutes routes = new ProxyRoutes(
-          cacheClient, httpReadsSentFrom, metrics, () -> redis.isConnected() && leaseHeld.getAsBoolean(),
-          settings.http().accessLog(), settings.auth());
+      // In front of a cluster the RESP port forwards through a client of its own: ready once it reaches every master.
+      Optional<ClusterRedis> cluster = respLoops.isPresent()
+          ? clusterForwarding(context, settings.fetch(), settings.resp().forwardTimeout()) : Optional.empty();
+      BooleanSupplier ready = () -> redis.isConnected() && leaseHeld.getAsBoolean()
+          && cluster.map(ClusterRedis::everyMasterConnected).orElse(true);
+      ProxyRoutes routes = new ProxyRoutes(cacheClient, httpReadsSentFrom, metrics, ready, settings.http().accessLog(), settings.auth());
       Optional<String> httpStreamDispatcher = settings.http().onCacheThread() ? Optional.of(CACHE_DISPATCHER) : Optional.empty();
       new HttpServer(system, settings.maxClients(), metrics, httpStreamDispatcher)
           .start(settings.host(), settings.http().port(), settings.backlog(), settings.tls(), routes.handler(system), settings.shutdownDeadline())
@@ -101,7 +104,6 @@ public final class Guardian {
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
           });
       respLoops.ifPresent(loops -> {
-        Optional<ClusterRedis> cluster = clusterForwarding(context, settings.fetch(), settings.resp().forwardTimeout());
         Supplier<CompletionStage<List<Object>>> commandTable =
             cluster.isPresent() ? cluster.get()::commandTable : redis::commandTable;
         RespServer.FrontEnd frontEnd = new RespServer.FrontEnd(settings.host(), settings.backlog(), settings.maxClients(),

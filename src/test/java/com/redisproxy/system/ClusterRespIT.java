@@ -268,6 +268,20 @@ class ClusterRespIT {
   }
 
   @Test
+  void onceReadyNothingIsRejectedForAConnectionStillOpening() {
+    try (ProxyProcess fresh = ProxyProcess.start(cluster.address(), Map.of("CACHE_INVALIDATION", "none"))) {
+      Eventually.await(WAIT, "the fresh proxy says it is ready", () -> fresh.request("GET", "/ready").statusCode() == 200);
+      try (RespSocket socket = new RespSocket(fresh.respPort(), WAIT)) {
+        for (TestRedis master : cluster.masters()) {
+          String key = cluster.keyOn(master, "ready-");
+          assertEquals("+OK\r\n", socket.send(command("SET", key, "v")).readLine(), "forwarded to " + master.port());
+          assertEquals(bulk("v"), reply(socket.send(command("GET", key))), "read from " + master.port());
+        }
+      }
+    }
+  }
+
+  @Test
   void keysScanAndRandomkeySeeEveryMaster() {
     try (RespSocket socket = socket()) {
       List<String> written = new ArrayList<>();

@@ -110,7 +110,8 @@ public final class ClusterBackingRedis implements BackingStore {
   @Override
   public boolean isConnected() {
     StatefulRedisClusterConnection<ByteString, ByteString> current = connection;
-    return current != null && current.isOpen();
+    return current != null && current.isOpen()
+        && nodeConnections.map(ClusterNodeConnections::everyReadNodeOpen).orElse(false);
   }
 
   @Override

@@ -72,6 +72,22 @@ public final class ClusterNodeConnections implements AutoCloseable {
     return CompletableFuture.allOf(attempts.toArray(CompletableFuture[]::new));
   }
 
+  /**
+   * True when the connection of every node a read may go to is open: until then a read for its
+   * slots would be rejected as "not connected". Asks Lettuce for each (opening what is missing).
+   */
+  boolean everyReadNodeOpen() {
+    for (RedisClusterNode node : cluster.getPartitions()) {
+      if (node.getUri() == null || down(node)) continue;
+      Node address = Node.of(node);
+      if (!address.upstream() && readFrom == ReadFrom.UPSTREAM) continue;
+      CompletableFuture<StatefulRedisConnection<ByteString, ByteString>> connection = cluster.getConnectionAsync(
+          address.host(), address.port(), address.upstream() ? ConnectionIntent.WRITE : ConnectionIntent.READ);
+      if (!connection.isDone() || connection.isCompletedExceptionally() || !connection.join().isOpen()) return false;
+    }
+    return true;
+  }
+
   /** Known to be down or not reachable yet: no read goes to it. */
   static boolean down(RedisClusterNode node) {
     return node.is(NodeFlag.FAIL) || node.is(NodeFlag.EVENTUAL_FAIL) || node.is(NodeFlag.NOADDR) || node.is(NodeFlag.HANDSHAKE);

@@ -18,6 +18,9 @@ public interface ClusterRedis {
   /** Redis's reply to a command that needs no particular node (COMMAND, or one Redis will refuse). */
   CompletionStage<ByteString> sendToAnyNode(List<ByteString> args);
 
+  /** True once the cluster's slot map is read and every master's connection is open. */
+  boolean everyMasterConnected();
+
   /** The hash slot of {@code key}, hash tags included. */
   int slot(ByteString key);
 

@@ -5,6 +5,7 @@ import io.lettuce.core.FlushMode;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.RedisURI;
+import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
@@ -82,6 +83,17 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
   @Override
   public CompletionStage<ByteString> sendToAnyNode(List<ByteString> args) {
     return send(args, 0);
+  }
+
+  @Override
+  public boolean everyMasterConnected() {
+    StatefulRedisClusterConnection<byte[], byte[]> open = connection;
+    if (open == null || !open.isOpen()) return false;
+    for (RedisClusterNode master : mastersInSlotOrder()) {
+      CompletableFuture<StatefulRedisConnection<byte[], byte[]>> node = open.getConnectionAsync(master.getNodeId());
+      if (!node.isDone() || node.isCompletedExceptionally() || !node.join().isOpen()) return false;
+    }
+    return true;
   }
 
   @Override

@@ -151,6 +151,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   }
 
   private Behavior<Command> onGet(Get get) {
+    counters.hotKeys.read(CacheKey.of(get.key()));
     read(get.key(), get.replyTo()::tell);
     sendFetches();
     return this;
@@ -177,8 +178,10 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   private Behavior<Command> onGetCached(GetCached getCached) {
     List<Lookup> results = new ArrayList<>(getCached.keys().size());
     boolean servable = hitsServable(); // one clock read for the whole batch
-    for (ByteString key : getCached.keys()) {
-      byte[] value = servable ? store.get(CacheKey.of(key)) : null;
+    for (ByteString keyBytes : getCached.keys()) {
+      CacheKey key = CacheKey.of(keyBytes);
+      counters.hotKeys.read(key); // the read that misses here comes back as GetAll: counted once, here
+      byte[] value = servable ? store.get(key) : null;
       if (value == null) {
         results.add(Lookup.NotCached.INSTANCE);
         continue;

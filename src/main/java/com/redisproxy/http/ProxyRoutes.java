@@ -23,7 +23,7 @@ import org.apache.pekko.japi.function.Function;
 
 /**
  * HTTP to CacheActor and back: {@code GET /proxy?key=K}, and the operational endpoints
- * {@code /health}, {@code /ready} and {@code /metrics}.
+ * {@code /health}, {@code /ready}, {@code /metrics} and {@code /hotkeys}.
  */
 public final class ProxyRoutes extends AllDirectives {
 
@@ -75,6 +75,8 @@ public final class ProxyRoutes extends AllDirectives {
         path("health", () -> getOnly(() -> complete(StatusCodes.OK, JsonBodies.status("ok")))),
         path("ready", () -> getOnly(this::ready)),
         path("metrics", () -> metricsNeedPassword ? auth.require(getOnly(this::metrics)) : getOnly(this::metrics)),
+        // Key names: behind the password, as the keys' values are.
+        path("hotkeys", () -> auth.require(getOnly(this::hotKeys))),
         complete(StatusCodes.NOT_FOUND, JsonBodies.error("not_found", "no such endpoint; try GET /proxy?key=K")));
   }
 
@@ -102,6 +104,12 @@ public final class ProxyRoutes extends AllDirectives {
     }
     return completeWithFuture(cache.stats().thenApply(stats -> stats.isPresent()
         ? HttpResponse.create().withEntity(JsonBodies.status("ready"))
+        : ReadResponses.error(StatusCodes.SERVICE_UNAVAILABLE, "not_ready", "the cache is not answering")));
+  }
+
+  private Route hotKeys() {
+    return completeWithFuture(cache.stats().thenApply(stats -> stats.isPresent()
+        ? HttpResponse.create().withEntity(JsonBodies.hotKeys(stats.get().hotKeys(), stats.get().hotKeysShare()))
         : ReadResponses.error(StatusCodes.SERVICE_UNAVAILABLE, "not_ready", "the cache is not answering")));
   }
 

@@ -53,6 +53,9 @@ public final class ProxyMetrics {
     cacheGauge("proxy.cache.keys", "keys in the cache", CacheStats::size);
     cacheGauge("proxy.cache.capacity", "keys the cache holds at most", CacheStats::capacity);
     cacheGauge("proxy.redis.fetches.in.flight", "backing GETs not answered yet", CacheStats::fetchesInFlight);
+    // The share only: key names as labels would be unbounded in number, and data (see /hotkeys).
+    cacheGauge("proxy.cache.hot.keys.read.share", "share of reads that went to the 10 keys read most (a lower bound)",
+        CacheStats::hotKeysShare);
   }
 
   /** Counts the answers one front end gives to key reads, by outcome. */

@@ -2,6 +2,7 @@ package com.redisproxy.cache;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.fetch.FetchError;
 import com.redisproxy.fetch.FetchResult;
@@ -128,6 +129,21 @@ class CacheActorTest {
     CacheStats stats = stats(cache);
     assertEquals(1, stats.hits());
     assertEquals(1, stats.misses(), "only the read-through's miss");
+  }
+
+  @Test
+  void theKeysReadMostAreInTheStatsHitOrNot() {
+    var cache = cache(10);
+    readThrough(cache, "hot", "v");
+    TestProbe<List<Lookup>> batch = testKit.createTestProbe();
+    for (int i = 0; i < 79; i++) {
+      cache.tell(new CacheActor.GetCached(List.of(bytes("hot"), bytes("warm" + (i % 2)), bytes("cold" + i)), batch.getRef()));
+      batch.receiveMessage();
+    }
+    CacheStats stats = stats(cache);
+    assertEquals("hot", new String(stats.hotKeys().get(0).key(), java.nio.charset.StandardCharsets.UTF_8));
+    assertTrue(stats.hotKeys().get(0).reads() >= 80, "one read in 8 counted, scaled back: " + stats.hotKeys().get(0).reads());
+    assertTrue(stats.hotKeysShare() > 0.3 && stats.hotKeysShare() <= 1, "hot is a third of the reads: " + stats.hotKeysShare());
   }
 
   @Test

@@ -1,12 +1,14 @@
 package com.redisproxy.system;
 
 import static com.redisproxy.system.support.ProxyProcess.body;
+import static com.redisproxy.system.support.RespSocket.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.system.support.Eventually;
 import com.redisproxy.system.support.ProxyProcess;
+import com.redisproxy.system.support.RespSocket;
 import com.redisproxy.system.support.TestRedis;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -59,6 +61,28 @@ class OperationsIT {
       Eventually.await(Duration.ofSeconds(30), "the expired key is swept and counted",
           () -> metric(proxy, "proxy_cache_expirations_total") == 1 && metric(proxy, "proxy_cache_keys") == 0);
       assertTrue(proxy.output().contains("GET /proxy 200 HIT"), "access log line:\n" + proxy.output());
+    }
+  }
+
+  @Test
+  void theKeysReadMostAreShownOverBothFrontEndsAndTheirShareAsAMetric() {
+    try (TestRedis redis = TestRedis.started(); ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of())) {
+      redis.set("hot,key", "v");
+      redis.set("cool", "v");
+      for (int i = 0; i < 160; i++) assertEquals(200, proxy.get(i % 3 == 2 ? "cool" : "hot,key").statusCode());
+      try (RespSocket client = new RespSocket(proxy.respPort())) {
+        for (int i = 0; i < 40; i++) client.call(command("GET", "hot,key"), "$1\r\nv\r\n");
+        String info = client.send(command("INFO", "proxy")).readThrough("\r\n\r\n");
+        assertTrue(info.contains("cache_hot_key_1:reads="), info);
+        assertTrue(info.matches("(?s).*cache_hot_key_1:reads=[0-9]+,max_overcount=[0-9]+,key=\"hot,key\"\r\n.*"), info);
+        assertTrue(info.contains("cache_hot_key_2:") && info.contains("key=\"cool\""), info);
+      }
+      String json = body(proxy.request("GET", "/hotkeys"));
+      assertTrue(json.startsWith("{\"top_keys_read_share\":"), json);
+      assertTrue(json.contains("{\"key\":\"hot,key\",\"key_base64\":\"aG90LGtleQ==\",\"reads\":"), json);
+      assertTrue(json.indexOf("hot,key") < json.indexOf("cool"), "most read first: " + json);
+      assertTrue(metric(proxy, "proxy_cache_hot_keys_read_share") > 0.5, "the two keys are every read");
+      assertFalse(body(proxy.request("GET", "/metrics")).contains("hot,key"), "no key names in the metrics");
     }
   }
 

@@ -1,6 +1,9 @@
 package com.redisproxy.resp.command;
 
 import com.redisproxy.cache.CacheStats;
+import com.redisproxy.cache.HotKeys;
+import com.redisproxy.cache.KeyText;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.function.IntSupplier;
 import org.apache.pekko.util.ByteString;
@@ -60,6 +63,19 @@ public final class ServerInfo {
         + "cache_full_clears:" + stats.fullClears() + "\r\n"
         + "cache_restarts:" + stats.restarts() + "\r\n"
         + "cached_keys:" + stats.size() + "\r\n"
-        + "cache_capacity:" + stats.capacity() + "\r\n";
+        + "cache_capacity:" + stats.capacity() + "\r\n"
+        + hotKeyLines(stats);
+  }
+
+  // The key last on its line, escaped as redis-cli quotes it: its commas cannot be taken for fields.
+  private static String hotKeyLines(CacheStats stats) {
+    StringBuilder lines = new StringBuilder()
+        .append(String.format(Locale.ROOT, "cache_hot_keys_read_share:%.4f\r\n", stats.hotKeysShare()));
+    int rank = 1;
+    for (HotKeys.HotKey hot : stats.hotKeys()) {
+      lines.append("cache_hot_key_").append(rank++).append(":reads=").append(hot.reads())
+          .append(",max_overcount=").append(hot.maxOvercount()).append(",key=").append(KeyText.quoted(hot.key())).append("\r\n");
+    }
+    return lines.toString();
   }
 }

@@ -169,7 +169,7 @@ class ReadBatcherTest {
     assertEquals(List.of(value), hit.get(5, TimeUnit.SECONDS));
 
     CompletableFuture<Optional<CacheStats>> stats = reads.stats().toCompletableFuture();
-    CacheStats figures = new CacheStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
+    CacheStats figures = new CacheStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, java.util.List.of(), 0.5);
     cache.expectMessageClass(CacheActor.GetStats.class).replyTo().tell(figures);
     awaitTask(answerOn);
     assertFalse(stats.isDone());

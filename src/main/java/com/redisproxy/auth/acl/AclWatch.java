@@ -1,0 +1,123 @@
+package com.redisproxy.auth.acl;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
+import java.util.function.Function;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps a {@link ReadPermission} in step with Redis's users: asks {@code ACL LIST} on a timer and,
+ * when its text changed (ACL SETUSER, DELUSER, LOAD, CONFIG SET requirepass: through the proxy or
+ * straight on Redis), reads the categories the rules name and publishes the new rules. A change is
+ * seen within one period plus a round trip. While ACL LIST cannot be read (Redis down, or the
+ * proxy's own user may not run it) the rules are unknown, so nothing is served from the cache on a
+ * guess. One poll at a time.
+ */
+public final class AclWatch {
+  private static final Logger log = LoggerFactory.getLogger(AclWatch.class);
+
+  /** How the proxy asks its own connection to Redis: {@code ACL LIST}, and {@code ACL CAT <category>}. */
+  public interface Source {
+    CompletionStage<List<String>> aclList();
+
+    CompletionStage<List<String>> category(String name);
+  }
+
+  private final Source source;
+  private final ReadPermission permission;
+  private final ScheduledExecutorService timer;
+  private final Duration period;
+  private final List<Consumer<AclRules>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
+  private final Map<String, Set<String>> categories = new java.util.concurrent.ConcurrentHashMap<>();
+  private volatile boolean stopped;
+  private volatile String lastFailure = "";
+
+  public AclWatch(Source source, ReadPermission permission, ScheduledExecutorService timer, Duration period) {
+    this.source = source;
+    this.permission = permission;
+    this.timer = timer;
+    this.period = period;
+  }
+
+  /** Called with each new set of rules (and with UNKNOWN when they can no longer be read), on the poll's thread. */
+  public void onChange(Consumer<AclRules> listener) {
+    listeners.add(listener);
+  }
+
+  public void start() {
+    poll();
+  }
+
+  public void stop() {
+    stopped = true;
+  }
+
+  private void poll() {
+    if (stopped) return;
+    CompletionStage<List<String>> listed;
+    try {
+      listed = source.aclList();
+    } catch (RuntimeException e) {
+      listed = CompletableFuture.failedFuture(e);
+    }
+    listed.thenCompose(this::withCategories).whenComplete((rules, failure) -> {
+      if (failure != null) unknown(failure);
+      else publish(rules);
+      if (!stopped) timer.schedule(this::poll, period.toNanos(), TimeUnit.NANOSECONDS);
+    });
+  }
+
+  private CompletionStage<AclRules> withCategories(List<String> lines) {
+    if (lines.equals(permission.rules().text())) return CompletableFuture.completedFuture(permission.rules());
+    Set<String> named = new HashSet<>();
+    for (String line : lines) {
+      for (String word : line.split(" ")) {
+        if ((word.startsWith("+@") || word.startsWith("-@")) && !word.equalsIgnoreCase("+@all")
+            && !word.equalsIgnoreCase("-@all")) {
+          named.add(word.substring(2).toLowerCase(java.util.Locale.ROOT));
+        }
+      }
+    }
+    named.removeAll(categories.keySet());
+    List<CompletableFuture<Void>> reads = new ArrayList<>();
+    for (String category : named) {
+      reads.add(source.category(category).thenAccept(members -> categories.put(category, Set.copyOf(members)))
+          .toCompletableFuture());
+    }
+    return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
+        .thenApply(done -> AclRules.parse(lines, new HashMap<>(categories)));
+  }
+
+  private void publish(AclRules rules) {
+    if (!lastFailure.isEmpty()) log.info("Redis's users are followed again (ACL LIST answers)");
+    lastFailure = "";
+    if (rules == permission.rules()) return;
+    permission.update(rules);
+    for (Consumer<AclRules> listener : listeners) listener.accept(rules);
+  }
+
+  private void unknown(Throwable failure) {
+    String why = String.valueOf(failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
+        ? c.getCause().getMessage() : failure.getMessage());
+    if (!why.equals(lastFailure)) {
+      log.warn("cannot read Redis's users (ACL LIST): {}; cached reads of users other than the proxy's own go to Redis "
+          + "until it answers", why);
+      lastFailure = why;
+    }
+    if (permission.rules() == AclRules.UNKNOWN) return;
+    permission.update(AclRules.UNKNOWN);
+    for (Consumer<AclRules> listener : listeners) listener.accept(AclRules.UNKNOWN);
+  }
+}

@@ -172,7 +172,7 @@ public final class Guardian {
       ActorContext<Void> context, FetchSettings settings, RedisLocation location, InvalidationInbox invalidations,
       Optional<BackingRedis.LoopToLend> fetchLoop) {
     BackingStore redis = settings.target() instanceof RedisTarget.Cluster cluster
-        ? new ClusterBackingRedis(cluster, settings, invalidations)
+        ? new ClusterBackingRedis(cluster, settings, invalidations, fetchLoop)
         : new BackingRedis(settings, location, invalidations, fetchLoop);
     CoordinatedShutdown.get(context.getSystem()).addTask(
         CoordinatedShutdown.PhaseBeforeActorSystemTerminate(), "close-backing-redis", () -> {

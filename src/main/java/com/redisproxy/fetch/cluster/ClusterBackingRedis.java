@@ -6,8 +6,17 @@ import com.redisproxy.fetch.Failures;
 import com.redisproxy.fetch.FetchSettings;
 import com.redisproxy.fetch.InvalidationListener;
 import com.redisproxy.fetch.location.RedisTarget;
+import com.redisproxy.fetch.redis.BackingRedis;
+import com.redisproxy.fetch.redis.LentEventLoop;
+import com.redisproxy.fetch.redis.MissBatch;
+import com.redisproxy.fetch.KeyRead;
 import com.redisproxy.fetch.RedisValue;
 import io.lettuce.core.ReadFrom;
+import io.lettuce.core.RedisCommandExecutionException;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
+import io.lettuce.core.protocol.ConnectionIntent;
 import io.lettuce.core.RedisConnectionException;
 import io.lettuce.core.cluster.RedisClusterClient;
 import io.lettuce.core.cluster.SlotHash;
@@ -17,7 +26,11 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.resource.ClientResources;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -52,15 +65,27 @@ public final class ClusterBackingRedis implements BackingStore {
   private volatile boolean closed;
   private volatile String lastConnectFailure = "connecting";
 
-  public ClusterBackingRedis(
-      RedisTarget.Cluster target, FetchSettings settings, InvalidationListener invalidations) {
+  /**
+   * @param ioLoop an event loop of the proxy's own for the node connections' I/O (see
+   *     {@link LentEventLoop}): a miss is then written, read back and handed over on the cache's thread
+   */
+  public ClusterBackingRedis(RedisTarget.Cluster target, FetchSettings settings, InvalidationListener invalidations,
+      Optional<BackingRedis.LoopToLend> ioLoop) {
     this.target = target;
     this.settings = settings;
     this.readFrom = settings.readFrom();
     this.invalidations = invalidations;
-    this.resources = ClientResources.builder().reconnectDelay(ClusterClientChoices.reconnectDelay()).build();
-    this.client = RedisClusterClient.create(resources, target.seeds());
-    this.client.setOptions(ClusterClientChoices.options(settings.fetchTimeout(), settings.connectTimeout()).build());
+    ClientResources.Builder resources = ClientResources.builder()
+        .reconnectDelay(ClusterClientChoices.reconnectDelay()).nettyCustomizer(MissBatch.CHANNEL_SETUP);
+    boolean lent = LentEventLoop.lendTo(resources, ioLoop);
+    log.info("Cluster misses are read on {}", lent
+        ? "the cache's event loop" : "Lettuce's own event loops (none lent, or its transport differs)");
+    this.resources = resources.build();
+    this.client = RedisClusterClient.create(this.resources, target.seeds());
+    // A batch of misses has one deadline, the fetch timeout; every other command has its own.
+    this.client.setOptions(ClusterClientChoices.options(settings.fetchTimeout(), settings.connectTimeout())
+        .timeoutOptions(TimeoutOptions.builder().timeoutSource(MissBatch.timeoutsOutsideBatches(settings.fetchTimeout())).build())
+        .build());
     connect();
   }
 
@@ -85,6 +110,81 @@ public final class ClusterBackingRedis implements BackingStore {
     return value.thenCombine(commands.dispatch(CommandType.PTTL, ttlOutput, keyArgs(key)), (bytes, ttl) ->
         new RedisValue(ttl == -2 ? null : bytes, ttl < 0 ? RedisValue.NO_EXPIRY : Math.max(ttl, 0),
             !valueOutput.redirected() && !ttlOutput.redirected() && stamp.stillHeld()));
+  }
+
+  /**
+   * Reading from masters, the misses of one call go to each master as one batch (see
+   * {@link MissBatch}: one write, one completion, one deadline), on its node connection, where one
+   * command at a time through the cluster connection costs a future, a timer and a hand-over
+   * each. A key the batch cannot serve (its master's connection not open, a MOVED or ASK after a
+   * slot moved) is read again by {@link #get}, which follows redirects and caches nothing it was
+   * redirected for.
+   */
+  @Override
+  public CompletionStage<List<KeyRead>> getAll(List<ByteString> keys) {
+    StatefulRedisClusterConnection<ByteString, ByteString> current = connection;
+    if (current == null || readFrom != ReadFrom.UPSTREAM) return BackingStore.super.getAll(keys);
+    Map<RedisClusterNode, List<Integer>> byMaster = new LinkedHashMap<>();
+    List<Integer> elsewhere = new ArrayList<>();
+    int[] slots = new int[keys.size()];
+    for (int i = 0; i < keys.size(); i++) {
+      slots[i] = SlotHash.getSlot(keys.get(i).asByteBuffer());
+      RedisClusterNode master = current.getPartitions().getMasterBySlot(slots[i]);
+      if (master == null || master.getUri() == null) elsewhere.add(i);
+      else byMaster.computeIfAbsent(master, node -> new ArrayList<>()).add(i);
+    }
+    KeyRead[] reads = new KeyRead[keys.size()];
+    List<CompletableFuture<Void>> parts = new ArrayList<>();
+    byMaster.forEach((master, indexes) -> parts.add(readFromMaster(current, master, keys, slots, indexes, reads)));
+    if (!elsewhere.isEmpty()) parts.add(readOneByOne(keys, elsewhere, reads));
+    return CompletableFuture.allOf(parts.toArray(CompletableFuture[]::new)).thenApply(all -> Arrays.asList(reads));
+  }
+
+  private CompletableFuture<Void> readFromMaster(StatefulRedisClusterConnection<ByteString, ByteString> current,
+      RedisClusterNode master, List<ByteString> keys, int[] slots, List<Integer> indexes, KeyRead[] reads) {
+    CompletableFuture<StatefulRedisConnection<ByteString, ByteString>> node =
+        current.getConnectionAsync(master.getUri().getHost(), master.getUri().getPort(), ConnectionIntent.WRITE);
+    if (!node.isDone() || node.isCompletedExceptionally()) return readOneByOne(keys, indexes, reads);
+    // Stamped before they are sent; cached only if their nodes still hold that stamp once answered.
+    ClusterNodeLeases.Stamp[] stamps = new ClusterNodeLeases.Stamp[indexes.size()];
+    List<ByteString> batch = new ArrayList<>(indexes.size());
+    for (int i = 0; i < indexes.size(); i++) {
+      stamps[i] = leases.stampFor(slots[indexes.get(i)]);
+      batch.add(keys.get(indexes.get(i)));
+    }
+    return MissBatch.send(node.join(), batch, settings.readTtl(), settings.fetchTimeout(), resources.timer())
+        .toCompletableFuture().thenCompose(batchReads -> {
+          List<Integer> redirected = new ArrayList<>();
+          for (int i = 0; i < indexes.size(); i++) {
+            KeyRead read = batchReads.get(i);
+            if (read.failure() != null && isRedirect(read.failure())) {
+              redirected.add(indexes.get(i));
+            } else if (read.failure() != null || stamps[i].stillHeld()) {
+              reads[indexes.get(i)] = read;
+            } else {
+              RedisValue value = read.value();
+              reads[indexes.get(i)] = KeyRead.of(new RedisValue(value.value(), value.ttlMillis(), false));
+            }
+          }
+          return redirected.isEmpty() ? CompletableFuture.completedFuture(null) : readOneByOne(keys, redirected, reads);
+        });
+  }
+
+  private CompletableFuture<Void> readOneByOne(List<ByteString> keys, List<Integer> indexes, KeyRead[] reads) {
+    List<CompletableFuture<Void>> each = new ArrayList<>(indexes.size());
+    for (int index : indexes) {
+      each.add(get(keys.get(index)).handle((value, failure) -> {
+        reads[index] = failure == null ? KeyRead.of(value) : KeyRead.failed(failure);
+        return (Void) null;
+      }).toCompletableFuture());
+    }
+    return CompletableFuture.allOf(each.toArray(CompletableFuture[]::new));
+  }
+
+  private static boolean isRedirect(Throwable failure) {
+    String message = failure.getMessage();
+    return failure instanceof RedisCommandExecutionException && message != null
+        && (message.startsWith("MOVED") || message.startsWith("ASK"));
   }
 
   private static CommandArgs<ByteString, ByteString> keyArgs(ByteString key) {

@@ -19,7 +19,6 @@ import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.resource.ClientResources;
 import io.netty.channel.EventLoopGroup;
-import io.netty.util.Timeout;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -90,10 +89,9 @@ public final class BackingRedis implements BackingStore {
     this.location = location;
     this.settings = settings;
     this.invalidations = invalidations;
-    Optional<LoopToLend> lent = ioLoop.filter(loop -> LentEventLoop.fits(loop.epoll()));
-    ClientResources.Builder resources = ClientResources.builder().nettyCustomizer(BatchWriter.ON_EVERY_CHANNEL);
-    lent.ifPresent(loop -> resources.eventLoopGroupProvider(new LentEventLoop(loop.loop())));
-    log.info("Misses are read from Redis on {}", lent.isPresent()
+    ClientResources.Builder resources = ClientResources.builder().nettyCustomizer(MissBatch.CHANNEL_SETUP);
+    boolean lent = LentEventLoop.lendTo(resources, ioLoop);
+    log.info("Misses are read from Redis on {}", lent
         ? "the cache's event loop" : "Lettuce's own event loops (none lent, or its transport differs)");
     this.resources = resources.build();
     this.client = RedisClient.create(this.resources);
@@ -103,7 +101,7 @@ public final class BackingRedis implements BackingStore {
             .autoReconnect(false)
             .disconnectedBehavior(ClientOptions.DisconnectedBehavior.REJECT_COMMANDS)
             .requestQueueSize(REQUEST_QUEUE_SIZE)
-            .timeoutOptions(TimeoutOptions.builder().timeoutSource(new TimeoutsOutsideBatches(settings.fetchTimeout())).build())
+            .timeoutOptions(TimeoutOptions.builder().timeoutSource(MissBatch.timeoutsOutsideBatches(settings.fetchTimeout())).build())
             .socketOptions(
                 SocketOptions.builder().connectTimeout(settings.connectTimeout()).keepAlive(true).build())
             .build());
@@ -150,15 +148,7 @@ public final class BackingRedis implements BackingStore {
       KeyRead down = KeyRead.failed(new RedisConnectionException("not connected: " + whyNotConnected()));
       return CompletableFuture.completedFuture(Collections.nCopies(keys.size(), down));
     }
-    MissBatch batch = new MissBatch(keys, settings.readTtl());
-    connection.dispatch(batch.envelope());
-    if (!batch.ended()) {
-      Duration after = settings.fetchTimeout();
-      Timeout deadline = client.getResources().timer()
-          .newTimeout(expired -> batch.expire(after), after.toNanos(), TimeUnit.NANOSECONDS);
-      batch.answers().whenComplete((reads, never) -> deadline.cancel());
-    }
-    return batch.answers();
+    return MissBatch.send(connection, keys, settings.readTtl(), settings.fetchTimeout(), client.getResources().timer());
   }
 
   /** Redis's COMMAND reply (name, arity, flags, key positions of every command), as nested lists. */

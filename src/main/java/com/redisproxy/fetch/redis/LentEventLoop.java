@@ -1,5 +1,6 @@
 package com.redisproxy.fetch.redis;
 
+import io.lettuce.core.resource.ClientResources;
 import io.lettuce.core.resource.EventLoopGroupProvider;
 import io.lettuce.core.resource.Transports;
 import io.netty.channel.EventLoopGroup;
@@ -8,6 +9,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.util.concurrent.EventExecutorGroup;
 import io.netty.util.concurrent.Future;
 import io.netty.util.concurrent.ImmediateEventExecutor;
+import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -18,11 +20,21 @@ import java.util.concurrent.TimeUnit;
  * misses (and TLS, for rediss://) share that thread with every RESP connection; it never blocks
  * there (non-blocking I/O and DNS), and on a small machine a thread wake-up costs more.
  */
-final class LentEventLoop implements EventLoopGroupProvider {
+public final class LentEventLoop implements EventLoopGroupProvider {
   private final EventLoopGroup loop;
 
   LentEventLoop(EventLoopGroup loop) {
     this.loop = loop;
+  }
+
+  /**
+   * Lends {@code loop}, if there is one and Lettuce's transport fits it, to the client {@code resources}
+   * will build; true when it did.
+   */
+  public static boolean lendTo(ClientResources.Builder resources, Optional<BackingRedis.LoopToLend> loop) {
+    Optional<BackingRedis.LoopToLend> lent = loop.filter(given -> fits(given.epoll()));
+    lent.ifPresent(given -> resources.eventLoopGroupProvider(new LentEventLoop(given.loop())));
+    return lent.isPresent();
   }
 
   /** True when Lettuce's channels can run on a loop of this transport (epoll, else Java NIO). */

@@ -7,6 +7,9 @@ import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.fetch.RedisValue;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
+import io.lettuce.core.TimeoutOptions;
+import io.lettuce.core.api.StatefulRedisConnection;
+import io.lettuce.core.resource.NettyCustomizer;
 import io.lettuce.core.output.CommandOutput;
 import io.lettuce.core.output.IntegerOutput;
 import io.lettuce.core.output.ValueOutput;
@@ -15,6 +18,8 @@ import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
 import io.netty.buffer.ByteBuf;
+import io.netty.util.Timeout;
+import io.netty.util.Timer;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -22,6 +27,7 @@ import java.util.List;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
@@ -33,7 +39,7 @@ import org.apache.pekko.util.ByteString;
  * a combination of two per key and a timer task per command, most of a miss's cost in the
  * proxy. The batch has one deadline instead of one a command.
  */
-final class MissBatch {
+public final class MissBatch {
   /** Marks this class's commands, which {@link #sharesBatchDeadline} tells Lettuce's per-command timeouts to skip. */
   private interface Batched {}
 
@@ -59,6 +65,30 @@ final class MissBatch {
     this.ttls = new long[withTtl ? keys.size() : 0];
     this.failures = new Throwable[keys.size()];
     this.unanswered = new AtomicInteger(keys.size() * (withTtl ? 2 : 1));
+  }
+
+  /**
+   * Sends the GET (and PTTL) of {@code keys} on {@code connection} as one batch with one deadline,
+   * {@code timeout} on {@code timer}; the connection's channel must have {@link #CHANNEL_SETUP} and
+   * its client {@link #timeoutsOutsideBatches}.
+   */
+  public static CompletionStage<List<KeyRead>> send(StatefulRedisConnection<ByteString, ByteString> connection,
+      List<ByteString> keys, boolean withTtl, Duration timeout, Timer timer) {
+    MissBatch batch = new MissBatch(keys, withTtl);
+    connection.dispatch(batch.envelope());
+    if (!batch.ended()) {
+      Timeout deadline = timer.newTimeout(expired -> batch.expire(timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
+      batch.answers().whenComplete((reads, never) -> deadline.cancel());
+    }
+    return batch.answers();
+  }
+
+  /** For a client's resources: opens the batches on every channel (see {@link BatchWriter}). */
+  public static final NettyCustomizer CHANNEL_SETUP = BatchWriter.ON_EVERY_CHANNEL;
+
+  /** For a client's timeout options: {@code timeout} for every command but a batch's, which has its own deadline. */
+  public static TimeoutOptions.TimeoutSource timeoutsOutsideBatches(Duration timeout) {
+    return new TimeoutsOutsideBatches(timeout);
   }
 
   /** True for the commands of a batch: their deadline is the batch's. */

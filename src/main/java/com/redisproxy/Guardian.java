@@ -1,5 +1,7 @@
 package com.redisproxy;
 
+import com.redisproxy.auth.acl.AclWatch;
+import com.redisproxy.auth.acl.ReadPermission;
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.Ticker;
@@ -19,6 +21,8 @@ import com.redisproxy.http.ProxyRoutes;
 import com.redisproxy.metrics.ProxyMetrics;
 import com.redisproxy.resp.RespEventLoops;
 import com.redisproxy.resp.RespServer;
+import com.redisproxy.resp.command.RedisLogin;
+import com.redisproxy.resp.command.RespAuth.RedisUsers;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.Optional;
@@ -48,6 +52,8 @@ public final class Guardian {
   private static final String CACHE_DISPATCHER = "redis-proxy-cache-dispatcher";
   // Sentinel's master is asked for on this timer; a failover is followed within about this long.
   private static final java.time.Duration SENTINEL_POLL = java.time.Duration.ofMillis(500);
+  // Redis's users are read this often: a change made straight on Redis counts within about this long.
+  private static final java.time.Duration ACL_POLL = java.time.Duration.ofMillis(250);
 
   private Guardian() {}
 
@@ -86,6 +92,22 @@ public final class Guardian {
           MailboxSelector.bounded(settings.cache().mailboxCapacity())
               .withDispatcherFromConfig(CACHE_DISPATCHER));
 
+      // Redis's users, followed (ACL LIST) so that a cached reply is served only to whom Redis would give it.
+      ReadPermission permission = new ReadPermission();
+      RedisLogin proxyLogin = ProxyLogin.of(settings.fetch().target());
+      Optional<AclWatch> aclWatch = settings.fetch().target() instanceof RedisTarget.Cluster
+          ? Optional.empty()
+          : Optional.of(new AclWatch(ProxyLogin.aclSource(redis), permission, aclTimer(system), ACL_POLL));
+      java.util.concurrent.atomic.AtomicBoolean loginRefused = aclWatch
+          .map(watch -> ProxyLogin.watchLockout(watch, proxyLogin, metrics))
+          .orElseGet(java.util.concurrent.atomic.AtomicBoolean::new);
+      aclWatch.ifPresent(watch -> {
+        watch.start();
+        CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceUnbind(), "stop-acl-watch", () -> {
+          watch.stop();
+          return CompletableFuture.completedFuture(Done.getInstance());
+        });
+      });
       CacheClient cacheClient = new CacheClient(
           cache, system.scheduler(), settings.cache().askTimeout(), settings.cache().maxPendingRequests(), invalidations);
       // HTTP reads are gathered on the thread the CacheActor runs on: the RESP loop, else Pekko's pool.
@@ -93,9 +115,10 @@ public final class Guardian {
       // In front of a cluster the RESP port forwards through a client of its own: ready once it reaches every master.
       Optional<ClusterRedis> cluster = respLoops.isPresent()
           ? clusterForwarding(context, settings.fetch(), settings.resp().forwardTimeout()) : Optional.empty();
-      BooleanSupplier ready = () -> redis.isConnected() && leaseHeld.getAsBoolean()
+      BooleanSupplier ready = () -> redis.isConnected() && leaseHeld.getAsBoolean() && !loginRefused.get()
           && cluster.map(ClusterRedis::everyMasterConnected).orElse(true);
-      ProxyRoutes routes = new ProxyRoutes(cacheClient, httpReadsSentFrom, metrics, ready, settings.http().accessLog(), settings.auth());
+      ProxyRoutes routes = new ProxyRoutes(cacheClient, httpReadsSentFrom, metrics, ready, settings.http().accessLog(),
+          settings.auth(), ProxyLogin.identity(proxyLogin, aclWatch.isPresent(), permission));
       Optional<String> httpStreamDispatcher = settings.http().onCacheThread() ? Optional.of(CACHE_DISPATCHER) : Optional.empty();
       new HttpServer(system, settings.maxClients(), metrics, httpStreamDispatcher)
           .start(settings.host(), settings.http().port(), settings.backlog(), settings.tls(), routes.handler(system), settings.shutdownDeadline())
@@ -109,9 +132,11 @@ public final class Guardian {
         RespServer.FrontEnd frontEnd = new RespServer.FrontEnd(settings.host(), settings.backlog(), settings.maxClients(),
             settings.tls(), settings.auth().password(), settings.shutdownDeadline());
         RespServer.Context respContext = new RespServer.Context(
-            system, cacheClient, metrics, loops, new FollowedBackend(location), commandTable, cluster, Main.version());
-        new RespServer(settings.resp(), frontEnd, respContext)
-            .start()
+            system, cacheClient, metrics, loops, new FollowedBackend(location), commandTable, cluster, Main.version(),
+            cluster.isPresent() ? RedisUsers.inCluster(proxyLogin) : RedisUsers.followed(proxyLogin, permission));
+        RespServer resp = new RespServer(settings.resp(), frontEnd, respContext);
+        aclWatch.ifPresent(watch -> watch.onChange(resp::usersChanged));
+        resp.start()
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
                   + settings.host() + ":" + settings.resp().port() + ": " + failure.getMessage());
@@ -147,6 +172,17 @@ public final class Guardian {
     RespEventLoops loops = new RespEventLoops(1);
     system.getWhenTerminated().thenRun(loops::close);
     return loops;
+  }
+
+  private static java.util.concurrent.ScheduledExecutorService aclTimer(ActorSystem<?> system) {
+    java.util.concurrent.ScheduledExecutorService timer = java.util.concurrent.Executors.newSingleThreadScheduledExecutor(
+        runnable -> {
+          Thread thread = new Thread(runnable, "redis-proxy-acl-watch");
+          thread.setDaemon(true);
+          return thread;
+        });
+    system.getWhenTerminated().thenRun(timer::shutdownNow);
+    return timer;
   }
 
   private static RedisLocation redisLocation(ActorContext<Void> context, FetchSettings settings) {

@@ -29,6 +29,14 @@ public interface BackingStore extends AutoCloseable {
   /** Redis's COMMAND reply (name, arity, flags, key positions of every command), as nested lists. */
   CompletionStage<List<Object>> commandTable();
 
+  /**
+   * A command whose reply is a list of strings ({@code ACL LIST}, {@code ACL CAT read}), on the
+   * proxy's own connection, as the proxy's own user. A store that cannot send it fails.
+   */
+  default CompletionStage<List<ByteString>> stringList(List<String> args) {
+    return CompletableFuture.failedFuture(new UnsupportedOperationException(args.get(0) + " is not sent to this store"));
+  }
+
   /** True when commands can be sent now. */
   boolean isConnected();
 

@@ -47,6 +47,8 @@ final class ProxyReads {
     if (!uri.path().equals(PROXY) && !uri.path().equals(PROXY_SLASH)) return Optional.empty();
     Optional<String> key = request.getUri().query().get("key");
     if (key.isEmpty() || key.get().isEmpty() || !auth.allows(request)) return Optional.empty();
+    Optional<HttpResponse> refused = auth.refusal(request, key.get());
+    if (refused.isPresent()) return Optional.of(java.util.concurrent.CompletableFuture.completedFuture(refused.get()));
     boolean json = request.getHeader("Accept").filter(accept -> JsonMode.isRequested(accept.value())).isPresent();
     return Optional.of(read(key.get(), json));
   }

@@ -1,6 +1,7 @@
 package com.redisproxy.http;
 
 import com.redisproxy.auth.AuthSettings;
+import com.redisproxy.auth.acl.ProxyIdentity;
 import com.redisproxy.cache.client.CacheClient;
 import com.redisproxy.cache.client.ReadBatcher;
 import com.redisproxy.metrics.ExpositionFormat;
@@ -40,13 +41,13 @@ public final class ProxyRoutes extends AllDirectives {
 
   /** @param readsSentFrom where reads are gathered and sent to the cache: best the thread the cache runs on */
   public ProxyRoutes(CacheClient cache, Executor readsSentFrom, ProxyMetrics metrics, BooleanSupplier redisReachable,
-      boolean accessLog, AuthSettings auth) {
+      boolean accessLog, AuthSettings auth, ProxyIdentity identity) {
     this.cache = cache;
     this.metrics = metrics;
     this.outcomes = metrics.readOutcomes("http");
     this.redisReachable = redisReachable;
     this.accessLog = accessLog;
-    this.auth = new HttpAuth(auth.password(), metrics.authFailures("http"));
+    this.auth = new HttpAuth(auth.password(), metrics.authFailures("http"), identity);
     this.metricsNeedPassword = auth.metricsNeedPassword();
     // Answered on the thread the cache answers on: the stream takes it from there, with no hop of ours.
     this.reads = new ProxyReads(new ReadBatcher(cache, readsSentFrom, Runnable::run), outcomes, this.auth);
@@ -93,14 +94,20 @@ public final class ProxyRoutes extends AllDirectives {
     if (key.isEmpty() || key.get().isEmpty()) {
       return complete(StatusCodes.BAD_REQUEST, JsonBodies.error("bad_request", "query parameter 'key' is required"));
     }
-    return completeWithFuture(reads.read(key.get(), json));
+    String wanted = key.get();
+    return extractRequest(request -> auth.refusal(request, wanted).map(this::complete)
+        .orElseGet(() -> completeWithFuture(reads.read(wanted, json))));
   }
 
-  /** Ready when the backing Redis is reachable (with tracking: its lease held) and the cache itself answers. */
+  /**
+   * Ready when the backing Redis is reachable (with tracking: its lease held), Redis would still
+   * accept the proxy's own login, and the cache itself answers.
+   */
   private Route ready() {
     if (!redisReachable.getAsBoolean()) {
       return complete(StatusCodes.SERVICE_UNAVAILABLE, JsonBodies.error("not_ready",
-          "the backing Redis is not reachable, or its invalidation lease has lapsed"));
+          "the backing Redis is not reachable, its invalidation lease has lapsed, or Redis would refuse the proxy's "
+              + "own login (see proxy_redis_login_refused and the log)"));
     }
     return completeWithFuture(cache.stats().thenApply(stats -> stats.isPresent()
         ? HttpResponse.create().withEntity(JsonBodies.status("ready"))

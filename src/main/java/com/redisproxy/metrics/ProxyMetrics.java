@@ -93,6 +93,17 @@ public final class ProxyMetrics {
         .register(registry);
   }
 
+  /**
+   * 1 while Redis's users say the proxy's own login (REDIS_ADDRESS's user and password) would be
+   * refused: its connections open now work, but any new one will not.
+   */
+  public void redisLoginRefused(BooleanSupplier refused) {
+    Gauge.builder("proxy.redis.login.refused", refused, supplier -> supplier.getAsBoolean() ? 1 : 0)
+        .description("1 while Redis's ACL says the proxy's own Redis user and password would be refused, else 0")
+        .strongReference(true)
+        .register(registry);
+  }
+
   /** Latency of backing GETs, as a histogram. */
   public Timer fetchLatency() {
     return Timer.builder("proxy.redis.fetch.latency")

@@ -10,10 +10,11 @@ import com.redisproxy.resp.command.CommandTable;
 import com.redisproxy.resp.command.Refusals;
 import com.redisproxy.resp.command.RespAuth;
 import com.redisproxy.resp.command.RespCommands;
+import com.redisproxy.resp.command.RedisLogin;
 import com.redisproxy.resp.command.RespSession;
-import com.redisproxy.resp.forward.Backend;
 import com.redisproxy.resp.forward.BackendAddress;
 import com.redisproxy.resp.forward.BackendLocator;
+import com.redisproxy.resp.forward.Backends;
 import com.redisproxy.resp.forward.Forwarder;
 import com.redisproxy.resp.forward.Forwarding;
 import com.redisproxy.resp.forward.PinnedSession;
@@ -56,7 +57,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   private static final int MAX_SEGMENTS_IN_FLIGHT = 8;
   private static final CompletableFuture<Object> DONE = CompletableFuture.completedFuture(null);
 
-  private enum Kind { LOCAL, FORWARDED, PINNED }
+  // LOGIN: AUTH for Redis; like PINNED, what follows it is cut into segments once it is answered.
+  private enum Kind { LOCAL, FORWARDED, PINNED, LOGIN }
 
   private final RespParser parser;
   private final RespSession session;
@@ -65,6 +67,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   private final RespAuth auth;
   private final Forwarding forwarding;
   private final Forwarder forwarder;
+  private final Backends backends;
+  // The user this connection counts as in its loop's backends, so that a user's connection closes with its last client.
+  private RedisLogin joined;
   private final ArrayDeque<CompletableFuture<RespReply>> unanswered = new ArrayDeque<>();
   private Kind lastKind;
   private CompletableFuture<?> lastStarted = DONE;
@@ -79,19 +84,44 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   private boolean closeWhenAnswered;
 
   RespConnection(RespParser parser, RespSession session, RespCommands commands, CacheReads cache, RespAuth auth,
-      Forwarding forwarding, Backend backend, Backend backendResp3) {
+      Forwarding forwarding, Backends backends) {
     this.parser = parser;
     this.session = session;
     this.commands = commands;
     this.cache = cache;
     this.auth = auth;
     this.forwarding = forwarding;
-    this.forwarder = new Forwarder(session, auth, forwarding, backend, backendResp3, cache, commands);
+    this.backends = backends;
+    this.forwarder = new Forwarder(session, auth, forwarding, backends, cache, commands);
   }
 
   @Override
   public void handlerAdded(ChannelHandlerContext context) {
     this.context = context;
+    joined = auth.login(session);
+    backends.join(joined);
+  }
+
+  RespSession session() {
+    return session;
+  }
+
+  /** Redis deleted the user this client logged in as: as Redis does with its own clients, the connection ends. */
+  void closeIfLoggedInAsNoneOf(java.util.Set<String> users) {
+    if (session.login().isPresent() && !users.contains(session.login().get().userName())) {
+      log.debug("closing RESP connection {}: Redis no longer has its user", session.id());
+      closing = true;
+      context.close();
+    }
+  }
+
+  // After an AUTH Redis accepted, or a pinned session's end: the user's shared connection is counted in.
+  private void syncLogin() {
+    RedisLogin now = auth.login(session);
+    if (now.equals(joined)) return;
+    backends.join(now);
+    backends.leave(joined);
+    joined = now;
   }
 
   @Override
@@ -118,6 +148,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   public void channelInactive(ChannelHandlerContext context) {
     parser.release();
     if (pinned != null) pinned.end();
+    backends.leave(joined);
     context.fireChannelInactive();
   }
 
@@ -168,11 +199,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     for (int i = 0; i < requests.size(); i++) {
       RespRequest request = requests.get(i);
       Kind kind = kindOf(request);
-      if (kind == Kind.PINNED) {
+      if (kind == Kind.PINNED || kind == Kind.LOGIN) {
         startSegment(runKind, run, null);
         held = new ArrayList<>(requests.subList(i, requests.size()));
         heldProtocolError = protocolError;
-        enqueue(Kind.PINNED, this::pin);
+        enqueue(kind, kind == Kind.PINNED ? this::pin : this::logIn);
         return;
       }
       if (runKind != null && kind != runKind) {
@@ -196,8 +227,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   }
 
   private Kind kindOf(RespRequest request) {
+    if (auth.goesToRedis(session, request)) return Kind.LOGIN;
     return switch (forwarding.table().route(request)) {
-      case CACHED, LOCAL -> Kind.LOCAL;
+      // Served from the cache only where Redis would let the session's user read it; else Redis answers.
+      case CACHED -> !auth.allows(session, request) || auth.mayServeCached(session, request) ? Kind.LOCAL : Kind.FORWARDED;
+      case LOCAL -> Kind.LOCAL;
       case INFO, FORWARDED, REFUSED, NOT_IN_CLUSTER -> Kind.FORWARDED;
       case PINNED -> forwarder.inRefusedTransaction() ? Kind.FORWARDED : Kind.PINNED;
     };
@@ -219,7 +253,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
 
   /** Segments of one kind start together; a segment of another kind waits for the one before. */
   private void enqueue(Kind kind, Supplier<CompletableFuture<RespReply>> segment) {
-    CompletableFuture<?> after = kind == lastKind && kind != Kind.PINNED ? lastStarted : lastDone;
+    CompletableFuture<?> after = kind == lastKind && kind != Kind.PINNED && kind != Kind.LOGIN ? lastStarted : lastDone;
     CompletableFuture<Object> started = new CompletableFuture<>();
     CompletableFuture<RespReply> reply = new CompletableFuture<>();
     // Recorded before the segment starts: starting it may cut more segments (after a pinning ends).
@@ -245,6 +279,15 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   private RespReply failed(Throwable failure) {
     log.warn("RESP connection {}: a request failed inside the proxy", session.id(), failure);
     return new RespReply(new RespWriter().error("ERR internal proxy error: " + failure).result(), false);
+  }
+
+  // --- logging in as a Redis user
+
+  private CompletableFuture<RespReply> logIn() {
+    return forwarder.logIn(held.get(0)).thenCompose(reply -> {
+      syncLogin();
+      return notPinned(reply);
+    });
   }
 
   // --- pinning
@@ -319,6 +362,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   @Override
   public void backendClosed() {
     pinned = null;
+    syncLogin();
     writeAnswered();
     closeAfterWrites();
   }
@@ -326,6 +370,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   @Override
   public void unpinned() {
     pinned = null;
+    syncLogin();
     lastKind = null;
     updateReading();
   }

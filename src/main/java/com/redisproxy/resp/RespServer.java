@@ -14,7 +14,12 @@ import com.redisproxy.resp.command.RespAuth;
 import com.redisproxy.resp.command.RespCommands;
 import com.redisproxy.resp.command.RespSession;
 import com.redisproxy.resp.command.ServerInfo;
+import com.redisproxy.auth.acl.AclRules;
+import com.redisproxy.resp.codec.RespRequest;
+import com.redisproxy.resp.command.RespAuth.RedisUsers;
 import com.redisproxy.resp.forward.Backend;
+import com.redisproxy.resp.forward.Backends;
+import com.redisproxy.resp.forward.LoginBackends;
 import com.redisproxy.resp.forward.BackendLocator;
 import com.redisproxy.resp.forward.Forwarding;
 import com.redisproxy.resp.forward.Invalidator;
@@ -92,7 +97,8 @@ public final class RespServer {
    */
   public record Context(
       ActorSystem<?> system, CacheClient cache, ProxyMetrics metrics, RespEventLoops loops, BackendLocator backend,
-      Supplier<CompletionStage<List<Object>>> commandTable, Optional<ClusterRedis> cluster, String version) {}
+      Supplier<CompletionStage<List<Object>>> commandTable, Optional<ClusterRedis> cluster, String version,
+      RedisUsers users) {}
 
   private final ActorSystem<?> system;
   private final CacheClient cache;
@@ -103,9 +109,7 @@ public final class RespServer {
   private final RespAuth auth;
   private final Forwarding forwarding;
   private final Supplier<CompletionStage<List<Object>>> commandTable;
-  private final Map<EventLoop, SharedBackend> sharedBackends = new ConcurrentHashMap<>();
-  private final Map<EventLoop, SharedBackend> sharedResp3Backends = new ConcurrentHashMap<>();
-  private final Map<EventLoop, Backend> clusterBackends = new ConcurrentHashMap<>();
+  private final Map<EventLoop, Backends> backends = new ConcurrentHashMap<>();
   private final Optional<ClusterRedis> cluster;
   private final Optional<ClusterRouting> clusterRouting;
   private final RespEventLoops loops;
@@ -124,7 +128,7 @@ public final class RespServer {
     this.cache = context.cache();
     this.loops = context.loops();
     this.meters = context.metrics().connections("resp", openConnections::get);
-    this.auth = new RespAuth(frontEnd.password(), context.metrics().authFailures("resp"));
+    this.auth = new RespAuth(frontEnd.password(), context.metrics().authFailures("resp"), context.users());
     AtomicInteger pinned = new AtomicInteger();
     this.cluster = context.cluster();
     this.forwarding = new Forwarding(new CommandTable(settings.refusedCommands(), cluster.isPresent()), context.backend(),
@@ -188,8 +192,9 @@ public final class RespServer {
     }
     ReadBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new ReadBatcher(cache, loop, onLoop(loop)));
     RespSession session = auth.newSession(nextClientId.incrementAndGet());
+    // Redis's tighter limits for a client that has not passed the proxy's gate yet.
     channel.pipeline().addLast(new RespConnection(new RespParser(settings.limits(), readingBudget, () -> !session.authenticated()),
-        session, commands, batcher, auth, forwarding, backend(channel.eventLoop(), false), backend(channel.eventLoop(), true)));
+        session, commands, batcher, auth, forwarding, backends(channel.eventLoop())));
   }
 
   // A loop's reads are sent once its cycle's reads are done (a task runs after them), and answered
@@ -201,16 +206,33 @@ public final class RespServer {
     };
   }
 
-  // In front of a cluster no session speaks RESP3 (HELLO 3 is refused): one backend serves both.
-  private Backend backend(EventLoop loop, boolean resp3) {
-    if (cluster.isPresent()) return clusterBackends.computeIfAbsent(loop, on -> new ClusterBackend(on, cluster.get(), clusterRouting.get()));
-    if (!resp3) return shared(loop);
-    // Its link opens on first use: no RESP3 client, no second connection.
-    return sharedResp3Backends.computeIfAbsent(loop, on -> new SharedBackend(on, forwarding.backend(), settings.forwardTimeout(), settings.connectTimeout(), true));
+  // In front of a cluster no session speaks RESP3 (HELLO 3 is refused), and every client acts as
+  // the proxy's user: one backend serves all. Otherwise a connection per Redis user and protocol,
+  // each opened on first use: no RESP3 client, no second connection.
+  private Backends backends(EventLoop loop) {
+    return backends.computeIfAbsent(loop, on -> cluster.isPresent()
+        ? Backends.everyone(new ClusterBackend(on, cluster.get(), clusterRouting.get()))
+        : new LoginBackends(on, auth.proxyLogin(), (at, login, resp3) ->
+            new SharedBackend(at, forwarding.backend(), settings.forwardTimeout(), settings.connectTimeout(), resp3, login)));
   }
 
-  private SharedBackend shared(EventLoop loop) {
-    return sharedBackends.computeIfAbsent(loop, on -> new SharedBackend(on, forwarding.backend(), settings.forwardTimeout(), settings.connectTimeout(), false));
+  private Backend shared(EventLoop loop) {
+    return backends(loop).of(auth.proxyLogin(), false);
+  }
+
+  /**
+   * Redis's users changed: a client logged in as a user Redis no longer has is disconnected, as
+   * Redis disconnects its own. Nothing is done while the users are not known.
+   */
+  public void usersChanged(AclRules rules) {
+    if (!rules.known()) return;
+    java.util.Set<String> users = rules.users().keySet();
+    for (Channel channel : connections) {
+      channel.eventLoop().execute(() -> {
+        RespConnection connection = channel.pipeline().get(RespConnection.class);
+        if (connection != null) connection.closeIfLoggedInAsNoneOf(users);
+      });
+    }
   }
 
   // Until Redis has answered COMMAND, every forwarded command is taken to change any key.
@@ -237,7 +259,7 @@ public final class RespServer {
       return;
     }
     EventLoop loop = loops.group().next();
-    loop.execute(() -> shared(loop).forward(infoServer).thenAccept(serverInfo::learnRedisVersion));
+    loop.execute(() -> shared(loop).forward(new RespRequest(infoServer)).thenAccept(serverInfo::learnRedisVersion));
   }
 
   // Each connection answers what it has read, then closes; connections still open at the

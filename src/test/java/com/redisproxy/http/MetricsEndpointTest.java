@@ -35,7 +35,8 @@ class MetricsEndpointTest {
 
   private static HttpResponse metrics(AuthSettings auth, HttpRequest request) throws Exception {
     CacheClient client = new CacheClient(answeringCache(), testKit.system().scheduler(), Duration.ofSeconds(3), 100, new InvalidationInbox(100));
-    ProxyRoutes routes = new ProxyRoutes(client, Runnable::run, new ProxyMetrics(), () -> true, false, auth);
+    ProxyRoutes routes = new ProxyRoutes(client, Runnable::run, new ProxyMetrics(), () -> true, false, auth,
+        com.redisproxy.auth.acl.ProxyIdentity.notFollowed());
     return routes.routes().seal().handler(testKit.system()).apply(request).toCompletableFuture().get(10, TimeUnit.SECONDS);
   }
 

@@ -31,7 +31,7 @@ class ReadinessTest {
     CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofMillis(300), 100,
         new InvalidationInbox(100));
     ProxyRoutes routes = new ProxyRoutes(client, Runnable::run, new ProxyMetrics(), () -> redisReachable, false,
-        AuthSettings.defaults());
+        AuthSettings.defaults(), com.redisproxy.auth.acl.ProxyIdentity.notFollowed());
     HttpResponse response = routes.routes().seal().handler(testKit.system())
         .apply(HttpRequest.GET("/ready")).toCompletableFuture().get(10, TimeUnit.SECONDS);
     return response.status().intValue();

@@ -43,6 +43,7 @@ public final class AclWatch {
   private final Map<String, Set<String>> categories = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean stopped;
   private volatile String lastFailure = "";
+  private volatile boolean followedOnce; // failures before the first answer (Redis still connecting) are not news
 
   public AclWatch(Source source, ReadPermission permission, ScheduledExecutorService timer, Duration period) {
     this.source = source;
@@ -68,14 +69,19 @@ public final class AclWatch {
     if (stopped) return;
     CompletionStage<List<String>> listed;
     try {
-      listed = source.aclList();
+      listed = source.aclList().toCompletableFuture().orTimeout(period.toMillis() * 4 + 1000, TimeUnit.MILLISECONDS);
     } catch (RuntimeException e) {
       listed = CompletableFuture.failedFuture(e);
     }
     listed.thenCompose(this::withCategories).whenComplete((rules, failure) -> {
-      if (failure != null) unknown(failure);
-      else publish(rules);
-      if (!stopped) timer.schedule(this::poll, period.toNanos(), TimeUnit.NANOSECONDS);
+      try {
+        if (failure != null) unknown(failure);
+        else publish(rules);
+      } catch (RuntimeException e) {
+        log.warn("a listener to Redis's users failed", e);
+      } finally {
+        if (!stopped) timer.schedule(this::poll, period.toNanos(), TimeUnit.NANOSECONDS);
+      }
     });
   }
 
@@ -93,7 +99,12 @@ public final class AclWatch {
     named.removeAll(categories.keySet());
     List<CompletableFuture<Void>> reads = new ArrayList<>();
     for (String category : named) {
+      // A category Redis does not know (a rule written for another version) stays unknown: its users' answers are unsure.
       reads.add(source.category(category).thenAccept(members -> categories.put(category, Set.copyOf(members)))
+          .exceptionally(failure -> {
+            log.debug("ACL CAT {} failed: {}", category, failure.toString());
+            return null;
+          })
           .toCompletableFuture());
     }
     return CompletableFuture.allOf(reads.toArray(CompletableFuture[]::new))
@@ -102,6 +113,7 @@ public final class AclWatch {
 
   private void publish(AclRules rules) {
     if (!lastFailure.isEmpty()) log.info("Redis's users are followed again (ACL LIST answers)");
+    followedOnce = true;
     lastFailure = "";
     if (rules == permission.rules()) return;
     permission.update(rules);
@@ -109,9 +121,11 @@ public final class AclWatch {
   }
 
   private void unknown(Throwable failure) {
-    String why = String.valueOf(failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null
-        ? c.getCause().getMessage() : failure.getMessage());
-    if (!why.equals(lastFailure)) {
+    Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : failure;
+    String why = cause instanceof java.util.concurrent.TimeoutException ? "no answer in time" : String.valueOf(cause.getMessage());
+    if (!followedOnce) {
+      log.debug("Redis's users not read yet (ACL LIST): {}", why);
+    } else if (!why.equals(lastFailure)) {
       log.warn("cannot read Redis's users (ACL LIST): {}; cached reads of users other than the proxy's own go to Redis "
           + "until it answers", why);
       lastFailure = why;

@@ -160,6 +160,19 @@ public final class BackingRedis implements BackingStore {
     return connection.async().command();
   }
 
+  @Override
+  public CompletionStage<List<ByteString>> stringList(List<String> args) {
+    StatefulRedisConnection<ByteString, ByteString> connection = connections.get(0);
+    if (connection == null) {
+      return CompletableFuture.failedFuture(new RedisConnectionException("not connected: " + whyNotConnected()));
+    }
+    io.lettuce.core.protocol.CommandArgs<ByteString, ByteString> commandArgs =
+        new io.lettuce.core.protocol.CommandArgs<>(ByteStringCodec.INSTANCE);
+    for (String arg : args.subList(1, args.size())) commandArgs.add(arg);
+    return connection.async().dispatch(io.lettuce.core.protocol.CommandType.valueOf(args.get(0)),
+        new io.lettuce.core.output.ValueListOutput<>(ByteStringCodec.INSTANCE), commandArgs);
+  }
+
   /** True when at least one connection is open now. */
   public boolean isConnected() {
     for (int slot = 0; slot < connections.length(); slot++) {

@@ -4,13 +4,19 @@ import com.redisproxy.auth.Password;
 import com.redisproxy.metrics.ProxyMetrics;
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
+import com.redisproxy.auth.acl.ReadPermission;
 import java.util.Optional;
 import org.apache.pekko.util.ByteString;
 
 /**
- * Redis's requirepass semantics: one user, {@code default}, whose password is the proxy's. Until
- * a session authenticates, only AUTH, HELLO and QUIT are answered; the replies are Redis's own
- * words. A failed attempt leaves the session as it was and the connection open.
+ * Who a client is, in two layers. The proxy's own gate (PROXY_PASSWORD) has Redis's requirepass
+ * semantics: one user, {@code default}, whose password is the proxy's; until a session has passed
+ * it, only AUTH, HELLO and QUIT are answered, in Redis's own words. Past the gate (or with none),
+ * the client is one of Redis's users: its AUTH goes to Redis (see {@link #goesToRedis}), and until
+ * it has authenticated it is Redis's {@code default} user, refused with {@code -NOAUTH} while that
+ * needs a password; a client that passed the gate acts as the proxy's own Redis user instead. In
+ * front of a Redis Cluster every client acts as the proxy's user, and AUTH past the gate is
+ * refused. A failed attempt leaves the session as it was and the connection open.
  */
 public final class RespAuth {
   public static final ByteString NOAUTH = error("NOAUTH Authentication required.");
@@ -23,12 +29,75 @@ public final class RespAuth {
   private static final ByteString OK = new RespWriter().simple("OK").result();
   private static final ByteString DEFAULT_USER = ByteString.fromString("default");
 
+  private static final ByteString NOT_IN_CLUSTER = error("ERR AUTH as one of Redis's users is not supported in "
+      + "front of a Redis Cluster: every client acts as the proxy's own Redis user there");
+
+  /**
+   * Redis's users as the proxy follows them.
+   *
+   * @param followed false: every client acts as {@code proxyLogin}, and AUTH is the gate's alone
+   * @param inCluster in front of a Redis Cluster (not followed): AUTH as a Redis user gets a clear refusal
+   * @param proxyLogin who the proxy's own connections log in as
+   */
+  public record RedisUsers(boolean followed, boolean inCluster, RedisLogin proxyLogin, ReadPermission permission) {
+    /** The gate alone, as before Redis's users were followed (unit tests). */
+    public static RedisUsers notFollowed() {
+      return new RedisUsers(false, false, RedisLogin.DEFAULT_WITHOUT_PASSWORD, ReadPermission.unknown());
+    }
+
+    public static RedisUsers inCluster(RedisLogin proxyLogin) {
+      return new RedisUsers(false, true, proxyLogin, ReadPermission.unknown());
+    }
+
+    public static RedisUsers followed(RedisLogin proxyLogin, ReadPermission permission) {
+      return new RedisUsers(true, false, proxyLogin, permission);
+    }
+  }
+
   private final Optional<Password> password;
   private final ProxyMetrics.AuthFailures failures;
+  private final RedisUsers users;
 
   public RespAuth(Optional<Password> password, ProxyMetrics.AuthFailures failures) {
+    this(password, failures, RedisUsers.notFollowed());
+  }
+
+  public RespAuth(Optional<Password> password, ProxyMetrics.AuthFailures failures, RedisUsers users) {
     this.password = password;
     this.failures = failures;
+    this.users = users;
+  }
+
+  /** The Redis user the session's forwarded commands run as now. */
+  public RedisLogin login(RespSession session) {
+    if (!users.followed()) return users.proxyLogin();
+    return session.login().orElse(password.isPresent() ? users.proxyLogin() : RedisLogin.DEFAULT_WITHOUT_PASSWORD);
+  }
+
+  /** Redis refused credentials a client gave (WRONGPASS). */
+  public void recordFailure() {
+    failures.record();
+  }
+
+  public RedisLogin proxyLogin() {
+    return users.proxyLogin();
+  }
+
+  /** AUTH or HELLO ... AUTH past the gate: Redis checks it, and answers. */
+  public boolean goesToRedis(RespSession session, RespRequest request) {
+    return users.followed() && session.authenticated()
+        && (request.is("auth") || (request.is("hello") && HelloRequest.parse(request).credentials().isPresent()));
+  }
+
+  /**
+   * Whether the cached reply to {@code read} (GET, MGET: the keys follow the name) may be served to the session: its
+   * user is the proxy's own (the cache read it as that user), or Redis's rules allow it for sure.
+   */
+  public boolean mayServeCached(RespSession session, RespRequest read) {
+    RedisLogin login = login(session);
+    if (login.user().equals(users.proxyLogin().user())) return true;
+    return users.permission().check(login.userName(), read.name(), read.args().subList(1, read.size()))
+        == com.redisproxy.auth.acl.AclUser.Decision.ALLOWED;
   }
 
   public RespSession newSession(long id) {
@@ -36,11 +105,17 @@ public final class RespAuth {
   }
 
   public boolean allows(RespSession session, RespRequest request) {
-    return session.authenticated() || CommandTable.answeredBeforeAuth(request);
+    if (CommandTable.answeredBeforeAuth(request)) return true;
+    if (!session.authenticated()) return false;
+    return !(users.followed() && login(session) == RedisLogin.DEFAULT_WITHOUT_PASSWORD
+        && users.permission().rules().defaultNeedsPassword().orElse(false));
   }
 
   /** {@code AUTH <password>} or {@code AUTH <user> <password>}. */
   ByteString auth(RespSession session, RespRequest request) {
+    if (users.inCluster() && (password.isEmpty() || request.size() == 3 && !request.arg(1).equals(DEFAULT_USER))) {
+      return NOT_IN_CLUSTER;
+    }
     return switch (request.size()) {
       case 1 -> error("ERR wrong number of arguments for 'auth' command");
       // Without a password the default user takes any in the two-argument form, as in Redis.

@@ -76,6 +76,11 @@ public final class RespCommands {
     return results.thenCombine(cache.stats(), (found, stats) -> new AnsweredBatch(parts, found, stats, closeAfter));
   }
 
+  /** The answer to a request that needs no cache (HELLO once Redis accepted its AUTH), with Redis's version. */
+  public ByteString answerAtOnce(RespSession session, RespRequest request) {
+    return new Answers(session, 1).answer(request).orElse(ByteString.emptyByteString());
+  }
+
   /**
    * Redis's INFO reply with the proxy's own section after Redis's, in the reply's own type (a bulk
    * string, or RESP3's verbatim {@code txt} string); an error stays as it is.

@@ -4,7 +4,8 @@ import java.util.Optional;
 import org.apache.pekko.util.ByteString;
 
 /**
- * What Redis remembers about one client connection: who it is, its name, and the protocol it
+ * What Redis remembers about one client connection: who it is (past the proxy's gate, and as
+ * which Redis user), its name, and the protocol it
  * speaks. Changed in request order (AUTH, HELLO, CLIENT SETNAME, RESET), so that a pipeline's
  * later commands see it; used on its connection's event loop only.
  */
@@ -12,6 +13,7 @@ public final class RespSession {
   private final long id;
   private Optional<ByteString> name = Optional.empty();
   private boolean authenticated;
+  private Optional<RedisLogin> login = Optional.empty();
   private boolean resp3;
 
   public RespSession(long id, boolean authenticated) {
@@ -32,12 +34,23 @@ public final class RespSession {
     name = newName.isEmpty() ? Optional.empty() : Optional.of(newName);
   }
 
+  /** Past the proxy's own gate (PROXY_PASSWORD), or there is none. */
   public boolean authenticated() {
     return authenticated;
   }
 
   void authenticate() {
     authenticated = true;
+  }
+
+  /** The Redis user Redis accepted this client as (AUTH or HELLO ... AUTH); empty until then. */
+  public Optional<RedisLogin> login() {
+    return login;
+  }
+
+  /** Redis answered the client's AUTH with OK. */
+  public void loggedIn(RedisLogin accepted) {
+    login = Optional.of(accepted);
   }
 
   /**

@@ -22,6 +22,8 @@ import io.netty.handler.ssl.SslContextBuilder;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import com.redisproxy.resp.command.RedisLogin;
 import javax.net.ssl.SSLException;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -53,12 +55,15 @@ public final class BackendLink {
   private final Channel channel;
   private final Replies replies;
   private final List<ByteBuf> beforeConnected = new ArrayList<>();
+  private final boolean asClient;
   private int handshakeRepliesLeft;
   private boolean connected;
   private boolean closed;
 
-  private BackendLink(EventLoop loop, BackendAddress address, Duration connectTimeout, boolean resp3, Replies replies) {
+  private BackendLink(EventLoop loop, BackendAddress address, Duration connectTimeout, boolean resp3,
+      Optional<RedisLogin> login, Replies replies) {
     this.replies = replies;
+    this.asClient = login.isPresent();
     Bootstrap bootstrap = new Bootstrap()
         .group(loop)
         .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
@@ -74,7 +79,7 @@ public final class BackendLink {
         });
     ChannelFuture connecting = bootstrap.connect(address.host(), address.port());
     this.channel = connecting.channel();
-    handshake(address, resp3);
+    handshake(address, resp3, login);
     connecting.addListener((ChannelFutureListener) done -> {
       if (!done.isSuccess()) {
         log.debug("cannot connect to backing Redis {}:{}: {}", address.host(), address.port(), done.cause().toString());
@@ -96,7 +101,17 @@ public final class BackendLink {
    * @param resp3 the link speaks RESP3 from its first reply on (Redis 6 or later)
    */
   static BackendLink open(EventLoop loop, BackendAddress address, Duration connectTimeout, boolean resp3, Replies replies) {
-    return new BackendLink(loop, address, connectTimeout, resp3, replies);
+    return new BackendLink(loop, address, connectTimeout, resp3, Optional.empty(), replies);
+  }
+
+  /**
+   * A link that logs in as {@code login} (a client's Redis user) rather than with the proxy's own
+   * credentials. Should Redis refuse that login, the link closes at once and everything sent on it
+   * is answered with Redis's own refusal: nothing ever runs on it as anyone else.
+   */
+  static BackendLink open(EventLoop loop, BackendAddress address, Duration connectTimeout, boolean resp3,
+      Optional<RedisLogin> login, Replies replies) {
+    return new BackendLink(loop, address, connectTimeout, resp3, login, replies);
   }
 
   void send(List<ByteString> args) {
@@ -134,8 +149,13 @@ public final class BackendLink {
     else beforeConnected.add(request);
   }
 
-  private void handshake(BackendAddress address, boolean resp3) {
-    if (address.password().isPresent()) {
+  private void handshake(BackendAddress address, boolean resp3, Optional<RedisLogin> login) {
+    if (login.isPresent()) {
+      if (login.get().password().isPresent()) {
+        sendWithoutFlush(List.of(ByteString.fromString("AUTH"), login.get().user(), login.get().password().get()));
+        handshakeRepliesLeft++;
+      }
+    } else if (address.password().isPresent()) {
       ByteString password = ByteString.fromString(address.password().get());
       sendWithoutFlush(address.user().isPresent()
           ? List.of(ByteString.fromString("AUTH"), ByteString.fromString(address.user().get()), password)
@@ -159,9 +179,15 @@ public final class BackendLink {
   }
 
   private void onFrame(ByteBuf frame, boolean push) {
+    if (closed) return; // refused its login: what follows is not for anyone
     if (handshakeRepliesLeft > 0 && !push) {
       handshakeRepliesLeft--;
-      if (frame.getByte(frame.readerIndex()) == '-') {
+      if (frame.getByte(frame.readerIndex()) == '-' && asClient) {
+        byte[] refusal = new byte[frame.readableBytes()];
+        frame.getBytes(frame.readerIndex(), refusal);
+        onClosed(ByteString.fromArrayUnsafe(refusal));
+        channel.close();
+      } else if (frame.getByte(frame.readerIndex()) == '-') {
         log.warn("backing Redis refused the proxy's handshake (AUTH, SELECT or HELLO 3): {}", frame.toString(java.nio.charset.StandardCharsets.UTF_8).trim());
       }
       return;

@@ -5,12 +5,15 @@ import com.redisproxy.resp.codec.RespReply;
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
 import com.redisproxy.resp.command.CommandTable;
+import com.redisproxy.resp.command.HelloRequest;
+import com.redisproxy.resp.command.RedisLogin;
 import com.redisproxy.resp.command.Refusals;
 import com.redisproxy.resp.command.RespAuth;
 import com.redisproxy.resp.command.RespCommands;
 import com.redisproxy.resp.command.RespSession;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
@@ -24,24 +27,24 @@ import org.apache.pekko.util.ByteStringBuilder;
  */
 public final class Forwarder {
   private static final ByteString OK = new RespWriter().simple("OK").result();
+  private static final ByteString AUTH = ByteString.fromString("AUTH");
+  private static final ByteString WRONGPASS = ByteString.fromString("-WRONGPASS");
 
   private final RespSession session;
   private final RespAuth auth;
   private final Forwarding forwarding;
-  private final Backend backend;
-  private final Backend backendResp3;
+  private final Backends backends;
   private final CacheReads cache;
   private final RespCommands commands;
   // MULTI was refused a dedicated connection: what the client queues is discarded at EXEC.
   private boolean refusedTransaction;
 
-  public Forwarder(RespSession session, RespAuth auth, Forwarding forwarding, Backend backend, Backend backendResp3,
-      CacheReads cache, RespCommands commands) {
+  public Forwarder(RespSession session, RespAuth auth, Forwarding forwarding, Backends backends, CacheReads cache,
+      RespCommands commands) {
     this.session = session;
     this.auth = auth;
     this.forwarding = forwarding;
-    this.backend = backend;
-    this.backendResp3 = backendResp3;
+    this.backends = backends;
     this.cache = cache;
     this.commands = commands;
   }
@@ -90,9 +93,43 @@ public final class Forwarder {
     });
   }
 
-  // Read when the request goes out: a HELLO before it has been answered by then.
+  // Read when the request goes out: a HELLO or AUTH before it has been answered by then.
   private Backend backend() {
-    return session.resp3() ? backendResp3 : backend;
+    return backends.of(auth.login(session), session.resp3());
+  }
+
+  /**
+   * AUTH, or HELLO with AUTH, past the proxy's gate: Redis checks the credentials, on the connection
+   * of the user they name, and its answer is the client's (HELLO's is the proxy's, once Redis said
+   * OK). Accepted, the session acts as that user from its next command on.
+   */
+  public CompletableFuture<ByteString> logIn(RespRequest request) {
+    if (request.is("auth")) {
+      if (request.size() != 2 && request.size() != 3) return backend().forward(request); // Redis's own arity error
+      RedisLogin login = RedisLogin.of(request.size() == 3 ? Optional.of(request.arg(1)) : Optional.empty(),
+          request.arg(request.size() - 1));
+      return backends.of(login, false).forward(request).thenApply(reply -> {
+        accepted(login, reply);
+        return reply;
+      });
+    }
+    HelloRequest hello = HelloRequest.parse(request);
+    if (hello.error().isPresent()) return CompletableFuture.completedFuture(new RespWriter().error(hello.error().get()).result());
+    HelloRequest.Credentials credentials = hello.credentials().orElseThrow();
+    RedisLogin login = RedisLogin.of(Optional.of(credentials.user()), credentials.password());
+    RespRequest auth = new RespRequest(List.of(AUTH, credentials.user(), credentials.password()));
+    return backends.of(login, false).forward(auth).thenApply(reply -> accepted(login, reply)
+        ? commands.answerAtOnce(session, new RespRequest(hello.withoutCredentials()))
+        : reply);
+  }
+
+  private boolean accepted(RedisLogin login, ByteString reply) {
+    if (!reply.isEmpty() && reply.apply(0) == '+') {
+      session.loggedIn(login);
+      return true;
+    }
+    if (reply.take(WRONGPASS.size()).equals(WRONGPASS)) auth.recordFailure();
+    return false;
   }
 
   private CompletableFuture<ByteString> answeredInRefusedTransaction(RespRequest request) {

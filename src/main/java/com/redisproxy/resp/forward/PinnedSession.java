@@ -7,6 +7,7 @@ import com.redisproxy.resp.command.HelloRequest;
 import com.redisproxy.resp.command.LocalCommands;
 import com.redisproxy.resp.command.Refusals;
 import com.redisproxy.resp.command.RespAuth;
+import com.redisproxy.resp.command.RedisLogin;
 import com.redisproxy.resp.command.RespSession;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
@@ -48,7 +49,11 @@ public final class PinnedSession implements BackendLink.Replies {
   private sealed interface Owed {}
 
   /** {@code protocol}: the version the connection speaks once Redis accepts this request (HELLO, RESET). */
-  private record FromRedis(CommandTable.Invalidation after, OptionalInt protocol) implements Owed {}
+  private record FromRedis(CommandTable.Invalidation after, OptionalInt protocol, Optional<RedisLogin> login) implements Owed {
+    FromRedis(CommandTable.Invalidation after, OptionalInt protocol) {
+      this(after, protocol, Optional.empty());
+    }
+  }
 
   private record FromProxy(ByteString reply, boolean close) implements Owed {}
 
@@ -83,13 +88,19 @@ public final class PinnedSession implements BackendLink.Replies {
     this.auth = connection.auth();
     this.session = connection.session();
     this.client = connection.client();
-    this.link = BackendLink.open(connection.loop(), address, forwarding.connectTimeout(), session.resp3(), this);
+    RedisLogin login = auth.login(session);
+    Optional<RedisLogin> asClient = login.equals(auth.proxyLogin()) ? Optional.empty() : Optional.of(login);
+    this.link = BackendLink.open(connection.loop(), address, forwarding.connectTimeout(), session.resp3(), asClient, this);
   }
 
   public void handle(RespRequest request) {
     if (movedAway()) return;
     if (!auth.allows(session, request)) {
       answer(RespAuth.NOAUTH, false);
+      return;
+    }
+    if (auth.goesToRedis(session, request)) {
+      logIn(request);
       return;
     }
     switch (CommandTable.inPinnedSession(request)) {
@@ -134,7 +145,25 @@ public final class PinnedSession implements BackendLink.Replies {
     forwarding.releasePinned();
   }
 
-  // HELLO's AUTH is for the proxy; Redis sees HELLO with the version and SETNAME only.
+  // Past the gate, AUTH is Redis's: on this connection it changes the connection's user, as in Redis.
+  private void logIn(RespRequest request) {
+    Optional<RedisLogin> login = Optional.empty();
+    if (request.is("auth") && (request.size() == 2 || request.size() == 3)) {
+      login = Optional.of(RedisLogin.of(request.size() == 3 ? Optional.of(request.arg(1)) : Optional.empty(),
+          request.arg(request.size() - 1)));
+    }
+    HelloRequest hello = request.is("hello") ? HelloRequest.parse(request) : null;
+    OptionalInt protocol = OptionalInt.empty();
+    if (hello != null && hello.credentials().isPresent()) {
+      HelloRequest.Credentials credentials = hello.credentials().get();
+      login = Optional.of(RedisLogin.of(Optional.of(credentials.user()), credentials.password()));
+      if (hello.version().isPresent() && !inTransaction) protocol = OptionalInt.of(hello.version().get());
+    }
+    if (!unmatched) owed.add(new FromRedis(CommandTable.Invalidation.NONE, protocol, inTransaction ? Optional.empty() : login));
+    link.send(request.args());
+  }
+
+  // HELLO's AUTH is for the proxy's gate; Redis sees HELLO with the version and SETNAME only.
   private void authenticateThenSend(RespRequest request) {
     HelloRequest hello = HelloRequest.parse(request);
     if (hello.error().isPresent()) {
@@ -217,6 +246,7 @@ public final class PinnedSession implements BackendLink.Replies {
       cache.invalidate(next.after());
       boolean accepted = frame.getByte(frame.readerIndex()) != '-';
       if (accepted && next.protocol().isPresent()) session.speak(next.protocol().getAsInt());
+      if (accepted && next.login().isPresent()) session.loggedIn(next.login().get());
     }
     client.relay(frame);
     answerReady();

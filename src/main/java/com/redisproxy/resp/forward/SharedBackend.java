@@ -10,6 +10,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import com.redisproxy.resp.command.RedisLogin;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -26,6 +27,10 @@ public final class SharedBackend implements Backend {
   private static final ByteString MOVED = new RespWriter()
       .error("ERR the backing Redis's master moved; the command may or may not have run").result();
 
+  private static final ByteString CLOSED = new RespWriter()
+      .error("ERR the proxy closed this connection to Redis: no client uses it any more").result();
+
+  private final Optional<RedisLogin> login;
   private final EventLoop loop;
   private final BackendLocator locator;
   private final boolean resp3;
@@ -46,6 +51,13 @@ public final class SharedBackend implements Backend {
    * @param resp3 the link says HELLO 3 first: its replies are relayed to RESP3 clients as they are
    */
   public SharedBackend(EventLoop loop, BackendLocator locator, Duration timeout, Duration connectTimeout, boolean resp3) {
+    this(loop, locator, timeout, connectTimeout, resp3, Optional.empty());
+  }
+
+  /** @param login the Redis user it logs in as; empty: the proxy's own credentials */
+  public SharedBackend(EventLoop loop, BackendLocator locator, Duration timeout, Duration connectTimeout, boolean resp3,
+      Optional<RedisLogin> login) {
+    this.login = login;
     this.loop = loop;
     this.locator = locator;
     this.resp3 = resp3;
@@ -66,7 +78,7 @@ public final class SharedBackend implements Backend {
     if (address.isEmpty()) return CompletableFuture.completedFuture(BackendLocator.unavailable(locator));
     if (link != null && !address.get().equals(linkedTo)) giveUp(MOVED);
     if (link == null || link.isClosed()) {
-      link = BackendLink.open(loop, address.get(), connectTimeout, resp3, new Replies(++generation));
+      link = BackendLink.open(loop, address.get(), connectTimeout, resp3, login, new Replies(++generation));
       linkedTo = address.get();
     }
     CompletableFuture<ByteString> reply = new CompletableFuture<>();
@@ -80,6 +92,11 @@ public final class SharedBackend implements Backend {
     }
     if (timeoutNanos > 0 && !checkScheduled) scheduleCheck(timeoutNanos);
     return reply;
+  }
+
+  /** No client uses it any more: what is outstanding is answered with an error, and the link closes. */
+  public void close() {
+    if (link != null) giveUp(CLOSED);
   }
 
   private void flush() {

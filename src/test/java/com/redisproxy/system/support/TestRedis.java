@@ -16,6 +16,7 @@ import redis.embedded.RedisServer;
 public final class TestRedis implements AutoCloseable {
   private final int port;
   private final List<String> settings;
+  private java.io.File binary; // null: embedded-redis's own 6.2
   private RedisServer server;
   private RedisClient client;
   private StatefulRedisConnection<byte[], byte[]> connection;
@@ -36,6 +37,14 @@ public final class TestRedis implements AutoCloseable {
     return redis;
   }
 
+  /** Another redis-server than embedded-redis's 6.2, e.g. Debian's 7.0 at /usr/bin/redis-server. */
+  public static TestRedis startedWith(java.io.File binary, String... settings) {
+    TestRedis redis = new TestRedis(settings);
+    redis.binary = binary;
+    redis.start();
+    return redis;
+  }
+
   public int port() {
     return port;
   }
@@ -48,6 +57,7 @@ public final class TestRedis implements AutoCloseable {
     try {
       var builder = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
           .setting("save \"\"").setting("appendonly no");
+      if (binary != null) builder.executableProvider(() -> binary);
       for (String setting : settings) builder.setting(setting);
       server = builder.build();
       server.start();

@@ -23,7 +23,7 @@ final class CacheCounters {
   }
 
   CacheStats snapshot(LruTtlStore<?, ?> store, int fetchesInFlight, long invalidationMessages) {
-    return new CacheStats(store.size(), store.capacity(), hits, misses, earlierEvictions + store.evictions(),
+    return new CacheStats(store.size(), store.capacity(), store.weight(), store.maxWeight(), hits, misses, earlierEvictions + store.evictions(),
         earlierExpirations + store.expirations(), coalescedMisses, fetchesInFlight, invalidationMessages,
         keysInvalidated, fullClears, restarts);
   }

@@ -4,6 +4,8 @@ package com.redisproxy.cache;
 public record CacheStats(
     int size,
     int capacity,
+    long bytes,
+    long maxBytes,
     long hits,
     long misses,
     long evictions,
@@ -16,5 +18,5 @@ public record CacheStats(
     long restarts) {
 
   /** Before the first snapshot arrives. */
-  public static final CacheStats NONE = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
+  public static final CacheStats NONE = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0);
 }

@@ -1,19 +1,52 @@
 package com.redisproxy.fetch;
 
+import java.util.List;
 import org.apache.pekko.util.ByteString;
 
-/** What a {@link RedisFetcher} answers to a {@link RedisFetcher.Fetch}; it carries the request's id. */
+/** What a {@link RedisFetcher} answers to a {@link RedisFetcher.Wanted} read; it carries the request's id. */
 public sealed interface FetchResult {
   long requestId();
 
   ByteString key();
 
-  /**
-   * Redis answered; {@code value} is null when the key does not exist, {@code ttlMillis} is the
-   * key's remaining time to live in Redis or {@link RedisValue#NO_EXPIRY}.
-   */
-  record Fetched(long requestId, ByteString key, ByteString value, long ttlMillis) implements FetchResult {}
+  /** The read's command, empty for GET (see {@link RedisFetcher.Wanted}). */
+  List<ByteString> command();
 
-  record FetchFailed(long requestId, ByteString key, FetchError error, String message)
-      implements FetchResult {}
+  /** The protocol a command's reply is in. */
+  boolean resp3();
+
+  /**
+   * Redis answered. For GET {@code value} is the value, null when the key does not exist; for a
+   * command it is the whole reply as Redis sent it (an error reply included). {@code ttlMillis} is
+   * the key's remaining time to live in Redis, {@link RedisValue#NO_EXPIRY}, or for a command
+   * {@link RedisValue#KEY_ABSENT} when the key did not exist.
+   */
+  record Fetched(long requestId, ByteString key, List<ByteString> command, boolean resp3, ByteString value,
+      long ttlMillis) implements FetchResult {
+    /** GET's answer. */
+    public Fetched(long requestId, ByteString key, ByteString value, long ttlMillis) {
+      this(requestId, key, List.of(), false, value, ttlMillis);
+    }
+
+    Fetched(RedisFetcher.Wanted wanted, ByteString value, long ttlMillis) {
+      this(wanted.requestId(), wanted.key(), wanted.command(), wanted.resp3(), value, ttlMillis);
+    }
+
+    /** For a command: its key did not exist when it was read. */
+    public boolean keyAbsent() {
+      return ttlMillis == RedisValue.KEY_ABSENT;
+    }
+  }
+
+  record FetchFailed(long requestId, ByteString key, List<ByteString> command, boolean resp3, FetchError error,
+      String message) implements FetchResult {
+    /** GET's failure. */
+    public FetchFailed(long requestId, ByteString key, FetchError error, String message) {
+      this(requestId, key, List.of(), false, error, message);
+    }
+
+    FetchFailed(RedisFetcher.Wanted wanted, FetchError error, String message) {
+      this(wanted.requestId(), wanted.key(), wanted.command(), wanted.resp3(), error, message);
+    }
+  }
 }

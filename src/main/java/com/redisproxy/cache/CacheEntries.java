@@ -11,7 +11,7 @@ final class CacheEntries {
   /** A map entry, the read's arguments and the headers of their arrays and of the reply's. */
   static final long REPLY_OVERHEAD = 120;
   /** The object holding a key's replies, and its map. */
-  static final long REPLIES_OVERHEAD = 96;
+  static final long REPLIES_OVERHEAD = 104;
 
   private CacheEntries() {}
 

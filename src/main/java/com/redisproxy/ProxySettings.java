@@ -88,6 +88,7 @@ public record ProxySettings(
     // Without tracking there is nothing to hold a lease on; the opt-in gives the bound up.
     boolean leaseGuardsHits = fetch.tracking() && !read.bool(cache + "serve-stale-without-lease");
     int capacity = read.integer(cache + "capacity", 0, Integer.MAX_VALUE);
+    long maxBytes = read.bytes(cache + "max-bytes");
     Duration expiry = read.durationInSeconds(cache + "expiry");
     Duration sweepInterval = read.duration(cache + "sweep-interval");
     int maxValueBytes = read.integer(cache + "max-value-bytes", 0, Integer.MAX_VALUE);
@@ -97,7 +98,7 @@ public record ProxySettings(
     if (askTimeout.compareTo(fetchTimeout) <= 0) {
       throw read.invalid(ROOT + "ask-timeout", "must be longer than redis.fetch-timeout (" + fetchTimeout + ")");
     }
-    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+    return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
         fetchTimeout, askTimeout, fetch.tracking(), leaseGuardsHits ? fetch.invalidationLease() : Duration.ZERO);
   }
 

@@ -29,6 +29,7 @@ final class SettingsReader {
           Map.entry("redis-proxy.redis.fetch-timeout", "REDIS_FETCH_TIMEOUT"),
           Map.entry("redis-proxy.redis.read-from", "REDIS_READ_FROM"),
           Map.entry("redis-proxy.cache.capacity", "CACHE_CAPACITY"),
+          Map.entry("redis-proxy.cache.max-bytes", "CACHE_MAX_BYTES"),
           Map.entry("redis-proxy.cache.expiry", "GLOBAL_CACHE_EXPIRY"),
           Map.entry("redis-proxy.cache.honour-redis-ttl", "CACHE_HONOUR_REDIS_TTL"),
           Map.entry("redis-proxy.cache.invalidation", "CACHE_INVALIDATION"),
@@ -126,6 +127,17 @@ final class SettingsReader {
       }
     }
     return value;
+  }
+
+  /** A size in bytes: a plain number, or HOCON's sizes (64MiB, 512k); zero allowed (caches nothing). */
+  long bytes(String path) {
+    try {
+      long value = config.getBytes(path);
+      if (value >= 0) return value;
+    } catch (ConfigException e) {
+      // reported below
+    }
+    throw invalid(path, "'" + raw(path) + "' is not a size in bytes such as 67108864 or 64MiB");
   }
 
   /** A positive duration written the HOCON way (2s, 500ms). */

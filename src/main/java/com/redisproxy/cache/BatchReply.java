@@ -5,7 +5,6 @@ import java.util.List;
 import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 import org.apache.pekko.actor.typed.ActorRef;
-import org.apache.pekko.util.ByteString;
 
 /** Collects the answers for a batch of keys in order, and replies once the last one is in. */
 final class BatchReply {
@@ -20,7 +19,7 @@ final class BatchReply {
   }
 
   /** Starts a read of each key; answers that arrive later fill their slot then. */
-  void fillFrom(List<ByteString> keys, BiConsumer<ByteString, Consumer<GetResult>> read) {
+  void fillFrom(List<CacheKey> keys, BiConsumer<CacheKey, Consumer<GetResult>> read) {
     if (missing == 0) {
       replyTo.tell(List.of());
       return;

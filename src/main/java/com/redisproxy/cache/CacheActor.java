@@ -34,15 +34,19 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
 
   public record Get(ByteString key, ActorRef<GetResult> replyTo) implements Command {}
 
-  /** Several keys at once (a RESP pipeline or MGET): one reply, the results in key order. */
-  public record GetAll(List<ByteString> keys, ActorRef<List<GetResult>> replyTo) implements Command {}
+  /**
+   * Several reads at once (a RESP pipeline or MGET): one reply, the results in read order. A read
+   * is a GET of a key ({@link CacheKey}), answered with its value, or a {@link KeyCommand},
+   * answered with its whole reply.
+   */
+  public record GetAll(List<CacheKey> keys, ActorRef<List<GetResult>> replyTo) implements Command {}
 
   /**
-   * The cached values of {@code keys}, answered at once: a hit's value, {@link Lookup.NotCached}
-   * for every other key. Nothing is fetched and no miss is counted; the caller asks for those keys
-   * in a message of their own, so that no hit waits for a fetch.
+   * The cached answers to {@code keys}, answered at once: a hit's value or reply,
+   * {@link Lookup.NotCached} for every other read. Nothing is fetched and no miss is counted; the
+   * caller asks for those in a message of their own, so that no hit waits for a fetch.
    */
-  public record GetCached(List<ByteString> keys, ActorRef<List<Lookup>> replyTo) implements Command {}
+  public record GetCached(List<CacheKey> keys, ActorRef<List<Lookup>> replyTo) implements Command {}
 
   public record GetStats(ActorRef<CacheStats> replyTo) implements Command {}
 
@@ -81,9 +85,10 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   private final ActorRef<RedisFetcher.AllFetched> allFetchedReplies;
   // The misses of the message being handled, sent to a fetcher together once it is handled.
   private final List<RedisFetcher.Wanted> toFetch = new ArrayList<>();
-  // Values are held as bare arrays (a compact ByteString's own, no copy) and wrapped again on each
-  // hit: 16 bytes less per cached key for a 16-byte short-lived allocation per hit.
-  private final LruTtlStore<CacheKey, byte[]> store;
+  // GET's values are held as bare arrays (a compact ByteString's own, no copy) and wrapped again on
+  // each hit: 16 bytes less per cached key for a 16-byte short-lived allocation per hit. A key read
+  // by other commands holds their Replies (GET's value among them, if read too).
+  private final LruTtlStore<CacheKey, Object> store;
   private final InFlightFetches inFlight;
   private final CacheCounters counters;
   private final InvalidationInbox invalidations;
@@ -130,7 +135,8 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     this.inFlight = inFlight;
     this.fetchReplies = context.messageAdapter(FetchResult.class, FetchCompleted::new);
     this.allFetchedReplies = context.messageAdapter(RedisFetcher.AllFetched.class, AllFetchCompleted::new);
-    this.store = new LruTtlStore<>(settings.capacity(), settings.expiry().toNanos(), ticker);
+    this.store = new LruTtlStore<>(settings.capacity(), settings.maxBytes(), CacheEntries::weigh,
+        settings.expiry().toNanos(), ticker);
     this.leaseGuardsHits = !settings.invalidationLease().isZero();
   }
 
@@ -151,8 +157,9 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   }
 
   private Behavior<Command> onGet(Get get) {
-    counters.hotKeys.read(CacheKey.of(get.key()));
-    read(get.key(), get.replyTo()::tell);
+    CacheKey key = CacheKey.of(get.key());
+    counters.hotKeys.read(key);
+    read(key, get.replyTo()::tell);
     sendFetches();
     return this;
   }
@@ -163,10 +170,10 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     return this;
   }
 
-  // One key goes as a Fetch; several go as one FetchAll, written to Redis together.
+  // One GET goes as a Fetch; several reads, or a command, go as one FetchAll, written to Redis together.
   private void sendFetches() {
     if (toFetch.isEmpty()) return;
-    if (toFetch.size() == 1) {
+    if (toFetch.size() == 1 && toFetch.get(0).isGet()) {
       RedisFetcher.Wanted wanted = toFetch.get(0);
       fetchers.tell(new RedisFetcher.Fetch(wanted.key(), wanted.requestId(), fetchReplies));
     } else {
@@ -178,10 +185,9 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   private Behavior<Command> onGetCached(GetCached getCached) {
     List<Lookup> results = new ArrayList<>(getCached.keys().size());
     boolean servable = hitsServable(); // one clock read for the whole batch
-    for (ByteString keyBytes : getCached.keys()) {
-      CacheKey key = CacheKey.of(keyBytes);
+    for (CacheKey key : getCached.keys()) {
       counters.hotKeys.read(key); // the read that misses here comes back as GetAll: counted once, here
-      byte[] value = servable ? store.get(key) : null;
+      byte[] value = servable ? cachedAnswer(key, store.get(key)) : null;
       if (value == null) {
         results.add(Lookup.NotCached.INSTANCE);
         continue;
@@ -209,28 +215,57 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   }
 
   private void complete(FetchResult result) {
-    CacheKey key = CacheKey.of(result.key());
-    InFlightFetches.Pending pending = inFlight.take(key, result.requestId());
+    Object read = result.command().isEmpty()
+        ? CacheKey.of(result.key()) : ReadArgs.of(result.command(), result.resp3());
+    InFlightFetches.Pending pending = inFlight.take(read, result.requestId());
     if (pending == null) return; // answered already (timed out): a late value is not cached
-    pending.answer(answerFor(result, key, pending));
+    pending.answer(result.command().isEmpty() ? answerFor(result, pending) : replyFor(result, (ReadArgs) read, pending));
   }
 
-  private GetResult answerFor(FetchResult result, CacheKey key, InFlightFetches.Pending pending) {
+  private GetResult answerFor(FetchResult result, InFlightFetches.Pending pending) {
     if (result instanceof FetchResult.FetchFailed failed) {
       return new GetResult.Failed(reasonFor(failed), failed.message());
     }
     FetchResult.Fetched fetched = (FetchResult.Fetched) result;
-    boolean keep = !pending.invalidated && fetched.cacheable();
+    boolean cacheable = !pending.invalidated && fetched.cacheable();
     if (fetched.value() == null) {
-      if (settings.cachesAbsentKeys() && keep) store.put(key, ABSENT);
+      if (settings.cachesAbsentKeys() && cacheable) keep(pending, ABSENT, settings.expiry().toNanos());
       return GetResult.NotFound.INSTANCE;
     }
-    if (keep && fetched.value().size() <= settings.maxValueBytes()) {
-      byte[] value = fetched.value().toArrayUnsafe();
-      if (fetched.ttlMillis() < 0) store.put(key, value);
-      else store.put(key, value, remainingRedisTtl(fetched.ttlMillis(), pending));
+    if (cacheable && fetched.value().size() <= settings.maxValueBytes()) {
+      keep(pending, fetched.value().toArrayUnsafe(), timeToLive(fetched, pending));
     }
     return new GetResult.Found(fetched.value(), false);
+  }
+
+  // GET's value; beside the key's replies to other commands, if any, and no longer-lived than they.
+  private void keep(InFlightFetches.Pending pending, byte[] value, long ttl) {
+    if (store.peek(pending.key) instanceof Replies replies) {
+      replies.value(value);
+      store.putNoLaterThan(pending.key, replies, ttl);
+    } else {
+      store.put(pending.key, value, ttl);
+    }
+  }
+
+  // A command's reply, an error included, is the answer; it is cached unless it is an error, the
+  // key changed meanwhile, or the key was missing and its creation would go unnoticed (no tracking).
+  private GetResult replyFor(FetchResult result, ReadArgs args, InFlightFetches.Pending pending) {
+    if (result instanceof FetchResult.FetchFailed failed) {
+      return new GetResult.Failed(reasonFor(failed), failed.message());
+    }
+    FetchResult.Fetched fetched = (FetchResult.Fetched) result;
+    ByteString reply = fetched.value();
+    boolean absent = fetched.keyAbsent();
+    boolean error = !reply.isEmpty() && (reply.apply(0) == '-' || reply.apply(0) == '!');
+    if (!pending.invalidated && fetched.cacheable() && !error && (!absent || settings.cachesAbsentKeys())
+        && reply.size() <= settings.maxValueBytes()) {
+      Object entry = store.peek(pending.key);
+      Replies replies = entry instanceof Replies known ? known : new Replies(entry instanceof byte[] value ? value : null);
+      replies.reply(args, reply.toArrayUnsafe());
+      store.putNoLaterThan(pending.key, replies, timeToLive(fetched, pending));
+    }
+    return new GetResult.Found(reply, false);
   }
 
   private Behavior<Command> onCheckFetchDeadlines() {
@@ -256,9 +291,8 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     }
     for (ByteString keyBytes : taken.keys()) {
       CacheKey key = CacheKey.of(keyBytes);
-      if (store.invalidate(key)) counters.keysInvalidated++;
-      InFlightFetches.Pending pending = inFlight.get(key);
-      if (pending != null) pending.invalidated = true;
+      if (store.invalidate(key)) counters.keysInvalidated++; // every reply of the key with it
+      for (InFlightFetches.Pending pending : inFlight.ofKey(key)) pending.invalidated = true;
     }
     for (var keyMatches : taken.keysMatching()) {
       counters.keysInvalidated += store.invalidateIf(key -> keyMatches.test(key.bytes()));
@@ -274,16 +308,17 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     return this;
   }
 
-  private void read(ByteString keyBytes, Consumer<GetResult> answer) {
-    CacheKey key = CacheKey.of(keyBytes);
-    byte[] value = store.get(key);
+  // Every read, of both front ends, GET or another command, hit or miss, passes here.
+  private void read(CacheKey key, Consumer<GetResult> answer) {
+    byte[] value = cachedAnswer(key, store.get(key));
     if (value != null && hitsServable()) {
       counters.hits++;
       answer.accept(value == ABSENT ? GetResult.NotFound.INSTANCE : new GetResult.Found(ByteString.fromArrayUnsafe(value), true));
       return;
     }
     counters.misses++;
-    InFlightFetches.Pending pending = inFlight.get(key);
+    KeyCommand command = key instanceof KeyCommand read ? read : null;
+    InFlightFetches.Pending pending = command == null ? inFlight.get(key) : inFlight.get(command.args());
     if (pending != null) {
       counters.coalescedMisses++;
       pending.waiters.add(answer);
@@ -293,19 +328,30 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       answer.accept(TOO_MANY_FETCHES);
       return;
     }
-    pending = inFlight.start(key, ticker.read());
+    long now = ticker.read();
+    pending = command == null ? inFlight.start(key, now) : inFlight.start(command, now);
     pending.waiters.add(answer);
-    toFetch.add(new RedisFetcher.Wanted(keyBytes, pending.requestId));
+    toFetch.add(command == null
+        ? new RedisFetcher.Wanted(key.key(), pending.requestId)
+        : new RedisFetcher.Wanted(key.key(), command.request(), command.resp3(), pending.requestId));
+  }
+
+  // What the store's entry for a key holds for this read: GET's value, or a command's reply; null if none.
+  private static byte[] cachedAnswer(CacheKey key, Object entry) {
+    if (entry instanceof byte[] value) return key instanceof KeyCommand ? null : value;
+    if (!(entry instanceof Replies replies)) return null;
+    return key instanceof KeyCommand command ? replies.reply(command.args()) : replies.value();
   }
 
   private boolean hitsServable() {
     return !leaseGuardsHits || lease.heldAt(ticker.read());
   }
 
-  // Redis measured the TTL somewhere between our send and now: counting from the send, the entry
-  // never outlives the key in Redis.
-  private long remainingRedisTtl(long ttlMillis, InFlightFetches.Pending pending) {
-    return TimeUnit.MILLISECONDS.toNanos(ttlMillis) - (ticker.read() - pending.sentAt);
+  // The global expiry, or Redis's TTL if the key has one. Redis measured the TTL somewhere between
+  // our send and now: counting from the send, the entry never outlives the key in Redis.
+  private long timeToLive(FetchResult.Fetched fetched, InFlightFetches.Pending pending) {
+    if (fetched.ttlMillis() < 0) return settings.expiry().toNanos();
+    return TimeUnit.MILLISECONDS.toNanos(fetched.ttlMillis()) - (ticker.read() - pending.sentAt);
   }
 
   private static GetResult.Reason reasonFor(FetchResult.FetchFailed failed) {

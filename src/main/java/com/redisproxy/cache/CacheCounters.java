@@ -26,7 +26,7 @@ final class CacheCounters {
   }
 
   CacheStats snapshot(LruTtlStore<?, ?> store, int fetchesInFlight, long invalidationMessages) {
-    return new CacheStats(store.size(), store.capacity(), hits, misses, earlierEvictions + store.evictions(),
+    return new CacheStats(store.size(), store.capacity(), store.weight(), store.maxWeight(), hits, misses, earlierEvictions + store.evictions(),
         earlierExpirations + store.expirations(), coalescedMisses, fetchesInFlight, invalidationMessages,
         keysInvalidated, fullClears, restarts, hotKeys.top(CacheStats.HOT_KEYS_SHOWN), hotKeys.shareOfTop(CacheStats.HOT_KEYS_SHOWN));
   }

@@ -7,6 +7,8 @@ import java.time.Duration;
  * {@code ask-timeout}.
  *
  * @param capacity keys held at most; 0 caches nothing
+ * @param maxBytes what the cached keys, replies and their bookkeeping weigh at most (see
+ *     {@link CacheEntries}); the least recently read go first under whichever bound binds
  * @param expiry how long an entry lives after it was added
  * @param maxValueBytes larger values are answered but not cached
  * @param maxPendingRequests asks admitted and not yet answered, beyond which a request is refused
@@ -20,6 +22,7 @@ import java.time.Duration;
  */
 public record CacheSettings(
     int capacity,
+    long maxBytes,
     Duration expiry,
     Duration sweepInterval,
     int maxValueBytes,
@@ -32,7 +35,7 @@ public record CacheSettings(
 
   /** The defaults of reference.conf (a test keeps the two equal). */
   public static CacheSettings defaults() {
-    return new CacheSettings(10_000, Duration.ofSeconds(60), Duration.ofSeconds(1), 1_048_576, 10_000, 10_000,
+    return new CacheSettings(10_000, 64L << 20, Duration.ofSeconds(60), Duration.ofSeconds(1), 1_048_576, 10_000, 10_000,
         Duration.ofSeconds(2), Duration.ofSeconds(5), false, Duration.ZERO);
   }
 
@@ -42,52 +45,57 @@ public record CacheSettings(
   }
 
   public CacheSettings withCapacity(int capacity) {
-    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+    return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
+  }
+
+  public CacheSettings withMaxBytes(long maxBytes) {
+    return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
         fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withExpiry(Duration expiry) {
-    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+    return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
         fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withSweepInterval(Duration sweepInterval) {
-    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+    return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
         fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withMaxValueBytes(int maxValueBytes) {
-    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+    return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
         fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withMaxFetchesInFlight(int maxFetchesInFlight) {
-    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+    return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
         fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withMaxPendingRequests(int maxPendingRequests) {
-    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+    return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
         fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withFetchTimeout(Duration fetchTimeout) {
-    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+    return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
         fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withAskTimeout(Duration askTimeout) {
-    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+    return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
         fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withCachesAbsentKeys(boolean cachesAbsentKeys) {
-    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+    return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
         fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 
   public CacheSettings withInvalidationLease(Duration invalidationLease) {
-    return new CacheSettings(capacity, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+    return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
         fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
   }
 }

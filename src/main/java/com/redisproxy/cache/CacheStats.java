@@ -6,6 +6,8 @@ import java.util.List;
 public record CacheStats(
     int size,
     int capacity,
+    long bytes,
+    long maxBytes,
     long hits,
     long misses,
     long evictions,
@@ -20,7 +22,7 @@ public record CacheStats(
     double hotKeysShare) {
 
   /** Before the first snapshot arrives. */
-  public static final CacheStats NONE = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), 0);
+  public static final CacheStats NONE = new CacheStats(0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, List.of(), 0);
 
   /** How many of the keys read most a snapshot names, and whose share of reads it gives. */
   public static final int HOT_KEYS_SHOWN = 10;

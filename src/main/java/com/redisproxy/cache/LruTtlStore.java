@@ -3,7 +3,8 @@ package com.redisproxy.cache;
 import java.util.Arrays;
 
 /**
- * The cache's data structure: a fixed number of keys, evicted least-recently-read first, each
+ * The cache's data structure: at most a number of keys and a number of bytes (each entry weighs
+ * what its weigher says), evicted least-recently-read first under whichever bound binds, each
  * expiring a fixed time after it was added, or sooner when the entry is given a shorter time to
  * live (Redis's own TTL). Pure and single-threaded; time comes from a {@link Ticker}.
  *
@@ -12,8 +13,8 @@ import java.util.Arrays;
  * the global time to live expire in age order, so they are always at the old end of the age list;
  * the few with a shorter one are also in a heap ordered by expiry (O(log n)). Every index lets go
  * of an entry the moment it leaves the store, so memory is bounded by the capacity whatever the
- * churn. One node of 48 bytes instead of a LinkedHashMap entry plus an entry of our own keeps a
- * cached key near 300 bytes of heap; only the shorter-lived nodes carry their heap slot.
+ * churn. One node of 56 bytes (with its weight) instead of a LinkedHashMap entry plus an entry of
+ * our own; only the shorter-lived nodes carry their heap slot.
  */
 public final class LruTtlStore<K, V> {
 
@@ -23,16 +24,19 @@ public final class LruTtlStore<K, V> {
     final K key;
     V value;
     final long expiresAt;
+    // As weighed when added: what leaves the byte count when the node leaves, whatever became of its value since.
+    final long weight;
     Node<K, V> nextInBucket;
     Node<K, V> lessRecent;
     Node<K, V> moreRecent;
     Node<K, V> older;
     Node<K, V> newer;
 
-    Node(K key, V value, long expiresAt) {
+    Node(K key, V value, long expiresAt, long weight) {
       this.key = key;
       this.value = value;
       this.expiresAt = expiresAt;
+      this.weight = weight;
     }
   }
 
@@ -40,8 +44,8 @@ public final class LruTtlStore<K, V> {
   private static final class EarlyNode<K, V> extends Node<K, V> implements ExpiryHeap.Element {
     private int heapSlot = -1;
 
-    EarlyNode(K key, V value, long expiresAt) {
-      super(key, value, expiresAt);
+    EarlyNode(K key, V value, long expiresAt, long weight) {
+      super(key, value, expiresAt, weight);
     }
 
     @Override
@@ -60,7 +64,15 @@ public final class LruTtlStore<K, V> {
     }
   }
 
+  /** What an entry costs against the byte bound: its key, its value and whatever else it holds. */
+  @FunctionalInterface
+  public interface Weigher<K, V> {
+    long weigh(K key, V value);
+  }
+
   private final int capacity;
+  private final long maxWeight;
+  private final Weigher<? super K, ? super V> weigher;
   private final long timeToLiveNanos;
   private final Ticker ticker;
   private Node<K, V>[] table;
@@ -70,13 +82,22 @@ public final class LruTtlStore<K, V> {
   private Node<K, V> oldest;
   private Node<K, V> newest;
   private final ExpiryHeap<EarlyNode<K, V>> earlyExpiries = new ExpiryHeap<>();
+  private long weight;
   private long evictions;
   private long expirations;
 
-  public LruTtlStore(int capacity, long timeToLiveNanos, Ticker ticker) {
+  /**
+   * @param capacity entries held at most
+   * @param maxWeight the entries' weights add up to this at most; an entry heavier alone is not kept
+   */
+  public LruTtlStore(int capacity, long maxWeight, Weigher<? super K, ? super V> weigher, long timeToLiveNanos,
+      Ticker ticker) {
     if (capacity < 0) throw new IllegalArgumentException("capacity must be >= 0: " + capacity);
+    if (maxWeight < 0) throw new IllegalArgumentException("max weight must be >= 0: " + maxWeight);
     if (timeToLiveNanos <= 0) throw new IllegalArgumentException("time to live must be > 0");
     this.capacity = capacity;
+    this.maxWeight = maxWeight;
+    this.weigher = weigher;
     this.timeToLiveNanos = timeToLiveNanos;
     this.ticker = ticker;
     this.table = newTable(16);
@@ -96,31 +117,55 @@ public final class LruTtlStore<K, V> {
     return node.value;
   }
 
-  /** Adds or replaces {@code key}, starting its time to live now; may evict one entry. */
+  /** The live value of {@code key} without marking it read; null when absent or expired. */
+  public V peek(K key) {
+    Node<K, V> node = find(key);
+    return node == null || isExpired(node, ticker.read()) ? null : node.value;
+  }
+
+  /**
+   * Adds or replaces {@code key}, starting its time to live now; evicts the least recently read
+   * entries until both bounds hold. One heavier than the byte bound alone is not kept (and the one
+   * it replaces is gone).
+   */
   public void put(K key, V value) {
     put(key, value, timeToLiveNanos);
   }
 
   /** As {@link #put(Object, Object)}, living {@code timeToLiveNanos} if that is shorter than the global one. */
   public void put(K key, V value, long timeToLiveNanos) {
-    if (capacity == 0 || timeToLiveNanos <= 0) return;
-    long now = ticker.read();
     Node<K, V> previous = find(key);
     if (previous != null) remove(previous);
-    if (size >= capacity) {
+    long entryWeight = weigher.weigh(key, value);
+    if (capacity == 0 || timeToLiveNanos <= 0 || entryWeight > maxWeight) return;
+    long now = ticker.read();
+    if (size >= capacity || weight + entryWeight > maxWeight) {
       expireUpTo(now);
-      if (size >= capacity) {
+      while (size >= capacity || weight + entryWeight > maxWeight) {
         remove(leastRecent);
         evictions++;
       }
     }
     if (timeToLiveNanos < this.timeToLiveNanos) {
-      EarlyNode<K, V> node = new EarlyNode<>(key, value, now + timeToLiveNanos);
+      EarlyNode<K, V> node = new EarlyNode<>(key, value, now + timeToLiveNanos, entryWeight);
       insert(node);
       earlyExpiries.add(node);
     } else {
-      insert(new Node<>(key, value, now + this.timeToLiveNanos));
+      insert(new Node<>(key, value, now + this.timeToLiveNanos, entryWeight));
     }
+  }
+
+  /**
+   * As {@link #put(Object, Object, long)}, but never living longer than the live entry it replaces:
+   * for a value that adds to what was cached at the entry's start, which must not outlive its time.
+   */
+  public void putNoLaterThan(K key, V value, long timeToLiveNanos) {
+    Node<K, V> previous = find(key);
+    long now = ticker.read();
+    if (previous != null && !isExpired(previous, now)) {
+      timeToLiveNanos = Math.min(timeToLiveNanos, previous.expiresAt - now);
+    }
+    put(key, value, timeToLiveNanos);
   }
 
   /** Removes {@code key} if present; true when something was removed. */
@@ -155,6 +200,7 @@ public final class LruTtlStore<K, V> {
     Arrays.fill(table, null);
     earlyExpiries.clear();
     size = 0;
+    weight = 0;
     leastRecent = mostRecent = oldest = newest = null;
   }
 
@@ -164,6 +210,15 @@ public final class LruTtlStore<K, V> {
 
   public int capacity() {
     return capacity;
+  }
+
+  /** The entries' weights added up. */
+  public long weight() {
+    return weight;
+  }
+
+  public long maxWeight() {
+    return maxWeight;
   }
 
   public long evictions() {
@@ -212,6 +267,7 @@ public final class LruTtlStore<K, V> {
     node.nextInBucket = table[index];
     table[index] = node;
     size++;
+    weight += node.weight;
     linkAsMostRecent(node);
     linkAsNewest(node);
   }
@@ -227,6 +283,7 @@ public final class LruTtlStore<K, V> {
     }
     node.nextInBucket = null;
     size--;
+    weight -= node.weight;
     unlinkFromRecency(node);
     unlinkFromAge(node);
     if (node instanceof EarlyNode<K, V> early) earlyExpiries.remove(early);

@@ -26,6 +26,22 @@ public interface BackingStore extends AutoCloseable {
         .thenApply(allDone -> reads.stream().map(CompletableFuture::join).toList());
   }
 
+  /**
+   * Every read of {@code wanted} (GETs and other commands), sent together, each with its key's
+   * PTTL if asked for: one read each, in order, once all are answered. This default reads GETs
+   * only; a store that reads commands says so.
+   */
+  default CompletionStage<List<KeyRead>> readAll(List<RedisFetcher.Wanted> wanted) {
+    List<ByteString> keys = new ArrayList<>(wanted.size());
+    for (RedisFetcher.Wanted read : wanted) {
+      if (!read.isGet()) {
+        return CompletableFuture.failedFuture(new UnsupportedOperationException("only GET is cached in front of " + address()));
+      }
+      keys.add(read.key());
+    }
+    return getAll(keys);
+  }
+
   /** Redis's COMMAND reply (name, arity, flags, key positions of every command), as nested lists. */
   CompletionStage<List<Object>> commandTable();
 

@@ -28,8 +28,21 @@ public final class RedisFetcher extends AbstractBehavior<RedisFetcher.Command> {
   public record Fetch(ByteString key, long requestId, ActorRef<FetchResult> replyTo)
       implements Command {}
 
-  /** A key to read, and the id its answer carries. */
-  public record Wanted(ByteString key, long requestId) {}
+  /**
+   * A read of one key, and the id its answer carries: GET (with an empty {@code command}), or the
+   * command {@code command} (the whole request, its name first), whose reply is wanted as Redis
+   * sends it, in RESP3 or RESP2.
+   */
+  public record Wanted(ByteString key, List<ByteString> command, boolean resp3, long requestId) {
+    /** GET {@code key}. */
+    public Wanted(ByteString key, long requestId) {
+      this(key, List.of(), false, requestId);
+    }
+
+    public boolean isGet() {
+      return command.isEmpty();
+    }
+  }
 
   /** The keys the cache missed in one go: written to Redis together, answered in one {@link AllFetched}. */
   public record FetchAll(List<Wanted> wanted, ActorRef<AllFetched> replyTo) implements Command {}
@@ -61,39 +74,37 @@ public final class RedisFetcher extends AbstractBehavior<RedisFetcher.Command> {
 
   private Behavior<Command> onFetch(Fetch fetch) {
     long started = System.nanoTime();
-    readAll(List.of(fetch.key())).thenAccept(reads -> {
+    Wanted wanted = new Wanted(fetch.key(), fetch.requestId());
+    readAll(List.of(wanted)).thenAccept(reads -> {
       latency.record(System.nanoTime() - started, TimeUnit.NANOSECONDS);
-      fetch.replyTo().tell(result(fetch.key(), fetch.requestId(), reads.get(0)));
+      fetch.replyTo().tell(result(wanted, reads.get(0)));
     });
     return this;
   }
 
   private Behavior<Command> onFetchAll(FetchAll all) {
     long started = System.nanoTime();
-    List<ByteString> keys = new ArrayList<>(all.wanted().size());
-    for (Wanted wanted : all.wanted()) keys.add(wanted.key());
-    readAll(keys).thenAccept(reads -> {
+    readAll(all.wanted()).thenAccept(reads -> {
       long elapsed = System.nanoTime() - started;
       List<FetchResult> results = new ArrayList<>(reads.size());
       for (int i = 0; i < reads.size(); i++) {
         latency.record(elapsed, TimeUnit.NANOSECONDS);
-        Wanted wanted = all.wanted().get(i);
-        results.add(result(wanted.key(), wanted.requestId(), reads.get(i)));
+        results.add(result(all.wanted().get(i), reads.get(i)));
       }
       all.replyTo().tell(new AllFetched(results));
     });
     return this;
   }
 
-  // A store answers every key, failures included; should it fail as a whole, every key fails with it.
-  private CompletionStage<List<KeyRead>> readAll(List<ByteString> keys) {
-    return redis.getAll(keys).exceptionally(failure -> Collections.nCopies(keys.size(), KeyRead.failed(failure)));
+  // A store answers every read, failures included; should it fail as a whole, every read fails with it.
+  private CompletionStage<List<KeyRead>> readAll(List<Wanted> wanted) {
+    return redis.readAll(wanted).exceptionally(failure -> Collections.nCopies(wanted.size(), KeyRead.failed(failure)));
   }
 
-  private static FetchResult result(ByteString key, long requestId, KeyRead read) {
+  private static FetchResult result(Wanted wanted, KeyRead read) {
     Throwable failure = read.failure();
     return failure == null
-        ? new FetchResult.Fetched(requestId, key, read.value().value(), read.value().ttlMillis(), read.value().cacheable())
-        : new FetchResult.FetchFailed(requestId, key, FetchError.classify(failure), FetchError.describe(failure));
+        ? new FetchResult.Fetched(wanted, read.value())
+        : new FetchResult.FetchFailed(wanted, FetchError.classify(failure), FetchError.describe(failure));
   }
 }

@@ -10,6 +10,8 @@ import org.apache.pekko.util.ByteString;
  */
 public record RedisValue(ByteString value, long ttlMillis, boolean cacheable) {
   public static final long NO_EXPIRY = -1;
+  /** For a command's reply: the key did not exist when the command read it (PTTL -2). */
+  public static final long KEY_ABSENT = -2;
 
   public RedisValue(ByteString value, long ttlMillis) {
     this(value, ttlMillis, true);

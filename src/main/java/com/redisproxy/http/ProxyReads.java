@@ -1,5 +1,6 @@
 package com.redisproxy.http;
 
+import com.redisproxy.cache.CacheKey;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.client.ReadBatcher;
 import com.redisproxy.metrics.ProxyMetrics;
@@ -32,7 +33,7 @@ final class ProxyReads {
   }
 
   CompletionStage<HttpResponse> read(String key, boolean json) {
-    return cache.getAll(List.of(ByteString.fromString(key))).thenApply(results -> {
+    return cache.getAll(List.of(CacheKey.of(ByteString.fromString(key)))).thenApply(results -> {
       GetResult result = results.get(0);
       outcomes.record(result);
       return ReadResponses.of(key, result, json);

@@ -52,6 +52,8 @@ public final class ProxyMetrics {
         CacheStats::restarts);
     cacheGauge("proxy.cache.keys", "keys in the cache", CacheStats::size);
     cacheGauge("proxy.cache.capacity", "keys the cache holds at most", CacheStats::capacity);
+    cacheGauge("proxy.cache.bytes", "what the cached keys and replies weigh, overhead included", CacheStats::bytes);
+    cacheGauge("proxy.cache.max.bytes", "bytes the cache holds at most", CacheStats::maxBytes);
     cacheGauge("proxy.redis.fetches.in.flight", "backing GETs not answered yet", CacheStats::fetchesInFlight);
     // The share only: key names as labels would be unbounded in number, and data (see /hotkeys).
     cacheGauge("proxy.cache.hot.keys.read.share", "share of reads that went to the 10 keys read most (a lower bound)",

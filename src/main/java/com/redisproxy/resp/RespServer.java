@@ -136,7 +136,7 @@ public final class RespServer {
     this.clusterRouting = cluster.map(redis -> new ClusterRouting(forwarding.table(), redis::slot));
     this.commandTable = context.commandTable();
     this.serverInfo = new ServerInfo(openConnections::get, pinned::get, context.version());
-    this.commands = new RespCommands(serverInfo, context.metrics().readOutcomes("resp"), auth);
+    this.commands = new RespCommands(serverInfo, context.metrics().readOutcomes("resp"), auth, forwarding.table());
   }
 
   /** Binds; on coordinated shutdown, unbinds and then lets every connection finish what it read. */

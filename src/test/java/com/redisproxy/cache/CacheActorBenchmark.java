@@ -98,7 +98,7 @@ public class CacheActorBenchmark {
     missBatches = batches("miss", DISTINCT_MISSES);
     hitBatches.forEach(batch -> getAll(hitCache, batch)); // now every hit key is cached
 
-    store = new LruTtlStore<>(CAPACITY, Duration.ofHours(1).toNanos(), Ticker.SYSTEM);
+    store = new LruTtlStore<>(CAPACITY, Long.MAX_VALUE, CacheEntries::weigh, Duration.ofHours(1).toNanos(), Ticker.SYSTEM);
     storeKeys = hitBatches.stream().flatMap(List::stream).map(CacheKey::of).toArray(CacheKey[]::new);
     storeMisses = missBatches.stream().flatMap(List::stream).map(CacheKey::of).toArray(CacheKey[]::new);
     for (CacheKey key : storeKeys) store.put(key, VALUE.toArrayUnsafe());
@@ -111,7 +111,7 @@ public class CacheActorBenchmark {
 
   private List<GetResult> getAll(ActorRef<CacheActor.Command> cache, List<ByteString> keys) {
     return AskPattern.<CacheActor.Command, List<GetResult>>ask(
-            cache, replyTo -> new CacheActor.GetAll(keys, replyTo), Duration.ofSeconds(10), testKit.scheduler())
+            cache, replyTo -> new CacheActor.GetAll(keys.stream().map(CacheKey::of).toList(), replyTo), Duration.ofSeconds(10), testKit.scheduler())
         .toCompletableFuture().join();
   }
 

@@ -62,6 +62,10 @@ class CacheActorTest {
         .withFetchTimeout(FETCH_TIMEOUT);
   }
 
+  private static CacheKey key(String text) {
+    return CacheKey.of(bytes(text));
+  }
+
   private static ByteString bytes(String text) {
     return ByteString.fromString(text);
   }
@@ -123,7 +127,7 @@ class CacheActorTest {
     var cache = cache(10);
     readThrough(cache, "k", "v");
     TestProbe<List<Lookup>> batch = testKit.createTestProbe();
-    cache.tell(new CacheActor.GetCached(List.of(bytes("absent"), bytes("k")), batch.getRef()));
+    cache.tell(new CacheActor.GetCached(List.of(key("absent"), key("k")), batch.getRef()));
     assertEquals(List.of(Lookup.NotCached.INSTANCE, new GetResult.Found(bytes("v"), true)), batch.receiveMessage());
     fetcher.expectNoMessage(Duration.ofMillis(50));
     CacheStats stats = stats(cache);
@@ -137,7 +141,7 @@ class CacheActorTest {
     readThrough(cache, "hot", "v");
     TestProbe<List<Lookup>> batch = testKit.createTestProbe();
     for (int i = 0; i < 79; i++) {
-      cache.tell(new CacheActor.GetCached(List.of(bytes("hot"), bytes("warm" + (i % 2)), bytes("cold" + i)), batch.getRef()));
+      cache.tell(new CacheActor.GetCached(List.of(key("hot"), key("warm" + (i % 2)), key("cold" + i)), batch.getRef()));
       batch.receiveMessage();
     }
     CacheStats stats = stats(cache);
@@ -165,7 +169,7 @@ class CacheActorTest {
     assertEquals(GetResult.NotFound.INSTANCE, client.receiveMessage());
     fetcher.expectNoMessage(Duration.ofMillis(20));
     TestProbe<List<Lookup>> cached = testKit.createTestProbe();
-    cache.tell(new CacheActor.GetCached(List.of(bytes("k"), bytes("other")), cached.getRef()));
+    cache.tell(new CacheActor.GetCached(List.of(key("k"), key("other")), cached.getRef()));
     assertEquals(List.of(GetResult.NotFound.INSTANCE, Lookup.NotCached.INSTANCE), cached.receiveMessage());
     invalidations.invalidated(List.of(bytes("k"))); // Redis reports the key's creation
     readThrough(cache, "k", "now-set");
@@ -327,7 +331,7 @@ class CacheActorTest {
     cache.tell(new CacheActor.Get(bytes("slow"), client.getRef()));
     RedisFetcher.Fetch slow = expectFetch("slow");
     TestProbe<List<GetResult>> batch = testKit.createTestProbe();
-    cache.tell(new CacheActor.GetAll(List.of(bytes("slow"), bytes("cached"), bytes("absent")), batch.getRef()));
+    cache.tell(new CacheActor.GetAll(List.of(key("slow"), key("cached"), key("absent")), batch.getRef()));
     RedisFetcher.Fetch absent = expectFetch("absent"); // "slow" shares the fetch in flight
     answer(absent, null);
     batch.expectNoMessage(Duration.ofMillis(20));
@@ -343,7 +347,7 @@ class CacheActorTest {
     var cache = cache(10);
     readThrough(cache, "cached", "c");
     TestProbe<List<GetResult>> batch = testKit.createTestProbe();
-    cache.tell(new CacheActor.GetAll(List.of(bytes("a"), bytes("cached"), bytes("b"), bytes("a")), batch.getRef()));
+    cache.tell(new CacheActor.GetAll(List.of(key("a"), key("cached"), key("b"), key("a")), batch.getRef()));
     RedisFetcher.FetchAll all = fetcher.expectMessageClass(RedisFetcher.FetchAll.class);
     assertEquals(List.of(bytes("a"), bytes("b")), all.wanted().stream().map(RedisFetcher.Wanted::key).toList());
     fetcher.expectNoMessage(Duration.ofMillis(20));
@@ -436,7 +440,7 @@ class CacheActorTest {
 
   private void assertMiss(ActorRef<CacheActor.Command> cache, String key, String redisAnswers) {
     TestProbe<List<Lookup>> batch = testKit.createTestProbe();
-    cache.tell(new CacheActor.GetCached(List.of(bytes(key)), batch.getRef()));
+    cache.tell(new CacheActor.GetCached(List.of(key(key)), batch.getRef()));
     assertEquals(List.of(Lookup.NotCached.INSTANCE), batch.receiveMessage());
     readThrough(cache, key, redisAnswers);
   }

@@ -12,7 +12,7 @@ class LruTtlStoreTest {
   private final ManualTicker ticker = new ManualTicker();
 
   private LruTtlStore<String, String> store(int capacity) {
-    return new LruTtlStore<>(capacity, TTL.toNanos(), ticker);
+    return new LruTtlStore<>(capacity, Long.MAX_VALUE, (key, value) -> 0, TTL.toNanos(), ticker);
   }
 
   @Test

@@ -32,7 +32,7 @@ class ProxyReadsTest {
   private static final ActorRef<CacheActor.Command> cache = testKit.spawn(Behaviors.receiveMessage(command -> {
     if (command instanceof CacheActor.GetCached getAll) {
       getAll.replyTo().tell(getAll.keys().stream()
-          .<Lookup>map(key -> new GetResult.Found(ByteString.fromString("value of " + key.utf8String()), true))
+          .<Lookup>map(key -> new GetResult.Found(ByteString.fromString("value of " + key.key().utf8String()), true))
           .toList());
     }
     return Behaviors.same();

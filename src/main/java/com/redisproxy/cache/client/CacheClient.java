@@ -1,6 +1,7 @@
 package com.redisproxy.cache.client;
 
 import com.redisproxy.cache.CacheActor;
+import com.redisproxy.cache.CacheKey;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.InvalidationInbox;
@@ -63,13 +64,13 @@ public final class CacheClient {
   }
 
   /** The results for {@code keys}, in the same order. */
-  public CompletionStage<List<GetResult>> getAll(List<ByteString> keys) {
+  public CompletionStage<List<GetResult>> getAll(List<CacheKey> keys) {
     return askForKeys(keys, replyTo -> new CacheActor.GetAll(keys, replyTo), tooManyPending, askTimedOut);
   }
 
   /** One ask answered by a result per key; refused or timed out, every key gets that failure. */
   private <T> CompletionStage<List<T>> askForKeys(
-      List<ByteString> keys, Function<ActorRef<List<T>>, CacheActor.Command> message, T refused, T timedOut) {
+      List<CacheKey> keys, Function<ActorRef<List<T>>, CacheActor.Command> message, T refused, T timedOut) {
     if (!admit()) return CompletableFuture.completedFuture(Collections.nCopies(keys.size(), refused));
     return inPlace(
         AskPattern.ask(cache, message::apply, askTimeout, scheduler),
@@ -91,7 +92,7 @@ public final class CacheClient {
   }
 
   /** The cached values of {@code keys} in order, {@link Lookup.NotCached} for the others; nothing is fetched. */
-  public CompletionStage<List<Lookup>> getCached(List<ByteString> keys) {
+  public CompletionStage<List<Lookup>> getCached(List<CacheKey> keys) {
     return askForKeys(keys, replyTo -> new CacheActor.GetCached(keys, replyTo), tooManyPending, askTimedOut);
   }
 

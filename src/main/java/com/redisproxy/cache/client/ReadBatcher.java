@@ -1,5 +1,6 @@
 package com.redisproxy.cache.client;
 
+import com.redisproxy.cache.CacheKey;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.Lookup;
@@ -12,7 +13,6 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
-import org.apache.pekko.util.ByteString;
 
 /**
  * A front end's reads of the cache, from any thread, sent to the CacheActor together: one
@@ -35,7 +35,7 @@ import org.apache.pekko.util.ByteString;
  * mailbox, admitted as one ask.
  */
 public final class ReadBatcher implements CacheReads {
-  private record Read(List<ByteString> keys, CompletableFuture<List<GetResult>> answer) {}
+  private record Read(List<CacheKey> keys, CompletableFuture<List<GetResult>> answer) {}
 
   /** A read with keys not cached: its results so far, and where the fetched ones go. */
   private record Missed(Read read, GetResult[] results, List<Integer> notCached) {}
@@ -59,7 +59,7 @@ public final class ReadBatcher implements CacheReads {
   }
 
   @Override
-  public CompletionStage<List<GetResult>> getAll(List<ByteString> keys) {
+  public CompletionStage<List<GetResult>> getAll(List<CacheKey> keys) {
     CompletableFuture<List<GetResult>> answer = new CompletableFuture<>();
     queued.add(new Read(keys, answer));
     if (sendScheduled.compareAndSet(false, true)) sendFrom.execute(this::send);
@@ -78,10 +78,10 @@ public final class ReadBatcher implements CacheReads {
     // own (perhaps an empty one), so none is left waiting.
     sendScheduled.set(false);
     List<Read> batch = new ArrayList<>();
-    List<ByteString> keys = new ArrayList<>();
+    List<CacheKey> keys = new ArrayList<>();
     for (Read read = queued.poll(); read != null; read = queued.poll()) {
       batch.add(read);
-      for (ByteString key : read.keys()) keys.add(key);
+      for (CacheKey key : read.keys()) keys.add(key);
     }
     if (batch.isEmpty()) return;
     cache.getCached(keys).thenAccept(cached -> answerOn.execute(() -> deliver(batch, cached)));
@@ -89,7 +89,7 @@ public final class ReadBatcher implements CacheReads {
 
   private void deliver(List<Read> batch, List<Lookup> cached) {
     List<Missed> missed = new ArrayList<>();
-    List<ByteString> toRead = new ArrayList<>();
+    List<CacheKey> toRead = new ArrayList<>();
     int from = 0;
     for (Read read : batch) {
       GetResult[] results = new GetResult[read.keys().size()];

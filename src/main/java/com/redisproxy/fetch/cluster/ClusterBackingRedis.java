@@ -10,6 +10,7 @@ import com.redisproxy.fetch.redis.BackingRedis;
 import com.redisproxy.fetch.redis.LentEventLoop;
 import com.redisproxy.fetch.redis.MissBatch;
 import com.redisproxy.fetch.KeyRead;
+import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.fetch.RedisValue;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisCommandExecutionException;
@@ -147,10 +148,10 @@ public final class ClusterBackingRedis implements BackingStore {
     if (!node.isDone() || node.isCompletedExceptionally()) return readOneByOne(keys, indexes, reads);
     // Stamped before they are sent; cached only if their nodes still hold that stamp once answered.
     ClusterNodeLeases.Stamp[] stamps = new ClusterNodeLeases.Stamp[indexes.size()];
-    List<ByteString> batch = new ArrayList<>(indexes.size());
+    List<RedisFetcher.Wanted> batch = new ArrayList<>(indexes.size());
     for (int i = 0; i < indexes.size(); i++) {
       stamps[i] = leases.stampFor(slots[indexes.get(i)]);
-      batch.add(keys.get(indexes.get(i)));
+      batch.add(new RedisFetcher.Wanted(keys.get(indexes.get(i)), 0));
     }
     return MissBatch.send(node.join(), batch, settings.readTtl(), settings.fetchTimeout(), resources.timer())
         .toCompletableFuture().thenCompose(batchReads -> {

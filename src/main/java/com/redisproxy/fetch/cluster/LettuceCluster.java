@@ -1,6 +1,8 @@
 package com.redisproxy.fetch.cluster;
 
 import com.redisproxy.fetch.Failures;
+import com.redisproxy.fetch.raw.RawReply;
+import com.redisproxy.fetch.raw.WholeReplies;
 import io.lettuce.core.FlushMode;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;

@@ -7,7 +7,7 @@ import org.apache.pekko.util.ByteString;
 /** A command name as the client sent it, for Lettuce's {@code dispatch}. */
 public record NamedCommand(byte[] bytes) implements ProtocolKeyword {
 
-  static NamedCommand of(ByteString name) {
+  public static NamedCommand of(ByteString name) {
     return new NamedCommand(name.toArray());
   }
 

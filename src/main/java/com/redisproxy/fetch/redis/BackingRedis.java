@@ -6,6 +6,7 @@ import com.redisproxy.fetch.Failures;
 import com.redisproxy.fetch.FetchSettings;
 import com.redisproxy.fetch.InvalidationListener;
 import com.redisproxy.fetch.KeyRead;
+import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.fetch.RedisValue;
 import com.redisproxy.fetch.location.RedisAddress;
 import com.redisproxy.fetch.location.RedisLocation;
@@ -124,14 +125,21 @@ public final class BackingRedis implements BackingStore {
     });
   }
 
-  /**
-   * GET and PTTL of every key, handed to a connection in batches of at most
-   * {@link #KEYS_PER_BATCH} keys: Lettuce writes and flushes a batch together, where a command at a
-   * time costs a hand-over to its event loop and a flush each. Batches stay well under the request
-   * queue, which Lettuce checks for a whole batch at once, and take the connections in turn.
-   */
   @Override
   public CompletionStage<List<KeyRead>> getAll(List<ByteString> keys) {
+    List<RedisFetcher.Wanted> wanted = new ArrayList<>(keys.size());
+    for (ByteString key : keys) wanted.add(new RedisFetcher.Wanted(key, 0));
+    return readAll(wanted);
+  }
+
+  /**
+   * Every read (GET or another command) and its key's PTTL, handed to a connection in batches of
+   * at most {@link #KEYS_PER_BATCH} reads: Lettuce writes and flushes a batch together, where a
+   * command at a time costs a hand-over to its event loop and a flush each. Batches stay well under
+   * the request queue, which Lettuce checks for a whole batch at once, and take the connections in turn.
+   */
+  @Override
+  public CompletionStage<List<KeyRead>> readAll(List<RedisFetcher.Wanted> keys) {
     if (keys.size() <= KEYS_PER_BATCH) return sendBatch(keys);
     List<CompletableFuture<List<KeyRead>>> batches = new ArrayList<>();
     for (int from = 0; from < keys.size(); from += KEYS_PER_BATCH) {
@@ -141,7 +149,7 @@ public final class BackingRedis implements BackingStore {
         .thenApply(allDone -> batches.stream().flatMap(batch -> batch.join().stream()).toList());
   }
 
-  private CompletionStage<List<KeyRead>> sendBatch(List<ByteString> keys) {
+  private CompletionStage<List<KeyRead>> sendBatch(List<RedisFetcher.Wanted> keys) {
     int slot = Math.floorMod(nextConnection.getAndIncrement(), connections.length());
     StatefulRedisConnection<ByteString, ByteString> connection = connections.get(slot);
     if (connection == null) {

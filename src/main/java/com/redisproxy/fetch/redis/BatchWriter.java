@@ -1,5 +1,6 @@
 package com.redisproxy.fetch.redis;
 
+import com.redisproxy.fetch.raw.WholeReplies;
 import io.lettuce.core.resource.NettyCustomizer;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
@@ -16,10 +17,14 @@ import io.netty.channel.ChannelPromise;
 final class BatchWriter extends ChannelOutboundHandlerAdapter {
   private static final BatchWriter INSTANCE = new BatchWriter();
 
-  /** Adds the writer to every channel Lettuce makes, once Lettuce's own handlers are in. */
+  /**
+   * Adds the writer to every channel Lettuce makes, once Lettuce's own handlers are in, and
+   * {@link WholeReplies} before Lettuce's decoder, so that a command's reply is kept as Redis sent it.
+   */
   static final NettyCustomizer ON_EVERY_CHANNEL = new NettyCustomizer() {
     @Override
     public void afterChannelInitialized(Channel channel) {
+      WholeReplies.install(channel);
       channel.pipeline().addLast("miss-batch-writer", INSTANCE);
     }
   };

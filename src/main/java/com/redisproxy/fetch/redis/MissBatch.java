@@ -5,6 +5,8 @@ import com.redisproxy.fetch.FetchError;
 import com.redisproxy.fetch.KeyRead;
 import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.fetch.RedisValue;
+import com.redisproxy.fetch.raw.RawReply;
+import com.redisproxy.fetch.raw.Resp2Form;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.TimeoutOptions;
@@ -16,6 +18,7 @@ import io.lettuce.core.output.ValueOutput;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
+import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.Timeout;
@@ -34,7 +37,11 @@ import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.apache.pekko.util.ByteString;
 
 /**
- * The GET (and PTTL) commands of a batch of keys, answered together in one completion. Each
+ * The reads (GET, or another command of one key, and PTTL) of a batch of misses, answered together
+ * in one completion. A command's reply is kept as Redis sent it ({@link RawReply}, which needs
+ * {@link com.redisproxy.fetch.raw.WholeReplies} on the channel), in RESP3, the fetch connections'
+ * protocol, or turned into RESP2 ({@link Resp2Form}) for a RESP2 client; a command's key always
+ * has its PTTL read, if only to tell a reply about a missing key. Each
  * command reports its own reply to the batch: Lettuce's AsyncCommand costs a future per command,
  * a combination of two per key and a timer task per command, most of a miss's cost in the
  * proxy. The batch has one deadline instead of one a command.
@@ -47,7 +54,7 @@ public final class MissBatch {
   @SuppressWarnings("rawtypes")
   private static final AtomicIntegerFieldUpdater<Reply> REPORTED = AtomicIntegerFieldUpdater.newUpdater(Reply.class, "reported");
 
-  private final List<ByteString> keys;
+  private final List<RedisFetcher.Wanted> keys;
   private final boolean withTtl;
   private final ByteString[] values;
   private final long[] ttls;
@@ -58,13 +65,15 @@ public final class MissBatch {
   private final AtomicBoolean ended = new AtomicBoolean();
   private final CompletableFuture<List<KeyRead>> done = new CompletableFuture<>();
 
-  MissBatch(List<ByteString> keys, boolean withTtl) {
+  MissBatch(List<RedisFetcher.Wanted> keys, boolean withTtl) {
     this.keys = keys;
     this.withTtl = withTtl;
     this.values = new ByteString[keys.size()];
-    this.ttls = new long[withTtl ? keys.size() : 0];
+    this.ttls = new long[keys.size()];
     this.failures = new Throwable[keys.size()];
-    this.unanswered = new AtomicInteger(keys.size() * (withTtl ? 2 : 1));
+    int commands = 0;
+    for (RedisFetcher.Wanted read : keys) commands += withTtl || !read.isGet() ? 2 : 1;
+    this.unanswered = new AtomicInteger(commands);
   }
 
   /**
@@ -73,7 +82,7 @@ public final class MissBatch {
    * its client {@link #timeoutsOutsideBatches}.
    */
   public static CompletionStage<List<KeyRead>> send(StatefulRedisConnection<ByteString, ByteString> connection,
-      List<ByteString> keys, boolean withTtl, Duration timeout, Timer timer) {
+      List<RedisFetcher.Wanted> keys, boolean withTtl, Duration timeout, Timer timer) {
     MissBatch batch = new MissBatch(keys, withTtl);
     connection.dispatch(batch.envelope());
     if (!batch.ended()) {
@@ -96,12 +105,13 @@ public final class MissBatch {
     return command instanceof Batched;
   }
 
-  /** GET of every key, each followed by its PTTL when asked for, to be sent in this order. */
+  /** Each read, followed by its key's PTTL when asked for (always for a command), to be sent in this order. */
   List<RedisCommand<ByteString, ByteString, ?>> commands() {
-    List<RedisCommand<ByteString, ByteString, ?>> commands = new ArrayList<>(keys.size() * (withTtl ? 2 : 1));
+    List<RedisCommand<ByteString, ByteString, ?>> commands = new ArrayList<>(keys.size() * 2);
     for (int i = 0; i < keys.size(); i++) {
-      commands.add(new ValueReply(i, keys.get(i)));
-      if (withTtl) commands.add(new TtlReply(i, keys.get(i)));
+      RedisFetcher.Wanted read = keys.get(i);
+      commands.add(read.isGet() ? new ValueReply(i, read.key()) : new CommandReply(i, read.command()));
+      if (withTtl || !read.isGet()) commands.add(new TtlReply(i, read.key()));
     }
     return commands;
   }
@@ -187,8 +197,13 @@ public final class MissBatch {
   private List<KeyRead> reads() {
     List<KeyRead> reads = new ArrayList<>(keys.size());
     for (int i = 0; i < keys.size(); i++) {
+      RedisFetcher.Wanted read = keys.get(i);
       if (failures[i] != null) {
         reads.add(KeyRead.failed(failures[i]));
+      } else if (!read.isGet()) {
+        ByteString reply = read.resp3() ? values[i] : Resp2Form.of(read.command(), values[i]);
+        long ttl = ttls[i] == -2 ? RedisValue.KEY_ABSENT : ttls[i] < 0 || !withTtl ? RedisValue.NO_EXPIRY : ttls[i];
+        reads.add(KeyRead.of(new RedisValue(reply, ttl)));
       } else if (!withTtl) {
         reads.add(KeyRead.of(new RedisValue(values[i], RedisValue.NO_EXPIRY)));
       } else {
@@ -214,7 +229,12 @@ public final class MissBatch {
     private volatile int reported;
 
     Reply(CommandType type, CommandOutput<ByteString, ByteString, T> output, int key, ByteString keyBytes) {
-      super(type, output, new CommandArgs<>(CODEC).addKey(keyBytes));
+      this(type, output, key, new CommandArgs<>(CODEC).addKey(keyBytes));
+    }
+
+    Reply(ProtocolKeyword type, CommandOutput<ByteString, ByteString, T> output, int key,
+        CommandArgs<ByteString, ByteString> args) {
+      super(type, output, args);
       this.key = key;
     }
 
@@ -259,6 +279,29 @@ public final class MissBatch {
       values[key] = reply;
     }
   }
+
+  /** A command other than GET, its reply kept whole, as Redis sent it (an error reply too: it is the answer). */
+  private final class CommandReply extends Reply<ByteString> {
+    @SuppressWarnings({"unchecked", "rawtypes"})
+    CommandReply(int key, List<ByteString> request) {
+      super(new Named(request.get(0).toArray()), (CommandOutput) new RawReply(), key, argsOf(request));
+    }
+
+    @Override
+    void record(ByteString reply) {
+      if (reply == null) throw new IllegalStateException("a command's reply did not come through WholeReplies");
+      values[key] = reply;
+    }
+  }
+
+  private static CommandArgs<ByteString, ByteString> argsOf(List<ByteString> request) {
+    CommandArgs<ByteString, ByteString> args = new CommandArgs<>(CODEC);
+    for (int i = 1; i < request.size(); i++) args.add(request.get(i).toArrayUnsafe());
+    return args;
+  }
+
+  /** A command's name as the client sent it. */
+  private record Named(byte[] getBytes) implements ProtocolKeyword {}
 
   private final class TtlReply extends Reply<Long> {
     TtlReply(int key, ByteString keyBytes) {

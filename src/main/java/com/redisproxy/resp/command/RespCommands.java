@@ -1,7 +1,9 @@
 package com.redisproxy.resp.command;
 
+import com.redisproxy.cache.CacheKey;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
+import com.redisproxy.cache.KeyCommand;
 import com.redisproxy.cache.client.CacheReads;
 import com.redisproxy.metrics.ProxyMetrics;
 import com.redisproxy.resp.codec.RespBatch;
@@ -19,11 +21,12 @@ import org.apache.pekko.util.ByteString;
  * Answers a batch of the RESP requests the proxy answers itself, each by the handler the
  * {@link CommandTable} names for it. Answers that need no cache are made at once, in order, and
  * their effects on the session happen then (so AUTH lets in the commands after it in the same
- * pipeline, and none before it); every key the batch reads (GET, MGET) goes to the cache in one
- * message, so a pipeline of hits costs one hop through the CacheActor.
+ * pipeline, and none before it); every read of the batch (GET, MGET's keys, and the other reads
+ * of one key the {@link CommandTable} names cached) goes to the cache in one message, so a
+ * pipeline of hits costs one hop through the CacheActor.
  */
 public final class RespCommands {
-  private static final List<ByteString> NO_KEYS = List.of();
+  private static final List<CacheKey> NO_KEYS = List.of();
 
   /** How to answer one request once the cache's answers are in. */
   private sealed interface Part {}
@@ -35,6 +38,9 @@ public final class RespCommands {
 
   private record ReadMany(int firstKeyIndex, int count, boolean resp3) implements Part {}
 
+  // A read other than GET: its reply is already in the session's protocol.
+  private record ReadReply(int keyIndex) implements Part {}
+
   private record ProxyInfo(boolean resp3) implements Part {}
 
   /** A batch with the cache's answers in, ready to render. */
@@ -43,11 +49,14 @@ public final class RespCommands {
   private final ServerInfo serverInfo;
   private final ProxyMetrics.ReadOutcomes outcomes;
   private final RespAuth auth;
+  private final CommandTable table;
 
-  public RespCommands(ServerInfo serverInfo, ProxyMetrics.ReadOutcomes outcomes, RespAuth auth) {
+  /** @param table tells the reads cached besides GET and MGET */
+  public RespCommands(ServerInfo serverInfo, ProxyMetrics.ReadOutcomes outcomes, RespAuth auth, CommandTable table) {
     this.serverInfo = serverInfo;
     this.outcomes = outcomes;
     this.auth = auth;
+    this.table = table;
   }
 
   /**
@@ -106,6 +115,8 @@ public final class RespCommands {
     for (Part part : parts) {
       if (part instanceof ReadOne one) {
         writeGet(out, results.get(one.keyIndex()), one.resp3());
+      } else if (part instanceof ReadReply reply) {
+        writeReply(out, results.get(reply.keyIndex()));
       } else if (part instanceof ReadMany many) {
         writeMget(out, results.subList(many.firstKeyIndex(), many.firstKeyIndex() + many.count()), many.resp3());
       } else if (part instanceof ProxyInfo info) {
@@ -122,6 +133,12 @@ public final class RespCommands {
     if (result instanceof GetResult.Found found) out.bulk(found.value());
     else if (result instanceof GetResult.Failed failed) writeFailure(out, failed);
     else out.nil(resp3);
+  }
+
+  private static void writeReply(RespWriter out, GetResult result) {
+    if (result instanceof GetResult.Found found) out.raw(found.value());
+    else if (result instanceof GetResult.Failed failed) writeFailure(out, failed);
+    else throw new IllegalStateException("a command's read answered as GET's: " + result);
   }
 
   /** As Redis does, a key that holds another type reads as nil; any other failure fails the MGET. */
@@ -154,7 +171,7 @@ public final class RespCommands {
   /** One batch's answers as its handlers give them, in request order. */
   private final class Answers extends LocalCall {
     private final List<Part> parts;
-    private List<ByteString> keys = NO_KEYS;
+    private List<CacheKey> keys = NO_KEYS;
     private boolean needsStats;
     private boolean close;
 
@@ -164,7 +181,9 @@ public final class RespCommands {
     }
 
     void answerNext(RespRequest next) {
-      answer(next).ifPresent(this::ready);
+      int key = CommandTable.handler(next).isPresent() ? 0 : table.cachedReadKey(next);
+      if (key > 0) readCommand(KeyCommand.of(next.args(), key, session().resp3()));
+      else answer(next).ifPresent(this::ready);
     }
 
     void ready(ByteString bytes) {
@@ -178,16 +197,25 @@ public final class RespCommands {
 
     @Override
     public void readCached(ByteString key) {
-      if (keys == NO_KEYS) keys = new ArrayList<>();
       parts.add(new ReadOne(keys.size(), session().resp3()));
-      keys.add(key);
+      read(CacheKey.of(key));
     }
 
     @Override
     public void readCached(List<ByteString> many) {
-      if (keys == NO_KEYS) keys = new ArrayList<>();
       parts.add(new ReadMany(keys.size(), many.size(), session().resp3()));
-      keys.addAll(many);
+      for (ByteString key : many) read(CacheKey.of(key));
+    }
+
+    private void readCommand(KeyCommand command) {
+      parts.add(new ReadReply(keys.size()));
+      read(command);
+    }
+
+    // Every read the batch asks of the cache (GET, each key of MGET, any other cached read) passes here.
+    private void read(CacheKey read) {
+      if (keys == NO_KEYS) keys = new ArrayList<>();
+      keys.add(read);
     }
 
     @Override

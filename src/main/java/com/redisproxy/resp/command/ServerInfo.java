@@ -64,6 +64,8 @@ public final class ServerInfo {
         + "cache_restarts:" + stats.restarts() + "\r\n"
         + "cached_keys:" + stats.size() + "\r\n"
         + "cache_capacity:" + stats.capacity() + "\r\n"
+        + "cache_bytes:" + stats.bytes() + "\r\n"
+        + "cache_max_bytes:" + stats.maxBytes() + "\r\n"
         + hotKeyLines(stats);
   }
 

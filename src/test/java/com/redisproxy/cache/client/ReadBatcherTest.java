@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.redisproxy.cache.CacheActor;
+import com.redisproxy.cache.CacheKey;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.InvalidationInbox;
@@ -46,6 +47,10 @@ class ReadBatcherTest {
     testKit.shutdownTestKit();
   }
 
+  private static CacheKey key(String text) {
+    return CacheKey.of(bytes(text));
+  }
+
   private static ByteString bytes(String text) {
     return ByteString.fromString(text);
   }
@@ -60,14 +65,14 @@ class ReadBatcherTest {
     HeldTasks sendFrom = new HeldTasks();
     ReadBatcher reads = new ReadBatcher(client(cache), sendFrom, Runnable::run);
 
-    CompletableFuture<List<GetResult>> a = reads.getAll(List.of(bytes("a"))).toCompletableFuture();
-    CompletableFuture<List<GetResult>> b = reads.getAll(List.of(bytes("b"))).toCompletableFuture();
-    CompletableFuture<List<GetResult>> c = reads.getAll(List.of(bytes("c"))).toCompletableFuture();
+    CompletableFuture<List<GetResult>> a = reads.getAll(List.of(key("a"))).toCompletableFuture();
+    CompletableFuture<List<GetResult>> b = reads.getAll(List.of(key("b"))).toCompletableFuture();
+    CompletableFuture<List<GetResult>> c = reads.getAll(List.of(key("c"))).toCompletableFuture();
     assertEquals(1, sendFrom.tasks.size(), "one send is scheduled for the three reads");
     sendFrom.runAll();
 
     CacheActor.GetCached batch = cache.expectMessageClass(CacheActor.GetCached.class);
-    assertEquals(List.of(bytes("a"), bytes("b"), bytes("c")), batch.keys());
+    assertEquals(List.of(key("a"), key("b"), key("c")), batch.keys());
     GetResult.Found valueOfB = new GetResult.Found(bytes("B"), true);
     GetResult.Found valueOfC = new GetResult.Found(bytes("C"), true);
     batch.replyTo().tell(List.of(Lookup.NotCached.INSTANCE, valueOfB, valueOfC));
@@ -76,7 +81,7 @@ class ReadBatcherTest {
     assertEquals(List.of(valueOfB), b.get(5, TimeUnit.SECONDS));
     assertEquals(List.of(valueOfC), c.get(5, TimeUnit.SECONDS));
     CacheActor.GetAll miss = cache.expectMessageClass(CacheActor.GetAll.class);
-    assertEquals(List.of(bytes("a")), miss.keys());
+    assertEquals(List.of(key("a")), miss.keys());
     assertFalse(a.isDone());
     miss.replyTo().tell(List.of(GetResult.NotFound.INSTANCE));
     assertEquals(List.of(GetResult.NotFound.INSTANCE), a.get(5, TimeUnit.SECONDS));
@@ -89,16 +94,16 @@ class ReadBatcherTest {
     HeldTasks sendFrom = new HeldTasks();
     ReadBatcher reads = new ReadBatcher(client(cache), sendFrom, Runnable::run);
 
-    CompletableFuture<List<GetResult>> first = reads.getAll(List.of(bytes("first"))).toCompletableFuture();
+    CompletableFuture<List<GetResult>> first = reads.getAll(List.of(key("first"))).toCompletableFuture();
     sendFrom.runAll();
-    CompletableFuture<List<GetResult>> second = reads.getAll(List.of(bytes("second"))).toCompletableFuture();
+    CompletableFuture<List<GetResult>> second = reads.getAll(List.of(key("second"))).toCompletableFuture();
     assertEquals(1, sendFrom.tasks.size(), "the read after the send schedules a send of its own");
     sendFrom.runAll();
 
     CacheActor.GetCached firstBatch = cache.expectMessageClass(CacheActor.GetCached.class);
     CacheActor.GetCached secondBatch = cache.expectMessageClass(CacheActor.GetCached.class);
-    assertEquals(List.of(bytes("first")), firstBatch.keys());
-    assertEquals(List.of(bytes("second")), secondBatch.keys());
+    assertEquals(List.of(key("first")), firstBatch.keys());
+    assertEquals(List.of(key("second")), secondBatch.keys());
     secondBatch.replyTo().tell(List.of(new GetResult.Found(bytes("2"), true)));
     firstBatch.replyTo().tell(List.of(new GetResult.Found(bytes("1"), true)));
     assertEquals(List.of(new GetResult.Found(bytes("1"), true)), first.get(5, TimeUnit.SECONDS));
@@ -112,18 +117,18 @@ class ReadBatcherTest {
     ReadBatcher reads = new ReadBatcher(client(cache), sendFrom, Runnable::run);
 
     // Two connections read before the send, one of them two keys.
-    CompletableFuture<List<GetResult>> first = reads.getAll(List.of(bytes("hot"))).toCompletableFuture();
-    CompletableFuture<List<GetResult>> second = reads.getAll(List.of(bytes("hot"), bytes("cold"))).toCompletableFuture();
+    CompletableFuture<List<GetResult>> first = reads.getAll(List.of(key("hot"))).toCompletableFuture();
+    CompletableFuture<List<GetResult>> second = reads.getAll(List.of(key("hot"), key("cold"))).toCompletableFuture();
     sendFrom.runAll();
 
     CacheActor.GetCached hits = cache.expectMessageClass(CacheActor.GetCached.class);
-    assertEquals(List.of(bytes("hot"), bytes("hot"), bytes("cold")), hits.keys());
+    assertEquals(List.of(key("hot"), key("hot"), key("cold")), hits.keys());
     GetResult.Found hot = new GetResult.Found(bytes("H"), true);
     hits.replyTo().tell(List.of(hot, hot, Lookup.NotCached.INSTANCE));
 
     assertEquals(List.of(hot), first.get(5, TimeUnit.SECONDS));
     CacheActor.GetAll misses = cache.expectMessageClass(CacheActor.GetAll.class);
-    assertEquals(List.of(bytes("cold")), misses.keys());
+    assertEquals(List.of(key("cold")), misses.keys());
     assertFalse(second.isDone(), "the second connection waits for its miss");
     GetResult.Found cold = new GetResult.Found(bytes("C"), false);
     misses.replyTo().tell(List.of(cold));
@@ -136,15 +141,15 @@ class ReadBatcherTest {
     HeldTasks sendFrom = new HeldTasks();
     ReadBatcher reads = new ReadBatcher(client(cache), sendFrom, Runnable::run);
 
-    CompletableFuture<List<GetResult>> first = reads.getAll(List.of(bytes("a"), bytes("hot"))).toCompletableFuture();
-    CompletableFuture<List<GetResult>> second = reads.getAll(List.of(bytes("b"))).toCompletableFuture();
+    CompletableFuture<List<GetResult>> first = reads.getAll(List.of(key("a"), key("hot"))).toCompletableFuture();
+    CompletableFuture<List<GetResult>> second = reads.getAll(List.of(key("b"))).toCompletableFuture();
     sendFrom.runAll();
     GetResult.Found hot = new GetResult.Found(bytes("H"), true);
     cache.expectMessageClass(CacheActor.GetCached.class).replyTo()
         .tell(List.of(Lookup.NotCached.INSTANCE, hot, Lookup.NotCached.INSTANCE));
 
     CacheActor.GetAll misses = cache.expectMessageClass(CacheActor.GetAll.class);
-    assertEquals(List.of(bytes("a"), bytes("b")), misses.keys());
+    assertEquals(List.of(key("a"), key("b")), misses.keys());
     cache.expectNoMessage(Duration.ofMillis(20));
     GetResult.Found a = new GetResult.Found(bytes("A"), false);
     misses.replyTo().tell(List.of(a, GetResult.NotFound.INSTANCE));
@@ -159,7 +164,7 @@ class ReadBatcherTest {
     HeldTasks answerOn = new HeldTasks();
     ReadBatcher reads = new ReadBatcher(client(cache), sendFrom, answerOn);
 
-    CompletableFuture<List<GetResult>> hit = reads.getAll(List.of(bytes("k"))).toCompletableFuture();
+    CompletableFuture<List<GetResult>> hit = reads.getAll(List.of(key("k"))).toCompletableFuture();
     sendFrom.runAll();
     GetResult.Found value = new GetResult.Found(bytes("v"), true);
     cache.expectMessageClass(CacheActor.GetCached.class).replyTo().tell(List.of(value));
@@ -169,7 +174,7 @@ class ReadBatcherTest {
     assertEquals(List.of(value), hit.get(5, TimeUnit.SECONDS));
 
     CompletableFuture<Optional<CacheStats>> stats = reads.stats().toCompletableFuture();
-    CacheStats figures = new CacheStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, java.util.List.of(), 0.5);
+    CacheStats figures = new CacheStats(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, java.util.List.of(), 0.5);
     cache.expectMessageClass(CacheActor.GetStats.class).replyTo().tell(figures);
     awaitTask(answerOn);
     assertFalse(stats.isDone());

@@ -1,5 +1,6 @@
 package com.redisproxy.fetch.redis;
 
+import com.redisproxy.fetch.RedisFetcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -31,6 +32,10 @@ class BatchWriterTest {
     }
   }
 
+  private static List<RedisFetcher.Wanted> gets(ByteString... keys) {
+    return java.util.Arrays.stream(keys).map(key -> new RedisFetcher.Wanted(key, 0)).toList();
+  }
+
   private static EmbeddedChannel channel(Received received) {
     EmbeddedChannel channel = new EmbeddedChannel(received);
     BatchWriter.ON_EVERY_CHANNEL.afterChannelInitialized(channel);
@@ -41,7 +46,7 @@ class BatchWriterTest {
   void aBatchReachesTheCommandHandlerAsOneListOfItsCommandsInOrder() {
     Received received = new Received();
     EmbeddedChannel channel = channel(received);
-    MissBatch batch = new MissBatch(List.of(ByteString.fromString("a"), ByteString.fromString("b")), true);
+    MissBatch batch = new MissBatch(gets(ByteString.fromString("a"), ByteString.fromString("b")), true);
     MissBatch.Envelope envelope = batch.envelope();
 
     channel.writeAndFlush(envelope);
@@ -65,7 +70,7 @@ class BatchWriterTest {
 
   @Test
   void anEnvelopeRefusedBeforeTheChannelFailsEveryKey() {
-    MissBatch batch = new MissBatch(List.of(ByteString.fromString("a"), ByteString.fromString("b")), true);
+    MissBatch batch = new MissBatch(gets(ByteString.fromString("a"), ByteString.fromString("b")), true);
     batch.envelope().completeExceptionally(new RedisException("Request queue size exceeded"));
     List<KeyRead> reads = batch.answers().toCompletableFuture().join();
     assertEquals(2, reads.size());

@@ -1,5 +1,6 @@
 package com.redisproxy.fetch.redis;
 
+import com.redisproxy.fetch.RedisFetcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -24,6 +25,10 @@ import org.junit.jupiter.api.Test;
 
 /** A batch's commands answered as Lettuce's command handler answers them: output first, then complete. */
 class MissBatchTest {
+
+  private static List<RedisFetcher.Wanted> gets(ByteString... keys) {
+    return java.util.Arrays.stream(keys).map(key -> new RedisFetcher.Wanted(key, 0)).toList();
+  }
 
   private static ByteString bytes(String text) {
     return ByteString.fromString(text);
@@ -51,7 +56,7 @@ class MissBatchTest {
 
   @Test
   void answersEveryKeyInKeyOrderOnceTheLastReplyComes() {
-    MissBatch batch = new MissBatch(List.of(bytes("a"), bytes("b"), bytes("c")), true);
+    MissBatch batch = new MissBatch(gets(bytes("a"), bytes("b"), bytes("c")), true);
     List<RedisCommand<ByteString, ByteString, ?>> commands = batch.commands();
     assertEquals(6, commands.size(), "a GET and a PTTL a key");
     reply(commands.get(0), "va");
@@ -70,7 +75,7 @@ class MissBatchTest {
 
   @Test
   void aKeyDeletedBetweenItsGetAndItsPttlIsAbsent() {
-    MissBatch batch = new MissBatch(List.of(bytes("a")), true);
+    MissBatch batch = new MissBatch(gets(bytes("a")), true);
     List<RedisCommand<ByteString, ByteString, ?>> commands = batch.commands();
     reply(commands.get(0), "old");
     reply(commands.get(1), -2);
@@ -79,7 +84,7 @@ class MissBatchTest {
 
   @Test
   void anErrorReplyFailsItsKeyAloneAndReadsAsLettucesOwn() {
-    MissBatch batch = new MissBatch(List.of(bytes("list"), bytes("s")), false);
+    MissBatch batch = new MissBatch(gets(bytes("list"), bytes("s")), false);
     List<RedisCommand<ByteString, ByteString, ?>> commands = batch.commands();
     error(commands.get(0), "WRONGTYPE Operation against a key holding the wrong kind of value");
     reply(commands.get(1), "v");
@@ -91,7 +96,7 @@ class MissBatchTest {
 
   @Test
   void aConnectionLostFailsTheKeysItHeld() {
-    MissBatch batch = new MissBatch(List.of(bytes("a"), bytes("b")), false);
+    MissBatch batch = new MissBatch(gets(bytes("a"), bytes("b")), false);
     List<RedisCommand<ByteString, ByteString, ?>> commands = batch.commands();
     reply(commands.get(0), "va");
     commands.get(1).completeExceptionally(new RedisConnectionException("connection lost"));
@@ -104,7 +109,7 @@ class MissBatchTest {
   @Test
   void aCommandCompletedTwiceIsCountedOnce() {
     // Lettuce completes a command whose reply failed to decode exceptionally, then normally.
-    MissBatch batch = new MissBatch(List.of(bytes("a"), bytes("b")), false);
+    MissBatch batch = new MissBatch(gets(bytes("a"), bytes("b")), false);
     List<RedisCommand<ByteString, ByteString, ?>> commands = batch.commands();
     commands.get(0).completeExceptionally(new IllegalStateException("decode failed"));
     commands.get(0).complete();
@@ -117,7 +122,7 @@ class MissBatchTest {
 
   @Test
   void aBatchNotAnsweredByItsDeadlineFailsWholeAndLateRepliesAreIgnored() {
-    MissBatch batch = new MissBatch(List.of(bytes("a"), bytes("b")), false);
+    MissBatch batch = new MissBatch(gets(bytes("a"), bytes("b")), false);
     List<RedisCommand<ByteString, ByteString, ?>> commands = batch.commands();
     reply(commands.get(0), "va");
     batch.expire(Duration.ofSeconds(1));
@@ -131,7 +136,7 @@ class MissBatchTest {
   @Test
   void lettucesTimeoutIsTheFetchTimeoutForEveryCommandButABatchs() {
     TimeoutsOutsideBatches timeouts = new TimeoutsOutsideBatches(Duration.ofMillis(1500));
-    MissBatch batch = new MissBatch(List.of(bytes("a")), true);
+    MissBatch batch = new MissBatch(gets(bytes("a")), true);
     for (RedisCommand<ByteString, ByteString, ?> command : batch.commands()) assertEquals(0, timeouts.getTimeout(command));
     assertEquals(0, timeouts.getTimeout(batch.envelope()));
     Command<ByteString, ByteString, String> ping = new Command<>(CommandType.PING, new StatusOutput<>(ByteStringCodec.INSTANCE));
@@ -140,7 +145,7 @@ class MissBatchTest {
 
   @Test
   void onlyABatchsCommandsSkipLettucesPerCommandTimeout() {
-    MissBatch batch = new MissBatch(List.of(bytes("a")), true);
+    MissBatch batch = new MissBatch(gets(bytes("a")), true);
     for (RedisCommand<ByteString, ByteString, ?> command : batch.commands()) {
       assertTrue(MissBatch.sharesBatchDeadline(command));
     }

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.auth.Password;
 import com.redisproxy.cache.CacheActor;
+import com.redisproxy.cache.CacheKey;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.client.CacheClient;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -40,7 +42,7 @@ class RespAuthTest {
   private final CacheClient cache = new CacheClient(cacheActor.getRef(), testKit.system().scheduler(), Duration.ofSeconds(5), 10,
       new InvalidationInbox(100));
   private final ReadBatcher reads = new ReadBatcher(cache, Runnable::run, Runnable::run);
-  private final RespCommands commands = new RespCommands(info, metrics.readOutcomes("resp"), auth);
+  private final RespCommands commands = new RespCommands(info, metrics.readOutcomes("resp"), auth, new CommandTable(Set.of()));
 
   @AfterAll
   static void shutdown() {
@@ -159,7 +161,7 @@ class RespAuthTest {
   void inAPipelineAuthLetsInTheGetAfterIt() throws Exception {
     CompletionStage<RespCommands.AnsweredBatch> answered = execute(request("AUTH", "pw"), request("GET", "k"));
     CacheActor.GetCached asked = cacheActor.expectMessageClass(CacheActor.GetCached.class);
-    assertEquals(List.of(ByteString.fromString("k")), asked.keys());
+    assertEquals(List.of(CacheKey.of(ByteString.fromString("k"))), asked.keys());
     asked.replyTo().tell(List.of(new GetResult.Found(ByteString.fromString("v"), true)));
     assertEquals("+OK\r\n$1\r\nv\r\n", rendered(answered));
   }

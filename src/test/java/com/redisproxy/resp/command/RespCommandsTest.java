@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.redisproxy.cache.CacheKey;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.client.CacheReads;
@@ -16,6 +17,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.util.ByteString;
@@ -27,14 +29,14 @@ class RespCommandsTest {
   private final RespAuth auth = new RespAuth(Optional.empty(), metrics.authFailures("resp"));
   private final RespSession session = auth.newSession(7);
   private final RespCommands commands =
-      new RespCommands(new ServerInfo(() -> 1, () -> 0, "test"), metrics.readOutcomes("resp"), auth);
+      new RespCommands(new ServerInfo(() -> 1, () -> 0, "test"), metrics.readOutcomes("resp"), auth, new CommandTable(Set.of()));
   private final List<ByteString> asked = new ArrayList<>();
 
   // Nothing is cached, and no figures: every read is a missing key.
   private final CacheReads nothingCached = new CacheReads() {
     @Override
-    public CompletionStage<List<GetResult>> getAll(List<ByteString> keys) {
-      asked.addAll(keys);
+    public CompletionStage<List<GetResult>> getAll(List<CacheKey> keys) {
+      for (CacheKey key : keys) asked.add(key.key());
       return CompletableFuture.completedFuture(Collections.nCopies(keys.size(), GetResult.NotFound.INSTANCE));
     }
 
@@ -85,8 +87,8 @@ class RespCommandsTest {
     String loading = "LOADING Redis is loading the dataset in memory";
     CacheReads reads = new CacheReads() {
       @Override
-      public CompletionStage<List<GetResult>> getAll(List<ByteString> keys) {
-        return CompletableFuture.completedFuture(keys.stream().map(key -> switch (key.utf8String()) {
+      public CompletionStage<List<GetResult>> getAll(List<CacheKey> keys) {
+        return CompletableFuture.completedFuture(keys.stream().map(CacheKey::key).map(key -> switch (key.utf8String()) {
           case "list" -> (GetResult) new GetResult.Failed(GetResult.Reason.WRONG_TYPE, wrongType);
           case "loading" -> new GetResult.Failed(GetResult.Reason.REDIS_ERROR, loading);
           default -> new GetResult.Found(key, true);

@@ -1,7 +1,8 @@
-package com.redisproxy.fetch.cluster;
+package com.redisproxy.fetch.raw;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
+import com.redisproxy.fetch.cluster.NamedCommand;
 import com.redisproxy.system.support.TestRedis;
 import io.lettuce.core.ClientOptions;
 import io.lettuce.core.RedisClient;

@@ -1,4 +1,4 @@
-package com.redisproxy.fetch.cluster;
+package com.redisproxy.fetch.raw;
 
 import io.lettuce.core.output.CommandOutput;
 import io.lettuce.core.protocol.CommandHandler;
@@ -30,7 +30,7 @@ public final class WholeReplies extends ChannelInboundHandlerAdapter {
   }
 
   /** Puts one in front of the channel's CommandHandler; channels without one are left alone. */
-  static void install(Channel channel) {
+  public static void install(Channel channel) {
     ChannelHandlerContext lettuce = channel.pipeline().context(CommandHandler.class);
     if (lettuce != null) channel.pipeline().addBefore(lettuce.name(), "whole-replies", new WholeReplies(channel));
   }

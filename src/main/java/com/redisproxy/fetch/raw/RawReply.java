@@ -1,4 +1,4 @@
-package com.redisproxy.fetch.cluster;
+package com.redisproxy.fetch.raw;
 
 import io.netty.buffer.ByteBuf;
 import java.nio.ByteBuffer;

@@ -1,4 +1,4 @@
-package com.redisproxy.fetch.cluster;
+package com.redisproxy.fetch.raw;
 
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.CommandOutput;

@@ -56,14 +56,13 @@ public final class AdmittingTelemetry implements TelemetrySpi {
     if (limit == null) return incoming; // a server of pekko-http's that is not the proxy's front end
     Flow<ByteString, ByteString, NotUsed> flow = incoming.flow().asJava();
     if (limit.admit()) {
-      flow = flow.watchTermination((notUsed, done) -> {
-        done.whenComplete((ok, failure) -> limit.release());
+      flow = flow.watchTermination((notUsed, ended) -> {
+        limit.releaseWhen(ended);
         return notUsed;
       });
     } else {
-      limit.refuse(incoming.remoteAddress());
-      flow = flow.watchTermination((notUsed, done) -> {
-        done.whenComplete((ok, failure) -> limit.forget(incoming.remoteAddress()));
+      flow = flow.watchTermination((notUsed, ended) -> {
+        limit.refuse(incoming.remoteAddress(), ended);
         return notUsed;
       });
     }

@@ -1,10 +1,13 @@
 package com.redisproxy.http;
 
 import com.redisproxy.metrics.ProxyMetrics;
+import org.apache.pekko.Done;
 import java.net.InetSocketAddress;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
@@ -27,6 +30,12 @@ final class ClientLimit {
   // HTTP/2 has no Connection header (pekko-http drops it with a warning): the refused connection stays
   // open until its client closes it or the idle timeout does, and each of its streams gets the 503.
   private static final HttpResponse TOO_MANY_CLIENTS_CLOSE = TOO_MANY_CLIENTS.addHeader(Connection.create("close"));
+
+  // Pekko's javadsl hands out Scala's CompletableFuture wrapper, whose whenComplete runs the callback
+  // "async" on the common pool; with fewer than 3 cores that pool has one thread and
+  // CompletableFuture starts a new Thread per callback instead: one per connection closed (seen in
+  // a JFR profile of connections per request). Counting down needs no thread of its own.
+  private static final Executor IN_PLACE = Runnable::run;
 
   private final int maxClients;
   private final AtomicInteger open = new AtomicInteger();
@@ -53,13 +62,15 @@ final class ClientLimit {
     open.decrementAndGet();
   }
 
-  /** A connection over the limit, whose requests {@link #refuses} until it is {@link #forget forgotten}. */
-  void refuse(InetSocketAddress client) {
-    refused.add(client);
+  /** Releases an admitted connection's slot once its stream has ended ({@code watchTermination}). */
+  void releaseWhen(CompletionStage<Done> ended) {
+    ended.whenCompleteAsync((ok, failure) -> release(), IN_PLACE);
   }
 
-  void forget(InetSocketAddress client) {
-    refused.remove(client);
+  /** A connection over the limit, whose requests get {@link #refusal} until it has ended. */
+  void refuse(InetSocketAddress client, CompletionStage<Done> ended) {
+    refused.add(client);
+    ended.whenCompleteAsync((ok, failure) -> refused.remove(client), IN_PLACE);
   }
 
   /** The answer for a request on a connection over the limit; empty for every other request. */

@@ -117,8 +117,8 @@ public final class HttpServer {
       connection.handleWith(Flow.of(HttpRequest.class).map(request -> ClientLimit.refusalClosing()), materializer);
       return;
     }
-    Flow<HttpRequest, HttpResponse, NotUsed> counted = handler.watchTermination((notUsed, done) -> {
-      done.whenComplete((ok, failure) -> limit.release());
+    Flow<HttpRequest, HttpResponse, NotUsed> counted = handler.watchTermination((notUsed, ended) -> {
+      limit.releaseWhen(ended);
       return notUsed;
     });
     // The dispatcher goes on the joined graph: the stream's one interpreter takes it from the top.

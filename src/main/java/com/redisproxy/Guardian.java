@@ -121,7 +121,8 @@ public final class Guardian {
           settings.auth(), ProxyLogin.identity(proxyLogin, aclWatch.isPresent(), permission));
       Optional<String> httpStreamDispatcher = settings.http().onCacheThread() ? Optional.of(CACHE_DISPATCHER) : Optional.empty();
       new HttpServer(system, settings.maxClients(), metrics, httpStreamDispatcher)
-          .start(settings.host(), settings.http().port(), settings.backlog(), settings.tls(), routes.handler(system), settings.shutdownDeadline())
+          .start(new HttpServer.Listen(settings.host(), settings.http().port(), settings.backlog(), settings.tls(),
+              settings.http().http2(settings.tls().isPresent()), settings.shutdownDeadline()), routes.handler(system))
           .whenComplete((binding, failure) -> {
             if (failure != null) fail(system, exitCode, "cannot listen for HTTP on "
                 + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());

@@ -52,7 +52,7 @@ public record ProxySettings(
       throw read.invalid(ROOT + "shutdown-deadline", "must be at most 30s");
     }
     HttpSettings http = new HttpSettings(read.port(ROOT + "http.port", false), read.bool(ROOT + "http.access-log"),
-        read.bool(ROOT + "http.on-cache-thread"));
+        read.bool(ROOT + "http.on-cache-thread"), read.bool(ROOT + "http.h2c"), read.bool(ROOT + "http.h2"));
     AuthSettings auth = auth(read, ROOT + "auth.");
     if (ProtectedMode.refuses(host, auth)) {
       throw read.invalid(ROOT + "host", "'" + host + "' is not a loopback address and no password is set"

@@ -4,10 +4,11 @@ import com.redisproxy.metrics.ProxyMetrics;
 import com.redisproxy.tls.FrontEndTls;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
+import org.apache.pekko.actor.typed.javadsl.Adapter;
 import org.apache.pekko.http.javadsl.ConnectionContext;
 import org.apache.pekko.http.javadsl.Http;
 import org.apache.pekko.http.javadsl.IncomingConnection;
@@ -15,9 +16,6 @@ import org.apache.pekko.http.javadsl.ServerBinding;
 import org.apache.pekko.http.javadsl.ServerBuilder;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
-import org.apache.pekko.http.javadsl.model.StatusCodes;
-import org.apache.pekko.http.javadsl.model.headers.Connection;
-import org.apache.pekko.http.javadsl.model.headers.RawHeader;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.stream.ActorAttributes;
 import org.apache.pekko.stream.Materializer;
@@ -29,24 +27,32 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Binds the HTTP front end, counts open connections, and unbinds on coordinated shutdown.
- * pekko-http's own max-connections stops accepting (clients wait in the backlog); here
- * connection N+1 is accepted and answered at once: 503, Retry-After, Connection: close.
+ * Binds the HTTP front end, holds it to the client limit, and unbinds on coordinated shutdown.
+ * With HTTP/2 on, pekko-http binds the port itself ({@code bind(handler)}, the only binding that
+ * serves HTTP/2) and {@link AdmittingTelemetry} counts its connections; with it off, each
+ * connection from {@code connectionSource()} is counted here.
  */
 public final class HttpServer {
   private static final Logger log = LoggerFactory.getLogger(HttpServer.class);
-  private static final HttpResponse TOO_MANY_CLIENTS = HttpResponse.create()
-      .withStatus(StatusCodes.SERVICE_UNAVAILABLE)
-      .addHeader(RawHeader.create("Retry-After", "1"))
-      .addHeader(Connection.create("close"))
-      .withEntity(JsonBodies.error("too_many_clients", "max number of clients reached"));
+  // Connections over the limit are accepted to be refused: pekko-http's own bound sits above ours.
+  private static final int REFUSALS_AT_ONCE = 1024;
 
   private final ActorSystem<?> system;
   private final Materializer materializer;
+  private final ClientLimit limit;
   private final int maxClients;
-  private final AtomicInteger openConnections = new AtomicInteger();
-  private final ProxyMetrics.ConnectionMeters meters;
   private final Optional<String> streamDispatcher;
+
+  /**
+   * Where and how the port listens.
+   *
+   * @param backlog the listen queue (pekko-http's default of 100 is too short for bursts of connects)
+   * @param tls when present, the port speaks HTTPS only
+   * @param http2 HTTP/2 too: with TLS negotiated by ALPN (h2), without it by prior knowledge (h2c)
+   * @param shutdownDeadline how long requests in flight may take once shutdown has begun
+   */
+  public record Listen(String host, int port, int backlog, Optional<FrontEndTls> tls, boolean http2,
+      Duration shutdownDeadline) {}
 
   /** @param streamDispatcher the dispatcher each connection's stream runs on; empty: the materializer's */
   public HttpServer(ActorSystem<?> system, int maxClients, ProxyMetrics metrics, Optional<String> streamDispatcher) {
@@ -54,41 +60,65 @@ public final class HttpServer {
     this.streamDispatcher = streamDispatcher;
     this.materializer = Materializer.matFromSystem(system);
     this.maxClients = maxClients;
-    this.meters = metrics.connections("http", openConnections::get);
+    this.limit = new ClientLimit(maxClients, metrics);
   }
 
-  /**
-   * @param backlog the listen queue (pekko-http's default of 100 is too short for bursts of connects)
-   * @param tls when present, the port speaks HTTPS only
-   * @param shutdownDeadline how long requests in flight may take once shutdown has begun
-   */
-  public CompletionStage<ServerBinding> start(
-      String host, int port, int backlog, Optional<FrontEndTls> tls,
-      Function<HttpRequest, CompletionStage<HttpResponse>> handle, Duration shutdownDeadline) {
-    // One request at a time per connection, as pekko-http's own Route.flow does.
-    Flow<HttpRequest, HttpResponse, NotUsed> handler = Flow.of(HttpRequest.class).mapAsync(1, handle);
-    ServerBuilder server = Http.get(system).newServerAt(host, port).adaptSettings(settings -> settings.withBacklog(backlog));
-    if (tls.isPresent()) server = server.enableHttps(ConnectionContext.httpsServer(tls.get()::newServerEngine));
+  public CompletionStage<ServerBinding> start(Listen listen, Function<HttpRequest, CompletionStage<HttpResponse>> handle) {
+    ServerBuilder server = Http.get(system).newServerAt(listen.host(), listen.port())
+        .adaptSettings(settings -> settings.withBacklog(listen.backlog()));
+    if (listen.tls().isPresent()) {
+      server = server.enableHttps(ConnectionContext.httpsServer(listen.tls().get()::newServerEngine));
+    }
+    CompletionStage<ServerBinding> bound = listen.http2() ? bindHttp2(server, handle) : bindHttp1(server, handle);
+    return bound.thenApply(binding -> {
+      log.info("HTTP{} front end listening on {}, backlog {}, HTTP/2 {}", listen.tls().isPresent() ? "S" : "",
+          binding.localAddress(), listen.backlog(),
+          !listen.http2() ? "off" : listen.tls().isPresent() ? "on (ALPN h2)" : "on (h2c, prior knowledge)");
+      binding.addToCoordinatedShutdown(listen.shutdownDeadline(), system);
+      return binding;
+    });
+  }
+
+  private CompletionStage<ServerBinding> bindHttp2(
+      ServerBuilder server, Function<HttpRequest, CompletionStage<HttpResponse>> handle) {
+    AdmittingTelemetry.Installed hook = AdmittingTelemetry.INSTALLED.get(Adapter.toClassic(system));
+    hook.dispatcher = streamDispatcher;
+    hook.limit = limit;
+    Function<HttpRequest, CompletionStage<HttpResponse>> admitted = request -> {
+      Optional<HttpResponse> refusal = limit.refusal(request);
+      return refusal.isPresent() ? CompletableFuture.completedFuture(refusal.get()) : handle.apply(request);
+    };
     return server
-        .connectionSource()
-        .to(Sink.foreach(connection -> accept(connection, handler)))
-        .run(materializer)
+        .adaptSettings(settings -> settings.withEnableHttp2(true).withRemoteAddressAttribute(true)
+            .withMaxConnections((int) Math.min(Integer.MAX_VALUE, (long) maxClients + REFUSALS_AT_ONCE)))
+        .bind(admitted)
         .thenApply(binding -> {
-          log.info("HTTP{} front end listening on {}, backlog {}", tls.isPresent() ? "S" : "", binding.localAddress(), backlog);
-          binding.addToCoordinatedShutdown(shutdownDeadline, system);
+          if (!hook.created) {
+            binding.unbind();
+            throw new IllegalStateException("pekko-http did not install " + AdmittingTelemetry.class.getName()
+                + " (pekko.http.http2-telemetry-class): the client limit cannot be kept with HTTP/2 on");
+          }
           return binding;
         });
   }
 
+  private CompletionStage<ServerBinding> bindHttp1(
+      ServerBuilder server, Function<HttpRequest, CompletionStage<HttpResponse>> handle) {
+    // One request at a time per connection, as pekko-http's own Route.flow does.
+    Flow<HttpRequest, HttpResponse, NotUsed> handler = Flow.of(HttpRequest.class).mapAsync(1, handle);
+    return server
+        .connectionSource()
+        .to(Sink.foreach(connection -> accept(connection, handler)))
+        .run(materializer);
+  }
+
   private void accept(IncomingConnection connection, Flow<HttpRequest, HttpResponse, NotUsed> handler) {
-    if (openConnections.incrementAndGet() > maxClients) {
-      openConnections.decrementAndGet();
-      meters.refused();
-      connection.handleWith(Flow.of(HttpRequest.class).map(request -> TOO_MANY_CLIENTS), materializer);
+    if (!limit.admit()) {
+      connection.handleWith(Flow.of(HttpRequest.class).map(request -> ClientLimit.refusalClosing()), materializer);
       return;
     }
-    Flow<HttpRequest, HttpResponse, NotUsed> counted = handler.watchTermination((notUsed, done) -> {
-      done.whenComplete((ok, failure) -> openConnections.decrementAndGet());
+    Flow<HttpRequest, HttpResponse, NotUsed> counted = handler.watchTermination((notUsed, ended) -> {
+      limit.releaseWhen(ended);
       return notUsed;
     });
     // The dispatcher goes on the joined graph: the stream's one interpreter takes it from the top.

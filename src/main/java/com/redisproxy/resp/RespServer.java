@@ -192,8 +192,8 @@ public final class RespServer {
     }
     ReadBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new ReadBatcher(cache, loop, onLoop(loop)));
     RespSession session = auth.newSession(nextClientId.incrementAndGet());
-    // Redis's tighter limits for a client that has not passed the proxy's gate yet.
-    channel.pipeline().addLast(new RespConnection(new RespParser(settings.limits(), readingBudget, () -> !session.authenticated()),
+    // Redis's tighter limits for a client that has yet to authenticate.
+    channel.pipeline().addLast(new RespConnection(new RespParser(settings.limits(), readingBudget, () -> auth.mustAuthenticate(session)),
         session, commands, batcher, auth, forwarding, backends(channel.eventLoop())));
   }
 

@@ -1,5 +1,6 @@
 package com.redisproxy.system;
 
+import static com.redisproxy.system.support.RespReplies.bulks;
 import static com.redisproxy.system.support.RespSocket.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -326,16 +327,6 @@ class ClusterRespIT {
       String key = cluster.keyOn(cluster.masters().get(1), "script-");
       assertTrue(socket.send(command("EVALSHA", sha, "1", key)).readLine().startsWith("-NOSCRIPT"));
     }
-  }
-
-  // The bulk strings of a flat or once-nested array reply, in order (a SCAN reply: cursor, then keys).
-  private static List<String> bulks(String reply) {
-    List<String> values = new ArrayList<>();
-    String[] lines = reply.split("\r\n");
-    for (int i = 0; i < lines.length; i++) {
-      if (lines[i].startsWith("$") && !lines[i].equals("$-1")) values.add(lines[++i]);
-    }
-    return values;
   }
 
   @Test

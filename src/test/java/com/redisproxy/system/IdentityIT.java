@@ -2,6 +2,7 @@ package com.redisproxy.system;
 
 import static com.redisproxy.system.support.RespReplies.call;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.system.support.Eventually;
@@ -124,6 +125,13 @@ class IdentityIT {
         assertEquals("$12\r\nfor-everyone\r\n", call(bob, "GET", "public:1"));
       }
       assertTrue(call(bob, "SET", "public:1", "x").startsWith("-NOPERM"), "bob's writes run as bob in Redis");
+    }
+    try (RespSocket reader = new RespSocket(pair.proxy().respPort()); RespSocket bob = proxyAs(pair, "bob", "bobpw")) {
+      for (int i = 0; i < 16; i++) call(reader, "GET", "secret:1"); // one read in 8 is counted
+      assertTrue(call(reader, "INFO", "proxy").contains("key=\"secret:1\""), "the hot key, named to whom may read it");
+      String bobsInfo = call(bob, "INFO", "proxy");
+      assertTrue(bobsInfo.contains("cache_hot_keys_read_share:"), bobsInfo);
+      assertFalse(bobsInfo.contains("secret:1"), "a key bob may not read is never named to him: " + bobsInfo);
     }
   }
 

@@ -105,10 +105,17 @@ public final class RespAuth {
   }
 
   public boolean allows(RespSession session, RespRequest request) {
-    if (CommandTable.answeredBeforeAuth(request)) return true;
-    if (!session.authenticated()) return false;
-    return !(users.followed() && login(session) == RedisLogin.DEFAULT_WITHOUT_PASSWORD
-        && users.permission().rules().defaultNeedsPassword().orElse(false));
+    return CommandTable.answeredBeforeAuth(request) || !mustAuthenticate(session);
+  }
+
+  /**
+   * Redis's authRequired: the client has yet to pass the proxy's gate, or, Redis's default user
+   * needing a password, to log in as a Redis user; only AUTH, HELLO and QUIT run until then.
+   */
+  public boolean mustAuthenticate(RespSession session) {
+    if (!session.authenticated()) return true;
+    return users.followed() && login(session) == RedisLogin.DEFAULT_WITHOUT_PASSWORD
+        && users.permission().rules().defaultNeedsPassword().orElse(false);
   }
 
   /** {@code AUTH <password>} or {@code AUTH <user> <password>}. */

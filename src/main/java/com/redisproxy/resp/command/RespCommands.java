@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.Predicate;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -27,6 +28,7 @@ import org.apache.pekko.util.ByteString;
  */
 public final class RespCommands {
   private static final List<CacheKey> NO_KEYS = List.of();
+  private static final ByteString GET = ByteString.fromString("get");
 
   /** How to answer one request once the cache's answers are in. */
   private sealed interface Part {}
@@ -41,7 +43,7 @@ public final class RespCommands {
   // A read other than GET: its reply is already in the session's protocol.
   private record ReadReply(int keyIndex) implements Part {}
 
-  private record ProxyInfo(boolean resp3) implements Part {}
+  private record ProxyInfo(boolean resp3, Predicate<byte[]> shownKeys) implements Part {}
 
   /** A batch with the cache's answers in, ready to render. */
   public record AnsweredBatch(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats, boolean close) {}
@@ -90,17 +92,22 @@ public final class RespCommands {
     return new Answers(session, 1).answer(request).orElse(ByteString.emptyByteString());
   }
 
+  // The hot keys INFO names to a client: those its Redis user may GET, as the cache would serve them.
+  private Predicate<byte[]> keysShownTo(RespSession session) {
+    return key -> auth.mayServeCached(session, new RespRequest(List.of(GET, ByteString.fromArray(key))));
+  }
+
   /**
    * Redis's INFO reply with the proxy's own section after Redis's, in the reply's own type (a bulk
    * string, or RESP3's verbatim {@code txt} string); an error stays as it is.
    */
-  public ByteString withProxySection(ByteString redisInfo, Optional<CacheStats> stats) {
+  public ByteString withProxySection(ByteString redisInfo, Optional<CacheStats> stats, RespSession session) {
     if (redisInfo.isEmpty() || stats.isEmpty()) return redisInfo;
     boolean verbatim = redisInfo.apply(0) == '=';
     if (redisInfo.apply(0) != '$' && !verbatim) return redisInfo;
     int body = redisInfo.indexOf((byte) '\n') + 1 + (verbatim ? 4 : 0); // past "txt:"
     ByteString text = redisInfo.slice(body, redisInfo.size() - 2);
-    return new RespWriter().text(text.concat(ByteString.fromString("\r\n" + serverInfo.proxySection(stats.get()))), verbatim)
+    return new RespWriter().text(text.concat(ByteString.fromString("\r\n" + serverInfo.proxySection(stats.get(), keysShownTo(session)))), verbatim)
         .result();
   }
 
@@ -121,7 +128,7 @@ public final class RespCommands {
         writeMget(out, results.subList(many.firstKeyIndex(), many.firstKeyIndex() + many.count()), many.resp3());
       } else if (part instanceof ProxyInfo info) {
         if (stats.isEmpty()) out.error("ERR the cache did not answer in time");
-        else out.text(ByteString.fromString(serverInfo.proxySection(stats.get())), info.resp3());
+        else out.text(ByteString.fromString(serverInfo.proxySection(stats.get(), info.shownKeys())), info.resp3());
       } else {
         out.raw(((Ready) part).bytes());
       }
@@ -221,7 +228,7 @@ public final class RespCommands {
     @Override
     public void proxyInfo() {
       needsStats = true;
-      parts.add(new ProxyInfo(session().resp3()));
+      parts.add(new ProxyInfo(session().resp3(), keysShownTo(session())));
     }
   }
 }

@@ -6,6 +6,7 @@ import com.redisproxy.cache.KeyText;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.IntSupplier;
+import java.util.function.Predicate;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -46,7 +47,8 @@ public final class ServerInfo {
     return Optional.of(info.substring(at + VERSION_FIELD.length(), end < 0 ? info.length() : end).trim());
   }
 
-  String proxySection(CacheStats stats) {
+  /** @param shownKeys the hot keys named: those the client may read */
+  String proxySection(CacheStats stats, Predicate<byte[]> shownKeys) {
     return "# Proxy\r\n"
         + "proxy_version:" + proxyVersion + "\r\n"
         + "proxy_uptime_in_seconds:" + (System.currentTimeMillis() - startedAtMillis) / 1000 + "\r\n"
@@ -66,15 +68,16 @@ public final class ServerInfo {
         + "cache_capacity:" + stats.capacity() + "\r\n"
         + "cache_bytes:" + stats.bytes() + "\r\n"
         + "cache_max_bytes:" + stats.maxBytes() + "\r\n"
-        + hotKeyLines(stats);
+        + hotKeyLines(stats, shownKeys);
   }
 
   // The key last on its line, escaped as redis-cli quotes it: its commas cannot be taken for fields.
-  private static String hotKeyLines(CacheStats stats) {
+  private static String hotKeyLines(CacheStats stats, Predicate<byte[]> shownKeys) {
     StringBuilder lines = new StringBuilder()
         .append(String.format(Locale.ROOT, "cache_hot_keys_read_share:%.4f\r\n", stats.hotKeysShare()));
     int rank = 1;
     for (HotKeys.HotKey hot : stats.hotKeys()) {
+      if (!shownKeys.test(hot.key())) continue;
       lines.append("cache_hot_key_").append(rank++).append(":reads=").append(hot.reads())
           .append(",max_overcount=").append(hot.maxOvercount()).append(",key=").append(KeyText.quoted(hot.key())).append("\r\n");
     }

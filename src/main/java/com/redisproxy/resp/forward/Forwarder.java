@@ -80,7 +80,7 @@ public final class Forwarder {
     }
     if (route == CommandTable.Route.INFO) {
       return backend().forward(request)
-          .thenCombine(cache.stats(), commands::withProxySection);
+          .thenCombine(cache.stats(), (info, stats) -> commands.withProxySection(info, stats, session));
     }
     CommandTable.Invalidation invalidation = forwarding.table().invalidation(request);
     forwarding.cache().invalidate(invalidation);

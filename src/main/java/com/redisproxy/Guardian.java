@@ -91,6 +91,7 @@ public final class Guardian {
           "cache",
           MailboxSelector.bounded(settings.cache().mailboxCapacity())
               .withDispatcherFromConfig(CACHE_DISPATCHER));
+      Reload.onSighup(cache);
 
       // Redis's users, followed (ACL LIST) so that a cached reply is served only to whom Redis would give it.
       ReadPermission permission = new ReadPermission();

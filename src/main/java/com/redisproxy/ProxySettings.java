@@ -3,7 +3,9 @@ package com.redisproxy;
 import com.redisproxy.auth.AuthSettings;
 import com.redisproxy.auth.Password;
 import com.redisproxy.auth.ProtectedMode;
+import com.redisproxy.auth.acl.RedisGlob;
 import com.redisproxy.cache.CacheSettings;
+import com.redisproxy.cache.KeyRules;
 import com.redisproxy.fetch.FetchSettings;
 import com.redisproxy.fetch.location.ReadFromSetting;
 import com.redisproxy.fetch.location.RedisAddress;
@@ -98,8 +100,9 @@ public record ProxySettings(
     if (askTimeout.compareTo(fetchTimeout) <= 0) {
       throw read.invalid(ROOT + "ask-timeout", "must be longer than redis.fetch-timeout (" + fetchTimeout + ")");
     }
+    KeyRules rules = new KeyRules(read.keyRules(cache + "rules"), RedisGlob::matches);
     return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, fetch.tracking(), leaseGuardsHits ? fetch.invalidationLease() : Duration.ZERO);
+        fetchTimeout, askTimeout, fetch.tracking(), leaseGuardsHits ? fetch.invalidationLease() : Duration.ZERO, rules);
   }
 
   private static RespSettings resp(SettingsReader read, Duration connectTimeout) {

@@ -1,7 +1,15 @@
 package com.redisproxy;
 
+import com.redisproxy.cache.KeyRules;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
+import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigList;
+import com.typesafe.config.ConfigObject;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.Map;
 
@@ -29,6 +37,7 @@ final class SettingsReader {
           Map.entry("redis-proxy.redis.fetch-timeout", "REDIS_FETCH_TIMEOUT"),
           Map.entry("redis-proxy.redis.read-from", "REDIS_READ_FROM"),
           Map.entry("redis-proxy.cache.capacity", "CACHE_CAPACITY"),
+          Map.entry("redis-proxy.cache.rules", "CACHE_RULES"),
           Map.entry("redis-proxy.cache.max-bytes", "CACHE_MAX_BYTES"),
           Map.entry("redis-proxy.cache.expiry", "GLOBAL_CACHE_EXPIRY"),
           Map.entry("redis-proxy.cache.honour-redis-ttl", "CACHE_HONOUR_REDIS_TTL"),
@@ -127,6 +136,58 @@ final class SettingsReader {
       }
     }
     return value;
+  }
+
+  /**
+   * The cache's rules by key pattern: a HOCON list of {@code {keys = "glob", cache = off}} and
+   * {@code {keys = "glob", expiry = 3600s}} objects, or (from the environment) one string of
+   * {@code glob=off} and {@code glob=<expiry>} separated by semicolons. First match wins.
+   */
+  List<KeyRules.Rule> keyRules(String path) {
+    ConfigValue value;
+    try {
+      value = config.getValue(path);
+    } catch (ConfigException e) {
+      throw invalid(path, "is missing");
+    }
+    List<KeyRules.Rule> rules = new ArrayList<>();
+    if (value.valueType() == ConfigValueType.STRING) {
+      for (String rule : ((String) value.unwrapped()).split(";")) {
+        if (rule.isBlank()) continue;
+        int equals = rule.lastIndexOf('=');
+        if (equals <= 0) throw invalid(path, "'" + rule.trim() + "' is not glob=off or glob=<expiry>");
+        rules.add(rule(path, rule.substring(0, equals).trim(), rule.substring(equals + 1).trim()));
+      }
+      return rules;
+    }
+    if (value.valueType() != ConfigValueType.LIST) throw invalid(path, "must be a list of {keys = ..., cache = off | expiry = ...}");
+    for (ConfigValue element : (ConfigList) value) {
+      if (element.valueType() != ConfigValueType.OBJECT) throw invalid(path, "each rule is {keys = \"glob\", cache = off} or {keys = \"glob\", expiry = 3600s}");
+      Config rule = ((ConfigObject) element).toConfig();
+      if (!rule.hasPath("keys")) throw invalid(path, "a rule without keys = \"glob\"");
+      String does = rule.hasPath("cache") ? "off" : null;
+      if (does != null && !rule.getString("cache").equalsIgnoreCase("off")) throw invalid(path, "cache = off is the only cache = ...");
+      if (does == null && !rule.hasPath("expiry")) throw invalid(path, "rule for '" + rule.getString("keys") + "' says neither cache = off nor expiry");
+      rules.add(rule(path, rule.getString("keys"), does != null ? "off" : String.valueOf(rule.getValue("expiry").unwrapped())));
+    }
+    return rules;
+  }
+
+  private KeyRules.Rule rule(String path, String pattern, String does) {
+    if (pattern.isEmpty()) throw invalid(path, "a rule with an empty pattern");
+    if (does.equalsIgnoreCase("off")) return KeyRules.Rule.notCached(pattern);
+    Duration expiry;
+    try {
+      expiry = Duration.ofNanos(Math.round(Double.parseDouble(does) * 1e9));
+    } catch (NumberFormatException notSeconds) {
+      try {
+        expiry = ConfigFactory.parseString("d = " + does).getDuration("d");
+      } catch (ConfigException e) {
+        throw invalid(path, "'" + does + "' for '" + pattern + "' is neither off nor an expiry such as 3600 or 1h");
+      }
+    }
+    if (expiry.isNegative() || expiry.isZero()) throw invalid(path, "the expiry for '" + pattern + "' must be greater than zero");
+    return KeyRules.Rule.cachedFor(pattern, expiry);
   }
 
   /** A size in bytes: a plain number, or HOCON's sizes (64MiB, 512k); zero allowed (caches nothing). */

@@ -7,12 +7,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.auth.AuthSettings;
 import com.redisproxy.cache.CacheSettings;
+import com.redisproxy.cache.KeyRules;
 import com.redisproxy.fetch.location.RedisTarget;
 import com.redisproxy.resp.codec.RespLimits;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -48,6 +50,23 @@ class ProxySettingsTest {
     assertEquals(CacheSettings.defaults(), settings("").cache());
     assertEquals(RespLimits.defaults(), settings("").resp().limits());
     assertEquals(AuthSettings.defaults(), settings("").auth());
+  }
+
+  @Test
+  void cacheRulesAreAHoconListOrOneStringFromTheEnvironment() {
+    List<KeyRules.Rule> expected = List.of(KeyRules.Rule.notCached("session:*"), KeyRules.Rule.cachedFor("config:*", Duration.ofHours(1)));
+    assertEquals(expected, settings("redis-proxy.cache.rules = [ { keys = \"session:*\", cache = off }, "
+        + "{ keys = \"config:*\", expiry = 1h } ]").cache().rules().rules());
+    assertEquals(expected, settings("redis-proxy.cache.rules = \"session:*=off; config:*=3600\"").cache().rules().rules());
+    assertEquals(List.of(), settings("").cache().rules().rules());
+  }
+
+  @Test
+  void aCacheRuleThatSaysNothingOrNonsenseIsRefusedByName() {
+    assertTrue(problemWith("redis-proxy.cache.rules = [ { keys = \"a*\" } ]").contains("CACHE_RULES"));
+    assertTrue(problemWith("redis-proxy.cache.rules = \"a*=soon\"").contains("'soon' for 'a*' is neither off nor an expiry"));
+    assertTrue(problemWith("redis-proxy.cache.rules = \"a*=0\"").contains("must be greater than zero"));
+    assertTrue(problemWith("redis-proxy.cache.rules = [ { keys = \"a*\", cache = on } ]").contains("cache = off is the only"));
   }
 
   @Test

@@ -50,6 +50,9 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
 
   public record GetStats(ActorRef<CacheStats> replyTo) implements Command {}
 
+  /** A reload: the capacity, byte budget, expiry and rules of {@code reloaded} apply from now on. */
+  public record Reconfigure(CacheSettings reloaded) implements Command {}
+
   private record FetchCompleted(FetchResult result) implements Command {}
 
   private record AllFetchCompleted(RedisFetcher.AllFetched all) implements Command {}
@@ -78,7 +81,8 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   // A fetch is answered with a timeout between fetchTimeout and fetchTimeout * (1 + 1/8).
   private static final int DEADLINE_CHECKS_PER_TIMEOUT = 8;
 
-  private final CacheSettings settings;
+  // Capacity, byte budget, expiry and rules change on a reload (Reconfigure); the rest never.
+  private CacheSettings settings;
   private final long fetchTimeoutNanos;
   private final ActorRef<RedisFetcher.Command> fetchers;
   private final ActorRef<FetchResult> fetchReplies;
@@ -147,6 +151,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
         .onMessage(GetAll.class, this::onGetAll)
         .onMessage(GetCached.class, this::onGetCached)
         .onMessage(GetStats.class, this::onGetStats)
+        .onMessage(Reconfigure.class, this::onReconfigure)
         .onMessage(FetchCompleted.class, this::onFetchCompleted)
         .onMessage(AllFetchCompleted.class, this::onAllFetchCompleted)
         .onMessageEquals(CheckFetchDeadlines.INSTANCE, this::onCheckFetchDeadlines)
@@ -199,6 +204,14 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     return this;
   }
 
+  private Behavior<Command> onReconfigure(Reconfigure reconfigure) {
+    settings = settings.reloadedFrom(reconfigure.reloaded());
+    store.reconfigure(settings.capacity(), settings.maxBytes(), settings.expiry().toNanos());
+    // Keys a rule now keeps out leave at once; the others keep the expiry they were given.
+    counters.keysInvalidated += store.invalidateIf(key -> !settings.rules().policyFor(key.bytes(), settings.expiry()).cached());
+    return this;
+  }
+
   private Behavior<Command> onGetStats(GetStats getStats) {
     getStats.replyTo().tell(counters.snapshot(store, inFlight.size(), invalidations.messages()));
     return this;
@@ -227,9 +240,10 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       return new GetResult.Failed(reasonFor(failed), failed.message());
     }
     FetchResult.Fetched fetched = (FetchResult.Fetched) result;
-    boolean cacheable = !pending.invalidated && fetched.cacheable();
+    KeyRules.Policy policy = settings.rules().policyFor(pending.key.bytes(), settings.expiry());
+    boolean cacheable = !pending.invalidated && fetched.cacheable() && policy.cached();
     if (fetched.value() == null) {
-      if (settings.cachesAbsentKeys() && cacheable) keep(pending, ABSENT, settings.expiry().toNanos());
+      if (settings.cachesAbsentKeys() && cacheable) keep(pending, ABSENT, policy.expiry().toNanos());
       return GetResult.NotFound.INSTANCE;
     }
     if (cacheable && fetched.value().size() <= settings.maxValueBytes()) {
@@ -258,7 +272,8 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     ByteString reply = fetched.value();
     boolean absent = fetched.keyAbsent();
     boolean error = !reply.isEmpty() && (reply.apply(0) == '-' || reply.apply(0) == '!');
-    if (!pending.invalidated && fetched.cacheable() && !error && (!absent || settings.cachesAbsentKeys())
+    KeyRules.Policy policy = settings.rules().policyFor(pending.key.bytes(), settings.expiry());
+    if (!pending.invalidated && fetched.cacheable() && policy.cached() && !error && (!absent || settings.cachesAbsentKeys())
         && reply.size() <= settings.maxValueBytes()) {
       Object entry = store.peek(pending.key);
       Replies replies = entry instanceof Replies known ? known : new Replies(entry instanceof byte[] value ? value : null);
@@ -350,8 +365,9 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   // The global expiry, or Redis's TTL if the key has one. Redis measured the TTL somewhere between
   // our send and now: counting from the send, the entry never outlives the key in Redis.
   private long timeToLive(FetchResult.Fetched fetched, InFlightFetches.Pending pending) {
-    if (fetched.ttlMillis() < 0) return settings.expiry().toNanos();
-    return TimeUnit.MILLISECONDS.toNanos(fetched.ttlMillis()) - (ticker.read() - pending.sentAt);
+    long lifetime = settings.rules().policyFor(pending.key.bytes(), settings.expiry()).expiry().toNanos();
+    if (fetched.ttlMillis() < 0) return lifetime;
+    return Math.min(lifetime, TimeUnit.MILLISECONDS.toNanos(fetched.ttlMillis()) - (ticker.read() - pending.sentAt));
   }
 
   private static GetResult.Reason reasonFor(FetchResult.FetchFailed failed) {

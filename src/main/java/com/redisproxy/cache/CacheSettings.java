@@ -19,6 +19,7 @@ import java.time.Duration;
  * @param invalidationLease a value is served only while the tracking connections' lease is held
  *     (see {@link InvalidationInbox}); zero serves values whatever the lease (no tracking, or
  *     cache.serve-stale-without-lease)
+ * @param rules the operator's policy by key pattern: not cached, or another expiry
  */
 public record CacheSettings(
     int capacity,
@@ -31,12 +32,13 @@ public record CacheSettings(
     Duration fetchTimeout,
     Duration askTimeout,
     boolean cachesAbsentKeys,
-    Duration invalidationLease) {
+    Duration invalidationLease,
+    KeyRules rules) {
 
   /** The defaults of reference.conf (a test keeps the two equal). */
   public static CacheSettings defaults() {
     return new CacheSettings(10_000, 64L << 20, Duration.ofSeconds(60), Duration.ofSeconds(1), 1_048_576, 10_000, 10_000,
-        Duration.ofSeconds(2), Duration.ofSeconds(5), false, Duration.ZERO);
+        Duration.ofSeconds(2), Duration.ofSeconds(5), false, Duration.ZERO, KeyRules.NONE);
   }
 
   /** Room for every admitted request, for each fetch's reply and a late one's, plus timers. */
@@ -46,56 +48,67 @@ public record CacheSettings(
 
   public CacheSettings withCapacity(int capacity) {
     return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease, rules);
   }
 
   public CacheSettings withMaxBytes(long maxBytes) {
     return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease, rules);
   }
 
   public CacheSettings withExpiry(Duration expiry) {
     return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease, rules);
   }
 
   public CacheSettings withSweepInterval(Duration sweepInterval) {
     return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease, rules);
   }
 
   public CacheSettings withMaxValueBytes(int maxValueBytes) {
     return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease, rules);
   }
 
   public CacheSettings withMaxFetchesInFlight(int maxFetchesInFlight) {
     return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease, rules);
   }
 
   public CacheSettings withMaxPendingRequests(int maxPendingRequests) {
     return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease, rules);
   }
 
   public CacheSettings withFetchTimeout(Duration fetchTimeout) {
     return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease, rules);
   }
 
   public CacheSettings withAskTimeout(Duration askTimeout) {
     return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease, rules);
   }
 
   public CacheSettings withCachesAbsentKeys(boolean cachesAbsentKeys) {
     return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease, rules);
   }
 
   public CacheSettings withInvalidationLease(Duration invalidationLease) {
     return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
-        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease);
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease, rules);
+  }
+
+  public CacheSettings withRules(KeyRules rules) {
+    return new CacheSettings(capacity, maxBytes, expiry, sweepInterval, maxValueBytes, maxFetchesInFlight, maxPendingRequests,
+        fetchTimeout, askTimeout, cachesAbsentKeys, invalidationLease, rules);
+  }
+
+  /** These settings with what a reload may change taken from {@code reloaded}: capacity, byte budget, expiry, rules. */
+  public CacheSettings reloadedFrom(CacheSettings reloaded) {
+    return withCapacity(reloaded.capacity()).withMaxBytes(reloaded.maxBytes()).withExpiry(reloaded.expiry())
+        .withRules(reloaded.rules());
   }
 }

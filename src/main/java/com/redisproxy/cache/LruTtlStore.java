@@ -40,7 +40,11 @@ public final class LruTtlStore<K, V> {
     }
   }
 
-  /** A node living less than the global time to live: it is also in the expiry heap. */
+  /**
+   * A node with a time to live of its own (Redis's TTL, an operator's rule): it is in the expiry
+   * heap, and on the age list too only when it lives less than the global time to live (a longer
+   * one there would hold back the sweep of the entries behind it).
+   */
   private static final class EarlyNode<K, V> extends Node<K, V> implements ExpiryHeap.Element {
     private int heapSlot = -1;
 
@@ -70,10 +74,10 @@ public final class LruTtlStore<K, V> {
     long weigh(K key, V value);
   }
 
-  private final int capacity;
-  private final long maxWeight;
+  private int capacity;
+  private long maxWeight;
   private final Weigher<? super K, ? super V> weigher;
-  private final long timeToLiveNanos;
+  private long timeToLiveNanos;
   private final Ticker ticker;
   private Node<K, V>[] table;
   private int size;
@@ -132,7 +136,7 @@ public final class LruTtlStore<K, V> {
     put(key, value, timeToLiveNanos);
   }
 
-  /** As {@link #put(Object, Object)}, living {@code timeToLiveNanos} if that is shorter than the global one. */
+  /** As {@link #put(Object, Object)}, living {@code timeToLiveNanos}, shorter or longer than the global time to live. */
   public void put(K key, V value, long timeToLiveNanos) {
     Node<K, V> previous = find(key);
     if (previous != null) remove(previous);
@@ -146,12 +150,12 @@ public final class LruTtlStore<K, V> {
         evictions++;
       }
     }
-    if (timeToLiveNanos < this.timeToLiveNanos) {
+    if (timeToLiveNanos != this.timeToLiveNanos) {
       EarlyNode<K, V> node = new EarlyNode<>(key, value, now + timeToLiveNanos, entryWeight);
-      insert(node);
+      insert(node, timeToLiveNanos < this.timeToLiveNanos);
       earlyExpiries.add(node);
     } else {
-      insert(new Node<>(key, value, now + this.timeToLiveNanos, entryWeight));
+      insert(new Node<>(key, value, now + this.timeToLiveNanos, entryWeight), true);
     }
   }
 
@@ -166,6 +170,24 @@ public final class LruTtlStore<K, V> {
       timeToLiveNanos = Math.min(timeToLiveNanos, previous.expiresAt - now);
     }
     put(key, value, timeToLiveNanos);
+  }
+
+  /**
+   * New bounds and a new global time to live, from a reload: the least recently read entries go
+   * until both bounds hold; entries keep the expiry they were given, new ones get the new one.
+   * After the time to live changed, the age list is no longer in expiry order, and the sweep may
+   * leave some expired entries until it reaches them: a read never gets one (each is checked), and
+   * the bounds still hold.
+   */
+  public void reconfigure(int capacity, long maxWeight, long timeToLiveNanos) {
+    if (capacity < 0 || maxWeight < 0 || timeToLiveNanos <= 0) throw new IllegalArgumentException("bad bounds");
+    this.capacity = capacity;
+    this.maxWeight = maxWeight;
+    this.timeToLiveNanos = timeToLiveNanos;
+    while (size > capacity || weight > maxWeight) {
+      remove(leastRecent);
+      evictions++;
+    }
   }
 
   /** Removes {@code key} if present; true when something was removed. */
@@ -261,7 +283,7 @@ public final class LruTtlStore<K, V> {
     return null;
   }
 
-  private void insert(Node<K, V> node) {
+  private void insert(Node<K, V> node, boolean onAgeList) {
     if (size + 1 > table.length / 4 * 3 && table.length < MAX_TABLE) resize();
     int index = indexFor(node.key.hashCode(), table.length);
     node.nextInBucket = table[index];
@@ -269,7 +291,7 @@ public final class LruTtlStore<K, V> {
     size++;
     weight += node.weight;
     linkAsMostRecent(node);
-    linkAsNewest(node);
+    if (onAgeList) linkAsNewest(node);
   }
 
   private void remove(Node<K, V> node) {
@@ -329,6 +351,7 @@ public final class LruTtlStore<K, V> {
   }
 
   private void unlinkFromAge(Node<K, V> node) {
+    if (node.older == null && node.newer == null && oldest != node) return; // never on it: it lives longer
     if (node.older != null) node.older.newer = node.newer;
     else oldest = node.newer;
     if (node.newer != null) node.newer.older = node.older;

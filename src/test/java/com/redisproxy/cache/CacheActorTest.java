@@ -136,6 +136,39 @@ class CacheActorTest {
   }
 
   @Test
+  void aRuleKeepsKeysOutOfTheCacheOrGivesThemTheirOwnExpiry() {
+    KeyRules rules = new KeyRules(List.of(KeyRules.Rule.notCached("volatile:*"), KeyRules.Rule.cachedFor("hot:*", EXPIRY.multipliedBy(10))),
+        (pattern, key) -> new String(key, java.nio.charset.StandardCharsets.UTF_8)
+            .startsWith(new String(pattern, java.nio.charset.StandardCharsets.UTF_8).replace("*", "")));
+    var cache = cache(settings(10, 100).withRules(rules));
+    readThrough(cache, "volatile:1", "v");
+    readThrough(cache, "volatile:1", "v"); // fetched again: never kept
+    readThrough(cache, "hot:1", "h");
+    readThrough(cache, "other", "o");
+    ticker.advance(EXPIRY);
+    assertHit(cache, "hot:1", "h");
+    readThrough(cache, "other", "o"); // the global expiry ended it
+    ticker.advance(EXPIRY.multipliedBy(9));
+    readThrough(cache, "hot:1", "h");
+  }
+
+  @Test
+  void aReloadShrinksTheCacheAndItsRulesApplyToWhatIsFetchedNext() {
+    var cache = cache(10);
+    readThrough(cache, "a", "1");
+    readThrough(cache, "b", "2");
+    readThrough(cache, "c", "3");
+    KeyRules offForA = new KeyRules(List.of(KeyRules.Rule.notCached("a")), java.util.Arrays::equals);
+    cache.tell(new CacheActor.Reconfigure(settings(1, 100).withRules(offForA)));
+    CacheStats stats = stats(cache);
+    assertEquals(1, stats.capacity());
+    assertEquals(1, stats.size());
+    assertHit(cache, "c", "3");
+    readThrough(cache, "a", "1");
+    readThrough(cache, "a", "1"); // a rule now keeps it out
+  }
+
+  @Test
   void theKeysReadMostAreInTheStatsHitOrNot() {
     var cache = cache(10);
     readThrough(cache, "hot", "v");

@@ -74,7 +74,7 @@ class LruTtlStoreModelTest {
           remove(entries.keySet().iterator().next());
         }
       }
-      entries.put(key, new Entry(value, now + Math.min(ttl, TTL)));
+      entries.put(key, new Entry(value, now + ttl));
       this.weight += weight;
     }
 

@@ -161,7 +161,7 @@ class LruTtlStoreTest {
   }
 
   @Test
-  void aShorterTimeToLiveOfItsOwnEndsAnEntryEarlyAndALongerOneIsCapped() {
+  void aTimeToLiveOfItsOwnEndsAnEntryEarlierOrLaterThanTheGlobalOne() {
     LruTtlStore<String, String> store = store(10);
     store.put("redis-ttl", "1", Duration.ofSeconds(3).toNanos());
     store.put("long-ttl", "2", Duration.ofSeconds(30).toNanos());
@@ -171,10 +171,12 @@ class LruTtlStoreTest {
     ticker.advance(Duration.ofNanos(1));
     assertNull(store.get("redis-ttl"));
     ticker.advance(Duration.ofSeconds(7).minusNanos(1));
-    assertEquals("2", store.get("long-ttl"));
+    assertEquals("3", store.get("global"));
     ticker.advance(Duration.ofNanos(1));
-    assertNull(store.get("long-ttl"));
     assertNull(store.get("global"));
+    assertEquals("2", store.get("long-ttl"), "its own 30 s, longer than the global 10 s (a rule's expiry)");
+    ticker.advance(Duration.ofSeconds(20));
+    assertNull(store.get("long-ttl"));
   }
 
   @Test
@@ -227,5 +229,38 @@ class LruTtlStoreTest {
       }
     }
     assertEquals(0, store.entriesAwaitingEarlyExpiry());
+  }
+
+  @Test
+  void anEntryGivenALongerLifeOutlivesTheGlobalOneAndDoesNotHoldBackTheSweep() {
+    LruTtlStore<String, String> store = store(3);
+    store.put("long", "1", TTL.multipliedBy(3).toNanos());
+    store.put("short", "2");
+    ticker.advance(TTL);
+    assertEquals(1, store.sweepExpired(), "the global one behind the long-lived one is swept");
+    assertEquals("1", store.get("long"));
+    ticker.advance(TTL.multipliedBy(2).minusNanos(1));
+    assertEquals("1", store.get("long"));
+    ticker.advance(Duration.ofNanos(1));
+    assertEquals(1, store.sweepExpired());
+    assertEquals(0, store.size());
+  }
+
+  @Test
+  void aReloadShrinksTheBoundsAtOnceAndTheNewExpiryAppliesToNewEntries() {
+    LruTtlStore<String, String> store = store(3);
+    store.put("a", "1");
+    store.put("b", "2");
+    store.put("c", "3");
+    store.get("a");
+    store.reconfigure(2, Long.MAX_VALUE, TTL.multipliedBy(2).toNanos());
+    assertEquals(2, store.size());
+    assertNull(store.get("b"), "the least recently read went");
+    store.put("d", "4");
+    ticker.advance(TTL);
+    assertNull(store.get("a"), "an entry keeps the expiry it was given");
+    assertEquals("4", store.get("d"), "a new entry lives the new expiry");
+    ticker.advance(TTL);
+    assertNull(store.get("d"));
   }
 }

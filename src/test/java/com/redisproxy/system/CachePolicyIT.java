@@ -7,6 +7,8 @@ import com.redisproxy.system.support.Eventually;
 import com.redisproxy.system.support.ProxyProcess;
 import com.redisproxy.system.support.TestRedis;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
@@ -50,6 +52,43 @@ class CachePolicyIT {
       long expiredAfter = (System.nanoTime() - added) / 1_000_000;
       assertEquals(true, expiredAfter >= 1500, "served the new value after only " + expiredAfter + "ms");
     }
+  }
+
+  @Test
+  void capacityAndRulesReloadOnSighupAndAnInvalidFileChangesNothing() throws Exception {
+    Path conf = Files.createTempFile("redis-proxy-reload", ".conf");
+    Files.writeString(conf, "redis-proxy.cache.capacity = 100\n");
+    try (ProxyProcess proxy = ProxyProcess.start(redis.address(),
+        Map.of("JAVA_TOOL_OPTIONS", "-Dconfig.file=" + conf, "GLOBAL_CACHE_EXPIRY", "600"))) {
+      redis.set("volatile:1", "v");
+      redis.set("steady", "s");
+      proxy.get("volatile:1");
+      proxy.get("steady");
+      assertEquals("HIT", xCache(proxy.get("volatile:1")));
+      assertEquals(100, metric(proxy, "proxy_cache_capacity"));
+
+      Files.writeString(conf, "redis-proxy.cache.capacity = 50\nredis-proxy.cache.rules = [ { keys = \"volatile:*\", cache = off } ]\n");
+      proxy.sendSighup();
+      Eventually.await(Duration.ofSeconds(20), "the new capacity is in force", () -> metric(proxy, "proxy_cache_capacity") == 50);
+      assertEquals("MISS", xCache(proxy.get("volatile:1")), "a key the new rule keeps out left at once");
+      assertEquals("MISS", xCache(proxy.get("volatile:1")), "and is not kept again");
+      assertEquals("HIT", xCache(proxy.get("steady")), "the others stay");
+
+      Files.writeString(conf, "redis-proxy.cache.capacity = -1\n");
+      proxy.sendSighup();
+      Eventually.await(Duration.ofSeconds(20), "the invalid file is reported",
+          () -> proxy.output().contains("SIGHUP: the configuration is not valid, nothing changed"));
+      assertEquals(50, metric(proxy, "proxy_cache_capacity"));
+    } finally {
+      Files.deleteIfExists(conf);
+    }
+  }
+
+  private static double metric(ProxyProcess proxy, String series) {
+    for (String line : body(proxy.request("GET", "/metrics")).split("\n")) {
+      if (line.startsWith(series + " ")) return Double.parseDouble(line.substring(series.length() + 1));
+    }
+    throw new AssertionError("no series " + series);
   }
 
   @Test

@@ -205,6 +205,19 @@ public final class ProxyProcess implements AutoCloseable {
     process.destroy();
   }
 
+  /** SIGHUP: the proxy reads its configuration again. */
+  public void sendSighup() {
+    try {
+      int exit = new ProcessBuilder("kill", "-HUP", String.valueOf(pid())).inheritIO().start().waitFor();
+      if (exit != 0) throw new IllegalStateException("kill -HUP " + pid() + " exited with " + exit);
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    } catch (InterruptedException e) {
+      Thread.currentThread().interrupt();
+      throw new IllegalStateException(e);
+    }
+  }
+
   /** SIGTERM, then waits for the exit; returns the exit code. */
   public int stop() {
     process.destroy();

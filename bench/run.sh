@@ -46,6 +46,10 @@ RESP_LOAD="redis-benchmark -h 127.0.0.1 -p PORT -t get -r 10000 -d 100 -c $CLIEN
 # the cache those rows read), INCR on redis-benchmark's own counter keys.
 WRITE_LOAD="redis-benchmark -h 127.0.0.1 -p PORT -r 10000 -c $CLIENTS -P 1 -n N --csv"
 declare -A WRITE_COMMAND=([set]="SET write:__rand_int__ 0123456789" [incr]="INCR counter:__rand_int__")
+# Reads of collections, cached as whole replies (issue 24): 1,000 hashes of 10 fields, 1,000 sorted
+# sets of 20 members, seeded by seed_collections.
+READ_LOAD="redis-benchmark -h 127.0.0.1 -p PORT -r 1000 -c $CLIENTS -P P -n N --csv"
+declare -A READ_COMMAND=([hgetall]="HGETALL hash:__rand_int__" [zrange]="ZRANGE zset:__rand_int__ 0 9 WITHSCORES")
 HTTP_LOAD="wrk -t1 -c$CLIENTS -d${WRK_SECONDS}s --latency -s SCRIPT URL"
 
 # ---------------------------------------------------------------------------------------------
@@ -61,7 +65,7 @@ cleanup() {
 trap cleanup EXIT
 
 port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-wait_port() { for _ in $(seq 200); do port_open "$1" && return 0; sleep 0.05; done; echo "port $1 not up" >&2; exit 1; }
+wait_port() { for _ in $(seq 1200); do port_open "$1" && return 0; sleep 0.05; done; echo "port $1 not up within 60 s" >&2; exit 1; }
 require_free() { for p in "$@"; do if port_open "$p"; then echo "port $p is taken; set BENCH_*_PORT" >&2; exit 1; fi; done; }
 have() { command -v "$1" >/dev/null; }
 
@@ -100,6 +104,20 @@ seed_keys() {
   echo "Seeding 10,000 keys of 100 bytes (key:000000000000 ... key:000000009999)"
   redis-benchmark -h 127.0.0.1 -p "$REDIS_PORT" -t set -r 10000 -d 100 -n 300000 -P 16 -q >/dev/null 2>&1
 }
+
+seed_collections() {
+  echo "Seeding 1,000 hashes of 10 fields (hash:000000000000 ...) and 1,000 sorted sets of 20 members (zset:...)"
+  redis-cli -p "$REDIS_PORT" EVAL "for i = 0, 999 do
+      local hash = string.format('hash:%012d', i)
+      local zset = string.format('zset:%012d', i)
+      for f = 1, 10 do redis.call('HSET', hash, 'field-' .. f, 'value-' .. f .. '-of-' .. i) end
+      for m = 1, 20 do redis.call('ZADD', zset, m * 1.5, 'member-' .. m) end
+    end
+    return 1" 0 >/dev/null
+}
+
+# What the proxy weighs its cache at (INFO proxy cache_bytes), for the bytes a cached reply costs.
+cache_bytes() { redis-cli -p "$1" INFO proxy | tr -d '\r' | awk -F: '$1 == "cache_bytes" { print $2 }'; }
 
 # Settings the proxy would read from an inherited environment (a password, TLS, another Redis):
 # dropped, so every proxy starts only with what start_proxy gives it.
@@ -174,6 +192,12 @@ write_load() { # port set|incr requests
   $cmd ${WRITE_COMMAND[$2]} 2>/dev/null | tr -d '"\r' | awk -F, 'NR > 1 && $2 + 0 > 0 { print $2, $5, $7 }'
 }
 
+read_load() { # port pipeline requests hgetall|zrange
+  local cmd=${READ_LOAD/PORT/$1}; cmd=${cmd/-P P/-P $2}; cmd=${cmd/-n N/-n $3}
+  # shellcheck disable=SC2086
+  $cmd ${READ_COMMAND[$4]} 2>/dev/null | tr -d '"\r' | awk -F, 'NR > 1 && $2 + 0 > 0 { print $2, $5, $7 }'
+}
+
 to_ms() { awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[0-9]s$/ && $1 !~ /ms$/) v *= 1000; printf "%.3f\n", v }'; }
 
 WRK_REQUESTS=0
@@ -206,14 +230,20 @@ eden_bytes_since() { # name id -> bytes allocated in eden by the GCs after id
 # ---------------------------------------------------------------------------------------------
 # The measured rounds. A row is one load against one target; each round runs every row once.
 
-LOADS=(resp-p1 resp-p16 resp-miss-p1 resp-miss-p16 resp-mix-p1 resp-mix-p16 http resp-set resp-incr)
+LOADS=(resp-p1 resp-p16 resp-miss-p1 resp-miss-p16 resp-mix-p1 resp-mix-p16 http resp-set resp-incr
+  resp-hgetall-p1 resp-hgetall-p16 resp-zrange-p1 resp-zrange-p16)
+# BENCH_LOADS="resp-hgetall-p1 resp-zrange-p16" runs only those rows (a check of a change, not a report).
+[ -n "${BENCH_LOADS:-}" ] && read -r -a LOADS <<<"$BENCH_LOADS"
 declare -A LOAD_LABEL=([resp-p1]="RESP GET -P 1" [resp-p16]="RESP GET -P 16"
   [resp-miss-p1]="RESP GET -P 1, every GET a miss" [resp-miss-p16]="RESP GET -P 16, every GET a miss"
   [resp-mix-p1]="RESP GET -P 1, about 80% hits" [resp-mix-p16]="RESP GET -P 16, about 80% hits"
-  [http]="HTTP GET, 10,000 keys" [resp-set]="RESP SET -P 1, forwarded" [resp-incr]="RESP INCR -P 1, forwarded")
+  [http]="HTTP GET, 10,000 keys" [resp-set]="RESP SET -P 1, forwarded" [resp-incr]="RESP INCR -P 1, forwarded"
+  [resp-hgetall-p1]="RESP HGETALL (10 fields) -P 1" [resp-hgetall-p16]="RESP HGETALL (10 fields) -P 16"
+  [resp-zrange-p1]="RESP ZRANGE 0 9 WITHSCORES -P 1" [resp-zrange-p16]="RESP ZRANGE 0 9 WITHSCORES -P 16")
 declare -A LOAD_BASE=([resp-p1]=redis-server [resp-p16]=redis-server [resp-miss-p1]=redis-server
   [resp-miss-p16]=redis-server [resp-mix-p1]=redis-server [resp-mix-p16]=redis-server [http]=webdis
-  [resp-set]=redis-server [resp-incr]=redis-server)
+  [resp-set]=redis-server [resp-incr]=redis-server [resp-hgetall-p1]=redis-server [resp-hgetall-p16]=redis-server
+  [resp-zrange-p1]=redis-server [resp-zrange-p16]=redis-server)
 declare -A TARGET_PORT
 declare -A SERVER_LABEL=([redis-server]="redis-server" [proxy]="proxy, cache hits" [twemproxy]="twemproxy" [webdis]="Webdis"
   [proxy-miss]="proxy, capacity 0" [proxy-mix]="proxy, capacity 8,000")
@@ -242,6 +272,10 @@ run_row() { # round load target -> appends one CSV line
     resp-miss-p16 | resp-mix-p16) figures=$(resp_load "$port" 16 "$((REQUESTS * 2))") ;;
     resp-set) figures=$(write_load "$port" set "$((REQUESTS / 2))") ;;
     resp-incr) figures=$(write_load "$port" incr "$((REQUESTS / 2))") ;;
+    resp-hgetall-p1) figures=$(read_load "$port" 1 "$REQUESTS" hgetall) ;;
+    resp-hgetall-p16) figures=$(read_load "$port" 16 "$((REQUESTS * 2))" hgetall) ;;
+    resp-zrange-p1) figures=$(read_load "$port" 1 "$REQUESTS" zrange) ;;
+    resp-zrange-p16) figures=$(read_load "$port" 16 "$((REQUESTS * 2))" zrange) ;;
     http)
       if [ "$target" = proxy ]; then figures=$(wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua)
       else figures=$(wrk_load "http://127.0.0.1:$port" bench/webdis-keys.lua); fi ;;
@@ -271,6 +305,11 @@ warm_up() {
   resp_load "$PASS_RESP_PORT" 1 50000 >/dev/null
   resp_load "$PASS_RESP_PORT" 16 "$REQUESTS" >/dev/null
   resp_load "$MIX_RESP_PORT" 16 "$REQUESTS" >/dev/null # also fills its cache
+  # The collections' replies, cached once each: what they add to the cache's bytes, a reply each.
+  local before; before=$(cache_bytes "$RESP_PORT")
+  read_load "$RESP_PORT" 16 20000 hgetall >/dev/null
+  HASH_REPLY_BYTES=$(( ($(cache_bytes "$RESP_PORT") - before) / 1000 ))
+  read_load "$RESP_PORT" 16 20000 zrange >/dev/null
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -320,6 +359,7 @@ write_table() {
 
 printed_resp_load() { local cmd=${RESP_LOAD/-P P/-P $1}; echo "${cmd/-n N/-n $2}"; }
 printed_http_load() { local cmd=${HTTP_LOAD/SCRIPT/$1}; echo "${cmd/URL/$2}"; }
+printed_read_load() { local cmd=${READ_LOAD/-P P/-P $2}; echo "${cmd/-n N/-n $3} ${READ_COMMAND[$1]}"; }
 printed_write_load() { echo "${WRITE_LOAD/-n N/-n $2} ${WRITE_COMMAND[$1]}"; }
 
 write_notes() { # what the table means and how it was made, under it
@@ -341,6 +381,11 @@ Webdis $WEBDIS_PORT); the miss and 80% rows run the GET load with -n $((REQUESTS
     $(printed_resp_load 16 $((REQUESTS * 4)))
     $(printed_write_load set $((REQUESTS / 2)))
     $(printed_write_load incr $((REQUESTS / 2)))
+    $(printed_read_load hgetall 1 "$REQUESTS") (-P 16: -n $((REQUESTS * 2)))
+    $(printed_read_load zrange 1 "$REQUESTS") (-P 16: -n $((REQUESTS * 2)))
+
+A cached HGETALL of 10 fields weighs ${HASH_REPLY_BYTES:-?} bytes in the proxy's own count (INFO proxy
+cache_bytes over the 1,000 hashes; CacheEntries' overhead was measured against a class histogram).
     $(printed_http_load bench/hot-keys.lua "http://127.0.0.1:$HTTP_PORT")
     $(printed_http_load bench/webdis-keys.lua "http://127.0.0.1:$WEBDIS_PORT")
 EOF
@@ -533,6 +578,7 @@ main() {
   rm -f "$RUN_DIR"/gc-*.log
   start_redis
   seed_keys
+  seed_collections
   start_proxy hits "$HTTP_PORT" "$RESP_PORT" 20000
   start_proxy passthrough "$PASS_HTTP_PORT" "$PASS_RESP_PORT" 0
   start_proxy tracking "$TRACK_HTTP_PORT" "$TRACK_RESP_PORT" 1000 tracking

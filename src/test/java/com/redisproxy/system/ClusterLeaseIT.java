@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.redisproxy.system.support.Eventually;
 import com.redisproxy.system.support.FaultyRelay;
 import com.redisproxy.system.support.ProxyProcess;
+import com.redisproxy.system.support.RespSocket;
 import com.redisproxy.system.support.TestCluster;
 import com.redisproxy.system.support.TestRedis;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -67,6 +68,8 @@ class ClusterLeaseIT {
   void takeTheRelayOut() {
     config(silent, "cluster-announce-port", 0);
     relay.close();
+    Eventually.await(Duration.ofSeconds(30), "the other nodes name the node's own port again",
+        () -> new String(other.commands().clusterNodes()).contains(":" + silent.port() + "@"));
   }
 
   private static String valueOf(ProxyProcess proxy, String key) {
@@ -163,8 +166,10 @@ class ClusterLeaseIT {
 
   // A connection that stays silent for good, without tracking: only its replacement brings the node back.
   @Test
-  void withoutTrackingASilentNodeConnectionIsReplacedAndItsMissesSucceedAgain() {
-    try (ProxyProcess proxy = ProxyProcess.start(TestCluster.seedAddress(other), Map.of())) {
+  void withoutTrackingASilentNodeConnectionIsReplacedAndItsMissesAndForwardedCommandsSucceedAgain() {
+    String forwardedKey = cluster.keyOn(silent, "forwarded-");
+    try (ProxyProcess proxy = ProxyProcess.start(TestCluster.seedAddress(other), Map.of("PROXY_RESP_FORWARD_TIMEOUT", "2s"));
+        RespSocket resp = new RespSocket(proxy.respPort(), Duration.ofSeconds(20))) {
       Eventually.await(Duration.ofSeconds(60), "a miss of the node's key is answered", () -> missAnswered(proxy));
       int accepted = relay.connectionsAccepted();
       relay.blackHoleOpenLinks();
@@ -173,7 +178,18 @@ class ClusterLeaseIT {
       Eventually.await(Duration.ofSeconds(20), "a miss of the node's key is answered again",
           () -> missAnswered(proxy));
       assertTrue(relay.connectionsAccepted() > accepted, "the proxy opened another connection to the node");
+
+      Eventually.await(Duration.ofSeconds(30), "a forwarded SET to the node is answered", () -> forwardedSet(resp, forwardedKey));
+      relay.blackHoleOpenLinks();
+      Eventually.await(Duration.ofSeconds(10), "a forwarded SET to the node fails while its connection is silent",
+          () -> !forwardedSet(resp, forwardedKey));
+      Eventually.await(Duration.ofSeconds(20), "a forwarded SET to the node is answered again",
+          () -> forwardedSet(resp, forwardedKey));
     }
+  }
+
+  private static boolean forwardedSet(RespSocket resp, String key) {
+    return resp.send(RespSocket.command("SET", key, "v")).readLine().equals("+OK\r\n");
   }
 
   // A key never read before, on the relayed node: nothing cached can answer it.

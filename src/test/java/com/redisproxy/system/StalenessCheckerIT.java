@@ -24,12 +24,11 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.Lock;
 import java.util.concurrent.locks.ReadWriteLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.function.IntUnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 
@@ -38,7 +37,8 @@ import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
  * Redis, readers read them through both front ends of a tracking proxy whose connection to Redis
  * goes through a {@link FaultyRelay}, while faults come and go (either direction stalled for
  * longer than the lease, delays, resets, closes, Redis restarted without persistence, so that
- * every key is lost). Every write's acknowledgement and every read's
+ * every key is lost; in front of a Cluster, a CLUSTER FAILOVER instead of the restart). Every
+ * write's acknowledgement and every read's
  * sending time and answer are recorded; a read that returns a value replaced more than the bound
  * before it was sent is a violation. {@code -Dchecker.seconds} sets the length, and
  * {@code -Dchecker.cluster=true} runs it in front of a Cluster too ({@code make soak} does both).
@@ -65,21 +65,32 @@ class StalenessCheckerIT {
         ProxyProcess proxy = ProxyProcess.start(relay.address(), ENV)) {
       StalenessHistory history = new StalenessHistory(KEYS);
       for (int key = 0; key < KEYS; key++) write(redis, history, key);
+      Map<Integer, Integer> portOfKey = new ConcurrentHashMap<>();
+      for (int key = 0; key < KEYS; key++) portOfKey.put(key, redis.port());
       ReadWriteLock restarts = new ReentrantReadWriteLock();
-      check(proxy, relay, history, key -> redis.port(), restarts.readLock(),
-          Optional.of(() -> restart(redis, history, restarts.writeLock())), "staleness-checker-report.txt");
+      check(proxy, relay, history, portOfKey, restarts.readLock(),
+          new Fault("Redis restarted, every key lost", () -> restart(redis, history, restarts.writeLock())),
+          "staleness-checker-report.txt");
     }
   }
 
   // One master of three behind the relay (it announces the relay's port to clients); its faults
-  // must not let its keys be served stale. A cluster takes long to start: `make soak` only.
+  // must not let its keys be served stale. Another master is failed over to its replica and back,
+  // in turn with the relay's faults: the writers follow its MOVED. A cluster takes long to start:
+  // `make soak` only.
   @Test
   @EnabledIfSystemProperty(named = "checker.cluster", matches = "true")
   void inFrontOfAClusterNoReadReturnsAValueReplacedLongerAgoThanTheLeaseWhileOneNodesFaultsComeAndGo() throws Exception {
-    try (TestCluster cluster = TestCluster.started(3, 0)) {
+    try (TestCluster cluster = TestCluster.started(3, 1)) {
       TestRedis faulty = cluster.masters().get(0);
       TestRedis seed = cluster.masters().get(1);
-      Map<Integer, Integer> portOfKey = new HashMap<>();
+      TestRedis failedOver = cluster.masters().get(2);
+      int failedOverSlot = TestCluster.slotOf(cluster.keyOn(failedOver, "failover-"));
+      // A replica follows its master's announced port: the faulty master's would replicate through
+      // the relay and be cut off by every fault. It follows the failed-over master instead.
+      cluster.replicaOf(faulty).commands().clusterReplicate(cluster.idOf(failedOver));
+      cluster.awaitHealthy();
+      Map<Integer, Integer> portOfKey = new ConcurrentHashMap<>();
       for (int key = 0; key < KEYS; key++) portOfKey.put(key, cluster.masterOf(StalenessHistory.keyName(key)).port());
       try (FaultyRelay relay = FaultyRelay.to(faulty.port())) {
         config(faulty, "cluster-announce-bus-port", faulty.port() + 10_000);
@@ -95,7 +106,9 @@ class StalenessCheckerIT {
           history.acknowledged(key, version, System.nanoTime());
         }
         try (ProxyProcess proxy = ProxyProcess.start(TestCluster.seedAddress(seed), ENV)) {
-          check(proxy, relay, history, portOfKey::get, new ReentrantReadWriteLock().readLock(), Optional.empty(),
+          Fault failover = new Fault("CLUSTER FAILOVER of the master of slot " + failedOverSlot,
+              () -> cluster.failover(cluster.replicaOf(cluster.masterOfSlot(failedOverSlot))));
+          check(proxy, relay, history, portOfKey, new ReentrantReadWriteLock().readLock(), failover,
               "staleness-checker-cluster-report.txt");
         } finally {
           config(faulty, "cluster-announce-port", 0);
@@ -104,15 +117,18 @@ class StalenessCheckerIT {
     }
   }
 
-  private static void check(ProxyProcess proxy, FaultyRelay relay, StalenessHistory history, IntUnaryOperator portOfKey,
-      Lock writing, Optional<Runnable> restartRedis, String reportFile) throws Exception {
+  /** A fault the relay cannot make, in turn with its own: a Redis restart, a failover. */
+  private record Fault(String name, Runnable inject) {}
+
+  private static void check(ProxyProcess proxy, FaultyRelay relay, StalenessHistory history, Map<Integer, Integer> portOfKey,
+      Lock writing, Fault redisFault, String reportFile) throws Exception {
     Eventually.await(Duration.ofSeconds(60), "the proxy is ready", () -> proxy.request("GET", "/ready").statusCode() == 200);
     long end = System.nanoTime() + RUN.toNanos();
     List<Thread> threads = new ArrayList<>();
     for (int w = 0; w < WRITERS; w++) threads.add(writer(portOfKey, history, w, end, writing));
     for (int r = 0; r < HTTP_READERS; r++) threads.add(start("http-reader-" + r, () -> readOverHttp(proxy, history, end)));
     for (int r = 0; r < RESP_READERS; r++) threads.add(start("resp-reader-" + r, () -> readOverResp(proxy, history, end)));
-    List<String> faults = injectFaults(relay, end, restartRedis);
+    List<String> faults = injectFaults(relay, end, redisFault);
     for (Thread thread : threads) thread.join();
 
     StalenessHistory.Verdict verdict = history.check(BOUND);
@@ -136,19 +152,24 @@ class StalenessCheckerIT {
 
   // A writer owns the keys w, w + WRITERS, ...: one writer a key keeps each key's versions in order.
   // It writes nothing while Redis restarts, so that no write is in flight when every key is lost.
-  private static Thread writer(IntUnaryOperator portOfKey, StalenessHistory history, int w, long end, Lock writing) {
+  // A MOVED (the key's master failed over) sends the same write to the master it names.
+  private static Thread writer(Map<Integer, Integer> portOfKey, StalenessHistory history, int w, long end, Lock writing) {
     return start("writer-" + w, () -> {
       Map<Integer, RespSocket> nodes = new HashMap<>();
       try {
         while (System.nanoTime() - end < 0) {
           int key = w + WRITERS * ThreadLocalRandom.current().nextInt(KEYS / WRITERS);
-          int port = portOfKey.applyAsInt(key);
           int version = history.nextVersion(key);
           String set = command("SET", StalenessHistory.keyName(key), StalenessHistory.value(key, version));
           writing.lock();
           try {
             String reply;
-            while (!(reply = call(nodes.computeIfAbsent(port, RespSocket::new), set)).equals("+OK\r\n")) {
+            int port;
+            while (!(reply = call(nodes.computeIfAbsent(port = portOfKey.get(key), RespSocket::new), set)).equals("+OK\r\n")) {
+              if (reply.startsWith("-MOVED ")) {
+                portOfKey.put(key, Integer.parseInt(reply.substring(reply.lastIndexOf(':') + 1).trim()));
+                continue;
+              }
               // its connection went with a restart, before this SET was sent: send it again
               if (!reply.isEmpty()) throw new AssertionError("SET answered " + reply);
               nodes.remove(port).close();
@@ -165,10 +186,10 @@ class StalenessCheckerIT {
     });
   }
 
-  // "" when the connection is gone.
+  // The reply's first line; "" when the connection is gone.
   private static String call(RespSocket redis, String request) {
     try {
-      return redis.call(request, "+OK\r\n");
+      return redis.send(request).readLine();
     } catch (UncheckedIOException gone) {
       return "";
     }
@@ -223,7 +244,7 @@ class StalenessCheckerIT {
   }
 
   // Each kind in turn after a second without: a stall or delay for 2 to 3.5 s (twice the lease and more).
-  private static List<String> injectFaults(FaultyRelay relay, long end, Optional<Runnable> restartRedis) {
+  private static List<String> injectFaults(FaultyRelay relay, long end, Fault redisFault) {
     List<String> injected = new ArrayList<>();
     ThreadLocalRandom random = ThreadLocalRandom.current();
     int kind = 0; // the silent Redis first: a short run must not miss it
@@ -249,9 +270,8 @@ class StalenessCheckerIT {
           injected.add("reset");
         }
         case 4 -> {
-          if (restartRedis.isEmpty()) continue;
-          restartRedis.get().run();
-          injected.add("Redis restarted, every key lost");
+          redisFault.inject().run();
+          injected.add(redisFault.name());
         }
         default -> {
           relay.closeAll();

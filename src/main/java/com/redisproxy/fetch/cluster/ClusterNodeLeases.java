@@ -5,10 +5,8 @@ import com.redisproxy.fetch.Failures;
 import com.redisproxy.fetch.FetchSettings;
 import com.redisproxy.fetch.InvalidationListener;
 import com.redisproxy.fetch.LeaseHeartbeat;
-import io.lettuce.core.Delegating;
 import io.lettuce.core.ReadFrom;
 import io.lettuce.core.RedisChannelHandler;
-import io.lettuce.core.RedisChannelWriter;
 import io.lettuce.core.RedisConnectionStateListener;
 import io.lettuce.core.TrackingArgs;
 import io.lettuce.core.api.StatefulRedisConnection;
@@ -17,8 +15,6 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.models.partitions.Partitions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
-import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
-import io.lettuce.core.protocol.DefaultEndpoint;
 import java.net.SocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -274,7 +270,7 @@ public final class ClusterNodeLeases {
         public void silent() {
           log.warn("Cluster node {} answered no PING within {} ms: its connection is replaced", node, silenceLimit.toMillis());
           lose("no answer from " + node);
-          disconnect(connection);
+          SilentNodeConnections.disconnect(connection);
         }
       };
     }
@@ -292,16 +288,5 @@ public final class ClusterNodeLeases {
         if (ClusterNodeLeases.this.tracking) invalidations.leaseLost(connection, slotsOf(node), why);
       }
     }
-  }
-
-  // Closes the node connection's socket; Lettuce connects it again (onRedisConnected).
-  private static void disconnect(StatefulRedisConnection<?, ?> connection) {
-    RedisChannelWriter writer = ((RedisChannelHandler<?, ?>) connection).getChannelWriter();
-    while (!(writer instanceof DefaultEndpoint) && writer instanceof Delegating<?> delegating
-        && delegating.getDelegate() instanceof RedisChannelWriter inner) {
-      writer = inner;
-    }
-    if (writer instanceof DefaultEndpoint endpoint) endpoint.disconnect();
-    else log.warn("Cannot disconnect a silent cluster node connection ({}); it stays without a lease", writer);
   }
 }

@@ -27,6 +27,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Locale;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
@@ -52,8 +53,10 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
   private volatile StatefulRedisClusterConnection<byte[], byte[]> connection;
   private volatile String lastConnectFailure = "connecting";
   private volatile boolean closed;
+  // A node connection silent for the timeout is replaced: its commands have failed by then anyway.
+  private final Optional<SilentNodeConnections> silentNodes;
 
-  /** @param timeout how long a command may wait for its reply; zero for no limit */
+  /** @param timeout how long a command may wait for its reply; zero for no limit (nor a silent connection replaced) */
   public LettuceCluster(List<RedisURI> seeds, Duration timeout, Duration connectTimeout) {
     this.resources = DefaultClientResources.builder()
         .ioThreadPoolSize(2)
@@ -69,6 +72,8 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
     this.client = RedisClusterClient.create(resources, seeds);
     // The fetch path's choices (see ClusterClientChoices), in RESP2: replies are relayed to RESP2 clients as they come.
     client.setOptions(ClusterClientChoices.options(timeout, connectTimeout).protocolVersion(ProtocolVersion.RESP2).build());
+    this.silentNodes = timeout.isZero() ? Optional.empty()
+        : Optional.of(new SilentNodeConnections(timeout, resources.eventExecutorGroup()));
     connect();
   }
 
@@ -242,10 +247,14 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
     StatefulRedisClusterConnection<byte[], byte[]> open = connection;
     if (open == null || closed) return;
     for (RedisClusterNode node : open.getPartitions()) {
-      open.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort()).exceptionally(failure -> {
-        log.debug("cannot connect to cluster node {}: {}", node.getUri(), failure.toString());
-        return null;
-      });
+      String host = node.getUri().getHost();
+      int port = node.getUri().getPort();
+      open.getConnectionAsync(host, port)
+          .thenAccept(opened -> silentNodes.ifPresent(silent -> silent.watch(opened, host + ":" + port)))
+          .exceptionally(failure -> {
+            log.debug("cannot connect to cluster node {}: {}", node.getUri(), failure.toString());
+            return null;
+          });
     }
   }
 

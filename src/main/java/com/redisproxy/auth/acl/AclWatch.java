@@ -115,7 +115,7 @@ public final class AclWatch {
     if (!lastFailure.isEmpty()) log.info("Redis's users are followed again (ACL LIST answers)");
     followedOnce = true;
     lastFailure = "";
-    if (rules == permission.rules()) return;
+    if (rules == permission.rules() && !permission.takeRecheck()) return;
     permission.update(rules);
     for (Consumer<AclRules> listener : listeners) listener.accept(rules);
   }

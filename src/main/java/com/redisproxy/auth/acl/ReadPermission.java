@@ -12,6 +12,7 @@ import org.apache.pekko.util.ByteString;
  */
 public final class ReadPermission {
   private volatile AclRules rules = AclRules.UNKNOWN;
+  private final java.util.concurrent.atomic.AtomicBoolean recheck = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** Decides nothing: every question is unsure (in front of a cluster, where rights are not followed). */
   public static ReadPermission unknown() {
@@ -25,6 +26,19 @@ public final class ReadPermission {
 
   public AclRules rules() {
     return rules;
+  }
+
+  /**
+   * A client logged in as {@code user}, which the rules do not name yet: created since the last
+   * poll, and perhaps deleted again before the next. The next poll tells its listeners even if
+   * ACL LIST reads the same, so that the client is disconnected if the user is gone.
+   */
+  public void loggedInAs(String user) {
+    if (rules.user(user).isEmpty()) recheck.set(true);
+  }
+
+  boolean takeRecheck() {
+    return recheck.getAndSet(false);
   }
 
   void update(AclRules next) {

@@ -74,6 +74,12 @@ public final class RespAuth {
     return session.login().orElse(password.isPresent() ? users.proxyLogin() : RedisLogin.DEFAULT_WITHOUT_PASSWORD);
   }
 
+  /** Redis answered the session's AUTH as {@code login} with OK. */
+  public void loggedIn(RespSession session, RedisLogin login) {
+    session.loggedIn(login);
+    users.permission().loggedInAs(login.userName());
+  }
+
   /** Redis refused credentials a client gave (WRONGPASS). */
   public void recordFailure() {
     failures.record();

@@ -125,7 +125,7 @@ public final class Forwarder {
 
   private boolean accepted(RedisLogin login, ByteString reply) {
     if (!reply.isEmpty() && reply.apply(0) == '+') {
-      session.loggedIn(login);
+      auth.loggedIn(session, login);
       return true;
     }
     if (reply.take(WRONGPASS.size()).equals(WRONGPASS)) auth.recordFailure();

@@ -246,7 +246,7 @@ public final class PinnedSession implements BackendLink.Replies {
       cache.invalidate(next.after());
       boolean accepted = frame.getByte(frame.readerIndex()) != '-';
       if (accepted && next.protocol().isPresent()) session.speak(next.protocol().getAsInt());
-      if (accepted && next.login().isPresent()) session.loggedIn(next.login().get());
+      if (accepted && next.login().isPresent()) auth.loggedIn(session, next.login().get());
     }
     client.relay(frame);
     answerReady();

@@ -3,6 +3,7 @@ package com.redisproxy.system;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.redisproxy.system.support.Eventually;
 import com.redisproxy.system.support.ProxyProcess;
 import com.redisproxy.system.support.TestRedis;
 import io.lettuce.core.RedisClient;
@@ -22,7 +23,9 @@ import org.junit.jupiter.api.Test;
 /**
  * Churn of keys whose Redis TTL is shorter than the global expiry, through a small cache: after
  * a full GC the proxy holds no more entries than its capacity, no timer per fetch, and a live
- * heap under the bound docs/architecture.md states.
+ * heap under the bound docs/architecture.md states. Churn of 256 KiB values and replies, mixed
+ * with small ones, through a cache bounded in bytes: the heap stays within the byte budget plus
+ * the same fixed overhead, where the key count alone would let every value in.
  */
 class MemoryBoundIT {
   private static final int CAPACITY = 1_000;
@@ -59,6 +62,49 @@ class MemoryBoundIT {
       assertTrue(histogram.liveBytes() < LIVE_HEAP_BOUND_BYTES,
           "live heap " + histogram.liveBytes() + " bytes, bound " + LIVE_HEAP_BOUND_BYTES);
     }
+  }
+
+  @Test
+  void churnOf256KiBValuesAndRepliesKeepsTheLiveHeapWithinTheByteBudgetPlusAFixedOverhead() throws Exception {
+    long budget = 16L << 20;
+    int big = 120;
+    try (TestRedis redis = TestRedis.started();
+        ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of("CACHE_CAPACITY", "10000",
+            "CACHE_MAX_BYTES", String.valueOf(budget), "GLOBAL_CACHE_EXPIRY", "3600"))) {
+      redis.commands().eval("for i = 1, tonumber(ARGV[1]) do local v = string.rep('v', 262144) "
+              + "redis.call('SET', 'big:' .. i, v) redis.call('HSET', 'bighash:' .. i, 'f', v, 'g', i) end "
+              + "for i = 1, 2000 do redis.call('SET', 'small:' .. i, 'v' .. i) end",
+          ScriptOutputType.STATUS, new byte[0][], TestRedis.bytes(String.valueOf(big)));
+      // Until the proxy has read Redis's command table, only GET is cached.
+      Eventually.await(java.time.Duration.ofSeconds(20), "the proxy has read Redis's COMMAND table",
+          () -> proxy.output().contains("commands from the backing Redis's COMMAND table"));
+      RedisClient client = RedisClient.create("redis://127.0.0.1:" + proxy.respPort());
+      try (StatefulRedisConnection<String, String> connection = client.connect(StringCodec.UTF8)) {
+        var commands = connection.sync();
+        for (int i = 1; i <= big; i++) {
+          assertEquals(262144, commands.get("big:" + i).length(), "big:" + i + " through the proxy");
+          assertEquals(2, commands.hgetall("bighash:" + i).size(), "bighash:" + i + " through the proxy");
+          assertEquals(262144, commands.hget("bighash:" + i, "f").length());
+          for (int j = 1; j <= 2000 / big; j++) commands.get("small:" + ((i * 17 + j) % 2000 + 1));
+        }
+        String info = commands.info("proxy");
+        long cached = proxyFigure(info, "cache_bytes");
+        assertTrue(cached <= budget, "the cache counts " + cached + " bytes, budget " + budget);
+        assertTrue(proxyFigure(info, "cache_evicted_keys") > 0, "the budget, not the key count, evicted: " + info);
+      } finally {
+        client.shutdown();
+      }
+      Histogram histogram = histogramOf(proxy.pid());
+      System.out.printf("MemoryBoundIT: %d values and %d replies of 256 KiB (%.0f MiB) through a %d MiB budget: "
+          + "live heap %.1f MiB after a full GC%n", big, 2 * big, 3 * big / 4.0, budget >> 20, histogram.liveBytes() / 1048576.0);
+      assertTrue(histogram.liveBytes() < budget + LIVE_HEAP_BOUND_BYTES,
+          "live heap " + histogram.liveBytes() + " bytes, bound " + (budget + LIVE_HEAP_BOUND_BYTES));
+    }
+  }
+
+  private static long proxyFigure(String info, String name) {
+    return info.lines().filter(line -> line.startsWith(name + ":"))
+        .mapToLong(line -> Long.parseLong(line.substring(name.length() + 1).trim())).findFirst().orElse(-1);
   }
 
   private static void readEveryKeyOnceThrough(ProxyProcess proxy) {

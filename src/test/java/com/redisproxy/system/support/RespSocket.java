@@ -98,6 +98,22 @@ public final class RespSocket implements AutoCloseable {
     return line.toString(StandardCharsets.UTF_8);
   }
 
+  /** One whole reply, RESP2 or RESP3, its nested replies included, as text. */
+  public String readReply() {
+    String line = readLine();
+    if (!line.endsWith("\r\n")) throw new IllegalStateException("the connection closed inside a reply: " + line);
+    char type = line.charAt(0);
+    if ("$=!*~>%|".indexOf(type) < 0) return line;
+    int length = Integer.parseInt(line.substring(1, line.length() - 2));
+    if (length < 0) return line;
+    if ("$=!".indexOf(type) >= 0) return line + read(length + 2);
+    StringBuilder reply = new StringBuilder(line);
+    int elements = type == '%' || type == '|' ? 2 * length : length;
+    for (int i = 0; i < elements; i++) reply.append(readReply());
+    if (type == '|') reply.append(readReply()); // an attribute comes before the reply it describes
+    return reply.toString();
+  }
+
   /** Reads until what was read ends with {@code suffix}; returns it all, the suffix included. */
   public String readThrough(String suffix) {
     byte[] end = suffix.getBytes(StandardCharsets.UTF_8);

@@ -8,7 +8,8 @@
 #   apt-get install redis-tools wrk nutcracker webdis gnuplot-nox
 # Knobs: BENCH_ROUNDS (3), BENCH_QUICK=1 (1 round, small loads, no JMH), BENCH_REQUESTS,
 # BENCH_WRK_SECONDS, BENCH_HEAP, BENCH_JVM_OPTS (the proxy's JVM options, for A/B runs),
-# BENCH_ONLY=cluster (only the Redis Cluster rows; they also run at the end of a full run).
+# BENCH_ONLY=cluster (only the Redis Cluster rows; they also run at the end of a full run),
+# BENCH_ONLY=http (only the HTTP rows, beside Webdis), BENCH_BURST (400 clients in the burst row).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -51,6 +52,14 @@ declare -A WRITE_COMMAND=([set]="SET write:__rand_int__ 0123456789" [incr]="INCR
 READ_LOAD="redis-benchmark -h 127.0.0.1 -p PORT -r 1000 -c $CLIENTS -P P -n N --csv"
 declare -A READ_COMMAND=([hgetall]="HGETALL hash:__rand_int__" [zrange]="ZRANGE zset:__rand_int__ 0 9 WITHSCORES")
 HTTP_LOAD="wrk -t1 -c$CLIENTS -d${WRK_SECONDS}s --latency -s SCRIPT URL"
+# A new connection per request: the same wrk with this header (the server closes after each answer).
+CLOSE_HEADER="Connection: close"
+# BURST clients connecting at the same moment, each one GET with Connection: close (ConnectBurst).
+BURST=${BENCH_BURST:-400}
+BURST_LOAD="java -cp target/bench/redis-proxy.jar:target/test-classes com.redisproxy.bench.ConnectBurst PORT $BURST PATH"
+# HTTP/2 over cleartext (prior knowledge): few connections, many streams each, the 10,000 keys in turn.
+H2_CONNECTIONS=5; H2_STREAMS=32
+H2_LOAD="h2load -c $H2_CONNECTIONS -m $H2_STREAMS -n N -i $RUN_DIR/h2-uris.txt"
 
 # ---------------------------------------------------------------------------------------------
 # Processes: each one started is remembered by PID and stopped on exit, whatever happens.
@@ -75,6 +84,7 @@ check_tools() {
   done
   have nutcracker || echo "nutcracker (twemproxy) is missing: its bars are skipped" >&2
   have webdis || echo "webdis is missing: its bars are skipped" >&2
+  have h2load || echo "h2load is missing (apt-get install nghttp2-client): the HTTP/2 row is skipped" >&2
   copy_jar
 }
 
@@ -201,12 +211,31 @@ read_load() { # port pipeline requests hgetall|zrange
 to_ms() { awk '{ v = $1 + 0; if ($1 ~ /us$/) v /= 1000; else if ($1 ~ /[0-9]s$/ && $1 !~ /ms$/) v *= 1000; printf "%.3f\n", v }'; }
 
 WRK_REQUESTS=0
-wrk_load() { # url script [seconds]
+wrk_load() { # url script [seconds [more wrk arguments...]]
   local cmd=${HTTP_LOAD/SCRIPT/$2}; cmd=${cmd/URL/$1}; cmd=${cmd/-d${WRK_SECONDS}s/-d${3:-$WRK_SECONDS}s}
-  local out; out=$($cmd)
+  local out; out=$($cmd "${@:4}")
   if grep -qE 'Non-2xx|Socket errors' <<<"$out"; then echo "wrk against $1: $(grep -E 'Non-2xx|Socket errors' <<<"$out")" >&2; fi
   WRK_REQUESTS=$(awk '/requests in/ { print $1 }' <<<"$out")
   echo "$(awk '/Requests\/sec/ { print $2 }' <<<"$out") $(awk '$1 == "50%" { print $2 }' <<<"$out" | to_ms) $(awk '$1 == "99%" { print $2 }' <<<"$out" | to_ms)"
+}
+
+burst_load() { # port path -> "clients/s p50_ms last_ms": the rate is BURST over the time to the last answer
+  local cmd=${BURST_LOAD/PORT/$1}; cmd=${cmd/PATH/$2}
+  local p50 last failed; read -r p50 last failed <<<"$($cmd)"
+  [ "$failed" = 0 ] || echo "burst against $1: $failed of $BURST connections got no 200" >&2
+  awk -v n="$BURST" -v p50="$p50" -v last="$last" 'BEGIN { printf "%.1f %s %s\n", n / (last / 1000), p50, last }'
+}
+
+h2_uris() { # the 10,000 keys as h2load -i reads them: the first line's scheme, host and port serve for all
+  awk -v port="$HTTP_PORT" 'BEGIN { for (i = 0; i < 10000; i++) printf "http://127.0.0.1:%s/proxy?key=key:%012d\n", port, i }' \
+    >"$RUN_DIR/h2-uris.txt"
+}
+
+h2_load() { # requests -> "req/s mean_ms -": h2load reports min, max, mean and sd, not percentiles
+  local cmd=${H2_LOAD/-n N/-n $1} out
+  out=$($cmd)
+  grep -qE 'succeeded, 0 failed, 0 errored, 0 timeout' <<<"$out" || echo "h2load: $(grep -E '^requests:' <<<"$out")" >&2
+  echo "$(awk '/^finished in/ { print $4 }' <<<"$out") $(awk '/^time for request:/ { print $6 }' <<<"$out" | to_ms) -"
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -230,18 +259,20 @@ eden_bytes_since() { # name id -> bytes allocated in eden by the GCs after id
 # ---------------------------------------------------------------------------------------------
 # The measured rounds. A row is one load against one target; each round runs every row once.
 
-LOADS=(resp-p1 resp-p16 resp-miss-p1 resp-miss-p16 resp-mix-p1 resp-mix-p16 http resp-set resp-incr
-  resp-hgetall-p1 resp-hgetall-p16 resp-zrange-p1 resp-zrange-p16)
+LOADS=(resp-p1 resp-p16 resp-miss-p1 resp-miss-p16 resp-mix-p1 resp-mix-p16 http http-close http-burst http2 resp-set
+  resp-incr resp-hgetall-p1 resp-hgetall-p16 resp-zrange-p1 resp-zrange-p16)
 # BENCH_LOADS="resp-hgetall-p1 resp-zrange-p16" runs only those rows (a check of a change, not a report).
 [ -n "${BENCH_LOADS:-}" ] && read -r -a LOADS <<<"$BENCH_LOADS"
 declare -A LOAD_LABEL=([resp-p1]="RESP GET -P 1" [resp-p16]="RESP GET -P 16"
   [resp-miss-p1]="RESP GET -P 1, every GET a miss" [resp-miss-p16]="RESP GET -P 16, every GET a miss"
   [resp-mix-p1]="RESP GET -P 1, about 80% hits" [resp-mix-p16]="RESP GET -P 16, about 80% hits"
-  [http]="HTTP GET, 10,000 keys" [resp-set]="RESP SET -P 1, forwarded" [resp-incr]="RESP INCR -P 1, forwarded"
+  [http]="HTTP GET, 10,000 keys" [http-close]="HTTP GET, a new connection per request"
+  [http-burst]="$BURST connects at once, one GET each (req/s: $BURST over the last answer's time; p99: the last)"
+  [http2]="HTTP/2 GET (h2c, h2load -c $H2_CONNECTIONS -m $H2_STREAMS; Webdis: HTTP/1.1 keep-alive; p50: mean)" [resp-set]="RESP SET -P 1, forwarded" [resp-incr]="RESP INCR -P 1, forwarded"
   [resp-hgetall-p1]="RESP HGETALL (10 fields) -P 1" [resp-hgetall-p16]="RESP HGETALL (10 fields) -P 16"
   [resp-zrange-p1]="RESP ZRANGE 0 9 WITHSCORES -P 1" [resp-zrange-p16]="RESP ZRANGE 0 9 WITHSCORES -P 16")
 declare -A LOAD_BASE=([resp-p1]=redis-server [resp-p16]=redis-server [resp-miss-p1]=redis-server
-  [resp-miss-p16]=redis-server [resp-mix-p1]=redis-server [resp-mix-p16]=redis-server [http]=webdis
+  [resp-miss-p16]=redis-server [resp-mix-p1]=redis-server [resp-mix-p16]=redis-server [http]=webdis [http-close]=webdis [http-burst]=webdis [http2]=webdis
   [resp-set]=redis-server [resp-incr]=redis-server [resp-hgetall-p1]=redis-server [resp-hgetall-p16]=redis-server
   [resp-zrange-p1]=redis-server [resp-zrange-p16]=redis-server)
 declare -A TARGET_PORT
@@ -253,7 +284,8 @@ targets_of() { # load -> the targets present for it, in the order of the first r
     resp-miss-*) echo redis-server proxy-miss ${TARGET_PORT[twemproxy]:+twemproxy} ;;
     resp-mix-*) echo redis-server proxy-mix ${TARGET_PORT[twemproxy]:+twemproxy} ;;
     resp-*) echo redis-server proxy ${TARGET_PORT[twemproxy]:+twemproxy} ;;
-    http) echo proxy ${TARGET_PORT[webdis]:+webdis} ;;
+    http2) have h2load && echo proxy ${TARGET_PORT[webdis]:+webdis} ;;
+    http*) echo proxy ${TARGET_PORT[webdis]:+webdis} ;;
   esac
 }
 
@@ -279,6 +311,14 @@ run_row() { # round load target -> appends one CSV line
     http)
       if [ "$target" = proxy ]; then figures=$(wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua)
       else figures=$(wrk_load "http://127.0.0.1:$port" bench/webdis-keys.lua); fi ;;
+    http-close)
+      if [ "$target" = proxy ]; then figures=$(wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua "" -H "$CLOSE_HEADER")
+      else figures=$(wrk_load "http://127.0.0.1:$port" bench/webdis-keys.lua "" -H "$CLOSE_HEADER"); fi ;;
+    http-burst)
+      if [ "$target" = proxy ]; then figures=$(burst_load "$HTTP_PORT" /health); else figures=$(burst_load "$port" /PING); fi ;;
+    http2)
+      if [ "$target" = proxy ]; then figures=$(h2_load "$REQUESTS")
+      else figures=$(wrk_load "http://127.0.0.1:$port" bench/webdis-keys.lua); fi ;;
   esac
   [ -n "$figures" ] || { echo "no figures from $target for $load (see $RUN_DIR)" >&2; exit 1; }
   if [ "$target" = proxy ]; then gc=$(gc_pauses_since hits "$mark"); else gc="- -"; fi
@@ -302,6 +342,10 @@ warm_up() {
   resp_load "$RESP_PORT" 16 "$REQUESTS" >/dev/null
   resp_load "$RESP_PORT" 1 "$((REQUESTS / 2))" >/dev/null
   wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua 5 >/dev/null
+  # a connection per request runs code keep-alive never does: the JIT needs its own warm-up
+  # (bench/ab-connect.sh: half the rate without it)
+  wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua 10 -H "$CLOSE_HEADER" >/dev/null
+  if have h2load; then h2_load "$((REQUESTS / 2))" >/dev/null; fi
   resp_load "$PASS_RESP_PORT" 1 50000 >/dev/null
   resp_load "$PASS_RESP_PORT" 16 "$REQUESTS" >/dev/null
   resp_load "$MIX_RESP_PORT" 16 "$REQUESTS" >/dev/null # also fills its cache
@@ -383,11 +427,14 @@ Webdis $WEBDIS_PORT); the miss and 80% rows run the GET load with -n $((REQUESTS
     $(printed_write_load incr $((REQUESTS / 2)))
     $(printed_read_load hgetall 1 "$REQUESTS") (-P 16: -n $((REQUESTS * 2)))
     $(printed_read_load zrange 1 "$REQUESTS") (-P 16: -n $((REQUESTS * 2)))
+    $(printed_http_load bench/hot-keys.lua "http://127.0.0.1:$HTTP_PORT")
+    $(printed_http_load bench/webdis-keys.lua "http://127.0.0.1:$WEBDIS_PORT")
+    $(printed_http_load bench/hot-keys.lua "http://127.0.0.1:$HTTP_PORT") -H '$CLOSE_HEADER'    (and Webdis's, likewise)
+    ${BURST_LOAD/PORT/$HTTP_PORT}    (PATH: /health; Webdis: /PING on $WEBDIS_PORT)
+    ${H2_LOAD/-n N/-n $REQUESTS}    ($RUN_DIR/h2-uris.txt: the 10,000 keys on port $HTTP_PORT)
 
 A cached HGETALL of 10 fields weighs ${HASH_REPLY_BYTES:-?} bytes in the proxy's own count (INFO proxy
 cache_bytes over the 1,000 hashes; CacheEntries' overhead was measured against a class histogram).
-    $(printed_http_load bench/hot-keys.lua "http://127.0.0.1:$HTTP_PORT")
-    $(printed_http_load bench/webdis-keys.lua "http://127.0.0.1:$WEBDIS_PORT")
 EOF
 }
 
@@ -589,6 +636,7 @@ main() {
   have nutcracker && TARGET_PORT[twemproxy]=$TWEMPROXY_PORT
   have webdis && TARGET_PORT[webdis]=$WEBDIS_PORT
   check_replies
+  h2_uris
   warm_up
   run_rounds
   write_table
@@ -604,4 +652,33 @@ main() {
   jmh
 }
 
-if [ "${BENCH_ONLY:-}" = cluster ]; then main_cluster_only; else main "$@"; fi
+# BENCH_ONLY=http: only the HTTP rows (keep-alive, a connection per request, the burst, HTTP/2),
+# the proxy beside Webdis; a few minutes instead of the whole run.
+main_http_only() {
+  check_tools
+  require_free "$REDIS_PORT" "$HTTP_PORT" "$RESP_PORT" "$WEBDIS_PORT"
+  rm -f "$RUN_DIR"/gc-*.log
+  start_redis
+  seed_keys
+  start_proxy hits "$HTTP_PORT" "$RESP_PORT" 20000
+  start_webdis
+  TARGET_PORT=([redis-server]=$REDIS_PORT [proxy]=$RESP_PORT)
+  have webdis && TARGET_PORT[webdis]=$WEBDIS_PORT
+  check_replies
+  h2_uris
+  echo "Warming up (JIT) ..."
+  wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua 5 >/dev/null
+  wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua 10 -H "$CLOSE_HEADER" >/dev/null
+  if have h2load; then h2_load "$((REQUESTS / 2))" >/dev/null; fi
+  LOADS=(http http-close http-burst http2)
+  run_rounds
+  write_table
+  { cat "$RUN_DIR/table.md"; write_notes; } >"$OUT_DIR/latest-http.md"
+  echo; cat "$OUT_DIR/latest-http.md"
+}
+
+case "${BENCH_ONLY:-}" in
+  cluster) main_cluster_only ;;
+  http) main_http_only ;;
+  *) main "$@" ;;
+esac

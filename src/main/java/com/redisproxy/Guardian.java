@@ -65,7 +65,8 @@ public final class Guardian {
           new InvalidationInbox(INVALIDATIONS_QUEUED_AT_MOST, settings.cache().invalidationLease());
       RedisLocation location = redisLocation(context, settings.fetch());
       ActorSystem<Void> system = context.getSystem();
-      Optional<RespEventLoops> respLoops = settings.resp().port() == 0 ? Optional.empty() : Optional.of(respEventLoops(system));
+      Optional<RespEventLoops> respLoops =
+          settings.resp().port() == 0 ? Optional.empty() : Optional.of(respEventLoops(system, settings.resp().eventLoops()));
       respLoops.ifPresent(loops -> ExecutorDispatcher.register(system, CACHE_DISPATCHER, loops.cacheLoop()));
       // The fetchers' connections do their I/O on the CacheActor's loop too: no wake-up per miss.
       Optional<BackingRedis.LoopToLend> fetchLoop =
@@ -167,11 +168,13 @@ public final class Guardian {
     });
   }
 
-  // One loop, for the RESP connections, the CacheActor, the fetchers and their Lettuce connections'
-  // I/O: on a small machine a second one is a thread more to switch between. It closes
-  // once the actor system has ended, since the CacheActor runs on it until then.
-  private static RespEventLoops respEventLoops(ActorSystem<?> system) {
-    RespEventLoops loops = new RespEventLoops(1);
+  // The thread layout (resp.event-loops, http.on-cache-thread; docs/architecture.md, Threads): the
+  // first loop runs the CacheActor, the fetchers and their Lettuce connections' I/O beside its share
+  // of RESP connections (by default every HTTP stream too); one loop in all suits a small machine,
+  // where a second is a thread more to switch between. The loops close once the actor system has
+  // ended, since the CacheActor runs on the first until then.
+  private static RespEventLoops respEventLoops(ActorSystem<?> system, int eventLoops) {
+    RespEventLoops loops = new RespEventLoops(eventLoops);
     system.getWhenTerminated().thenRun(loops::close);
     return loops;
   }

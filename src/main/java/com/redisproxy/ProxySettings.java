@@ -120,7 +120,8 @@ public record ProxySettings(
         java.util.Set.copyOf(read.names(resp + "refused-commands").stream()
             .map(name -> name.toLowerCase(java.util.Locale.ROOT)).toList()),
         read.durationInSecondsOrOff(resp + "forward-timeout"),
-        connectTimeout);
+        connectTimeout,
+        read.integer(resp + "event-loops", 1, 256));
   }
 
   private static AuthSettings auth(SettingsReader read, String path) {

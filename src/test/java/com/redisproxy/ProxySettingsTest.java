@@ -76,6 +76,19 @@ class ProxySettingsTest {
   }
 
   @Test
+  void theThreadLayoutIsOneRespLoopSharedWithTheCacheAndHttpWithHttp2OnBothKindsOfPort() {
+    ProxySettings settings = settings("");
+    assertEquals(1, settings.resp().eventLoops());
+    assertTrue(settings.http().onCacheThread());
+    assertTrue(settings.http().http2(false), "h2c on the plain port");
+    assertTrue(settings.http().http2(true), "h2 by ALPN on a TLS port");
+    assertEquals(4, settings("redis-proxy.resp.event-loops = 4").resp().eventLoops());
+    assertTrue(problemWith("redis-proxy.resp.event-loops = 0").startsWith("PROXY_RESP_EVENT_LOOPS"));
+    assertFalse(settings("redis-proxy.http.h2c = off").http().http2(false));
+    assertTrue(settings("redis-proxy.http.h2c = off").http().http2(true), "h2c says nothing of the TLS port");
+  }
+
+  @Test
   void sentinelAndClusterAddressesAreAccepted() {
     var sentinel = settings("redis-proxy.redis.address = \"redis-sentinel://s1:26379,s2:26379#mymaster\"").fetch().target();
     assertEquals("redis-sentinel://s1:26379,s2:26379/0#mymaster", sentinel.redacted());

@@ -14,4 +14,4 @@ import java.util.Set;
  */
 public record RespSettings(
     int port, RespLimits limits, Duration idleTimeout, int maxPinnedConnections, Set<String> refusedCommands,
-    Duration forwardTimeout, Duration connectTimeout) {}
+    Duration forwardTimeout, Duration connectTimeout, int eventLoops) {}

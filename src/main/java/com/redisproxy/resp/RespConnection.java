@@ -133,6 +133,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     if (closing || quitRead) return;
     RespBatch batch = parser.feed(ByteString.fromArrayUnsafe(bytes));
     if (batch.isEmpty()) return;
+    List<RespRequest> requests = batch.requests();
+    if (!requests.isEmpty()) session.active(CommandTable.listedName(requests.get(requests.size() - 1)));
     if (pinned != null) {
       toPinned(batch.requests(), batch.protocolError());
     } else if (held != null) {
@@ -400,7 +402,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   }
 
   // An empty write completes after every write before it: the client gets all it was answered.
-  private void closeAfterWrites() {
+  /** Closes once what the client is owed is written (QUIT, a protocol error, CLIENT KILL). */
+  void closeAfterWrites() {
     closing = true;
     context.writeAndFlush(Unpooled.EMPTY_BUFFER).addListener(ChannelFutureListener.CLOSE);
   }

@@ -116,6 +116,7 @@ public final class RespServer {
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicLong nextClientId = new AtomicLong();
   private final ReadingBudget readingBudget;
+  private final ClientRegistry clients = new ClientRegistry();
   private final ProxyMetrics.ConnectionMeters meters;
   private final Map<EventLoop, ReadBatcher> batchers = new ConcurrentHashMap<>();
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
@@ -136,7 +137,7 @@ public final class RespServer {
     this.clusterRouting = cluster.map(redis -> new ClusterRouting(forwarding.table(), redis::slot));
     this.commandTable = context.commandTable();
     this.serverInfo = new ServerInfo(openConnections::get, pinned::get, context.version());
-    this.commands = new RespCommands(serverInfo, context.metrics().readOutcomes("resp"), auth, forwarding.table());
+    this.commands = new RespCommands(serverInfo, context.metrics().readOutcomes("resp"), auth, forwarding.table(), clients);
   }
 
   /** Binds; on coordinated shutdown, unbinds and then lets every connection finish what it read. */
@@ -192,6 +193,7 @@ public final class RespServer {
     }
     ReadBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new ReadBatcher(cache, loop, onLoop(loop)));
     RespSession session = auth.newSession(nextClientId.incrementAndGet());
+    clients.opened(session, channel);
     // Redis's tighter limits for a client that has yet to authenticate.
     channel.pipeline().addLast(new RespConnection(new RespParser(settings.limits(), readingBudget, () -> auth.mustAuthenticate(session)),
         session, commands, batcher, auth, forwarding, backends(channel.eventLoop())));

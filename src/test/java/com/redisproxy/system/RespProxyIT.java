@@ -150,6 +150,37 @@ class RespProxyIT {
   }
 
   @Test
+  void clientIdNameListInfoAndKillAgreeOnTheProxysOwnClients() {
+    try (RespSocket app = connect(); RespSocket admin = connect()) {
+      String idLine = app.send(command("CLIENT", "ID")).readLine();
+      long appId = Long.parseLong(idLine.substring(1).trim());
+      assertEquals("+OK\r\n", app.call(command("CLIENT", "SETNAME", "billing-app"), "+OK\r\n"));
+      String info = bulkBody(app.send(command("CLIENT", "INFO")));
+      assertTrue(info.startsWith("id=" + appId + " addr=") && info.contains(" name=billing-app ")
+          && info.contains(" cmd=client|info ") && info.contains(" user=default "), info);
+
+      String list = bulkBody(admin.send(command("CLIENT", "LIST")));
+      assertTrue(list.contains("id=" + appId + " ") && list.contains(" name=billing-app "), list);
+      assertEquals(2, list.lines().filter(line -> line.contains(" name=billing-app ") || line.contains(" cmd=client|list ")).count(), list);
+      assertEquals("", bulkBody(admin.send(command("CLIENT", "LIST", "TYPE", "pubsub"))));
+      String onlyApp = bulkBody(admin.send(command("CLIENT", "LIST", "ID", String.valueOf(appId))));
+      assertEquals(1, onlyApp.lines().count(), onlyApp);
+
+      assertEquals(":0\r\n", admin.call(command("CLIENT", "KILL", "ADDR", "10.0.0.1:1"), ":0\r\n"));
+      assertEquals("-ERR No such client\r\n", admin.send(command("CLIENT", "KILL", "10.0.0.1:1")).readLine());
+      assertEquals(":1\r\n", admin.call(command("CLIENT", "KILL", "ID", String.valueOf(appId)), ":1\r\n"));
+      assertTrue(app.closedByPeer(), "CLIENT KILL ID closed the proxy's connection of that client");
+      assertEquals("+PONG\r\n", admin.call(command("PING"), "+PONG\r\n"), "the killer is served on");
+    }
+  }
+
+  private static String bulkBody(RespSocket socket) {
+    String header = socket.readLine();
+    int length = Integer.parseInt(header.substring(1).trim());
+    return socket.read(length + 2).substring(0, length);
+  }
+
+  @Test
   void aRequestAsLongAsRedisTakesIsForwarded() {
     StringBuilder sadd = new StringBuilder("*100002\r\n$4\r\nSADD\r\n$8\r\nbig-sadd\r\n");
     for (int i = 0; i < 100_000; i++) sadd.append("$").append(String.valueOf(i).length()).append("\r\n").append(i).append("\r\n");

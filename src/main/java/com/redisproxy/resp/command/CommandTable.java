@@ -197,6 +197,9 @@ public final class CommandTable {
       Map.entry("client|getname", Known.local(LocalCommands::clientGetname)),
       Map.entry("client|id", Known.local(LocalCommands::clientId)),
       Map.entry("client|setinfo", Known.local(LocalCommands::clientSetinfo)),
+      Map.entry("client|list", Known.local(LocalCommands::clientList)),
+      Map.entry("client|info", Known.local(LocalCommands::clientInfo)),
+      Map.entry("client|kill", Known.local(LocalCommands::clientKill)),
       Map.entry("client|reply", Known.pinning(Effect.UNMATCHES_REPLIES)),
       Map.entry("client|tracking", Known.pinning(Effect.LASTS)),
       Map.entry("client|no-evict", Known.pinning(Effect.LASTS)),
@@ -369,6 +372,13 @@ public final class CommandTable {
   /** The handler of a command the proxy answers itself; empty for one it never answers. */
   static Optional<Handler> handler(RespRequest request) {
     return known(request).handler();
+  }
+
+  /** The command as CLIENT LIST's cmd= names it: lower case, a subcommand after a bar ({@code client|list}). */
+  public static String listedName(RespRequest request) {
+    String name = request.name();
+    if (SUBCOMMANDED.contains(name) && request.size() >= 2) return name + "|" + request.arg(1).utf8String().toLowerCase(Locale.ROOT);
+    return name;
   }
 
   /** AUTH, HELLO and QUIT are answered before the client has authenticated; nothing else is. */

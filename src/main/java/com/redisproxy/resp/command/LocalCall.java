@@ -51,6 +51,9 @@ public abstract class LocalCall {
     return out;
   }
 
+  /** The proxy's client connections (CLIENT LIST, INFO, KILL). */
+  public abstract Clients clients();
+
   /** The backing Redis's version, as the proxy's HELLO presents it. */
   public abstract String redisVersion();
 
@@ -66,6 +69,11 @@ public abstract class LocalCall {
   /** Calls answered at once: for the commands whose answer needs no cache. HELLO presents the assumed version. */
   static LocalCall immediate(RespSession session, RespAuth auth) {
     return new LocalCall(session, auth) {
+      @Override
+      public Clients clients() {
+        return Clients.NONE;
+      }
+
       @Override
       public String redisVersion() {
         return ServerInfo.ASSUMED_REDIS_VERSION;

@@ -4,6 +4,7 @@ import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.function.Predicate;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -131,6 +132,123 @@ public final class LocalCommands {
 
   static void clientSetinfo(LocalCall call) {
     call.out().simple("OK");
+  }
+
+  /** CLIENT LIST [TYPE normal|master|replica|pubsub] [ID id ...]: the proxy's own clients. */
+  static void clientList(LocalCall call) {
+    RespRequest request = call.request();
+    Predicate<Clients.Client> shown = client -> true;
+    for (int i = 2; i < request.size(); i++) {
+      String option = request.arg(i).utf8String().toLowerCase(Locale.ROOT);
+      if (option.equals("type") && i + 1 < request.size()) {
+        Optional<Boolean> normal = ofType(request.arg(++i).utf8String());
+        if (normal.isEmpty()) {
+          call.out().error("ERR Unknown client type '" + request.arg(i).utf8String() + "'");
+          return;
+        }
+        boolean any = normal.get();
+        shown = shown.and(client -> any);
+      } else if (option.equals("id") && i + 1 < request.size()) {
+        java.util.Set<Long> ids = new java.util.HashSet<>();
+        for (i = i + 1; i < request.size(); i++) {
+          Optional<Long> id = positiveId(request.arg(i).utf8String());
+          if (id.isEmpty()) {
+            call.out().error("ERR Invalid client ID");
+            return;
+          }
+          ids.add(id.get());
+        }
+        shown = shown.and(client -> ids.contains(client.id()));
+      } else {
+        call.out().error("ERR syntax error");
+        return;
+      }
+    }
+    call.out().bulk(call.clients().list(shown));
+  }
+
+  static void clientInfo(LocalCall call) {
+    call.out().bulk(call.clients().info(call.session().id()).orElse(""));
+  }
+
+  /**
+   * CLIENT KILL addr:port (+OK, or "No such client") or CLIENT KILL with filters (ID, ADDR, LADDR,
+   * USER, TYPE, SKIPME; the number killed), as Redis answers them, on the proxy's own clients.
+   */
+  static void clientKill(LocalCall call) {
+    RespRequest request = call.request();
+    long self = call.session().id();
+    if (request.size() == 3) {
+      String address = request.arg(2).utf8String();
+      int killed = call.clients().kill(client -> client.address().equals(address), self);
+      if (killed == 0) call.out().error("ERR No such client");
+      else call.out().simple("OK");
+      return;
+    }
+    if (request.size() < 4 || request.size() % 2 != 0) {
+      call.out().error("ERR syntax error");
+      return;
+    }
+    Predicate<Clients.Client> matching = client -> true;
+    boolean skipMe = true;
+    for (int i = 2; i < request.size(); i += 2) {
+      String filter = request.arg(i).utf8String().toLowerCase(Locale.ROOT);
+      String value = request.arg(i + 1).utf8String();
+      switch (filter) {
+        case "id" -> {
+          Optional<Long> id = positiveId(value);
+          if (id.isEmpty()) {
+            call.out().error("ERR client-id should be greater than 0");
+            return;
+          }
+          matching = matching.and(client -> client.id() == id.get());
+        }
+        case "addr" -> matching = matching.and(client -> client.address().equals(value));
+        case "laddr" -> matching = matching.and(client -> client.localAddress().equals(value));
+        case "user" -> matching = matching.and(client -> client.user().equals(value));
+        case "type" -> {
+          Optional<Boolean> normal = ofType(value);
+          if (normal.isEmpty()) {
+            call.out().error("ERR Unknown client type '" + value + "'");
+            return;
+          }
+          boolean any = normal.get();
+          matching = matching.and(client -> any);
+        }
+        case "skipme" -> {
+          if (!value.equalsIgnoreCase("yes") && !value.equalsIgnoreCase("no")) {
+            call.out().error("ERR syntax error");
+            return;
+          }
+          skipMe = value.equalsIgnoreCase("yes");
+        }
+        default -> {
+          call.out().error("ERR syntax error");
+          return;
+        }
+      }
+    }
+    boolean skip = skipMe;
+    call.out().integer(call.clients().kill(matching.and(client -> !(skip && client.id() == self)), self));
+  }
+
+  // Every client of the proxy is a normal one: TYPE normal matches them all, master, replica and
+  // pubsub none (a subscriber is on a connection of its own to Redis); empty for an unknown type.
+  private static Optional<Boolean> ofType(String type) {
+    return switch (type.toLowerCase(Locale.ROOT)) {
+      case "normal" -> Optional.of(true);
+      case "master", "replica", "slave", "pubsub" -> Optional.of(false);
+      default -> Optional.empty();
+    };
+  }
+
+  private static Optional<Long> positiveId(String text) {
+    try {
+      long id = Long.parseLong(text);
+      return id > 0 ? Optional.of(id) : Optional.empty();
+    } catch (NumberFormatException notANumber) {
+      return Optional.empty();
+    }
   }
 
   static void clientId(LocalCall call) {

@@ -49,12 +49,19 @@ public final class RespCommands {
   public record AnsweredBatch(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats, boolean close) {}
 
   private final ServerInfo serverInfo;
+  private final Clients clients;
   private final ProxyMetrics.ReadOutcomes outcomes;
   private final RespAuth auth;
   private final CommandTable table;
 
   /** @param table tells the reads cached besides GET and MGET */
   public RespCommands(ServerInfo serverInfo, ProxyMetrics.ReadOutcomes outcomes, RespAuth auth, CommandTable table) {
+    this(serverInfo, outcomes, auth, table, Clients.NONE);
+  }
+
+  public RespCommands(ServerInfo serverInfo, ProxyMetrics.ReadOutcomes outcomes, RespAuth auth, CommandTable table,
+      Clients clients) {
+    this.clients = clients;
     this.serverInfo = serverInfo;
     this.outcomes = outcomes;
     this.auth = auth;
@@ -200,6 +207,11 @@ public final class RespCommands {
     @Override
     public String redisVersion() {
       return serverInfo.redisVersion();
+    }
+
+    @Override
+    public Clients clients() {
+      return clients;
     }
 
     @Override

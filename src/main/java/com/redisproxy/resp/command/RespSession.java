@@ -11,10 +11,13 @@ import org.apache.pekko.util.ByteString;
  */
 public final class RespSession {
   private final long id;
-  private Optional<ByteString> name = Optional.empty();
+  // Read by CLIENT LIST from other loops' threads: volatile, as are the two below.
+  private volatile Optional<ByteString> name = Optional.empty();
+  private volatile long lastActiveMillis = System.currentTimeMillis();
+  private volatile String lastCommand = "NULL";
   private boolean authenticated;
-  private Optional<RedisLogin> login = Optional.empty();
-  private boolean resp3;
+  private volatile Optional<RedisLogin> login = Optional.empty();
+  private volatile boolean resp3;
 
   public RespSession(long id, boolean authenticated) {
     this.id = id;
@@ -41,6 +44,26 @@ public final class RespSession {
 
   void authenticate() {
     authenticated = true;
+  }
+
+  /** The Redis user this client acts as: the one it logged in as, else Redis's default user. */
+  public String userName() {
+    Optional<RedisLogin> current = login;
+    return current.isPresent() ? current.get().userName() : "default";
+  }
+
+  /** The client sent {@code command} (as CLIENT LIST names it: {@code client|list}) now. */
+  public void active(String command) {
+    lastActiveMillis = System.currentTimeMillis();
+    lastCommand = command;
+  }
+
+  public long lastActiveMillis() {
+    return lastActiveMillis;
+  }
+
+  public String lastCommand() {
+    return lastCommand;
   }
 
   /** The Redis user Redis accepted this client as (AUTH or HELLO ... AUTH); empty until then. */

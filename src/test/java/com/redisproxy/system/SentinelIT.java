@@ -14,6 +14,7 @@ import com.redisproxy.system.support.TestSentinels;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.Test;
 
 /** REDIS_ADDRESS names Sentinels: the proxy follows the master they name, through both front ends. */
@@ -53,11 +54,14 @@ class SentinelIT {
   @Test
   void theUrisPasswordIsTheMastersForMissesAndForwardedCommands() {
     try (TestSentinels sentinels = TestSentinels.startedWithPassword("master-secret");
-        ProxyProcess proxy = ready(sentinels.address(), PURE_TTL);
+        ProxyProcess proxy = ready(sentinels.address(), PURE_TTL, Optional.of("Bearer master-secret"));
         RespSocket client = new RespSocket(proxy.respPort())) {
       TestRedis master = sentinels.master();
       master.set("guarded", "read with the password");
-      assertEquals("read with the password", body(proxy.get("guarded")));
+      // Redis's default user needs the password: clients, acting as that user, send it too (issue 22).
+      assertEquals(401, proxy.get("guarded").statusCode());
+      assertEquals("read with the password", body(proxy.getAs("guarded", "Bearer master-secret")));
+      assertEquals("+OK\r\n", client.call(command("AUTH", "master-secret"), "+OK\r\n"));
       assertEquals("+OK\r\n", client.call(command("SET", "written", "with the password"), "+OK\r\n"));
       assertArrayEquals(TestRedis.bytes("with the password"), master.commands().get(TestRedis.bytes("written")));
       assertTrue(!proxy.output().contains("master-secret"), "the password is never logged");
@@ -224,10 +228,19 @@ class SentinelIT {
   // Started, and every connection to the master open (misses are shared among them in turn):
   // the sentinels are asked after the front ends are up.
   private static ProxyProcess ready(String address, Map<String, String> env) {
+    return ready(address, env, Optional.empty());
+  }
+
+  /** @param authorization the Authorization header the probe reads with, when Redis needs a password */
+  private static ProxyProcess ready(String address, Map<String, String> env, Optional<String> authorization) {
     ProxyProcess proxy = ProxyProcess.start(address, env);
     try {
       Eventually.await(FAILOVER, "the proxy reads from the master on every connection", () -> {
-        for (int i = 0; i < 4; i++) if (proxy.get("readiness-probe").statusCode() != 404) return false;
+        for (int i = 0; i < 4; i++) {
+          int status = authorization.isPresent()
+              ? proxy.getAs("readiness-probe", authorization.get()).statusCode() : proxy.get("readiness-probe").statusCode();
+          if (status != 404) return false;
+        }
         return true;
       });
       return proxy;

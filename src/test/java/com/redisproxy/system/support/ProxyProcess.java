@@ -176,12 +176,18 @@ public final class ProxyProcess implements AutoCloseable {
     return request(method, pathAndQuery, REQUEST_TIMEOUT);
   }
 
-  private HttpResponse<byte[]> request(String method, String pathAndQuery, Duration timeout) {
+  /** GET /proxy?key=K as a Redis user: {@code authorization} is the Authorization header's value. */
+  public HttpResponse<byte[]> getAs(String key, String authorization) {
+    return request("GET", "/proxy?key=" + encode(key), REQUEST_TIMEOUT, "Authorization", authorization);
+  }
+
+  private HttpResponse<byte[]> request(String method, String pathAndQuery, Duration timeout, String... headers) {
     String scheme = tls.isPresent() ? "https" : "http";
-    HttpRequest request = HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + httpPort + pathAndQuery))
+    HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + httpPort + pathAndQuery))
         .method(method, HttpRequest.BodyPublishers.noBody())
-        .timeout(timeout)
-        .build();
+        .timeout(timeout);
+    if (headers.length > 0) builder.headers(headers);
+    HttpRequest request = builder.build();
     try {
       return http.send(request, HttpResponse.BodyHandlers.ofByteArray());
     } catch (IOException e) {

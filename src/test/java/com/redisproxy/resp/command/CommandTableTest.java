@@ -39,6 +39,50 @@ class CommandTableTest {
     return new Invalidation(false, Arrays.stream(keys).map(ByteString::fromString).toList());
   }
 
+  // Redis 7.0's shape: ACL categories, tips, key specs.
+  private static List<Object> entry70(String name, long arity, List<String> flags, long first, long last,
+      List<String> tips, int keySpecs) {
+    return List.of(ByteString.fromString(name), arity, flags.stream().map(f -> (Object) f).toList(), first, last, 1L,
+        List.of(), tips.stream().map(t -> (Object) t).toList(), java.util.Collections.nCopies(keySpecs, List.of()));
+  }
+
+  @Test
+  void theReadsCachedAreReadOnlyOneKeyNotRandomAndNotDeniedIn62AndIn70Shapes() {
+    table.load(List.of(
+        entry("get", 2, List.of("readonly", "fast"), 1, 1, 1),
+        entry("hget", 3, List.of("readonly", "fast"), 1, 1, 1),
+        entry("hgetall", 2, List.of("readonly", "random"), 1, 1, 1), // 6.2: random for its order only
+        entry("smembers", 2, List.of("readonly", "sort_for_script"), 1, 1, 1),
+        entry("srandmember", -2, List.of("readonly", "random"), 1, 1, 1),
+        entry("hscan", -3, List.of("readonly", "random"), 1, 1, 1),
+        entry("ttl", 2, List.of("readonly", "random", "fast"), 1, 1, 1),
+        entry("exists", -2, List.of("readonly", "fast"), 1, -1, 1),
+        entry("sunion", -2, List.of("readonly", "sort_for_script"), 1, -1, 1),
+        entry("object", -2, List.of("readonly", "random"), 2, 2, 1),
+        entry("xread", -4, List.of("readonly", "movablekeys"), 0, 0, 0),
+        entry("set", -3, List.of("write", "denyoom"), 1, 1, 1),
+        entry70("zrange", -4, List.of("readonly"), 1, 1, List.of(), 1),
+        entry70("hkeys", 2, List.of("readonly"), 1, 1, List.of("nondeterministic_output_order"), 1),
+        entry70("zrandmember", -2, List.of("readonly"), 1, 1, List.of("nondeterministic_output"), 1),
+        entry70("dump", 2, List.of("readonly"), 1, 1, List.of("nondeterministic_output"), 1),
+        entry70("expiretime", 2, List.of("readonly", "fast"), 1, 1, List.of(), 1),
+        entry70("sort_ro", -2, List.of("readonly", "movablekeys"), 1, 1, List.of(), 2),
+        entry70("lcs", -3, List.of("readonly"), 1, 2, List.of(), 1),
+        entry70("blmpop", -5, List.of("write", "blocking", "movablekeys"), 0, 0, List.of(), 1)));
+    assertEquals(Set.of("hget", "hgetall", "smembers", "zrange", "hkeys"), table.cachedReads());
+    assertEquals(Route.CACHED, table.route(request("hgetall", "h")));
+    assertEquals(1, table.cachedReadKey(request("ZRANGE", "z", "0", "-1", "WITHSCORES")));
+    assertEquals(Route.FORWARDED, table.route(request("HGETALL", "h", "extra")), "Redis's arity error is Redis's");
+    assertEquals(Route.FORWARDED, table.route(request("SRANDMEMBER", "s")));
+    assertEquals(Route.FORWARDED, table.route(request("EXPIRETIME", "k")));
+    assertEquals(0, table.cachedReadKey(request("GET", "k")), "GET has a path of its own");
+
+    CommandTable inFrontOfACluster = new CommandTable(Set.of(), true);
+    inFrontOfACluster.load(List.of(entry("hget", 3, List.of("readonly", "fast"), 1, 1, 1)));
+    assertEquals(Set.of(), inFrontOfACluster.cachedReads());
+    assertEquals(Route.FORWARDED, inFrontOfACluster.route(request("HGET", "h", "f")));
+  }
+
   @Test
   void writesInvalidateTheKeysRedisNamesForThem() {
     table.load(COMMAND_REPLY);

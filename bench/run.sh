@@ -32,6 +32,8 @@ CLUSTER_HTTP_PORT=$((HTTP_PORT + 4)); CLUSTER_RESP_PORT=$((RESP_PORT + 4))
 CLUSTER_MISS_HTTP_PORT=$((HTTP_PORT + 5)); CLUSTER_MISS_RESP_PORT=$((RESP_PORT + 5))
 # A proxy holding 8,000 of the 10,000 keys read uniformly: about 80% hits, the rest misses.
 MIX_HTTP_PORT=$((HTTP_PORT + 6)); MIX_RESP_PORT=$((RESP_PORT + 6))
+# The HTTP/2 row's proxy: h2c is off by default (it costs every new connection), so one of its own.
+H2_HTTP_PORT=$((HTTP_PORT + 7)); H2_RESP_PORT=$((RESP_PORT + 7))
 WEBDIS_PORT=${BENCH_WEBDIS_PORT:-18090}
 HEAP=${BENCH_HEAP:-1g}
 BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-"-Xms$HEAP -Xmx$HEAP -XX:+UseParallelGC"}
@@ -138,6 +140,7 @@ start_proxy() { # name http-port resp-port capacity [invalidation [redis-address
   # shellcheck disable=SC2046,SC2086
   env $(inherited_proxy_env) PROXY_HOST=127.0.0.1 PROXY_PORT=$2 PROXY_RESP_PORT=$3 CACHE_CAPACITY=$4 \
     CACHE_INVALIDATION=${5:-none} REDIS_ADDRESS=${6:-127.0.0.1:$REDIS_PORT} GLOBAL_CACHE_EXPIRY=3600 \
+    PROXY_HTTP_H2C=${PROXY_H2C:-off} \
     java $BENCH_JVM_OPTS "-Xlog:gc,gc+heap:file=$RUN_DIR/gc-$1.log" -jar "$PROXY_JAR" \
     >"$RUN_DIR/proxy-$1.log" 2>&1 &
   pids+=($!); PROXY_PID[$1]=$!
@@ -227,7 +230,7 @@ burst_load() { # port path -> "clients/s p50_ms last_ms": the rate is BURST over
 }
 
 h2_uris() { # the 10,000 keys as h2load -i reads them: the first line's scheme, host and port serve for all
-  awk -v port="$HTTP_PORT" 'BEGIN { for (i = 0; i < 10000; i++) printf "http://127.0.0.1:%s/proxy?key=key:%012d\n", port, i }' \
+  awk -v port="$H2_HTTP_PORT" 'BEGIN { for (i = 0; i < 10000; i++) printf "http://127.0.0.1:%s/proxy?key=key:%012d\n", port, i }' \
     >"$RUN_DIR/h2-uris.txt"
 }
 
@@ -295,8 +298,9 @@ rotate() { # k words... -> the words rotated left by k, so that no target always
 }
 
 run_row() { # round load target -> appends one CSV line
-  local round=$1 load=$2 target=$3 port=${TARGET_PORT[$3]} figures mark gc
-  [ "$target" = proxy ] && mark=$(last_gc_id hits)
+  local round=$1 load=$2 target=$3 port=${TARGET_PORT[$3]} figures mark gc proxy_log=hits
+  [ "$load" = http2 ] && proxy_log=h2 # its own proxy, with h2c on
+  [ "$target" = proxy ] && mark=$(last_gc_id "$proxy_log")
   case $load in
     resp-p1) figures=$(resp_load "$port" 1 "$REQUESTS") ;;
     resp-p16) figures=$(resp_load "$port" 16 "$((REQUESTS * 4))") ;;
@@ -321,7 +325,7 @@ run_row() { # round load target -> appends one CSV line
       else figures=$(wrk_load "http://127.0.0.1:$port" bench/webdis-keys.lua); fi ;;
   esac
   [ -n "$figures" ] || { echo "no figures from $target for $load (see $RUN_DIR)" >&2; exit 1; }
-  if [ "$target" = proxy ]; then gc=$(gc_pauses_since hits "$mark"); else gc="- -"; fi
+  if [ "$target" = proxy ]; then gc=$(gc_pauses_since "$proxy_log" "$mark"); else gc="- -"; fi
   echo "$round,$load,$target,${figures// /,},${gc// /,}" >>"$RAW_CSV"
 }
 
@@ -431,7 +435,7 @@ Webdis $WEBDIS_PORT); the miss and 80% rows run the GET load with -n $((REQUESTS
     $(printed_http_load bench/webdis-keys.lua "http://127.0.0.1:$WEBDIS_PORT")
     $(printed_http_load bench/hot-keys.lua "http://127.0.0.1:$HTTP_PORT") -H '$CLOSE_HEADER'    (and Webdis's, likewise)
     ${BURST_LOAD/PORT/$HTTP_PORT}    (PATH: /health; Webdis: /PING on $WEBDIS_PORT)
-    ${H2_LOAD/-n N/-n $REQUESTS}    ($RUN_DIR/h2-uris.txt: the 10,000 keys on port $HTTP_PORT)
+    ${H2_LOAD/-n N/-n $REQUESTS}    ($RUN_DIR/h2-uris.txt: the 10,000 keys on port $H2_HTTP_PORT, a proxy with PROXY_HTTP_H2C=on)
 
 A cached HGETALL of 10 fields weighs ${HASH_REPLY_BYTES:-?} bytes in the proxy's own count (INFO proxy
 cache_bytes over the 1,000 hashes; CacheEntries' overhead was measured against a class histogram).
@@ -621,7 +625,7 @@ main() {
   check_tools
   require_free "$REDIS_PORT" "$HTTP_PORT" "$RESP_PORT" "$PASS_HTTP_PORT" "$PASS_RESP_PORT" "$TRACK_HTTP_PORT" \
     "$TRACK_RESP_PORT" "$MEM_HTTP_PORT" "$MEM_RESP_PORT" "$TWEMPROXY_PORT" "$TWEMPROXY_STATS_PORT" "$WEBDIS_PORT" \
-    "$MIX_HTTP_PORT" "$MIX_RESP_PORT"
+    "$MIX_HTTP_PORT" "$MIX_RESP_PORT" "$H2_HTTP_PORT" "$H2_RESP_PORT"
   rm -f "$RUN_DIR"/gc-*.log
   start_redis
   seed_keys
@@ -630,6 +634,7 @@ main() {
   start_proxy passthrough "$PASS_HTTP_PORT" "$PASS_RESP_PORT" 0
   start_proxy tracking "$TRACK_HTTP_PORT" "$TRACK_RESP_PORT" 1000 tracking
   start_proxy mix "$MIX_HTTP_PORT" "$MIX_RESP_PORT" 8000
+  if have h2load; then PROXY_H2C=on start_proxy h2 "$H2_HTTP_PORT" "$H2_RESP_PORT" 20000; fi
   start_twemproxy
   start_webdis
   TARGET_PORT=([redis-server]=$REDIS_PORT [proxy]=$RESP_PORT [proxy-miss]=$PASS_RESP_PORT [proxy-mix]=$MIX_RESP_PORT)
@@ -656,11 +661,12 @@ main() {
 # the proxy beside Webdis; a few minutes instead of the whole run.
 main_http_only() {
   check_tools
-  require_free "$REDIS_PORT" "$HTTP_PORT" "$RESP_PORT" "$WEBDIS_PORT"
+  require_free "$REDIS_PORT" "$HTTP_PORT" "$RESP_PORT" "$WEBDIS_PORT" "$H2_HTTP_PORT" "$H2_RESP_PORT"
   rm -f "$RUN_DIR"/gc-*.log
   start_redis
   seed_keys
   start_proxy hits "$HTTP_PORT" "$RESP_PORT" 20000
+  if have h2load; then PROXY_H2C=on start_proxy h2 "$H2_HTTP_PORT" "$H2_RESP_PORT" 20000; fi
   start_webdis
   TARGET_PORT=([redis-server]=$REDIS_PORT [proxy]=$RESP_PORT)
   have webdis && TARGET_PORT[webdis]=$WEBDIS_PORT

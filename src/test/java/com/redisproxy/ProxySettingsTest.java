@@ -76,16 +76,17 @@ class ProxySettingsTest {
   }
 
   @Test
-  void theThreadLayoutIsOneRespLoopSharedWithTheCacheAndHttpWithHttp2OnBothKindsOfPort() {
+  void theThreadLayoutIsOneRespLoopSharedWithTheCacheAndHttp2IsOnOverTlsOnly() {
     ProxySettings settings = settings("");
     assertEquals(1, settings.resp().eventLoops());
     assertTrue(settings.http().onCacheThread());
-    assertTrue(settings.http().http2(false), "h2c on the plain port");
+    assertFalse(settings.http().http2(false), "no h2c on the plain port unless asked for");
     assertTrue(settings.http().http2(true), "h2 by ALPN on a TLS port");
     assertEquals(4, settings("redis-proxy.resp.event-loops = 4").resp().eventLoops());
     assertTrue(problemWith("redis-proxy.resp.event-loops = 0").startsWith("PROXY_RESP_EVENT_LOOPS"));
-    assertFalse(settings("redis-proxy.http.h2c = off").http().http2(false));
-    assertTrue(settings("redis-proxy.http.h2c = off").http().http2(true), "h2c says nothing of the TLS port");
+    assertTrue(settings("redis-proxy.http.h2c = on").http().http2(false));
+    assertFalse(settings("redis-proxy.http.h2 = off").http().http2(true));
+    assertFalse(settings("redis-proxy.http.h2 = off").http().http2(false), "h2 says nothing of the plain port");
   }
 
   @Test

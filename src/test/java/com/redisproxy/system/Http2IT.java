@@ -31,8 +31,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 
 /**
- * HTTP/2 on the real jar: cleartext with prior knowledge (curl) and by upgrade (Java's HttpClient),
- * over TLS by ALPN, off when asked, and held to the client limit. Each test checks the protocol
+ * HTTP/2 on the real jar: cleartext with prior knowledge (curl) and by upgrade (Java's HttpClient)
+ * with PROXY_HTTP_H2C=on, over TLS by ALPN (on by default), HTTP/1.1 only on the plain port by
+ * default, and held to the client limit. Each test checks the protocol
  * the client actually spoke, not only the answer.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -44,7 +45,7 @@ class Http2IT {
   @BeforeAll
   void start() {
     redis = TestRedis.started();
-    proxy = ProxyProcess.start(redis.address(), Map.of());
+    proxy = ProxyProcess.start(redis.address(), Map.of("PROXY_HTTP_H2C", "on"));
   }
 
   @AfterAll
@@ -106,8 +107,8 @@ class Http2IT {
   }
 
   @Test
-  void withHttp2OffBothClientsAreAnsweredInHttp11() {
-    try (ProxyProcess plain = ProxyProcess.start(redis.address(), Map.of("PROXY_HTTP_H2C", "off"))) {
+  void byDefaultThePlainPortAnswersAnUpgradingClientInHttp11() {
+    try (ProxyProcess plain = ProxyProcess.start(redis.address(), Map.of())) {
       redis.set("h1-only", "one point one");
       HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_2).connectTimeout(TIMEOUT).build();
       HttpResponse<String> response = send(client, "http://127.0.0.1:" + plain.httpPort() + "/proxy?key=h1-only");
@@ -119,7 +120,7 @@ class Http2IT {
   @Test
   void anHttp2ConnectionOverTheClientLimitIsAnswered503AtOnce() {
     assumeTrue(curlSpeaksHttp2(), "curl with HTTP/2 is not installed");
-    try (ProxyProcess limited = ProxyProcess.start(redis.address(), Map.of("PROXY_MAX_CLIENTS", "1"));
+    try (ProxyProcess limited = ProxyProcess.start(redis.address(), Map.of("PROXY_MAX_CLIENTS", "1", "PROXY_HTTP_H2C", "on"));
         Socket held = holdTheOneSlot(limited)) {
       long start = System.nanoTime();
       Curl refused = Curl.get("--http2-prior-knowledge", "http://127.0.0.1:" + limited.httpPort() + "/health");

@@ -16,6 +16,8 @@ import redis.embedded.RedisServer;
 public final class TestRedis implements AutoCloseable {
   private final int port;
   private final List<String> settings;
+  // Empty: embedded-redis's own redis-server (6.2).
+  private final java.util.Optional<java.nio.file.Path> executable;
   private RedisServer server;
   private RedisClient client;
   private StatefulRedisConnection<byte[], byte[]> connection;
@@ -26,7 +28,13 @@ public final class TestRedis implements AutoCloseable {
 
   /** On a port of the caller's choosing (a cluster node also needs port + 10000 free for its bus). */
   public TestRedis(int port, String... settings) {
+    this(port, java.util.Optional.empty(), settings);
+  }
+
+  /** With the redis-server at {@code executable}, if given. */
+  public TestRedis(int port, java.util.Optional<java.nio.file.Path> executable, String... settings) {
     this.port = port;
+    this.executable = executable;
     this.settings = List.of(settings);
   }
 
@@ -49,6 +57,7 @@ public final class TestRedis implements AutoCloseable {
       var builder = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
           .setting("save \"\"").setting("appendonly no");
       for (String setting : settings) builder.setting(setting);
+      executable.ifPresent(path -> builder.executableProvider(path::toFile));
       server = builder.build();
       server.start();
     } catch (IOException e) {

@@ -4,11 +4,11 @@ import static com.redisproxy.system.support.ProxyProcess.body;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.redisproxy.system.support.Eventually;
 import com.redisproxy.system.support.FaultyRelay;
 import com.redisproxy.system.support.ProxyProcess;
-import com.redisproxy.system.support.RespSocket;
 import com.redisproxy.system.support.TestCluster;
 import com.redisproxy.system.support.TestRedis;
 import io.lettuce.core.codec.ByteArrayCodec;
@@ -16,8 +16,11 @@ import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -43,9 +46,14 @@ class ClusterLeaseIT {
   private TestRedis other;
   private FaultyRelay relay;
 
+  // Redis 7 (Debian's): a node shows its announced port in its own CLUSTER NODES line, so the
+  // proxy cannot learn the real one and go round the relay (6.2 shows the real one; see TestCluster).
+  private static final Path REDIS_7 = Path.of("/usr/bin/redis-server");
+
   @BeforeAll
   static void startCluster() {
-    cluster = TestCluster.started(3, 0);
+    assumeTrue(Files.isExecutable(REDIS_7), REDIS_7 + " (Redis 7) is not installed: skipping");
+    cluster = TestCluster.started(Optional.of(REDIS_7), 3, 0);
   }
 
   @AfterAll
@@ -164,33 +172,20 @@ class ClusterLeaseIT {
     }
   }
 
-  // A connection that stays silent for good, without tracking: only its replacement brings the node back.
+  // A connection that stays silent for good, without tracking: only its replacement brings the node
+  // back (without it, every miss of the node's keys fails at the fetch timeout for good). Whether a
+  // miss sent meanwhile fails or is replayed on the new connection is a race: not checked.
   @Test
-  void withoutTrackingASilentNodeConnectionIsReplacedAndItsMissesAndForwardedCommandsSucceedAgain() {
-    String forwardedKey = cluster.keyOn(silent, "forwarded-");
-    try (ProxyProcess proxy = ProxyProcess.start(TestCluster.seedAddress(other), Map.of("PROXY_RESP_FORWARD_TIMEOUT", "2s"));
-        RespSocket resp = new RespSocket(proxy.respPort(), Duration.ofSeconds(20))) {
+  void withoutTrackingASilentNodeConnectionIsReplacedAndItsMissesSucceedAgain() {
+    try (ProxyProcess proxy = ProxyProcess.start(TestCluster.seedAddress(other), Map.of())) {
       Eventually.await(Duration.ofSeconds(60), "a miss of the node's key is answered", () -> missAnswered(proxy));
       int accepted = relay.connectionsAccepted();
       relay.blackHoleOpenLinks();
-      Eventually.await(Duration.ofSeconds(10), "a miss of the node's key fails while its connection is silent",
-          () -> !missAnswered(proxy));
-      Eventually.await(Duration.ofSeconds(20), "a miss of the node's key is answered again",
-          () -> missAnswered(proxy));
-      assertTrue(relay.connectionsAccepted() > accepted, "the proxy opened another connection to the node");
-
-      Eventually.await(Duration.ofSeconds(30), "a forwarded SET to the node is answered", () -> forwardedSet(resp, forwardedKey));
-      relay.blackHoleOpenLinks();
-      Eventually.await(Duration.ofSeconds(10), "a forwarded SET to the node fails while its connection is silent",
-          () -> !forwardedSet(resp, forwardedKey));
-      Eventually.await(Duration.ofSeconds(20), "a forwarded SET to the node is answered again",
-          () -> forwardedSet(resp, forwardedKey));
+      Eventually.await(Duration.ofSeconds(20), "a miss of the node's key is answered on a new connection",
+          () -> missAnswered(proxy) && relay.connectionsAccepted() > accepted);
     }
   }
 
-  private static boolean forwardedSet(RespSocket resp, String key) {
-    return resp.send(RespSocket.command("SET", key, "v")).readLine().equals("+OK\r\n");
-  }
 
   // A key never read before, on the relayed node: nothing cached can answer it.
   private boolean missAnswered(ProxyProcess proxy) {

@@ -47,11 +47,24 @@ public final class TestCluster implements AutoCloseable {
   private RedisClusterClient client;
   private StatefulRedisClusterConnection<byte[], byte[]> connection;
 
-  private TestCluster() {}
+  private final Optional<Path> executable;
+
+  private TestCluster(Optional<Path> executable) {
+    this.executable = executable;
+  }
 
   /** Starts and joins the nodes, and returns once every node says cluster_state:ok and every replica is in sync. */
   public static TestCluster started(int masters, int replicasPerMaster, String... settings) {
-    TestCluster cluster = new TestCluster();
+    return started(Optional.empty(), masters, replicasPerMaster, settings);
+  }
+
+  /**
+   * As {@link #started(int, int, String...)}, on the redis-server at {@code executable} if given. A
+   * test that announces another port for a node (a relay) needs Redis 7: 6.2 shows the node's own
+   * line in its CLUSTER NODES with its real port, so a client may learn that and go round the relay.
+   */
+  public static TestCluster started(Optional<Path> executable, int masters, int replicasPerMaster, String... settings) {
+    TestCluster cluster = new TestCluster(executable);
     try {
       cluster.startNodes(masters * (1 + replicasPerMaster), settings);
       cluster.join(masters, replicasPerMaster);
@@ -80,7 +93,7 @@ public final class TestCluster implements AutoCloseable {
   public List<TestRedis> masters() {
     return view(anyRunningNode()).stream().filter(ClusterNode::isMaster).filter(node -> !node.slots().isEmpty())
         .sorted(Comparator.comparingInt(node -> node.slots().get(0)[0]))
-        .map(node -> nodeOnPort(node.port())).toList();
+        .map(node -> nodeWithId(node.id())).toList();
   }
 
   /** The node that owns {@code key}'s slot now. */
@@ -89,20 +102,21 @@ public final class TestCluster implements AutoCloseable {
   }
 
   public TestRedis masterOfSlot(int slot) {
-    return portOwning(slot).map(this::nodeOnPort).orElseThrow(() -> new AssertionError("no node owns slot " + slot));
+    return idOwning(slot).map(this::nodeWithId).orElseThrow(() -> new AssertionError("no node owns slot " + slot));
   }
 
   // Empty while the owner has failed and no replica has taken over yet.
-  private Optional<Integer> portOwning(int slot) {
+  // By id: a node may announce another port than its own (a test's relay).
+  private Optional<String> idOwning(int slot) {
     return view(anyRunningNode()).stream().filter(ClusterNode::isMaster).filter(node -> node.owns(slot)).findFirst()
-        .map(ClusterNode::port);
+        .map(ClusterNode::id);
   }
 
   /** A running replica of {@code master}. */
   public TestRedis replicaOf(TestRedis master) {
     String masterId = idOf(master);
     return view(anyRunningNode()).stream().filter(node -> masterId.equals(node.masterId()))
-        .map(node -> nodeOnPort(node.port())).filter(TestRedis::isRunning).findFirst()
+        .map(node -> nodeWithId(node.id())).filter(TestRedis::isRunning).findFirst()
         .orElseThrow(() -> new AssertionError("no running replica of " + master.address()));
   }
 
@@ -169,7 +183,7 @@ public final class TestCluster implements AutoCloseable {
     List<int[]> slots = view(master).stream().filter(ClusterNode::myself).findFirst().orElseThrow().slots();
     master.stop();
     Eventually.await(CONVERGENCE, "another node took over the slots of stopped " + master.address(),
-        () -> slots.stream().allMatch(range -> portOwning(range[0]).filter(port -> port != master.port()).isPresent()));
+        () -> slots.stream().allMatch(range -> idOwning(range[0]).filter(id -> !id.equals(idOf(master))).isPresent()));
     awaitHealthy();
   }
 
@@ -278,7 +292,7 @@ public final class TestCluster implements AutoCloseable {
           // a replica may always take over, however long it was cut off: tests kill masters on purpose
           "cluster-replica-validity-factor 0"));
       all.addAll(List.of(settings));
-      TestRedis node = new TestRedis(portWithFreeBusPort(), all.toArray(String[]::new));
+      TestRedis node = new TestRedis(portWithFreeBusPort(), executable, all.toArray(String[]::new));
       nodes.add(node);
       node.start();
       idsByPort.put(node.port(), node.commands().clusterMyId());
@@ -316,9 +330,9 @@ public final class TestCluster implements AutoCloseable {
     return running().findFirst().orElseThrow(() -> new AssertionError("no cluster node is running"));
   }
 
-  private TestRedis nodeOnPort(int port) {
-    return nodes.stream().filter(node -> node.port() == port).findFirst()
-        .orElseThrow(() -> new AssertionError("no node of this cluster on port " + port));
+  private TestRedis nodeWithId(String id) {
+    return nodes.stream().filter(node -> id.equals(idOf(node))).findFirst()
+        .orElseThrow(() -> new AssertionError("no node of this cluster has id " + id));
   }
 
   private static List<ClusterNode> view(TestRedis node) {

@@ -16,7 +16,8 @@ import redis.embedded.RedisServer;
 public final class TestRedis implements AutoCloseable {
   private final int port;
   private final List<String> settings;
-  private java.io.File binary; // null: embedded-redis's own 6.2
+  // Empty: embedded-redis's own redis-server (6.2).
+  private final java.util.Optional<java.nio.file.Path> executable;
   private RedisServer server;
   private RedisClient client;
   private StatefulRedisConnection<byte[], byte[]> connection;
@@ -27,7 +28,13 @@ public final class TestRedis implements AutoCloseable {
 
   /** On a port of the caller's choosing (a cluster node also needs port + 10000 free for its bus). */
   public TestRedis(int port, String... settings) {
+    this(port, java.util.Optional.empty(), settings);
+  }
+
+  /** With the redis-server at {@code executable}, if given. */
+  public TestRedis(int port, java.util.Optional<java.nio.file.Path> executable, String... settings) {
     this.port = port;
+    this.executable = executable;
     this.settings = List.of(settings);
   }
 
@@ -39,8 +46,7 @@ public final class TestRedis implements AutoCloseable {
 
   /** Another redis-server than embedded-redis's 6.2, e.g. Debian's 7.0 at /usr/bin/redis-server. */
   public static TestRedis startedWith(java.io.File binary, String... settings) {
-    TestRedis redis = new TestRedis(settings);
-    redis.binary = binary;
+    TestRedis redis = new TestRedis(FreePort.find(), java.util.Optional.of(binary.toPath()), settings);
     redis.start();
     return redis;
   }
@@ -57,8 +63,8 @@ public final class TestRedis implements AutoCloseable {
     try {
       var builder = RedisServer.newRedisServer().bind("127.0.0.1").port(port)
           .setting("save \"\"").setting("appendonly no");
-      if (binary != null) builder.executableProvider(() -> binary);
       for (String setting : settings) builder.setting(setting);
+      executable.ifPresent(path -> builder.executableProvider(path::toFile));
       server = builder.build();
       server.start();
     } catch (IOException e) {

@@ -136,7 +136,7 @@ public final class Guardian {
             settings.tls(), settings.auth().password(), settings.shutdownDeadline());
         RespServer.Context respContext = new RespServer.Context(
             system, cacheClient, metrics, loops, new FollowedBackend(location), commandTable, cluster, Main.version(),
-            cluster.isPresent() ? RedisUsers.inCluster(proxyLogin) : RedisUsers.followed(proxyLogin, permission));
+            cluster.isPresent() ? RedisUsers.inCluster(proxyLogin) : RedisUsers.followed(proxyLogin, permission, settings.auth().anonymousRefused()));
         RespServer resp = new RespServer(settings.resp(), frontEnd, respContext);
         aclWatch.ifPresent(watch -> watch.onChange(resp::usersChanged));
         resp.start()

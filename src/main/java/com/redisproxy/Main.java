@@ -18,8 +18,13 @@ public final class Main {
     try {
       config = loadConfig();
       settings = ProxySettings.fromConfig(config);
+      ProxySettings.checkProtectedMode(config, settings);
     } catch (InvalidSettingException | ConfigException e) {
       System.err.println("redis-proxy: invalid configuration: " + e.getMessage());
+      System.exit(2);
+      return;
+    } catch (IllegalStateException e) {
+      System.err.println("redis-proxy: protected mode: " + e.getMessage());
       System.exit(2);
       return;
     }

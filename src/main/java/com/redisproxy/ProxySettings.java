@@ -57,11 +57,32 @@ public record ProxySettings(
         read.bool(ROOT + "http.on-cache-thread"), read.bool(ROOT + "http.h2c"), read.bool(ROOT + "http.h2"));
     AuthSettings auth = auth(read, ROOT + "auth.");
     if (ProtectedMode.refuses(host, auth)) {
-      throw read.invalid(ROOT + "host", "'" + host + "' is not a loopback address and no password is set"
-          + " (protected mode): set PROXY_PASSWORD, or PROXY_PROTECTED_MODE=off to serve without one");
+      // Allowed while Redis itself requires authentication (Main asks it before starting); not in front of a cluster.
+      if (!(fetch.target() instanceof RedisTarget.Standalone)) throw protectedMode(read, host);
+      auth = auth.refusingAnonymous();
     }
     Optional<FrontEndTls> tls = FrontEndTlsSetting.read(read);
     return new ProxySettings(host, maxClients, backlog, shutdownDeadline, tls, auth, http, resp, fetch, cache);
+  }
+
+  private static InvalidSettingException protectedMode(SettingsReader read, String host) {
+    return read.invalid(ROOT + "host", "'" + host + "' is not a loopback address and no password is set"
+        + " (protected mode): set PROXY_PASSWORD, or PROXY_PROTECTED_MODE=off to serve without one");
+  }
+
+  /**
+   * Protected mode's last word, once Redis was asked: serving beyond loopback without a password
+   * of the proxy's own is refused unless Redis itself requires authentication.
+   */
+  public static void checkProtectedMode(Config config, ProxySettings settings) {
+    if (!settings.auth().anonymousRefused()) return;
+    RedisTarget.Standalone redis = (RedisTarget.Standalone) settings.fetch().target();
+    if (!com.redisproxy.fetch.RedisAuthProbe.requiresAuthentication(redis.uri(), settings.fetch().connectTimeout())) {
+      SettingsReader read = new SettingsReader(config);
+      InvalidSettingException refused = protectedMode(read, settings.host());
+      throw new InvalidSettingException(refused.getMessage().replace(" (protected mode)",
+          " (protected mode) and the backing Redis requires no authentication either"));
+    }
   }
 
   // honour-redis-ttl and invalidation are cache.* keys, but it is the fetch path that acts on them.

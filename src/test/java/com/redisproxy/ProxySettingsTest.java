@@ -205,12 +205,22 @@ class ProxySettingsTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"0.0.0.0", "10.1.2.3", "::", "proxy.internal"})
-  void protectedModeRefusesOtherHostsWithoutPassword(String host) {
-    String problem = problemWith("redis-proxy.host = \"" + host + "\"");
+  void protectedModeRefusesOtherHostsWithoutPasswordInFrontOfACluster(String host) {
+    String cluster = "\nredis-proxy.redis.address = \"redis-cluster://127.0.0.1:7000\"";
+    String problem = problemWith("redis-proxy.host = \"" + host + "\"" + cluster);
     assertTrue(problem.startsWith("PROXY_HOST (redis-proxy.host): '" + host + "' is not a loopback address"), problem);
     assertTrue(problem.contains("set PROXY_PASSWORD, or PROXY_PROTECTED_MODE=off"), problem);
-    assertEquals(host, settings("redis-proxy.host = \"" + host + "\"\nredis-proxy.auth.password = pw").host());
-    assertEquals(host, settings("redis-proxy.host = \"" + host + "\"\nredis-proxy.auth.protected-mode = off").host());
+    assertEquals(host, settings("redis-proxy.host = \"" + host + "\"\nredis-proxy.auth.password = pw" + cluster).host());
+    assertEquals(host, settings("redis-proxy.host = \"" + host + "\"\nredis-proxy.auth.protected-mode = off" + cluster).host());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"0.0.0.0", "10.1.2.3"})
+  void protectedModeLeavesOtherHostsWithoutPasswordToRedissOwnAuthenticationInFrontOfOneRedis(String host) {
+    // Main then asks Redis (RedisAuthProbe): SecurityIT covers both answers.
+    assertTrue(settings("redis-proxy.host = \"" + host + "\"").auth().anonymousRefused());
+    assertFalse(settings("redis-proxy.host = \"" + host + "\"\nredis-proxy.auth.password = pw").auth().anonymousRefused());
+    assertFalse(settings("redis-proxy.host = \"127.0.0.1\"").auth().anonymousRefused());
   }
 
   @Test

@@ -50,15 +50,19 @@ final class HttpAuth extends AllDirectives {
   private final Optional<Password> password;
   private final ProxyMetrics.AuthFailures failures;
   private final ProxyIdentity identity;
+  private final boolean anonymousRefused;
 
   HttpAuth(Optional<Password> password, ProxyMetrics.AuthFailures failures) {
-    this(password, failures, ProxyIdentity.notFollowed());
+    this(password, failures, ProxyIdentity.notFollowed(), false);
   }
 
-  HttpAuth(Optional<Password> password, ProxyMetrics.AuthFailures failures, ProxyIdentity identity) {
+  /** @param anonymousRefused protected mode serves beyond loopback only because Redis requires authentication */
+  HttpAuth(Optional<Password> password, ProxyMetrics.AuthFailures failures, ProxyIdentity identity,
+      boolean anonymousRefused) {
     this.password = password;
     this.failures = failures;
     this.identity = identity;
+    this.anonymousRefused = anonymousRefused;
   }
 
   /** Whether {@code request} may pass the gate: no password is set, or it carries the right one. Counts nothing. */
@@ -100,6 +104,7 @@ final class HttpAuth extends AllDirectives {
     Optional<String> header = request.getHeader("Authorization").map(h -> h.value());
     AclRules rules = identity.permission().rules();
     if (header.isEmpty()) {
+      if (anonymousRefused) return Caller.refused(UNAUTHORIZED);
       Optional<Boolean> needsPassword = rules.defaultNeedsPassword();
       // Unknown rules: a proxy let in without a password is evidence enough that the default user needs none.
       boolean open = needsPassword.map(needs -> !needs).orElse(identity.password().isEmpty() && identity.user().equals("default"));

@@ -47,7 +47,7 @@ public final class ProxyRoutes extends AllDirectives {
     this.outcomes = metrics.readOutcomes("http");
     this.redisReachable = redisReachable;
     this.accessLog = accessLog;
-    this.auth = new HttpAuth(auth.password(), metrics.authFailures("http"), identity);
+    this.auth = new HttpAuth(auth.password(), metrics.authFailures("http"), identity, auth.anonymousRefused());
     this.metricsNeedPassword = auth.metricsNeedPassword();
     // Answered on the thread the cache answers on: the stream takes it from there, with no hop of ours.
     this.reads = new ProxyReads(new ReadBatcher(cache, readsSentFrom, Runnable::run), outcomes, this.auth);

@@ -169,6 +169,26 @@ class IdentityIT {
     }
   }
 
+  @org.junit.jupiter.api.Test
+  void protectedModeServesBeyondLoopbackWithoutAProxyPasswordWhileRedisRequiresOne() {
+    try (TestRedis guarded = TestRedis.started("requirepass rpw");
+        ProxyProcess open = ProxyProcess.start("redis://:rpw@" + guarded.address(), Map.of("PROXY_HOST", "0.0.0.0"))) {
+      guarded.set("guarded", "v");
+      try (RespSocket anonymous = new RespSocket(open.respPort())) {
+        assertEquals("-NOAUTH Authentication required.\r\n", call(anonymous, "GET", "guarded"));
+        assertTrue(call(anonymous, "HELLO", "2").startsWith("-NOAUTH HELLO must be called with the client already authenticated"));
+        assertEquals("+OK\r\n", call(anonymous, "AUTH", "rpw"));
+        assertEquals("$1\r\nv\r\n", call(anonymous, "GET", "guarded"));
+      }
+      assertEquals(401, open.request("GET", "/proxy?key=guarded").statusCode());
+      Pair pair = new Pair(guarded, open);
+      Eventually.await(Duration.ofSeconds(10), "the default user's password reads over HTTP",
+          () -> httpGet(pair, "guarded", "Bearer rpw").statusCode() == 200);
+      Eventually.await(Duration.ofSeconds(10), "a wrong password is refused over HTTP (once Redis's users are read)",
+          () -> httpGet(pair, "guarded", "Bearer wrong").statusCode() == 401);
+    }
+  }
+
   @ParameterizedTest
   @EnumSource(Version.class)
   void rightsNarrowedStraightOnRedisCountWithinASecond(Version version) {

@@ -94,7 +94,7 @@ public final class LocalCommands {
         return;
       }
     }
-    if (!session.authenticated()) {
+    if (!session.authenticated() || !call.auth().mayRunCommands(session)) {
       out.raw(RespAuth.HELLO_NOAUTH);
       return;
     }

@@ -28,6 +28,7 @@ public final class RespAuth {
       + "configured for the default user. Are you sure your configuration is correct?");
   private static final ByteString OK = new RespWriter().simple("OK").result();
   private static final ByteString DEFAULT_USER = ByteString.fromString("default");
+  private static final RespRequest PING = new RespRequest(java.util.List.of(ByteString.fromString("PING")));
 
   private static final ByteString NOT_IN_CLUSTER = error("ERR AUTH as one of Redis's users is not supported in "
       + "front of a Redis Cluster: every client acts as the proxy's own Redis user there");
@@ -39,18 +40,20 @@ public final class RespAuth {
    * @param inCluster in front of a Redis Cluster (not followed): AUTH as a Redis user gets a clear refusal
    * @param proxyLogin who the proxy's own connections log in as
    */
-  public record RedisUsers(boolean followed, boolean inCluster, RedisLogin proxyLogin, ReadPermission permission) {
+  public record RedisUsers(boolean followed, boolean inCluster, RedisLogin proxyLogin, ReadPermission permission,
+      boolean anonymousRefused) {
     /** The gate alone, as before Redis's users were followed (unit tests). */
     public static RedisUsers notFollowed() {
-      return new RedisUsers(false, false, RedisLogin.DEFAULT_WITHOUT_PASSWORD, ReadPermission.unknown());
+      return new RedisUsers(false, false, RedisLogin.DEFAULT_WITHOUT_PASSWORD, ReadPermission.unknown(), false);
     }
 
     public static RedisUsers inCluster(RedisLogin proxyLogin) {
-      return new RedisUsers(false, true, proxyLogin, ReadPermission.unknown());
+      return new RedisUsers(false, true, proxyLogin, ReadPermission.unknown(), false);
     }
 
-    public static RedisUsers followed(RedisLogin proxyLogin, ReadPermission permission) {
-      return new RedisUsers(true, false, proxyLogin, permission);
+    /** @param anonymousRefused protected mode serves beyond loopback only because Redis requires authentication */
+    public static RedisUsers followed(RedisLogin proxyLogin, ReadPermission permission, boolean anonymousRefused) {
+      return new RedisUsers(true, false, proxyLogin, permission, anonymousRefused);
     }
   }
 
@@ -116,12 +119,19 @@ public final class RespAuth {
 
   /**
    * Redis's authRequired: the client has yet to pass the proxy's gate, or, Redis's default user
-   * needing a password, to log in as a Redis user; only AUTH, HELLO and QUIT run until then.
+   * needing a password (or anonymous clients refused, see protected mode), to log in as a Redis
+   * user; only AUTH, HELLO and QUIT run until then.
    */
   public boolean mustAuthenticate(RespSession session) {
     if (!session.authenticated()) return true;
-    return users.followed() && login(session) == RedisLogin.DEFAULT_WITHOUT_PASSWORD
-        && users.permission().rules().defaultNeedsPassword().orElse(false);
+    if (!users.followed() || login(session) != RedisLogin.DEFAULT_WITHOUT_PASSWORD) return false;
+    // Served beyond loopback only because Redis requires authentication: so must the proxy, whatever Redis says later.
+    return users.anonymousRefused() || users.permission().rules().defaultNeedsPassword().orElse(false);
+  }
+
+  /** Whether the session may run commands other than AUTH, HELLO and QUIT (HELLO without AUTH asks it). */
+  boolean mayRunCommands(RespSession session) {
+    return allows(session, PING);
   }
 
   /** {@code AUTH <password>} or {@code AUTH <user> <password>}. */

@@ -4,7 +4,7 @@ import com.redisproxy.auth.acl.AclWatch;
 import com.redisproxy.auth.acl.ReadPermission;
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.InvalidationInbox;
-import com.redisproxy.cache.Ticker;
+import com.redisproxy.cache.store.Ticker;
 import com.redisproxy.cache.client.CacheClient;
 import com.redisproxy.fetch.redis.BackingRedis;
 import com.redisproxy.fetch.BackingStore;

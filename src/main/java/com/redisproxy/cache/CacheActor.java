@@ -1,5 +1,7 @@
 package com.redisproxy.cache;
 
+import com.redisproxy.cache.store.LruTtlStore;
+import com.redisproxy.cache.store.Ticker;
 import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
 import java.time.Duration;

@@ -1,5 +1,8 @@
 package com.redisproxy.cache;
 
+import com.redisproxy.cache.store.HotKeys;
+import com.redisproxy.cache.store.LruTtlStore;
+
 /**
  * The cache's running totals. They outlive a restart of the CacheActor (a counter that fell back
  * to zero would read as a reset to Prometheus), and are touched by the actor's thread only.
@@ -13,7 +16,7 @@ final class CacheCounters {
   long restarts;
   // 64 counters, one read in 8 counted: the top 10 hold within a few percent on skewed reads
   // (HotKeysTest), for an increment per read and a hash lookup per 8.
-  final HotKeys hotKeys = new HotKeys(64, 8);
+  final HotKeys<CacheKey> hotKeys = new HotKeys<>(64, 8, CacheKey::bytes);
   // The store's own counts from before the last restart; the store of each incarnation starts at zero.
   private long earlierEvictions;
   private long earlierExpirations;

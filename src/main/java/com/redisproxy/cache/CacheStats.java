@@ -1,5 +1,6 @@
 package com.redisproxy.cache;
 
+import com.redisproxy.cache.store.HotKeys;
 import java.util.List;
 
 /** A snapshot of the cache's counters, taken by the CacheActor; {@code hotKeys} the keys read most, most first. */

@@ -1,6 +1,6 @@
 package com.redisproxy.http;
 
-import com.redisproxy.cache.HotKeys;
+import com.redisproxy.cache.store.HotKeys;
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.List;

@@ -1,5 +1,8 @@
 package com.redisproxy.cache;
 
+import com.redisproxy.cache.store.LruTtlStore;
+import com.redisproxy.cache.store.Ticker;
+
 import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.fetch.RedisValue;

@@ -1,5 +1,7 @@
 package com.redisproxy.cache;
 
+import com.redisproxy.cache.store.ManualTicker;
+
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;

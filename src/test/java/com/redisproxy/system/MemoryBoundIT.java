@@ -58,8 +58,8 @@ class MemoryBoundIT {
           ScriptOutputType.STATUS, new byte[0][], TestRedis.bytes(String.valueOf(KEYS)), TestRedis.bytes("v".repeat(100)));
       readEveryKeyOnceThrough(proxy);
       Histogram histogram = histogramOf(proxy.pid());
-      long nodes = histogram.count("com.redisproxy.cache.LruTtlStore$Node")
-          + histogram.count("com.redisproxy.cache.LruTtlStore$EarlyNode");
+      long nodes = histogram.count("com.redisproxy.cache.store.LruTtlStore$Node")
+          + histogram.count("com.redisproxy.cache.store.LruTtlStore$EarlyNode");
       long timers = histogram.count("org.apache.pekko.actor.LightArrayRevolverScheduler$TaskHolder");
       System.out.printf("MemoryBoundIT: %,d misses, capacity %,d: %,d store nodes, %,d scheduler tasks, "
           + "live heap %.1f MiB after a full GC%n", KEYS, CAPACITY, nodes, timers, histogram.liveBytes() / 1048576.0);

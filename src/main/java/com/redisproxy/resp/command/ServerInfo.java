@@ -1,8 +1,7 @@
 package com.redisproxy.resp.command;
 
 import com.redisproxy.cache.CacheStats;
-import com.redisproxy.cache.HotKeys;
-import com.redisproxy.cache.KeyText;
+import com.redisproxy.cache.store.HotKeys;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.IntSupplier;

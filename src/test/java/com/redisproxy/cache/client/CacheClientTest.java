@@ -7,7 +7,7 @@ import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheSettings;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.InvalidationInbox;
-import com.redisproxy.cache.Ticker;
+import com.redisproxy.cache.store.Ticker;
 import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.fetch.RedisValue;

@@ -1,4 +1,4 @@
-package com.redisproxy.cache;
+package com.redisproxy.cache.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNull;

@@ -1,4 +1,4 @@
-package com.redisproxy.cache;
+package com.redisproxy.cache.store;
 
 /** A source of monotonic time in nanoseconds, injected so that tests can move the clock. */
 @FunctionalInterface

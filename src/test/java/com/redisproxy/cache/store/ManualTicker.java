@@ -1,10 +1,10 @@
-package com.redisproxy.cache;
+package com.redisproxy.cache.store;
 
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
 /** A clock that moves only when a test says so. */
-final class ManualTicker implements Ticker {
+public final class ManualTicker implements Ticker {
   private final AtomicLong now = new AtomicLong(1_000_000_000L);
 
   @Override
@@ -12,7 +12,7 @@ final class ManualTicker implements Ticker {
     return now.get();
   }
 
-  void advance(Duration duration) {
+  public void advance(Duration duration) {
     now.addAndGet(duration.toNanos());
   }
 }

@@ -1,10 +1,10 @@
-package com.redisproxy.cache;
+package com.redisproxy.resp.command;
 
 /** A key's bytes as text people and parsers can read on one line, quoted and escaped as redis-cli shows them. */
-public final class KeyText {
+final class KeyText {
   private KeyText() {}
 
-  public static String quoted(byte[] key) {
+  static String quoted(byte[] key) {
     StringBuilder text = new StringBuilder(key.length + 2).append('"');
     for (byte b : key) {
       int c = b & 0xff;

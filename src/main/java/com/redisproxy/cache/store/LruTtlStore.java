@@ -1,4 +1,4 @@
-package com.redisproxy.cache;
+package com.redisproxy.cache.store;
 
 import java.util.Arrays;
 

@@ -1,4 +1,4 @@
-package com.redisproxy.cache;
+package com.redisproxy.cache.store;
 
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -6,6 +6,7 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Function;
 
 /**
  * The keys read most, in bounded space: the Space-Saving algorithm (Metwally, Agrawal and El
@@ -20,17 +21,17 @@ import java.util.Map;
  * deterministic): on the hit path the sketch then costs a counter increment for most reads, and
  * counts and totals are scaled back.
  */
-public final class HotKeys {
+public final class HotKeys<K> {
   /** One of the keys read most: its estimated reads and how many of those may be over. */
   public record HotKey(byte[] key, long reads, long maxOvercount) {}
 
-  private static final class Counter {
-    final CacheKey key;
+  private static final class Counter<K> {
+    final K key;
     long count;
     long error;
     int heapIndex;
 
-    Counter(CacheKey key, long count, long error) {
+    Counter(K key, long count, long error) {
       this.key = key;
       this.count = count;
       this.error = error;
@@ -39,8 +40,9 @@ public final class HotKeys {
 
   private final int capacity;
   private final int sampleEvery;
-  private final Map<CacheKey, Counter> counters;
-  private final Counter[] heap;
+  private final Map<K, Counter<K>> counters;
+  private final Counter<K>[] heap;
+  private final Function<K, byte[]> keyBytes;
   private int size;
   private long reads;
   private long sampled;
@@ -49,31 +51,34 @@ public final class HotKeys {
    * @param capacity counters kept; the top keys reported are only as good as a fraction of it
    * @param sampleEvery one read in this many is counted (1: every read)
    */
-  public HotKeys(int capacity, int sampleEvery) {
+  @SuppressWarnings("unchecked")
+  public HotKeys(int capacity, int sampleEvery, Function<K, byte[]> keyBytes) {
     if (capacity < 1 || sampleEvery < 1) throw new IllegalArgumentException("capacity and sampleEvery must be at least 1");
     this.capacity = capacity;
     this.sampleEvery = sampleEvery;
     this.counters = new HashMap<>(capacity * 2);
-    this.heap = new Counter[capacity];
+    this.heap = (Counter<K>[]) new Counter<?>[capacity];
+    this.keyBytes = keyBytes;
   }
 
-  void read(CacheKey key) {
+  /** Counts a read of {@code key} (one in {@code sampleEvery} is looked at). */
+  public void read(K key) {
     if (reads++ % sampleEvery != 0) return;
     sampled++;
-    Counter counter = counters.get(key);
+    Counter<K> counter = counters.get(key);
     if (counter != null) {
       counter.count++;
       siftDown(counter.heapIndex);
     } else if (size < capacity) {
-      counter = new Counter(key, 1, 0);
+      counter = new Counter<>(key, 1, 0);
       counters.put(key, counter);
       heap[size] = counter;
       counter.heapIndex = size++;
       siftUp(counter.heapIndex);
     } else {
-      Counter least = heap[0];
+      Counter<K> least = heap[0];
       counters.remove(least.key);
-      Counter taking = new Counter(key, least.count + 1, least.count);
+      Counter<K> taking = new Counter<>(key, least.count + 1, least.count);
       counters.put(key, taking);
       heap[0] = taking;
       taking.heapIndex = 0;
@@ -83,11 +88,11 @@ public final class HotKeys {
 
   /** The {@code n} keys read most, most read first, their counts scaled back to every read. */
   public List<HotKey> top(int n) {
-    Counter[] held = Arrays.copyOf(heap, size);
-    Arrays.sort(held, Comparator.comparingLong((Counter counter) -> counter.count).reversed());
+    Counter<K>[] held = Arrays.copyOf(heap, size);
+    Arrays.sort(held, Comparator.comparingLong((Counter<K> counter) -> counter.count).reversed());
     List<HotKey> top = new ArrayList<>(Math.min(n, size));
     for (int i = 0; i < Math.min(n, size); i++) {
-      top.add(new HotKey(held[i].key.bytes(), held[i].count * sampleEvery, held[i].error * sampleEvery));
+      top.add(new HotKey(keyBytes.apply(held[i].key), held[i].count * sampleEvery, held[i].error * sampleEvery));
     }
     return top;
   }
@@ -106,7 +111,7 @@ public final class HotKeys {
   }
 
   private void siftUp(int index) {
-    Counter moving = heap[index];
+    Counter<K> moving = heap[index];
     while (index > 0) {
       int parent = (index - 1) / 2;
       if (heap[parent].count <= moving.count) break;
@@ -117,7 +122,7 @@ public final class HotKeys {
   }
 
   private void siftDown(int index) {
-    Counter moving = heap[index];
+    Counter<K> moving = heap[index];
     while (true) {
       int child = 2 * index + 1;
       if (child >= size) break;
@@ -129,7 +134,7 @@ public final class HotKeys {
     place(moving, index);
   }
 
-  private void place(Counter counter, int index) {
+  private void place(Counter<K> counter, int index) {
     heap[index] = counter;
     counter.heapIndex = index;
   }

@@ -1,4 +1,4 @@
-package com.redisproxy.cache;
+package com.redisproxy.cache.store;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -11,12 +11,15 @@ import java.util.Random;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.constraints.IntRange;
-import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
 
 class HotKeysTest {
-  private static CacheKey key(String name) {
-    return CacheKey.of(ByteString.fromString(name));
+  private static String key(String name) {
+    return name;
+  }
+
+  private static HotKeys<String> sketch(int capacity, int sampleEvery) {
+    return new HotKeys<>(capacity, sampleEvery, name -> name.getBytes(StandardCharsets.UTF_8));
   }
 
   private static String name(HotKeys.HotKey hot) {
@@ -25,7 +28,7 @@ class HotKeysTest {
 
   @Test
   void withRoomForEveryKeyTheCountsAreExact() {
-    HotKeys hot = new HotKeys(10, 1);
+    HotKeys<String> hot = sketch(10, 1);
     for (int i = 0; i < 5; i++) hot.read(key("a"));
     for (int i = 0; i < 3; i++) hot.read(key("b"));
     hot.read(key("c"));
@@ -38,7 +41,7 @@ class HotKeysTest {
 
   @Test
   void aNewKeyTakesTheLeastCountedCounterAndInheritsItsCountAsPossibleOvercount() {
-    HotKeys hot = new HotKeys(2, 1);
+    HotKeys<String> hot = sketch(2, 1);
     for (int i = 0; i < 4; i++) hot.read(key("a"));
     hot.read(key("b"));
     hot.read(key("c")); // takes b's counter: count 2, of which 1 may be b's
@@ -50,7 +53,7 @@ class HotKeysTest {
 
   @Test
   void samplingCountsOneReadInNAndScalesBack() {
-    HotKeys hot = new HotKeys(4, 8);
+    HotKeys<String> hot = sketch(4, 8);
     for (int i = 0; i < 800; i++) hot.read(key(i % 2 == 0 ? "even" : "odd"));
     assertEquals(800, hot.reads());
     // reads 0, 8, 16 ... are counted: all of them even
@@ -63,7 +66,7 @@ class HotKeysTest {
   void heavyKeysAreAlwaysHeldWithinTheirBounds(@ForAll @IntRange(min = 1, max = 1_000_000) int seed,
       @ForAll @IntRange(min = 2, max = 20) int capacity) {
     Random random = new Random(seed);
-    HotKeys hot = new HotKeys(capacity, 1);
+    HotKeys<String> hot = sketch(capacity, 1);
     Map<String, Integer> truth = new HashMap<>();
     int total = 2_000;
     for (int i = 0; i < total; i++) {

@@ -103,7 +103,9 @@ public final class RespParser {
         args = null;
         budget.give(requestBytes);
         requestBytes = 0;
-        if (request.is("auth") || request.is("hello")) authenticationRead = true;
+        if (request.is("auth") || (request.is("hello") && request.size() >= 3 && request.arg(2).utf8String().equalsIgnoreCase("auth"))) {
+          authenticationRead = true;
+        }
         return request;
       }
     }

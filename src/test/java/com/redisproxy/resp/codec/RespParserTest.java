@@ -211,6 +211,11 @@ class RespParserTest {
     assertEquals(2, batch.requests().size());
     assertEquals("Protocol error: unauthenticated bulk length", parser.feed(bytes("*1\r\n$20000\r\n")).protocolError(),
         "a later read, still unauthenticated (the AUTH failed), has the tight limits again");
+    assertEquals("Protocol error: unauthenticated bulk length",
+        unauthenticated().feed(bytes("*2\r\n$5\r\nHELLO\r\n$1\r\n3\r\n*1\r\n$20000\r\n")).protocolError(),
+        "a HELLO without AUTH authenticates nothing: the request after it keeps the tight limits");
+    assertNull(unauthenticated().feed(bytes("*5\r\n$5\r\nHELLO\r\n$1\r\n3\r\n$4\r\nAUTH\r\n$1\r\nu\r\n$1\r\np\r\n"
+        + "*1\r\n$20000\r\n")).protocolError(), "HELLO ... AUTH does, as AUTH");
   }
 
   @Test

@@ -134,7 +134,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     RespBatch batch = parser.feed(ByteString.fromArrayUnsafe(bytes));
     if (batch.isEmpty()) return;
     List<RespRequest> requests = batch.requests();
-    if (!requests.isEmpty()) session.active(CommandTable.listedName(requests.get(requests.size() - 1)));
+    if (!requests.isEmpty()) session.active(requests.get(requests.size() - 1));
     if (pinned != null) {
       toPinned(batch.requests(), batch.protocolError());
     } else if (held != null) {

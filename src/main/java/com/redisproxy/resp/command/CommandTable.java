@@ -375,9 +375,13 @@ public final class CommandTable {
   }
 
   /** The command as CLIENT LIST's cmd= names it: lower case, a subcommand after a bar ({@code client|list}). */
-  public static String listedName(RespRequest request) {
-    String name = request.name();
-    if (SUBCOMMANDED.contains(name) && request.size() >= 2) return name + "|" + request.arg(1).utf8String().toLowerCase(Locale.ROOT);
+  static String listedName(RespRequest request) {
+    return listedName(request.name(), request.size() >= 2 ? request.arg(1) : null);
+  }
+
+  /** As {@link #listedName(RespRequest)}, from the name (lower case) and the first argument, if any. */
+  static String listedName(String name, ByteString firstArgument) {
+    if (SUBCOMMANDED.contains(name) && firstArgument != null) return name + "|" + firstArgument.utf8String().toLowerCase(Locale.ROOT);
     return name;
   }
 
@@ -410,9 +414,7 @@ public final class CommandTable {
     String name = request.name();
     Known known = KNOWN.get(name);
     if (known == null) return UNKNOWN;
-    if (SUBCOMMANDED.contains(name) && request.size() >= 2) {
-      return KNOWN.getOrDefault(name + "|" + request.arg(1).utf8String().toLowerCase(Locale.ROOT), known);
-    }
+    if (SUBCOMMANDED.contains(name) && request.size() >= 2) return KNOWN.getOrDefault(listedName(request), known);
     return known;
   }
 

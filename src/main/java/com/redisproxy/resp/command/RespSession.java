@@ -1,5 +1,6 @@
 package com.redisproxy.resp.command;
 
+import com.redisproxy.resp.codec.RespRequest;
 import java.util.Optional;
 import org.apache.pekko.util.ByteString;
 
@@ -14,7 +15,10 @@ public final class RespSession {
   // Read by CLIENT LIST from other loops' threads: volatile, as are the two below.
   private volatile Optional<ByteString> name = Optional.empty();
   private volatile long lastActiveMillis = System.currentTimeMillis();
-  private volatile String lastCommand = "NULL";
+  // Named only when CLIENT LIST asks: the read path keeps the name's bytes (not the request, whose
+  // values could be large), and builds no string for it.
+  private volatile ByteString lastName;
+  private volatile ByteString lastFirstArgument;
   private boolean authenticated;
   private volatile Optional<RedisLogin> login = Optional.empty();
   private volatile boolean resp3;
@@ -52,10 +56,12 @@ public final class RespSession {
     return current.isPresent() ? current.get().userName() : "default";
   }
 
-  /** The client sent {@code command} (as CLIENT LIST names it: {@code client|list}) now. */
-  public void active(String command) {
+  /** The client sent {@code request} now (CLIENT LIST names it {@code client|list} and the like). */
+  public void active(RespRequest request) {
     lastActiveMillis = System.currentTimeMillis();
-    lastCommand = command;
+    lastFirstArgument = request.size() >= 2 && (request.is("client") || request.is("script") || request.is("function"))
+        ? request.arg(1) : null;
+    lastName = request.arg(0);
   }
 
   public long lastActiveMillis() {
@@ -63,7 +69,8 @@ public final class RespSession {
   }
 
   public String lastCommand() {
-    return lastCommand;
+    ByteString name = lastName;
+    return name == null ? "NULL" : CommandTable.listedName(name.utf8String().toLowerCase(java.util.Locale.ROOT), lastFirstArgument);
   }
 
   /** The Redis user Redis accepted this client as (AUTH or HELLO ... AUTH); empty until then. */

@@ -29,6 +29,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
@@ -92,7 +93,9 @@ public final class Guardian {
           "cache",
           MailboxSelector.bounded(settings.cache().mailboxCapacity())
               .withDispatcherFromConfig(CACHE_DISPATCHER));
-      Reload.onSighup(cache);
+      // Both front ends read the client limit at each connect; SIGHUP sets it.
+      AtomicInteger clientLimit = new AtomicInteger(settings.maxClients());
+      Reload.onSighup(cache, clientLimit);
 
       // Redis's users, followed (ACL LIST) so that a cached reply is served only to whom Redis would give it.
       ReadPermission permission = new ReadPermission();
@@ -122,7 +125,7 @@ public final class Guardian {
       ProxyRoutes routes = new ProxyRoutes(cacheClient, httpReadsSentFrom, metrics, ready, settings.http().accessLog(),
           settings.auth(), ProxyLogin.identity(proxyLogin, aclWatch.isPresent(), permission));
       Optional<String> httpStreamDispatcher = settings.http().onCacheThread() ? Optional.of(CACHE_DISPATCHER) : Optional.empty();
-      new HttpServer(system, settings.maxClients(), metrics, httpStreamDispatcher)
+      new HttpServer(system, clientLimit::get, metrics, httpStreamDispatcher)
           .start(new HttpServer.Listen(settings.host(), settings.http().port(), settings.backlog(), settings.tls(),
               settings.http().http2(settings.tls().isPresent()), settings.shutdownDeadline()), routes.handler(system))
           .whenComplete((binding, failure) -> {
@@ -132,7 +135,7 @@ public final class Guardian {
       respLoops.ifPresent(loops -> {
         Supplier<CompletionStage<List<Object>>> commandTable =
             cluster.isPresent() ? cluster.get()::commandTable : redis::commandTable;
-        RespServer.FrontEnd frontEnd = new RespServer.FrontEnd(settings.host(), settings.backlog(), settings.maxClients(),
+        RespServer.FrontEnd frontEnd = new RespServer.FrontEnd(settings.host(), settings.backlog(), clientLimit::get,
             settings.tls(), settings.auth().password(), settings.shutdownDeadline());
         RespServer.Context respContext = new RespServer.Context(
             system, cacheClient, metrics, loops, new FollowedBackend(location), commandTable, cluster, Main.version(),

@@ -9,6 +9,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.IntSupplier;
 import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.http.javadsl.model.RemoteAddress;
@@ -37,21 +38,22 @@ final class ClientLimit {
   // a JFR profile of connections per request). Counting down needs no thread of its own.
   private static final Executor IN_PLACE = Runnable::run;
 
-  private final int maxClients;
+  // Read at each connect: SIGHUP may change it (an admitted connection stays when it is lowered).
+  private final IntSupplier maxClients;
   private final AtomicInteger open = new AtomicInteger();
   private final ProxyMetrics.ConnectionMeters meters;
   // Connections over the limit, by the client's address and port (unique among open connections),
   // for the request handler to tell them apart when pekko-http owns the connection's stream.
   private final Set<InetSocketAddress> refused = ConcurrentHashMap.newKeySet();
 
-  ClientLimit(int maxClients, ProxyMetrics metrics) {
+  ClientLimit(IntSupplier maxClients, ProxyMetrics metrics) {
     this.maxClients = maxClients;
     this.meters = metrics.connections("http", open::get);
   }
 
   /** Counts a new connection in; false (and nothing counted) when it is one over the limit. */
   boolean admit() {
-    if (open.incrementAndGet() <= maxClients) return true;
+    if (open.incrementAndGet() <= maxClients.getAsInt()) return true;
     open.decrementAndGet();
     meters.refused();
     return false;

@@ -6,6 +6,7 @@ import java.time.Duration;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.function.IntSupplier;
 import org.apache.pekko.NotUsed;
 import org.apache.pekko.actor.typed.ActorSystem;
 import org.apache.pekko.actor.typed.javadsl.Adapter;
@@ -40,7 +41,7 @@ public final class HttpServer {
   private final ActorSystem<?> system;
   private final Materializer materializer;
   private final ClientLimit limit;
-  private final int maxClients;
+  private final IntSupplier maxClients;
   private final Optional<String> streamDispatcher;
 
   /**
@@ -54,8 +55,11 @@ public final class HttpServer {
   public record Listen(String host, int port, int backlog, Optional<FrontEndTls> tls, boolean http2,
       Duration shutdownDeadline) {}
 
-  /** @param streamDispatcher the dispatcher each connection's stream runs on; empty: the materializer's */
-  public HttpServer(ActorSystem<?> system, int maxClients, ProxyMetrics metrics, Optional<String> streamDispatcher) {
+  /**
+   * @param maxClients the client limit, read at each connect (SIGHUP may change it)
+   * @param streamDispatcher the dispatcher each connection's stream runs on; empty: the materializer's
+   */
+  public HttpServer(ActorSystem<?> system, IntSupplier maxClients, ProxyMetrics metrics, Optional<String> streamDispatcher) {
     this.system = system;
     this.streamDispatcher = streamDispatcher;
     this.materializer = Materializer.matFromSystem(system);
@@ -90,7 +94,8 @@ public final class HttpServer {
     };
     return server
         .adaptSettings(settings -> settings.withEnableHttp2(true).withRemoteAddressAttribute(true)
-            .withMaxConnections((int) Math.min(Integer.MAX_VALUE, (long) maxClients + REFUSALS_AT_ONCE)))
+            // Fixed at bind: a limit raised by SIGHUP counts with HTTP/2 only up to this bound.
+            .withMaxConnections((int) Math.min(Integer.MAX_VALUE, (long) maxClients.getAsInt() + REFUSALS_AT_ONCE)))
         .bind(admitted)
         .thenApply(binding -> {
           if (!hook.created) {

@@ -54,6 +54,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.IntSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
 import org.apache.pekko.actor.CoordinatedShutdown;
@@ -86,9 +87,12 @@ public final class RespServer {
     }
   }
 
-  /** What the RESP port shares with the HTTP port: where and how both listen, and the clients' password. */
+  /**
+   * What the RESP port shares with the HTTP port: where and how both listen, and the clients' password.
+   * {@code maxClients} is read at each connect (SIGHUP may change it).
+   */
   public record FrontEnd(
-      String host, int backlog, int maxClients, Optional<FrontEndTls> tls, Optional<Password> password,
+      String host, int backlog, IntSupplier maxClients, Optional<FrontEndTls> tls, Optional<Password> password,
       Duration shutdownDeadline) {}
 
   /**
@@ -179,7 +183,7 @@ public final class RespServer {
   // With TLS, the refusal of a client over the limit is written once the handshake is done.
   private void accept(SocketChannel channel) {
     frontEnd.tls().ifPresent(tls -> channel.pipeline().addLast(new SslHandler(tls.newServerEngine())));
-    if (openConnections.incrementAndGet() > frontEnd.maxClients()) {
+    if (openConnections.incrementAndGet() > frontEnd.maxClients().getAsInt()) {
       openConnections.decrementAndGet();
       meters.refused();
       channel.pipeline().addLast(CLOSE_ON_ERROR);

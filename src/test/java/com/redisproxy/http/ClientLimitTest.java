@@ -26,7 +26,7 @@ class ClientLimitTest {
 
   @Test
   void admitsUpToTheLimitAndAgainOnceOneIsReleased() {
-    ClientLimit limit = new ClientLimit(2, new ProxyMetrics());
+    ClientLimit limit = new ClientLimit(() -> 2, new ProxyMetrics());
     assertTrue(limit.admit());
     assertTrue(limit.admit());
     assertFalse(limit.admit());
@@ -36,8 +36,26 @@ class ClientLimitTest {
   }
 
   @Test
+  void aLimitChangedWhileServingCountsFromTheNextConnectAndClosesNone() {
+    java.util.concurrent.atomic.AtomicInteger max = new java.util.concurrent.atomic.AtomicInteger(1);
+    ClientLimit limit = new ClientLimit(max::get, new ProxyMetrics());
+    assertTrue(limit.admit());
+    assertFalse(limit.admit());
+    max.set(3);
+    assertTrue(limit.admit());
+    assertTrue(limit.admit());
+    assertFalse(limit.admit());
+    max.set(1);
+    limit.release();
+    assertFalse(limit.admit(), "two still open over a limit of one: no new one");
+    limit.release();
+    limit.release();
+    assertTrue(limit.admit());
+  }
+
+  @Test
   void aSlotIsReleasedWhenTheConnectionsStreamEndsWithoutAThreadOfItsOwn() {
-    ClientLimit limit = new ClientLimit(1, new ProxyMetrics());
+    ClientLimit limit = new ClientLimit(() -> 1, new ProxyMetrics());
     assertTrue(limit.admit());
     // What pekko's javadsl watchTermination hands out: Scala's wrapper, whose whenComplete is async.
     Promise<Done> stream = Promise.apply();
@@ -49,7 +67,7 @@ class ClientLimitTest {
 
   @Test
   void answersRequestsOfARefusedConnectionWith503AndCloseUntilItIsForgotten() {
-    ClientLimit limit = new ClientLimit(1, new ProxyMetrics());
+    ClientLimit limit = new ClientLimit(() -> 1, new ProxyMetrics());
     CompletableFuture<Done> ended = new CompletableFuture<>();
     limit.refuse(REFUSED, ended);
     HttpResponse refusal = limit.refusal(from(REFUSED)).orElseThrow();
@@ -63,7 +81,7 @@ class ClientLimitTest {
 
   @Test
   void aRequestWithoutARemoteAddressIsServed() {
-    ClientLimit limit = new ClientLimit(1, new ProxyMetrics());
+    ClientLimit limit = new ClientLimit(() -> 1, new ProxyMetrics());
     limit.refuse(REFUSED, new CompletableFuture<>());
     assertTrue(limit.refusal(HttpRequest.create("/health")).isEmpty());
   }

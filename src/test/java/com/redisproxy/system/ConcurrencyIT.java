@@ -44,6 +44,57 @@ class ConcurrencyIT {
   }
 
   @Test
+  void theClientLimitReloadsOnSighupWithoutClosingAnyoneOpen() throws Exception {
+    java.nio.file.Path conf = java.nio.file.Files.createTempFile("redis-proxy-clients", ".conf");
+    java.nio.file.Files.writeString(conf, "redis-proxy.max-clients = 1\n");
+    try (TestRedis redis = TestRedis.started();
+        ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of("JAVA_TOOL_OPTIONS", "-Dconfig.file=" + conf));
+        RespSocket first = new RespSocket(proxy.respPort())) {
+      assertEquals("+PONG\r\n", first.call(command("PING"), "+PONG\r\n"));
+      assertTrue(refused(proxy), "a second client over a limit of one");
+
+      java.nio.file.Files.writeString(conf, "redis-proxy.max-clients = 2\n");
+      proxy.sendSighup();
+      java.util.concurrent.atomic.AtomicReference<RespSocket> admitted = new java.util.concurrent.atomic.AtomicReference<>();
+      Eventually.await(Duration.ofSeconds(20), "the raised limit admits a second client",
+          () -> {
+            admitted.set(admitted(proxy));
+            return admitted.get() != null;
+          });
+      RespSocket second = admitted.get();
+      assertTrue(refused(proxy), "and a third is over the raised limit");
+
+      java.nio.file.Files.writeString(conf, "redis-proxy.max-clients = 1\n");
+      proxy.sendSighup();
+      Eventually.await(Duration.ofSeconds(20), "the log says the limit was lowered",
+          () -> proxy.output().contains("max-clients 1 (other settings"));
+      assertEquals("+PONG\r\n", first.call(command("PING"), "+PONG\r\n"), "a lowered limit closes no one");
+      assertEquals("+PONG\r\n", second.call(command("PING"), "+PONG\r\n"));
+      second.close();
+      Eventually.await(Duration.ofSeconds(5), "one open of one: still full", () -> refused(proxy));
+    } finally {
+      java.nio.file.Files.deleteIfExists(conf);
+    }
+  }
+
+  /** A new RESP client answered with the limit's refusal. */
+  private static boolean refused(ProxyProcess proxy) {
+    try (RespSocket next = new RespSocket(proxy.respPort())) {
+      next.send(command("PING"));
+      return next.readLine().equals("-ERR max number of clients reached\r\n");
+    }
+  }
+
+  /** A new RESP client, when it is admitted (it answers PING); null when refused. */
+  private static RespSocket admitted(ProxyProcess proxy) {
+    RespSocket next = new RespSocket(proxy.respPort());
+    next.send(command("PING"));
+    if (next.readLine().equals("+PONG\r\n")) return next;
+    next.close();
+    return null;
+  }
+
+  @Test
   void theRespClientLimitRefusesConnectionNPlusOneAtOnceAndAFreedSlotIsUsable() {
     try (TestRedis redis = TestRedis.started();
         ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of("PROXY_MAX_CLIENTS", "3"))) {

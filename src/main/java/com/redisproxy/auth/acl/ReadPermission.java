@@ -12,6 +12,8 @@ import org.apache.pekko.util.ByteString;
  */
 public final class ReadPermission {
   private volatile AclRules rules = AclRules.UNKNOWN;
+  // Asked of every request of a client that never logged in: kept with the rules, not looked up.
+  private volatile boolean defaultNeedsPassword;
   private final java.util.concurrent.atomic.AtomicBoolean recheck = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** Decides nothing: every question is unsure (in front of a cluster, where rights are not followed). */
@@ -41,7 +43,13 @@ public final class ReadPermission {
     return recheck.getAndSet(false);
   }
 
+  /** Whether Redis refuses a client that never authenticated, as far as known (false while not). */
+  public boolean defaultNeedsPassword() {
+    return defaultNeedsPassword;
+  }
+
   void update(AclRules next) {
+    defaultNeedsPassword = next.defaultNeedsPassword().orElse(false);
     rules = next;
   }
 }

@@ -5,7 +5,19 @@ import java.util.Locale;
 import org.apache.pekko.util.ByteString;
 
 /** One client command: its arguments as sent, the command name first. Never empty. */
-public record RespRequest(List<ByteString> args) {
+public final class RespRequest {
+  private final List<ByteString> args;
+  // The command table asks for the name several times per request (route, invalidation, auth):
+  // made once, on the connection's loop (a race would only make the same string twice).
+  private String name;
+
+  public RespRequest(List<ByteString> args) {
+    this.args = args;
+  }
+
+  public List<ByteString> args() {
+    return args;
+  }
 
   /** True when the command name is {@code lowerCaseName}, in any case; allocates nothing. */
   public boolean is(String lowerCaseName) {
@@ -21,7 +33,12 @@ public record RespRequest(List<ByteString> args) {
 
   /** The command name, lower case, for dispatch. */
   public String name() {
-    return args.get(0).utf8String().toLowerCase(Locale.ROOT);
+    String made = name;
+    if (made == null) {
+      made = args.get(0).utf8String().toLowerCase(Locale.ROOT);
+      name = made;
+    }
+    return made;
   }
 
   public ByteString arg(int index) {
@@ -30,5 +47,20 @@ public record RespRequest(List<ByteString> args) {
 
   public int size() {
     return args.size();
+  }
+
+  @Override
+  public boolean equals(Object other) {
+    return other instanceof RespRequest request && args.equals(request.args);
+  }
+
+  @Override
+  public int hashCode() {
+    return args.hashCode();
+  }
+
+  @Override
+  public String toString() {
+    return "RespRequest[args=" + args + "]";
   }
 }

@@ -126,7 +126,7 @@ public final class RespAuth {
     if (!session.authenticated()) return true;
     if (!users.followed() || login(session) != RedisLogin.DEFAULT_WITHOUT_PASSWORD) return false;
     // Served beyond loopback only because Redis requires authentication: so must the proxy, whatever Redis says later.
-    return users.anonymousRefused() || users.permission().rules().defaultNeedsPassword().orElse(false);
+    return users.anonymousRefused() || users.permission().defaultNeedsPassword();
   }
 
   /** Whether the session may run commands other than AUTH, HELLO and QUIT (HELLO without AUTH asks it). */

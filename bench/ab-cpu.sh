@@ -3,6 +3,8 @@
 # machine does not inflate the way it does wall-clock rates): redis-server and one proxy per jar,
 # ROUNDS alternating rounds of redis-benchmark GET (-c 50, -r 10000, 100-byte values) at -P $P, N
 # requests each. AB_CAPACITY as in ab-resp.sh (0: every GET a miss; 8000: about 80% hits).
+# AB_LOAD replaces the GET load's redis-benchmark arguments, e.g. AB_LOAD="SET write:__rand_int__ 0123456789"
+# for a forwarded write.
 #   bench/ab-cpu.sh ROUNDS P N A.jar [B.jar ...]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -22,7 +24,7 @@ for jar in "$@"; do
 done
 for p in "${ports[@]}"; do for _ in $(seq 300); do redis-cli -p $p ping >/dev/null 2>&1 && break; sleep 0.1; done; done
 cpu() { awk '{print $14+$15}' /proc/$1/stat; }
-bench() { timeout 120 redis-benchmark -h 127.0.0.1 -p $1 -r 10000 -c 50 -P $P -n $2 --csv -t get -d 100 2>/dev/null | awk -F, 'NR==2{gsub(/"/,""); print $2}'; }
+bench() { timeout 120 redis-benchmark -h 127.0.0.1 -p $1 -r 10000 -c 50 -P $P -n $2 --csv ${AB_LOAD:--t get -d 100} 2>/dev/null | awk -F, 'NR==2{gsub(/"/,""); print $2}'; }
 for k in "${!ports[@]}"; do bench ${ports[$k]} $((N/2)) >/dev/null; done
 tck=$(getconf CLK_TCK)
 for r in $(seq $ROUNDS); do

@@ -47,8 +47,12 @@ mkdir -p "$RUN_DIR" "$OUT_DIR"
 RESP_LOAD="redis-benchmark -h 127.0.0.1 -p PORT -t get -r 10000 -d 100 -c $CLIENTS -P P -n N --csv"
 # Writes, forwarded by the proxy: SET on keys of their own (SET on the GET rows' keys would empty
 # the cache those rows read), INCR on redis-benchmark's own counter keys.
-WRITE_LOAD="redis-benchmark -h 127.0.0.1 -p PORT -r 10000 -c $CLIENTS -P 1 -n N --csv"
-declare -A WRITE_COMMAND=([set]="SET write:__rand_int__ 0123456789" [incr]="INCR counter:__rand_int__")
+WRITE_LOAD="redis-benchmark -h 127.0.0.1 -p PORT -r 10000 -c $CLIENTS -P P -n N --csv"
+declare -A WRITE_COMMAND=([set]="SET write:__rand_int__ 0123456789" [incr]="INCR counter:__rand_int__"
+  [lpush]="LPUSH list:__rand_int__ 0123456789" [hset]="HSET fields:__rand_int__ f 0123456789")
+# The ACL rows log in as this user (made by add_acl_user), whose key patterns cover every family the
+# loads touch: each cached hit checks them, as it would for a real application's user.
+ACL_LOGIN="--user bench-acl -a bench-acl-password"
 # Reads of collections, cached as whole replies (issue 24): 1,000 hashes of 10 fields, 1,000 sorted
 # sets of 20 members, seeded by seed_collections.
 READ_LOAD="redis-benchmark -h 127.0.0.1 -p PORT -r 1000 -c $CLIENTS -P P -n N --csv"
@@ -128,6 +132,13 @@ seed_collections() {
     return 1" 0 >/dev/null
 }
 
+# The ACL rows' user: one key pattern per key family the loads touch.
+ACL_RULES="bench-acl on >bench-acl-password ~key:* ~write:* ~counter:* ~list:* ~fields:* ~hash:* ~zset:* +@all"
+add_acl_user() {
+  # shellcheck disable=SC2086
+  redis-cli -p "$REDIS_PORT" ACL SETUSER $ACL_RULES >/dev/null
+}
+
 # What the proxy weighs its cache at (INFO proxy cache_bytes), for the bytes a cached reply costs.
 cache_bytes() { redis-cli -p "$1" INFO proxy | tr -d '\r' | awk -F: '$1 == "cache_bytes" { print $2 }'; }
 
@@ -183,6 +194,9 @@ check_replies() {
   for port in "$REDIS_PORT" "$RESP_PORT" ${TARGET_PORT[twemproxy]:-}; do
     [ "$(redis-cli -p "$port" get key:000000000001 | wc -c)" = 101 ] || { echo "no 100-byte GET reply on port $port" >&2; exit 1; }
   done
+  # shellcheck disable=SC2086
+  [ "$(redis-cli -p "$RESP_PORT" $ACL_LOGIN get key:000000000001 2>/dev/null | wc -c)" = 101 ] ||
+    { echo "no 100-byte GET reply as the ACL user on port $RESP_PORT" >&2; exit 1; }
   curl -sf "http://127.0.0.1:$HTTP_PORT/proxy?key=key:000000000001" >/dev/null || { echo "proxy HTTP GET fails" >&2; exit 1; }
   if [ -n "${TARGET_PORT[webdis]:-}" ]; then
     curl -sf "http://127.0.0.1:$WEBDIS_PORT/GET/key:000000000001" | grep -q '"GET"' || { echo "Webdis GET fails" >&2; exit 1; }
@@ -192,17 +206,18 @@ check_replies() {
 # ---------------------------------------------------------------------------------------------
 # Loads: each prints "req/s p50_ms p99_ms".
 
-resp_load() { # port pipeline requests
+resp_load() { # port pipeline requests [login...]
   local cmd=${RESP_LOAD/PORT/$1}; cmd=${cmd/-P P/-P $2}; cmd=${cmd/-n N/-n $3}
   # --csv: "test","rps","avg","min","p50","p95","p99","max" (ms); CONFIG GET refusals go to stderr.
-  $cmd 2>/dev/null | tr -d '"\r' | awk -F, '$1 == "GET" { print $2, $5, $7 }'
+  # shellcheck disable=SC2068
+  $cmd ${@:4} 2>/dev/null | tr -d '"\r' | awk -F, '$1 == "GET" { print $2, $5, $7 }'
 }
 
-write_load() { # port set|incr requests
-  local cmd=${WRITE_LOAD/PORT/$1}; cmd=${cmd/-n N/-n $3}
+write_load() { # port pipeline set|incr|lpush|hset requests [login...]
+  local cmd=${WRITE_LOAD/PORT/$1}; cmd=${cmd/-P P/-P $2}; cmd=${cmd/-n N/-n $4}
   # With a command of its own, redis-benchmark names the CSV row by the whole command.
   # shellcheck disable=SC2086
-  $cmd ${WRITE_COMMAND[$2]} 2>/dev/null | tr -d '"\r' | awk -F, 'NR > 1 && $2 + 0 > 0 { print $2, $5, $7 }'
+  $cmd "${@:5}" ${WRITE_COMMAND[$3]} 2>/dev/null | tr -d '"\r' | awk -F, 'NR > 1 && $2 + 0 > 0 { print $2, $5, $7 }'
 }
 
 read_load() { # port pipeline requests hgetall|zrange
@@ -262,8 +277,12 @@ eden_bytes_since() { # name id -> bytes allocated in eden by the GCs after id
 # ---------------------------------------------------------------------------------------------
 # The measured rounds. A row is one load against one target; each round runs every row once.
 
-LOADS=(resp-p1 resp-p16 resp-miss-p1 resp-miss-p16 resp-mix-p1 resp-mix-p16 http http-close http-burst http2 resp-set
-  resp-incr resp-hgetall-p1 resp-hgetall-p16 resp-zrange-p1 resp-zrange-p16)
+LOADS=(resp-p1 resp-p16 resp-miss-p1 resp-miss-p16 resp-mix-p1 resp-mix-p16 http http-close http-burst http2
+  resp-hgetall-p1 resp-hgetall-p16 resp-zrange-p1 resp-zrange-p16 resp-acl-p1 resp-acl-p16)
+# Forwarded writes, as the default user and as an ACL user, at -P 1 and -P 16 (issue 22).
+for write in set incr lpush hset; do
+  for p in 1 16; do LOADS+=("resp-$write-p$p" "resp-acl-$write-p$p"); done
+done
 # BENCH_LOADS="resp-hgetall-p1 resp-zrange-p16" runs only those rows (a check of a change, not a report).
 [ -n "${BENCH_LOADS:-}" ] && read -r -a LOADS <<<"$BENCH_LOADS"
 declare -A LOAD_LABEL=([resp-p1]="RESP GET -P 1" [resp-p16]="RESP GET -P 16"
@@ -271,13 +290,20 @@ declare -A LOAD_LABEL=([resp-p1]="RESP GET -P 1" [resp-p16]="RESP GET -P 16"
   [resp-mix-p1]="RESP GET -P 1, about 80% hits" [resp-mix-p16]="RESP GET -P 16, about 80% hits"
   [http]="HTTP GET, 10,000 keys" [http-close]="HTTP GET, a new connection per request"
   [http-burst]="$BURST connects at once, one GET each (req/s: $BURST over the last answer's time; p99: the last)"
-  [http2]="HTTP/2 GET (h2c, h2load -c $H2_CONNECTIONS -m $H2_STREAMS; Webdis: HTTP/1.1 keep-alive; p50: mean)" [resp-set]="RESP SET -P 1, forwarded" [resp-incr]="RESP INCR -P 1, forwarded"
+  [http2]="HTTP/2 GET (h2c, h2load -c $H2_CONNECTIONS -m $H2_STREAMS; Webdis: HTTP/1.1 keep-alive; p50: mean)" [resp-acl-p1]="RESP GET -P 1, as an ACL user" [resp-acl-p16]="RESP GET -P 16, as an ACL user"
   [resp-hgetall-p1]="RESP HGETALL (10 fields) -P 1" [resp-hgetall-p16]="RESP HGETALL (10 fields) -P 16"
   [resp-zrange-p1]="RESP ZRANGE 0 9 WITHSCORES -P 1" [resp-zrange-p16]="RESP ZRANGE 0 9 WITHSCORES -P 16")
 declare -A LOAD_BASE=([resp-p1]=redis-server [resp-p16]=redis-server [resp-miss-p1]=redis-server
   [resp-miss-p16]=redis-server [resp-mix-p1]=redis-server [resp-mix-p16]=redis-server [http]=webdis [http-close]=webdis [http-burst]=webdis [http2]=webdis
-  [resp-set]=redis-server [resp-incr]=redis-server [resp-hgetall-p1]=redis-server [resp-hgetall-p16]=redis-server
+  [resp-acl-p1]=redis-server [resp-acl-p16]=redis-server [resp-hgetall-p1]=redis-server [resp-hgetall-p16]=redis-server
   [resp-zrange-p1]=redis-server [resp-zrange-p16]=redis-server)
+for write in set incr lpush hset; do
+  for p in 1 16; do
+    LOAD_LABEL[resp-$write-p$p]="RESP ${write^^} -P $p, forwarded"
+    LOAD_LABEL[resp-acl-$write-p$p]="RESP ${write^^} -P $p, forwarded, as an ACL user"
+    LOAD_BASE[resp-$write-p$p]=redis-server; LOAD_BASE[resp-acl-$write-p$p]=redis-server
+  done
+done
 declare -A TARGET_PORT
 declare -A SERVER_LABEL=([redis-server]="redis-server" [proxy]="proxy, cache hits" [twemproxy]="twemproxy" [webdis]="Webdis"
   [proxy-miss]="proxy, capacity 0" [proxy-mix]="proxy, capacity 8,000")
@@ -286,6 +312,7 @@ targets_of() { # load -> the targets present for it, in the order of the first r
   case $1 in
     resp-miss-*) echo redis-server proxy-miss ${TARGET_PORT[twemproxy]:+twemproxy} ;;
     resp-mix-*) echo redis-server proxy-mix ${TARGET_PORT[twemproxy]:+twemproxy} ;;
+    resp-acl-*) echo redis-server proxy ;; # twemproxy logs in with one password, never as a user
     resp-*) echo redis-server proxy ${TARGET_PORT[twemproxy]:+twemproxy} ;;
     http2) have h2load && echo proxy ${TARGET_PORT[webdis]:+webdis} ;;
     http*) echo proxy ${TARGET_PORT[webdis]:+webdis} ;;
@@ -297,6 +324,10 @@ rotate() { # k words... -> the words rotated left by k, so that no target always
   for i in $(seq 0 $((n - 1))); do printf '%s ' "${words[$(((i + k) % n))]}"; done
 }
 
+write_of() { # resp-acl-lpush-p16 -> lpush
+  local w=${1#resp-}; w=${w#acl-}; echo "${w%-p*}"
+}
+
 run_row() { # round load target -> appends one CSV line
   local round=$1 load=$2 target=$3 port=${TARGET_PORT[$3]} figures mark gc proxy_log=hits
   [ "$load" = http2 ] && proxy_log=h2 # its own proxy, with h2c on
@@ -306,12 +337,16 @@ run_row() { # round load target -> appends one CSV line
     resp-p16) figures=$(resp_load "$port" 16 "$((REQUESTS * 4))") ;;
     resp-miss-p1 | resp-mix-p1) figures=$(resp_load "$port" 1 "$REQUESTS") ;;
     resp-miss-p16 | resp-mix-p16) figures=$(resp_load "$port" 16 "$((REQUESTS * 2))") ;;
-    resp-set) figures=$(write_load "$port" set "$((REQUESTS / 2))") ;;
-    resp-incr) figures=$(write_load "$port" incr "$((REQUESTS / 2))") ;;
     resp-hgetall-p1) figures=$(read_load "$port" 1 "$REQUESTS" hgetall) ;;
     resp-hgetall-p16) figures=$(read_load "$port" 16 "$((REQUESTS * 2))" hgetall) ;;
     resp-zrange-p1) figures=$(read_load "$port" 1 "$REQUESTS" zrange) ;;
     resp-zrange-p16) figures=$(read_load "$port" 16 "$((REQUESTS * 2))" zrange) ;;
+    resp-acl-p1) figures=$(resp_load "$port" 1 "$REQUESTS" $ACL_LOGIN) ;;
+    resp-acl-p16) figures=$(resp_load "$port" 16 "$((REQUESTS * 4))" $ACL_LOGIN) ;;
+    resp-acl-*-p1) figures=$(write_load "$port" 1 "$(write_of "$load")" "$((REQUESTS / 2))" $ACL_LOGIN) ;;
+    resp-acl-*-p16) figures=$(write_load "$port" 16 "$(write_of "$load")" "$((REQUESTS * 2))" $ACL_LOGIN) ;;
+    resp-*-p1) figures=$(write_load "$port" 1 "$(write_of "$load")" "$((REQUESTS / 2))") ;;
+    resp-*-p16) figures=$(write_load "$port" 16 "$(write_of "$load")" "$((REQUESTS * 2))") ;;
     http)
       if [ "$target" = proxy ]; then figures=$(wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua)
       else figures=$(wrk_load "http://127.0.0.1:$port" bench/webdis-keys.lua); fi ;;
@@ -396,11 +431,13 @@ write_table() {
       p50=$(column_of "$load" "$server" 5 | median); p99=$(column_of "$load" "$server" 6 | median)
       pauses=$(column_of "$load" "$server" 7 | median)
       maxpause=$(column_of "$load" "$server" 8 | sort -g | tail -1); maxpause=${maxpause:--}
-      label=${SERVER_LABEL[$server]}; [[ $load == resp-set || $load == resp-incr ]] && [ "$server" = proxy ] && label="proxy, forwarded"
+      label=${SERVER_LABEL[$server]}; [[ ${LOAD_LABEL[$load]} == *forwarded* ]] && [ "$server" = proxy ] && label="proxy, forwarded"
       printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LOAD_LABEL[$load]}" "$label" \
         "$(thousands <<<"$rps")" "$ratio" "$p50" "$p99" "$pauses" "$maxpause" >>"$table"
     done
-    echo "\"${LOAD_LABEL[$load]%%,*}\" ${bar[redis-server]} ${bar[proxy]} ${bar[twemproxy]} ${bar[webdis]}" >>"$chart"
+    # The chart shows the reads; the writes and the ACL rows are in the table.
+    [[ ${LOAD_LABEL[$load]} == *forwarded* || $load == resp-acl-* ]] ||
+      echo "\"${LOAD_LABEL[$load]%%,*}\" ${bar[redis-server]} ${bar[proxy]} ${bar[twemproxy]} ${bar[webdis]}" >>"$chart"
     unset bar
   done
 }
@@ -408,7 +445,7 @@ write_table() {
 printed_resp_load() { local cmd=${RESP_LOAD/-P P/-P $1}; echo "${cmd/-n N/-n $2}"; }
 printed_http_load() { local cmd=${HTTP_LOAD/SCRIPT/$1}; echo "${cmd/URL/$2}"; }
 printed_read_load() { local cmd=${READ_LOAD/-P P/-P $2}; echo "${cmd/-n N/-n $3} ${READ_COMMAND[$1]}"; }
-printed_write_load() { echo "${WRITE_LOAD/-n N/-n $2} ${WRITE_COMMAND[$1]}"; }
+printed_write_load() { local cmd=${WRITE_LOAD/-P P/-P $2}; echo "${cmd/-n N/-n $3} ${WRITE_COMMAND[$1]}"; }
 
 write_notes() { # what the table means and how it was made, under it
   local gc_all; gc_all=$(gc_pauses_since hits "$GC_MARK_BEFORE")
@@ -427,8 +464,11 @@ Webdis $WEBDIS_PORT); the miss and 80% rows run the GET load with -n $((REQUESTS
 
     $(printed_resp_load 1 "$REQUESTS")
     $(printed_resp_load 16 $((REQUESTS * 4)))
-    $(printed_write_load set $((REQUESTS / 2)))
-    $(printed_write_load incr $((REQUESTS / 2)))
+    $(printed_write_load set 1 $((REQUESTS / 2))) (-P 16: -n $((REQUESTS * 2)))
+    $(printed_write_load incr 1 $((REQUESTS / 2))) (likewise)
+    $(printed_write_load lpush 1 $((REQUESTS / 2))) (likewise)
+    $(printed_write_load hset 1 $((REQUESTS / 2))) (likewise)
+    The ACL rows add \`$ACL_LOGIN\` (the user: \`ACL SETUSER $ACL_RULES\`)
     $(printed_read_load hgetall 1 "$REQUESTS") (-P 16: -n $((REQUESTS * 2)))
     $(printed_read_load zrange 1 "$REQUESTS") (-P 16: -n $((REQUESTS * 2)))
     $(printed_http_load bench/hot-keys.lua "http://127.0.0.1:$HTTP_PORT")
@@ -630,6 +670,7 @@ main() {
   start_redis
   seed_keys
   seed_collections
+  add_acl_user
   start_proxy hits "$HTTP_PORT" "$RESP_PORT" 20000
   start_proxy passthrough "$PASS_HTTP_PORT" "$PASS_RESP_PORT" 0
   start_proxy tracking "$TRACK_HTTP_PORT" "$TRACK_RESP_PORT" 1000 tracking
@@ -665,6 +706,7 @@ main_http_only() {
   rm -f "$RUN_DIR"/gc-*.log
   start_redis
   seed_keys
+  add_acl_user
   start_proxy hits "$HTTP_PORT" "$RESP_PORT" 20000
   if have h2load; then PROXY_H2C=on start_proxy h2 "$H2_HTTP_PORT" "$H2_RESP_PORT" 20000; fi
   start_webdis

@@ -2,6 +2,7 @@ package com.redisproxy.resp;
 
 import com.redisproxy.cache.client.CacheReads;
 import com.redisproxy.resp.codec.RespBatch;
+import com.redisproxy.resp.codec.RespEncoding;
 import com.redisproxy.resp.codec.RespParser;
 import com.redisproxy.resp.codec.RespReply;
 import com.redisproxy.resp.codec.RespRequest;
@@ -419,7 +420,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   // Straight into the pooled direct memory the socket write needs anyway: no array per reply.
   private ByteBuf wrapped(ByteString bytes) {
     ByteBuf out = context.alloc().ioBuffer(bytes.size());
-    for (java.nio.ByteBuffer part : bytes.getByteBuffers()) out.writeBytes(part);
+    RespEncoding.write(out, bytes);
     return out;
   }
 }

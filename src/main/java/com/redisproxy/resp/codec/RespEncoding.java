@@ -2,12 +2,13 @@ package com.redisproxy.resp.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.apache.pekko.util.ByteString;
 
 /** A request as Redis reads it: an array of bulk strings. */
 public final class RespEncoding {
+  private static final short CRLF = ('\r' << 8) | '\n';
+
   private RespEncoding() {}
 
   public static ByteBuf array(ByteBufAllocator alloc, List<ByteString> args) {
@@ -17,14 +18,38 @@ public final class RespEncoding {
     header(out, '*', args.size());
     for (ByteString arg : args) {
       header(out, '$', arg.size());
-      for (java.nio.ByteBuffer part : arg.getByteBuffers()) out.writeBytes(part);
-      out.writeByte('\r').writeByte('\n');
+      write(out, arg);
+      out.writeShort(CRLF);
     }
     return out;
   }
 
+  /**
+   * {@code bytes} appended to {@code out}, copied once. A compact ByteString (one whole array, as
+   * the parser makes them) is written from that array: Pekko's Java view of the parts would cost
+   * an iterator and a wrapper per argument.
+   */
+  public static void write(ByteBuf out, ByteString bytes) {
+    if (bytes.isCompact()) {
+      out.writeBytes(bytes.toArrayUnsafe()); // the array itself when compact
+      return;
+    }
+    for (java.nio.ByteBuffer part : bytes.getByteBuffers()) out.writeBytes(part);
+  }
+
   private static void header(ByteBuf out, char type, int count) {
-    out.writeByte(type).writeBytes(Integer.toString(count).getBytes(StandardCharsets.US_ASCII));
-    out.writeByte('\r').writeByte('\n');
+    out.writeByte(type);
+    writeDecimal(out, count);
+    out.writeShort(CRLF);
+  }
+
+  // The digits of a non-negative int, written in place: no String, no byte[] per header.
+  private static void writeDecimal(ByteBuf out, int value) {
+    int digits = 1;
+    for (int rest = value; rest >= 10; rest /= 10) digits++;
+    out.ensureWritable(digits);
+    int start = out.writerIndex();
+    for (int at = start + digits - 1, rest = value; at >= start; at--, rest /= 10) out.setByte(at, '0' + rest % 10);
+    out.writerIndex(start + digits);
   }
 }

@@ -63,18 +63,22 @@ public final class LeaseHeartbeat {
   private void beat() {
     long now = System.nanoTime();
     boolean lapsed = false;
+    boolean silent = false;
     synchronized (this) {
       if (stopped) return;
       long unanswered = now - lastAnsweredPing;
       if (unanswered >= silenceLimitNanos) {
         stop();
+        silent = true;
       } else {
         if (unanswered >= leaseNanos && !lapseReported) lapsed = lapseReported = true;
         ping(now);
       }
     }
-    // Reported outside the lock, which a renewal holds while it reports.
-    if (stopped) events.silent();
+    // Reported outside the lock, which a renewal holds while it reports. Decided inside it: a
+    // heartbeat its owner stopped meanwhile (its connection went down, and may be up again
+    // already) is not silent, and reporting it so would cut the connection once more.
+    if (silent) events.silent();
     else if (lapsed) events.lapsed();
   }
 

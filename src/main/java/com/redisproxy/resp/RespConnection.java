@@ -33,6 +33,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -56,6 +57,7 @@ import org.slf4j.LoggerFactory;
 public final class RespConnection extends ChannelInboundHandlerAdapter implements PinnedSession.Client {
   private static final Logger log = LoggerFactory.getLogger(RespConnection.class);
   private static final int MAX_SEGMENTS_IN_FLIGHT = 8;
+  private static final RespRequest PING = new RespRequest(List.of(ByteString.fromString("PING")));
   private static final CompletableFuture<Object> DONE = CompletableFuture.completedFuture(null);
 
   // LOGIN: AUTH for Redis; like PINNED, what follows it is cut into segments once it is answered.
@@ -368,6 +370,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     syncLogin();
     writeAnswered();
     closeAfterWrites();
+  }
+
+  @Override
+  public CompletionStage<ByteString> pingOnSharedConnection() {
+    return backends.of(auth.proxyLogin(), false).forward(PING);
   }
 
   @Override

@@ -137,7 +137,7 @@ public final class RespServer {
     AtomicInteger pinned = new AtomicInteger();
     this.cluster = context.cluster();
     this.forwarding = new Forwarding(new CommandTable(settings.refusedCommands(), cluster.isPresent()), context.backend(),
-        settings.connectTimeout(), Invalidator.of(cache), settings.maxPinnedConnections(), pinned);
+        settings.connectTimeout(), settings.forwardTimeout(), Invalidator.of(cache), settings.maxPinnedConnections(), pinned);
     this.clusterRouting = cluster.map(redis -> new ClusterRouting(forwarding.table(), redis::slot));
     this.commandTable = context.commandTable();
     this.serverInfo = new ServerInfo(openConnections::get, pinned::get, context.version());

@@ -2,6 +2,7 @@ package com.redisproxy.system;
 
 import static com.redisproxy.system.support.RespSocket.command;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.redisproxy.system.support.Eventually;
 import com.redisproxy.system.support.FaultyRelay;
@@ -24,6 +25,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.locks.Lock;
@@ -56,6 +58,10 @@ class StalenessCheckerIT {
   private static final int WRITERS = 2;
   private static final int HTTP_READERS = 2;
   private static final int RESP_READERS = 2;
+  // Redis 7 (Debian's) for the cluster: a node shows its announced port in its own CLUSTER NODES
+  // line, so the proxy cannot learn the relayed master's real port and go round the relay (6.2
+  // shows the real one; see TestCluster).
+  private static final Path REDIS_7 = Path.of("/usr/bin/redis-server");
   private static final Map<String, String> ENV = Map.of("CACHE_INVALIDATION", "tracking", "GLOBAL_CACHE_EXPIRY", "3600",
       "CACHE_INVALIDATION_LEASE", LEASE.toMillis() + "ms");
 
@@ -77,11 +83,12 @@ class StalenessCheckerIT {
   // One master of three behind the relay (it announces the relay's port to clients); its faults
   // must not let its keys be served stale. Another master is failed over to its replica and back,
   // in turn with the relay's faults: the writers follow its MOVED. A cluster takes long to start:
-  // `make soak` only.
+  // `make soak` only; on Redis 7, skipped where it is not installed.
   @Test
   @EnabledIfSystemProperty(named = "checker.cluster", matches = "true")
   void inFrontOfAClusterNoReadReturnsAValueReplacedLongerAgoThanTheLeaseWhileOneNodesFaultsComeAndGo() throws Exception {
-    try (TestCluster cluster = TestCluster.started(3, 1)) {
+    assumeTrue(Files.isExecutable(REDIS_7), REDIS_7 + " (Redis 7) is not installed: skipping");
+    try (TestCluster cluster = TestCluster.started(Optional.of(REDIS_7), 3, 1)) {
       TestRedis faulty = cluster.masters().get(0);
       TestRedis seed = cluster.masters().get(1);
       TestRedis failedOver = cluster.masters().get(2);

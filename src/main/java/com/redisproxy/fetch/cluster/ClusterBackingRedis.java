@@ -82,7 +82,8 @@ public final class ClusterBackingRedis implements BackingStore {
     log.info("Cluster misses are read on {}", lent
         ? "the cache's event loop" : "Lettuce's own event loops (none lent, or its transport differs)");
     this.resources = resources.build();
-    this.client = RedisClusterClient.create(this.resources, target.seeds());
+    this.client = RedisClusterClient.create(this.resources,
+        ClusterClientChoices.seedsAnsweringWithin(target.seeds(), settings.fetchTimeout()));
     // A batch of misses has one deadline, the fetch timeout; every other command has its own.
     this.client.setOptions(ClusterClientChoices.options(settings.fetchTimeout(), settings.connectTimeout())
         .timeoutOptions(TimeoutOptions.builder().timeoutSource(MissBatch.timeoutsOutsideBatches(settings.fetchTimeout())).build())

@@ -1,6 +1,7 @@
 package com.redisproxy.fetch.cluster;
 
 import io.lettuce.core.ClientOptions;
+import io.lettuce.core.RedisURI;
 import io.lettuce.core.SocketOptions;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -8,6 +9,7 @@ import io.lettuce.core.cluster.ClusterTopologyRefreshOptions;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode.NodeFlag;
 import io.lettuce.core.resource.Delay;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 
@@ -33,6 +35,16 @@ public final class ClusterClientChoices {
   /** For {@code ClientResources.builder().reconnectDelay(...)}. */
   public static Supplier<Delay> reconnectDelay() {
     return () -> Delay.exponential(Duration.ofMillis(10), RECONNECT_AT_MOST_EVERY, 2, TimeUnit.MILLISECONDS);
+  }
+
+  /**
+   * The seeds with {@code timeout} as their command timeout: a topology refresh waits that long for
+   * each node's CLUSTER NODES (Lettuce takes it from the first seed, 60 s by default), so a silent
+   * node holds back neither a refresh nor the command that waits for one for longer. Zero: as given.
+   */
+  public static List<RedisURI> seedsAnsweringWithin(List<RedisURI> seeds, Duration timeout) {
+    if (timeout.isZero()) return seeds;
+    return seeds.stream().map(seed -> RedisURI.builder(seed).withTimeout(timeout).build()).toList();
   }
 
   /**

@@ -43,6 +43,11 @@ import org.slf4j.LoggerFactory;
  * RESP2, so that every reply can be relayed as Redis sent it (see {@link WholeReplies}); commands
  * fail fast while a node is unreachable. The first connection is retried until it succeeds, so
  * the proxy may start before the cluster is up.
+ *
+ * <p>Every command goes on a master's connection, the one Lettuce routes that master's slots to,
+ * which {@link SilentNodeConnections} replaces when it goes silent; none on the cluster
+ * connection's own default connection, which Lettuce gives keyless commands and which nothing
+ * watches (a silent one would fail every keyless command at the timeout, for good).
  */
 public final class LettuceCluster implements ClusterRedis, AutoCloseable {
   private static final Logger log = LoggerFactory.getLogger(LettuceCluster.class);
@@ -69,7 +74,7 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
           }
         })
         .build();
-    this.client = RedisClusterClient.create(resources, seeds);
+    this.client = RedisClusterClient.create(resources, ClusterClientChoices.seedsAnsweringWithin(seeds, timeout));
     // The fetch path's choices (see ClusterClientChoices), in RESP2: replies are relayed to RESP2 clients as they come.
     client.setOptions(ClusterClientChoices.options(timeout, connectTimeout).protocolVersion(ProtocolVersion.RESP2).build());
     this.silentNodes = timeout.isZero() ? Optional.empty()
@@ -89,7 +94,7 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
 
   @Override
   public CompletionStage<ByteString> sendToAnyNode(List<ByteString> args) {
-    return send(args, 0);
+    return anyMaster().thenCompose(master -> sendToNode(master, args));
   }
 
   @Override
@@ -97,10 +102,28 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
     StatefulRedisClusterConnection<byte[], byte[]> open = connection;
     if (open == null || !open.isOpen()) return false;
     for (RedisClusterNode master : mastersInSlotOrder()) {
-      CompletableFuture<StatefulRedisConnection<byte[], byte[]>> node = open.getConnectionAsync(master.getNodeId());
-      if (!node.isDone() || node.isCompletedExceptionally() || !node.join().isOpen()) return false;
+      if (!isOpen(connectionTo(master))) return false;
     }
     return true;
+  }
+
+  private static boolean isOpen(CompletableFuture<StatefulRedisConnection<byte[], byte[]>> node) {
+    return node.isDone() && !node.isCompletedExceptionally() && node.join().isOpen();
+  }
+
+  // The connection slot routing uses (by address, with the WRITE intent): the watched one. Lettuce
+  // keeps another per node id, which nothing else would use or watch.
+  private CompletableFuture<StatefulRedisConnection<byte[], byte[]>> connectionTo(RedisClusterNode node) {
+    return connection.getConnectionAsync(node.getUri().getHost(), node.getUri().getPort());
+  }
+
+  // The first master in slot order whose connection is open (the first, when none is).
+  private CompletionStage<RedisClusterNode> anyMaster() {
+    return commands().thenApply(async -> {
+      List<RedisClusterNode> masters = mastersInSlotOrder();
+      if (masters.isEmpty()) throw new RedisConnectionException("no master of the Redis Cluster serves slots");
+      return masters.stream().filter(master -> isOpen(connectionTo(master))).findFirst().orElse(masters.get(0));
+    });
   }
 
   @Override
@@ -112,7 +135,8 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
   public CompletionStage<List<ByteString>> keysOf(List<ByteString> args) {
     CommandArgs<byte[], byte[]> commandArgs = new CommandArgs<>(ByteArrayCodec.INSTANCE).add("GETKEYS");
     for (ByteString arg : args) commandArgs.add(arg.toArray());
-    return commands().thenCompose(async -> async.dispatch(COMMAND, new KeyListOutput<>(ByteArrayCodec.INSTANCE), commandArgs))
+    return anyMaster().thenCompose(master -> connectionTo(master))
+        .thenCompose(node -> node.async().dispatch(COMMAND, new KeyListOutput<>(ByteArrayCodec.INSTANCE), commandArgs))
         .thenApply(keys -> keys.stream().map(ByteString::fromArrayUnsafe).toList())
         .exceptionally(failure -> { throw redisError(failure); });
   }
@@ -174,13 +198,13 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
     CommandArgs<byte[], byte[]> commandArgs = new CommandArgs<>(ByteArrayCodec.INSTANCE);
     for (int i = 1; i < args.size(); i++) commandArgs.add(args.get(i).toArray());
     RawReply reply = new RawReply();
-    return relayed(connection.getConnectionAsync(node.getNodeId())
+    return relayed(connectionTo(node)
         .thenCompose(open -> open.async().dispatch(NamedCommand.of(args.get(0)), reply, commandArgs)), reply);
   }
 
   @Override
   public CompletionStage<List<Object>> commandTable() {
-    return commands().thenCompose(RedisAdvancedClusterAsyncCommands::command);
+    return anyMaster().thenCompose(master -> connectionTo(master)).thenCompose(node -> node.async().command());
   }
 
   private CompletionStage<ByteString> dispatch(ByteString name, CommandArgs<byte[], byte[]> args) {

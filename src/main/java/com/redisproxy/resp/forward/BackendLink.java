@@ -14,7 +14,9 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.epoll.EpollSocketChannel;
+import io.netty.channel.socket.nio.NioChannelOption;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslContext;
@@ -25,6 +27,7 @@ import java.util.List;
 import java.util.Optional;
 import com.redisproxy.resp.command.RedisLogin;
 import javax.net.ssl.SSLException;
+import jdk.net.ExtendedSocketOptions;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -37,6 +40,12 @@ import org.slf4j.LoggerFactory;
  */
 public final class BackendLink {
   private static final Logger log = LoggerFactory.getLogger(BackendLink.class);
+  // TCP keep-alive probes after 5 s without traffic, every second, 3 unanswered closing the link:
+  // a Redis host gone, or a connection a NAT or firewall forgot, ends a link waiting on it (a
+  // BLPOP k 0, a subscriber) within about 8 s instead of the system's default 2 hours and more.
+  static final int KEEPALIVE_IDLE_SECONDS = 5;
+  static final int KEEPALIVE_INTERVAL_SECONDS = 1;
+  static final int KEEPALIVE_PROBES = 3;
   private static final ByteString CONNECTION_LOST = new RespWriter()
       .error("ERR the connection to the backing Redis was lost; the command may or may not have run").result();
 
@@ -64,12 +73,11 @@ public final class BackendLink {
       Optional<RedisLogin> login, Replies replies) {
     this.replies = replies;
     this.asClient = login.isPresent();
-    Bootstrap bootstrap = new Bootstrap()
+    Bootstrap bootstrap = keepAlive(new Bootstrap()
         .group(loop)
         .channel(Epoll.isAvailable() ? EpollSocketChannel.class : NioSocketChannel.class)
         .option(ChannelOption.TCP_NODELAY, true)
-        .option(ChannelOption.SO_KEEPALIVE, true)
-        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(connectTimeout.toMillis(), Integer.MAX_VALUE))
+        .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(connectTimeout.toMillis(), Integer.MAX_VALUE)))
         .handler(new ChannelInitializer<>() {
           @Override
           protected void initChannel(Channel channel) {
@@ -94,6 +102,18 @@ public final class BackendLink {
       channel.flush();
       channel.closeFuture().addListener(ignored -> onClosed(CONNECTION_LOST));
     });
+  }
+
+  private static Bootstrap keepAlive(Bootstrap bootstrap) {
+    bootstrap.option(ChannelOption.SO_KEEPALIVE, true);
+    if (Epoll.isAvailable()) {
+      return bootstrap.option(EpollChannelOption.TCP_KEEPIDLE, KEEPALIVE_IDLE_SECONDS)
+          .option(EpollChannelOption.TCP_KEEPINTVL, KEEPALIVE_INTERVAL_SECONDS)
+          .option(EpollChannelOption.TCP_KEEPCNT, KEEPALIVE_PROBES);
+    }
+    return bootstrap.option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPIDLE), KEEPALIVE_IDLE_SECONDS)
+        .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPINTERVAL), KEEPALIVE_INTERVAL_SECONDS)
+        .option(NioChannelOption.of(ExtendedSocketOptions.TCP_KEEPCOUNT), KEEPALIVE_PROBES);
   }
 
   /**

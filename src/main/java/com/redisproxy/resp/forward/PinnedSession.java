@@ -2,6 +2,7 @@ package com.redisproxy.resp.forward;
 
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
+import com.redisproxy.resp.command.BlockingWait;
 import com.redisproxy.resp.command.CommandTable;
 import com.redisproxy.resp.command.HelloRequest;
 import com.redisproxy.resp.command.LocalCommands;
@@ -15,6 +16,7 @@ import java.util.ArrayDeque;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -28,7 +30,8 @@ import org.apache.pekko.util.ByteString;
  * blocking command ends once everything is answered; the other states last as long as the
  * client's connection. When Redis moves (Sentinel names a new master), the session ends at the
  * client's next request: its connection would stay on the old master until Sentinel disconnects
- * it. Used by the loop's thread only.
+ * it. Redis may not leave it waiting for good: see {@link PinnedWaits}. Used by the loop's thread
+ * only.
  */
 public final class PinnedSession implements BackendLink.Replies {
 
@@ -43,6 +46,9 @@ public final class PinnedSession implements BackendLink.Replies {
 
     /** The state is over; the client is served by the shared connections again. */
     void unpinned();
+
+    /** Redis's reply to a PING on the loop's shared connection, as the proxy's own user (or the proxy's error). */
+    CompletionStage<ByteString> pingOnSharedConnection();
   }
 
   /** A reply owed to the client: the next of Redis's, or the proxy's own. */
@@ -57,6 +63,7 @@ public final class PinnedSession implements BackendLink.Replies {
 
   private record FromProxy(ByteString reply, boolean close) implements Owed {}
 
+  private static final ByteString PONG = new RespWriter().simple("PONG").result();
   private static final ByteString MOVED = new RespWriter()
       .error("ERR the backing Redis's master moved; this connection's state (MULTI, WATCH, SELECT ...) is lost").result();
 
@@ -71,6 +78,7 @@ public final class PinnedSession implements BackendLink.Replies {
   private final RespSession session;
   private final Client client;
   private final BackendLink link;
+  private final PinnedWaits waits;
   private final ArrayDeque<Owed> owed = new ArrayDeque<>();
   private boolean inTransaction;
   private boolean transactionWrites;
@@ -90,6 +98,18 @@ public final class PinnedSession implements BackendLink.Replies {
     this.client = connection.client();
     RedisLogin login = auth.login(session);
     Optional<RedisLogin> asClient = login.equals(auth.proxyLogin()) ? Optional.empty() : Optional.of(login);
+    this.waits = new PinnedWaits(connection.loop(), forwarding.forwardTimeout(), new PinnedWaits.Session() {
+      @Override
+      public void givenUp(ByteString error) {
+        endWith(error, true);
+        link.close();
+      }
+
+      @Override
+      public CompletionStage<Boolean> redisAnswers() {
+        return client.pingOnSharedConnection().thenApply(PONG::equals);
+      }
+    });
     this.link = BackendLink.open(connection.loop(), address, forwarding.connectTimeout(), session.resp3(), asClient, this);
   }
 
@@ -107,8 +127,13 @@ public final class PinnedSession implements BackendLink.Replies {
       case PROXY -> answer(LocalCommands.answer(session, request, auth), false);
       case AUTHENTICATE_THEN_REDIS -> authenticateThenSend(request);
       case REDIS -> {
-        if (table.route(request) == CommandTable.Route.REFUSED) answer(Refusals.refused(request), false);
-        else send(request.args(), track(request), resetsProtocol(request) ? OptionalInt.of(2) : OptionalInt.empty());
+        if (table.route(request) == CommandTable.Route.REFUSED) {
+          answer(Refusals.refused(request), false);
+          return;
+        }
+        BlockingWait wait = inTransaction ? BlockingWait.NONE : BlockingWait.of(request); // MULTI never blocks
+        send(request.args(), track(request), resetsProtocol(request) ? OptionalInt.of(2) : OptionalInt.empty(), wait);
+        if (unmatched) waits.waitWithoutEnd();
       }
     }
   }
@@ -127,6 +152,7 @@ public final class PinnedSession implements BackendLink.Replies {
 
   public void setReading(boolean reading) {
     link.setReading(reading);
+    waits.paused(!reading);
   }
 
   /**
@@ -141,6 +167,7 @@ public final class PinnedSession implements BackendLink.Replies {
   public void end() {
     if (ended) return;
     ended = true;
+    waits.stop();
     link.close();
     forwarding.releasePinned();
   }
@@ -159,7 +186,10 @@ public final class PinnedSession implements BackendLink.Replies {
       login = Optional.of(RedisLogin.of(Optional.of(credentials.user()), credentials.password()));
       if (hello.version().isPresent() && !inTransaction) protocol = OptionalInt.of(hello.version().get());
     }
-    if (!unmatched) owed.add(new FromRedis(CommandTable.Invalidation.NONE, protocol, inTransaction ? Optional.empty() : login));
+    if (!unmatched) {
+      owed.add(new FromRedis(CommandTable.Invalidation.NONE, protocol, inTransaction ? Optional.empty() : login));
+      waits.sent(BlockingWait.NONE);
+    }
     link.send(request.args());
   }
 
@@ -168,7 +198,9 @@ public final class PinnedSession implements BackendLink.Replies {
     HelloRequest hello = HelloRequest.parse(request);
     if (hello.error().isPresent()) {
       // Inside MULTI Redis queues it and EXEC's reply holds the error; never with the credentials.
-      if (inTransaction) send(HelloRequest.withEveryAuthRemoved(request), CommandTable.Invalidation.NONE, OptionalInt.empty());
+      if (inTransaction) {
+        send(HelloRequest.withEveryAuthRemoved(request), CommandTable.Invalidation.NONE, OptionalInt.empty(), BlockingWait.NONE);
+      }
       else answer(new RespWriter().error(hello.error().get()).result(), false);
       return;
     }
@@ -187,7 +219,7 @@ public final class PinnedSession implements BackendLink.Replies {
     // Inside MULTI, HELLO is only queued: what the connection speaks is known again after EXEC.
     boolean switches = hello.version().isPresent() && !inTransaction;
     send(hello.withoutCredentials(), CommandTable.Invalidation.NONE,
-        switches ? OptionalInt.of(hello.version().get()) : OptionalInt.empty());
+        switches ? OptionalInt.of(hello.version().get()) : OptionalInt.empty(), BlockingWait.NONE);
   }
 
   private static boolean resetsProtocol(RespRequest request) {
@@ -220,9 +252,12 @@ public final class PinnedSession implements BackendLink.Replies {
     return invalidation;
   }
 
-  private void send(List<ByteString> args, CommandTable.Invalidation invalidation, OptionalInt protocol) {
+  private void send(List<ByteString> args, CommandTable.Invalidation invalidation, OptionalInt protocol, BlockingWait wait) {
     cache.invalidate(invalidation);
-    if (!unmatched) owed.add(new FromRedis(invalidation, protocol));
+    if (!unmatched) {
+      owed.add(new FromRedis(invalidation, protocol));
+      waits.sent(wait);
+    }
     link.send(args);
   }
 
@@ -237,12 +272,14 @@ public final class PinnedSession implements BackendLink.Replies {
 
   @Override
   public void reply(ByteBuf frame, boolean push) {
+    waits.heard();
     if (push || unmatched) {
       client.relay(frame);
       return;
     }
     if (owed.peek() instanceof FromRedis next) {
       owed.poll();
+      waits.answered();
       cache.invalidate(next.after());
       boolean accepted = frame.getByte(frame.readerIndex()) != '-';
       if (accepted && next.protocol().isPresent()) session.speak(next.protocol().getAsInt());
@@ -263,6 +300,7 @@ public final class PinnedSession implements BackendLink.Replies {
   private void unpinIfOver() {
     if (owed.isEmpty() && !inTransaction && !watching && !lasting && !unmatched && !ended) {
       ended = true;
+      waits.stop();
       link.close();
       forwarding.releasePinned();
       client.unpinned();
@@ -271,15 +309,27 @@ public final class PinnedSession implements BackendLink.Replies {
 
   @Override
   public void closed(ByteString error) {
+    endWith(error, false);
+  }
+
+  // What Redis did not answer gets the error, so the client learns why its connection ends; told
+  // anyway, so does a client owed nothing (subscribed, in MONITOR).
+  private void endWith(ByteString error, boolean toldAnyway) {
     if (ended) return;
     ended = true;
+    waits.stop();
     forwarding.releasePinned();
-    // What Redis did not answer gets the error, so the client learns why its connection ends.
+    boolean told = false;
     for (Owed next : owed) {
-      if (next instanceof FromProxy local) client.answer(local.reply(), local.close());
-      else client.answer(error, false);
+      if (next instanceof FromProxy local) {
+        client.answer(local.reply(), local.close());
+      } else {
+        client.answer(error, false);
+        told = true;
+      }
     }
     owed.clear();
+    if (toldAnyway && !told) client.answer(error, false);
     client.backendClosed();
   }
 }

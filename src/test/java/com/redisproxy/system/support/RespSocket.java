@@ -162,6 +162,24 @@ public final class RespSocket implements AutoCloseable {
       throw new UncheckedIOException(e);
     }
   }
+  /** True when nothing at all comes (no byte, no close) for {@code quiet}; a byte that comes is consumed. */
+  public boolean silentFor(Duration quiet) {
+    try {
+      int readTimeout = socket.getSoTimeout();
+      socket.setSoTimeout(Math.toIntExact(quiet.toMillis()));
+      try {
+        in.read();
+        return false;
+      } catch (SocketTimeoutException nothingCame) {
+        return true;
+      } finally {
+        socket.setSoTimeout(readTimeout);
+      }
+    } catch (IOException e) {
+      return false;
+    }
+  }
+
   /** A command as a RESP array of bulk strings. */
   public static String command(String... args) {
     StringBuilder frame = new StringBuilder("*").append(args.length).append("\r\n");

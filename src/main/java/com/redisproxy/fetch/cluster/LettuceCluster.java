@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -176,6 +177,29 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
     RawReply reply = new RawReply();
     return relayed(connection.getConnectionAsync(node.getNodeId())
         .thenCompose(open -> open.async().dispatch(NamedCommand.of(args.get(0)), reply, commandArgs)), reply);
+  }
+
+  @Override
+  public Optional<Node> masterOf(int slot) {
+    StatefulRedisClusterConnection<byte[], byte[]> open = connection;
+    if (open == null) return Optional.empty();
+    return Optional.ofNullable(open.getPartitions().getMasterBySlot(slot)).filter(node -> node.getUri() != null)
+        .map(node -> new Node(node.getUri().getHost(), node.getUri().getPort()));
+  }
+
+  @Override
+  public Optional<Node> anyMaster() {
+    if (connection == null) return Optional.empty();
+    List<RedisClusterNode> masters = mastersInSlotOrder().stream().filter(node -> node.getUri() != null).toList();
+    if (masters.isEmpty()) return Optional.empty();
+    RedisClusterNode master = masters.get(ThreadLocalRandom.current().nextInt(masters.size()));
+    return Optional.of(new Node(master.getUri().getHost(), master.getUri().getPort()));
+  }
+
+  @Override
+  public CompletionStage<Void> readSlotsAgain() {
+    if (connection == null) return CompletableFuture.completedFuture(null);
+    return client.refreshPartitionsAsync().handle((read, failure) -> null);
   }
 
   @Override

@@ -178,6 +178,22 @@ class ClusterSessionsIT {
     }
   }
 
+  @Test
+  void aBlockingStreamReadWhoseKeysOnlyRedisNamesWaitsOnItsStreamsMaster() {
+    TestRedis master = cluster.masters().get(1);
+    String stream = cluster.keyOn(master, "blocking-stream-");
+    try (RespSocket reader = socket(); RespSocket writer = socket()) {
+      long blockedBefore = blockedClients(master);
+      // XREAD's keys follow STREAMS: the proxy asks Redis (COMMAND GETKEYS) which master to wait on
+      reader.send(command("XREAD", "BLOCK", "0", "STREAMS", stream, "$"));
+      Eventually.await(WAIT, "XREAD is blocked on " + master.port(), () -> blockedClients(master) == blockedBefore + 1);
+      String id = writer.send(command("XADD", stream, "*", "f", "v")).readReply();
+      String entryId = id.substring(id.indexOf("\r\n") + 2, id.length() - 2);
+      assertEquals("*1\r\n*2\r\n" + bulk(stream) + "*1\r\n*2\r\n" + bulk(entryId) + "*2\r\n" + bulk("f") + bulk("v"),
+          reader.readReply());
+    }
+  }
+
   private static long blockedClients(TestRedis node) {
     return node.commands().info("clients").lines().filter(line -> line.startsWith("blocked_clients:"))
         .mapToLong(line -> Long.parseLong(line.substring("blocked_clients:".length()).trim())).findFirst().orElseThrow();
@@ -266,6 +282,10 @@ class ClusterSessionsIT {
       assertTrue(exec.startsWith("-MOVED " + TestCluster.slotOf(key) + " "), exec);
       assertEquals(List.of("+OK\r\n", "+QUEUED\r\n", "*1\r\n:2\r\n"), transaction(socket, key));
       assertEquals("2", onNode(replica, key), "ran on the promoted replica");
+      // The fetch path refuses a miss while its connection to the promoted node opens (fail fast,
+      // see ClusterRespIT): the other tests' reads start once it reads from there.
+      Eventually.await(WAIT, "a GET of the promoted replica's key answers its value",
+          () -> socket.send(command("GET", key)).readReply().equals(bulk("2")));
     }
   }
 

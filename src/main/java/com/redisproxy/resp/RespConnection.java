@@ -8,17 +8,16 @@ import com.redisproxy.resp.codec.RespReply;
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
 import com.redisproxy.resp.command.CommandTable;
-import com.redisproxy.resp.command.Refusals;
 import com.redisproxy.resp.command.RespAuth;
 import com.redisproxy.resp.command.RespCommands;
 import com.redisproxy.resp.command.RedisLogin;
 import com.redisproxy.resp.command.RespSession;
-import com.redisproxy.resp.forward.BackendAddress;
-import com.redisproxy.resp.forward.BackendLocator;
 import com.redisproxy.resp.forward.Backends;
 import com.redisproxy.resp.forward.Forwarder;
 import com.redisproxy.resp.forward.Forwarding;
+import com.redisproxy.resp.forward.Pinned;
 import com.redisproxy.resp.forward.PinnedSession;
+import com.redisproxy.resp.forward.Pinning;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelConfig;
@@ -31,7 +30,6 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -71,23 +69,25 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   private final Forwarding forwarding;
   private final Forwarder forwarder;
   private final Backends backends;
+  private final Pinning pinning;
   // The user this connection counts as in its loop's backends, so that a user's connection closes with its last client.
   private RedisLogin joined;
   private final ArrayDeque<CompletableFuture<RespReply>> unanswered = new ArrayDeque<>();
   private Kind lastKind;
   private CompletableFuture<?> lastStarted = DONE;
   private CompletableFuture<?> lastDone = DONE;
-  // Requests read while a request waits for a connection of its own: they follow it there.
+  // Requests read while a request waits for a connection of its own, or while the pinned session
+  // takes nothing more (see Pinned#takesRequests): they follow it there, or come after it.
   private List<RespRequest> held;
   private String heldProtocolError;
-  private PinnedSession pinned;
+  private Pinned pinned;
   private ChannelHandlerContext context;
   private boolean quitRead;
   private boolean closing;
   private boolean closeWhenAnswered;
 
   RespConnection(RespParser parser, RespSession session, RespCommands commands, CacheReads cache, RespAuth auth,
-      Forwarding forwarding, Backends backends) {
+      Forwarding forwarding, Backends backends, Pinning pinning) {
     this.parser = parser;
     this.session = session;
     this.commands = commands;
@@ -95,6 +95,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     this.auth = auth;
     this.forwarding = forwarding;
     this.backends = backends;
+    this.pinning = pinning;
     this.forwarder = new Forwarder(session, auth, forwarding, backends, cache, commands);
   }
 
@@ -138,11 +139,11 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     if (batch.isEmpty()) return;
     List<RespRequest> requests = batch.requests();
     if (!requests.isEmpty()) session.active(requests.get(requests.size() - 1));
-    if (pinned != null) {
-      toPinned(batch.requests(), batch.protocolError());
-    } else if (held != null) {
+    if (held != null) {
       held.addAll(batch.requests());
       if (batch.protocolError() != null) heldProtocolError = batch.protocolError();
+    } else if (pinned != null) {
+      toPinned(batch.requests(), batch.protocolError());
     } else {
       dispatch(batch.requests(), batch.protocolError());
     }
@@ -300,17 +301,13 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   private CompletableFuture<RespReply> pin() {
     RespRequest first = held.get(0);
     if (!auth.allows(session, first)) return notPinned(RespAuth.NOAUTH);
-    Optional<BackendAddress> backend = forwarding.backend().current();
-    if (backend.isEmpty()) {
+    Pinning.Result opened = pinning.open(first, new PinnedSession.Connection(context.channel().eventLoop(), session, auth, this));
+    if (opened instanceof Pinning.Refused refused) {
+      // What it queues must not run outside a transaction.
       if (CommandTable.effect(first) == CommandTable.Effect.BEGINS_TRANSACTION) forwarder.refuseTransaction();
-      return notPinned(BackendLocator.unavailable(forwarding.backend()));
+      return notPinned(refused.reply());
     }
-    if (!forwarding.takePinned()) {
-      if (CommandTable.effect(first) == CommandTable.Effect.BEGINS_TRANSACTION) forwarder.refuseTransaction();
-      return notPinned(Refusals.tooManyPinned(first, forwarding.maxPinned()));
-    }
-    pinned = new PinnedSession(forwarding, backend.get(),
-        new PinnedSession.Connection(context.channel().eventLoop(), session, auth, this));
+    pinned = ((Pinning.Opened) opened).session();
     List<RespRequest> requests = held;
     String protocolError = heldProtocolError;
     held = null;
@@ -318,18 +315,30 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     return CompletableFuture.completedFuture(new RespReply(ByteString.emptyByteString(), false));
   }
 
-  // Should the session end on the way (its state over), the rest is served as usual.
+  // Should the session end on the way (its state over), the rest is served as usual; should it
+  // take nothing more for now, the rest waits until it does, or ends.
   private void toPinned(List<RespRequest> requests, String protocolError) {
     for (int i = 0; i < requests.size(); i++) {
       if (pinned == null) {
         dispatch(requests.subList(i, requests.size()), protocolError);
         return;
       }
+      if (!pinned.takesRequests()) {
+        held = new ArrayList<>(requests.subList(i, requests.size()));
+        heldProtocolError = protocolError;
+        return;
+      }
       pinned.handle(requests.get(i));
     }
     if (protocolError == null) return;
-    if (pinned != null) pinned.protocolError(protocolError);
-    else dispatch(List.of(), protocolError);
+    if (pinned == null) {
+      dispatch(List.of(), protocolError);
+    } else if (!pinned.takesRequests()) {
+      held = new ArrayList<>();
+      heldProtocolError = protocolError;
+    } else {
+      pinned.protocolError(protocolError);
+    }
   }
 
   // The request is answered here; what came after it is cut into segments again, after this one.
@@ -382,6 +391,22 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     pinned = null;
     syncLogin();
     lastKind = null;
+    if (held != null) {
+      List<RespRequest> rest = held;
+      String protocolError = heldProtocolError;
+      held = null;
+      if (!closing) dispatch(rest, protocolError);
+    }
+    updateReading();
+  }
+
+  @Override
+  public void takesMore() {
+    if (held == null || pinned == null) return;
+    List<RespRequest> rest = held;
+    String protocolError = heldProtocolError;
+    held = null;
+    toPinned(rest, protocolError);
     updateReading();
   }
 

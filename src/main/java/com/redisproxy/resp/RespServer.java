@@ -6,6 +6,7 @@ import com.redisproxy.cache.client.ReadBatcher;
 import com.redisproxy.fetch.cluster.ClusterRedis;
 import com.redisproxy.metrics.ProxyMetrics;
 import com.redisproxy.resp.cluster.ClusterBackend;
+import com.redisproxy.resp.cluster.ClusterPinning;
 import com.redisproxy.resp.cluster.ClusterRouting;
 import com.redisproxy.resp.codec.ReadingBudget;
 import com.redisproxy.resp.codec.RespParser;
@@ -21,6 +22,7 @@ import com.redisproxy.resp.forward.Backend;
 import com.redisproxy.resp.forward.Backends;
 import com.redisproxy.resp.forward.LoginBackends;
 import com.redisproxy.resp.forward.BackendLocator;
+import com.redisproxy.resp.forward.Pinning;
 import com.redisproxy.resp.forward.Forwarding;
 import com.redisproxy.resp.forward.Invalidator;
 import com.redisproxy.resp.forward.SharedBackend;
@@ -116,6 +118,7 @@ public final class RespServer {
   private final Map<EventLoop, Backends> backends = new ConcurrentHashMap<>();
   private final Optional<ClusterRedis> cluster;
   private final Optional<ClusterRouting> clusterRouting;
+  private final Pinning pinning;
   private final RespEventLoops loops;
   private final AtomicInteger openConnections = new AtomicInteger();
   private final AtomicLong nextClientId = new AtomicLong();
@@ -139,6 +142,7 @@ public final class RespServer {
     this.forwarding = new Forwarding(new CommandTable(settings.refusedCommands(), cluster.isPresent()), context.backend(),
         settings.connectTimeout(), settings.forwardTimeout(), Invalidator.of(cache), settings.maxPinnedConnections(), pinned);
     this.clusterRouting = cluster.map(redis -> new ClusterRouting(forwarding.table(), redis::slot));
+    this.pinning = cluster.<Pinning>map(redis -> new ClusterPinning(redis, forwarding)).orElseGet(() -> Pinning.toOneRedis(forwarding));
     this.commandTable = context.commandTable();
     this.serverInfo = new ServerInfo(openConnections::get, pinned::get, context.version());
     this.commands = new RespCommands(serverInfo, context.metrics().readOutcomes("resp"), auth, forwarding.table(), clients);
@@ -200,7 +204,7 @@ public final class RespServer {
     clients.opened(session, channel);
     // Redis's tighter limits for a client that has yet to authenticate.
     channel.pipeline().addLast(new RespConnection(new RespParser(settings.limits(), readingBudget, () -> auth.mustAuthenticate(session)),
-        session, commands, batcher, auth, forwarding, backends(channel.eventLoop())));
+        session, commands, batcher, auth, forwarding, backends(channel.eventLoop()), pinning));
   }
 
   // A loop's reads are sent once its cycle's reads are done (a task runs after them), and answered

@@ -1,6 +1,7 @@
 package com.redisproxy.fetch.cluster;
 
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletionStage;
 import org.apache.pekko.util.ByteString;
 
@@ -47,6 +48,21 @@ public interface ClusterRedis {
 
   /** One master's reply, and how many masters there are. */
   record MasterReply(ByteString reply, int masters) {}
+
+  /** A node as clients reach it. */
+  record Node(String host, int port) {}
+
+  /** The master of {@code slot} as this client's slot map says now; empty when none serves it. */
+  Optional<Node> masterOf(int slot);
+
+  /** A master picked at random among those that serve slots; empty when none is known. */
+  Optional<Node> anyMaster();
+
+  /**
+   * Reads the slot map again (a node redirected a client's own connection: the map may be old);
+   * completes once read, or once reading failed.
+   */
+  CompletionStage<Void> readSlotsAgain();
 
   /** Redis's COMMAND reply, as nested lists (the RESP port builds its command table from it). */
   CompletionStage<List<Object>> commandTable();

@@ -31,6 +31,7 @@ import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
@@ -94,7 +95,7 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
 
   @Override
   public CompletionStage<ByteString> sendToAnyNode(List<ByteString> args) {
-    return anyMaster().thenCompose(master -> sendToNode(master, args));
+    return firstOpenMaster().thenCompose(master -> sendToNode(master, args));
   }
 
   @Override
@@ -118,7 +119,7 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
   }
 
   // The first master in slot order whose connection is open (the first, when none is).
-  private CompletionStage<RedisClusterNode> anyMaster() {
+  private CompletionStage<RedisClusterNode> firstOpenMaster() {
     return commands().thenApply(async -> {
       List<RedisClusterNode> masters = mastersInSlotOrder();
       if (masters.isEmpty()) throw new RedisConnectionException("no master of the Redis Cluster serves slots");
@@ -135,7 +136,7 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
   public CompletionStage<List<ByteString>> keysOf(List<ByteString> args) {
     CommandArgs<byte[], byte[]> commandArgs = new CommandArgs<>(ByteArrayCodec.INSTANCE).add("GETKEYS");
     for (ByteString arg : args) commandArgs.add(arg.toArray());
-    return anyMaster().thenCompose(master -> connectionTo(master))
+    return firstOpenMaster().thenCompose(master -> connectionTo(master))
         .thenCompose(node -> node.async().dispatch(COMMAND, new KeyListOutput<>(ByteArrayCodec.INSTANCE), commandArgs))
         .thenApply(keys -> keys.stream().map(ByteString::fromArrayUnsafe).toList())
         .exceptionally(failure -> { throw redisError(failure); });
@@ -203,8 +204,31 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
   }
 
   @Override
+  public Optional<Node> masterOf(int slot) {
+    StatefulRedisClusterConnection<byte[], byte[]> open = connection;
+    if (open == null) return Optional.empty();
+    return Optional.ofNullable(open.getPartitions().getMasterBySlot(slot)).filter(node -> node.getUri() != null)
+        .map(node -> new Node(node.getUri().getHost(), node.getUri().getPort()));
+  }
+
+  @Override
+  public Optional<Node> anyMaster() {
+    if (connection == null) return Optional.empty();
+    List<RedisClusterNode> masters = mastersInSlotOrder().stream().filter(node -> node.getUri() != null).toList();
+    if (masters.isEmpty()) return Optional.empty();
+    RedisClusterNode master = masters.get(ThreadLocalRandom.current().nextInt(masters.size()));
+    return Optional.of(new Node(master.getUri().getHost(), master.getUri().getPort()));
+  }
+
+  @Override
+  public CompletionStage<Void> readSlotsAgain() {
+    if (connection == null) return CompletableFuture.completedFuture(null);
+    return client.refreshPartitionsAsync().handle((read, failure) -> null);
+  }
+
+  @Override
   public CompletionStage<List<Object>> commandTable() {
-    return anyMaster().thenCompose(master -> connectionTo(master)).thenCompose(node -> node.async().command());
+    return firstOpenMaster().thenCompose(master -> connectionTo(master)).thenCompose(node -> node.async().command());
   }
 
   private CompletionStage<ByteString> dispatch(ByteString name, CommandArgs<byte[], byte[]> args) {

@@ -52,6 +52,7 @@ public final class ClusterRouting {
 
   Decision decide(RespRequest request) {
     String name = request.name();
+    if (table.isShardedPubSubUnknown(request)) return new Refused(Refusals.needsRedis7(request));
     Optional<CommandTable.Command> known = table.command(name);
     if (known.isPresent() && !known.get().takes(request.size())) return AnyNode.INSTANCE; // Redis's own arity error
     switch (CommandTable.inCluster(request)) {

@@ -24,7 +24,10 @@ import org.apache.pekko.util.ByteString;
  */
 public final class CommandTable {
 
-  /** What becomes of one request; NOT_IN_CLUSTER: it would pin, and in front of a cluster nothing does. */
+  /**
+   * What becomes of one request; NOT_IN_CLUSTER: it would pin, and in front of a cluster only
+   * transactions, blocking commands and subscriptions do (see {@link InCluster#PINNED}).
+   */
   public enum Route { CACHED, LOCAL, INFO, FORWARDED, PINNED, REFUSED, NOT_IN_CLUSTER }
 
   /** What becomes of one request in a pinned session, where all but these go to its connection. */
@@ -64,7 +67,10 @@ public final class CommandTable {
     WHOLE_DBSIZE,
     WHOLE_FLUSH,
     WHOLE_INFO,
-    /** Any node answers as the others would (PUBLISH too: the cluster bus carries it to every node). */
+    /**
+     * Any node answers as the others would (PUBLISH too: the cluster bus carries it to every node;
+     * EXEC, DISCARD and UNWATCH outside a pinned session: Redis's "without MULTI", or OK).
+     */
     ANY_NODE,
     /** KEYS: every master's keys, in one array. */
     EVERY_MASTER_KEYS,
@@ -77,7 +83,13 @@ public final class CommandTable {
     /** SCRIPT EXISTS: a script exists where every master has it. */
     EVERY_MASTER_ALL_OF,
     /** It would need RESP3, which the cluster client does not relay: refused as Redis refuses an unknown version. */
-    REFUSED_AS_NOPROTO
+    REFUSED_AS_NOPROTO,
+    /**
+     * Pinned as in front of one Redis, to a connection of its own to the master of its keys' slot
+     * (any master when it names none; MULTI waits for the transaction's first key): see
+     * resp/cluster/ClusterSession. What else pins is refused in front of a cluster.
+     */
+    PINNED
   }
 
   /** One command as Redis describes it. */
@@ -205,31 +217,32 @@ public final class CommandTable {
       Map.entry("client|no-evict", Known.pinning(Effect.LASTS)),
       Map.entry("client|no-touch", Known.pinning(Effect.LASTS)),
       Map.entry("client|caching", Known.pinning(Effect.LASTS)),
-      Map.entry("multi", Known.pinning(Effect.BEGINS_TRANSACTION)),
-      Map.entry("exec", Known.forwarded(Effect.RUNS_TRANSACTION)),
-      Map.entry("discard", Known.forwarded(Effect.DISCARDS_TRANSACTION)),
-      Map.entry("watch", Known.pinning(Effect.WATCHES)),
-      Map.entry("unwatch", Known.forwarded(Effect.UNWATCHES)),
-      Map.entry("subscribe", Known.pinning(Effect.UNMATCHES_REPLIES)),
-      Map.entry("psubscribe", Known.pinning(Effect.UNMATCHES_REPLIES)),
-      Map.entry("ssubscribe", Known.pinning(Effect.UNMATCHES_REPLIES)),
+      Map.entry("multi", Known.pinning(Effect.BEGINS_TRANSACTION).inCluster(InCluster.PINNED)),
+      Map.entry("exec", Known.forwarded(Effect.RUNS_TRANSACTION).inCluster(InCluster.ANY_NODE)),
+      Map.entry("discard", Known.forwarded(Effect.DISCARDS_TRANSACTION).inCluster(InCluster.ANY_NODE)),
+      Map.entry("watch", Known.pinning(Effect.WATCHES).inCluster(InCluster.PINNED)),
+      Map.entry("unwatch", Known.forwarded(Effect.UNWATCHES).inCluster(InCluster.ANY_NODE)),
+      Map.entry("subscribe", Known.pinning(Effect.UNMATCHES_REPLIES).inCluster(InCluster.PINNED)),
+      Map.entry("psubscribe", Known.pinning(Effect.UNMATCHES_REPLIES).inCluster(InCluster.PINNED)),
+      Map.entry("ssubscribe", Known.pinning(Effect.UNMATCHES_REPLIES).inCluster(InCluster.PINNED)),
       Map.entry("monitor", Known.pinning(Effect.UNMATCHES_REPLIES)),
       Map.entry("sync", Known.local(LocalCommands::replicationRefused)),
       Map.entry("psync", Known.local(LocalCommands::replicationRefused)),
       Map.entry("replconf", Known.local(LocalCommands::replicationRefused)),
       Map.entry("reset", Known.pinning(Effect.RESETS)),
-      Map.entry("blpop", Known.pinning(Effect.NONE)),
-      Map.entry("brpop", Known.pinning(Effect.NONE)),
-      Map.entry("brpoplpush", Known.pinning(Effect.NONE)),
-      Map.entry("blmove", Known.pinning(Effect.NONE)),
-      Map.entry("blmpop", Known.pinning(Effect.NONE)),
-      Map.entry("bzpopmin", Known.pinning(Effect.NONE)),
-      Map.entry("bzpopmax", Known.pinning(Effect.NONE)),
-      Map.entry("bzmpop", Known.pinning(Effect.NONE)),
-      Map.entry("wait", Known.pinning(Effect.NONE)),
-      Map.entry("waitaof", Known.pinning(Effect.NONE)),
-      Map.entry("xread", Known.routed(CommandTable::blockingReadRoute)),
-      Map.entry("xreadgroup", Known.routed(CommandTable::blockingReadRoute)));
+      Map.entry("blpop", Known.pinning(Effect.NONE).inCluster(InCluster.PINNED)),
+      Map.entry("brpop", Known.pinning(Effect.NONE).inCluster(InCluster.PINNED)),
+      Map.entry("brpoplpush", Known.pinning(Effect.NONE).inCluster(InCluster.PINNED)),
+      Map.entry("blmove", Known.pinning(Effect.NONE).inCluster(InCluster.PINNED)),
+      Map.entry("blmpop", Known.pinning(Effect.NONE).inCluster(InCluster.PINNED)),
+      Map.entry("bzpopmin", Known.pinning(Effect.NONE).inCluster(InCluster.PINNED)),
+      Map.entry("bzpopmax", Known.pinning(Effect.NONE).inCluster(InCluster.PINNED)),
+      Map.entry("bzmpop", Known.pinning(Effect.NONE).inCluster(InCluster.PINNED)),
+      Map.entry("wait", Known.pinning(Effect.NONE).inCluster(InCluster.PINNED)),
+      Map.entry("waitaof", Known.pinning(Effect.NONE).inCluster(InCluster.PINNED)),
+      Map.entry("xread", Known.routed(CommandTable::blockingReadRoute).inCluster(InCluster.PINNED)),
+      Map.entry("xreadgroup", Known.routed(CommandTable::blockingReadRoute).inCluster(InCluster.PINNED)));
+  private static final Set<String> SHARDED_PUBSUB = Set.of("ssubscribe", "spublish", "sunsubscribe");
   // Commands some of whose subcommands have entries of their own ("client|id").
   private static final Set<String> SUBCOMMANDED = Set.of("client", "script", "function");
   // Keys Redis's table cannot name (scripts, functions) or every key of the database.
@@ -348,6 +361,13 @@ public final class CommandTable {
     return commands.size();
   }
 
+  /** Sharded pub/sub, which the table of a Redis before 7 does not have (read, and without it). */
+  public boolean isShardedPubSubUnknown(RespRequest request) {
+    Map<String, Command> table = commands;
+    String name = request.name();
+    return SHARDED_PUBSUB.contains(name) && !table.isEmpty() && !table.containsKey(name);
+  }
+
   /** Redis's description of the command {@code name} (lower case), once the table is read. */
   public Optional<Command> command(String name) {
     return Optional.ofNullable(commands.get(name));
@@ -359,9 +379,9 @@ public final class CommandTable {
     Route route = known.route().apply(request);
     if (known == UNKNOWN && cachedReadKey(request) > 0) return Route.CACHED;
     if (!cluster) return route;
-    // In front of a cluster nothing pins; HELLO 3 is refused too (-NOPROTO, see Refusals), so that
-    // clients speak RESP2, the protocol the cluster client relays.
-    if (route == Route.PINNED || isHello3(request)) return Route.NOT_IN_CLUSTER;
+    // In front of a cluster only what names its node pins; HELLO 3 is refused too (-NOPROTO, see
+    // Refusals), so that clients speak RESP2, the protocol the cluster client relays.
+    if ((route == Route.PINNED && known.inCluster() != InCluster.PINNED) || isHello3(request)) return Route.NOT_IN_CLUSTER;
     return route;
   }
 
@@ -431,6 +451,18 @@ public final class CommandTable {
   private static Route blockingReadRoute(RespRequest request) {
     for (ByteString arg : request.args()) if (arg.utf8String().equalsIgnoreCase("block")) return Route.PINNED;
     return Route.FORWARDED;
+  }
+
+  /**
+   * The keys of {@code request} as Redis's table places them (none for a keyless command); empty
+   * when only Redis can name them: the table is not read yet, the command is unknown, or its keys
+   * move with its arguments (EVAL, XREAD ... STREAMS, BLMPOP).
+   */
+  public Optional<List<ByteString>> keys(RespRequest request) {
+    Command command = commands.get(request.name());
+    if (command == null || command.movableKeys()) return Optional.empty();
+    if (command.firstKey() <= 0) return Optional.of(List.of());
+    return Optional.of(keys(command, request));
   }
 
   /** What forwarding {@code request} may change in the cache. */

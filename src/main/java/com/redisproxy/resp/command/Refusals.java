@@ -24,6 +24,15 @@ public final class Refusals {
         + " front of a Redis Cluster: it needs a connection of its own to one node").result();
   }
 
+  /** Sharded pub/sub (SSUBSCRIBE, SPUBLISH, SUNSUBSCRIBE) against nodes older than Redis 7, which would call it unknown. */
+  public static ByteString needsRedis7(RespRequest request) {
+    return new RespWriter().error("ERR " + request.name().toUpperCase(Locale.ROOT) + " is sharded pub/sub, which needs"
+        + " Redis 7: the cluster's nodes do not know it").result();
+  }
+
+  /** A transaction's key in another slot than its first: what Redis answers for keys of two slots. */
+  public static final ByteString CROSSSLOT = new RespWriter().error("CROSSSLOT Keys in request don't hash to the same slot").result();
+
   public static ByteString noSingleMeaningInCluster(RespRequest request) {
     return new RespWriter().error("ERR " + request.name().toUpperCase(Locale.ROOT) + " names no key and has no single"
         + " meaning across a Redis Cluster; of the keyless commands the proxy answers PING, ECHO, DBSIZE, FLUSHALL,"

@@ -33,7 +33,7 @@ import org.apache.pekko.util.ByteString;
  * it. Redis may not leave it waiting for good: see {@link PinnedWaits}. Used by the loop's thread
  * only.
  */
-public final class PinnedSession implements BackendLink.Replies {
+public final class PinnedSession implements Pinned, BackendLink.Replies {
 
   /** The client's side of the session. */
   public interface Client {
@@ -47,6 +47,9 @@ public final class PinnedSession implements BackendLink.Replies {
     /** The state is over; the client is served by the shared connections again. */
     void unpinned();
 
+    /** A session that held requests back ({@link Pinned#takesRequests}) takes them now. */
+    default void takesMore() {}
+
     /** Redis's reply to a PING on the loop's shared connection, as the proxy's own user (or the proxy's error). */
     CompletionStage<ByteString> pingOnSharedConnection();
   }
@@ -54,10 +57,14 @@ public final class PinnedSession implements BackendLink.Replies {
   /** A reply owed to the client: the next of Redis's, or the proxy's own. */
   private sealed interface Owed {}
 
-  /** {@code protocol}: the version the connection speaks once Redis accepts this request (HELLO, RESET). */
-  private record FromRedis(CommandTable.Invalidation after, OptionalInt protocol, Optional<RedisLogin> login) implements Owed {
+  /**
+   * {@code protocol}: the version the connection speaks once Redis accepts this request (HELLO,
+   * RESET); {@code quiet}: the reply is not the client's (a request the proxy sent on its behalf).
+   */
+  private record FromRedis(CommandTable.Invalidation after, OptionalInt protocol, Optional<RedisLogin> login,
+      boolean quiet) implements Owed {
     FromRedis(CommandTable.Invalidation after, OptionalInt protocol) {
-      this(after, protocol, Optional.empty());
+      this(after, protocol, Optional.empty(), false);
     }
   }
 
@@ -79,6 +86,8 @@ public final class PinnedSession implements BackendLink.Replies {
   private final Client client;
   private final BackendLink link;
   private final PinnedWaits waits;
+  // Sentinel's master: the session ends when Redis moves. A cluster node redirects by itself (MOVED).
+  private final boolean followsLocator;
   private final ArrayDeque<Owed> owed = new ArrayDeque<>();
   private boolean inTransaction;
   private boolean transactionWrites;
@@ -89,7 +98,20 @@ public final class PinnedSession implements BackendLink.Replies {
 
   /** Opens the session's connection to Redis at {@code address}; the caller has taken one of the pinned connections. */
   public PinnedSession(Forwarding forwarding, BackendAddress address, Connection connection) {
+    this(forwarding, address, connection, true);
+  }
+
+  /**
+   * A session on a Redis Cluster node's connection: it does not follow where the locator says
+   * Redis is, since the node answers MOVED or ASK itself for a slot it no longer serves.
+   */
+  public static PinnedSession onNode(Forwarding forwarding, BackendAddress node, Connection connection) {
+    return new PinnedSession(forwarding, node, connection, false);
+  }
+
+  private PinnedSession(Forwarding forwarding, BackendAddress address, Connection connection, boolean followsLocator) {
     this.forwarding = forwarding;
+    this.followsLocator = followsLocator;
     this.address = address;
     this.table = forwarding.table();
     this.cache = forwarding.cache();
@@ -113,7 +135,25 @@ public final class PinnedSession implements BackendLink.Replies {
     this.link = BackendLink.open(connection.loop(), address, forwarding.connectTimeout(), session.resp3(), asClient, this);
   }
 
+  @Override
   public void handle(RespRequest request) {
+    handle(request, false);
+  }
+
+  /**
+   * As {@link #handle}, for a request the proxy sends on the client's behalf (a MULTI it answered
+   * itself): Redis's reply is not relayed.
+   */
+  public void handleQuietly(RespRequest request) {
+    handle(request, true);
+  }
+
+  /** The proxy's own answer, in its place among the replies owed. */
+  public void answerInOrder(ByteString reply) {
+    answer(reply, false);
+  }
+
+  private void handle(RespRequest request, boolean quiet) {
     if (movedAway()) return;
     if (!auth.allows(session, request)) {
       answer(RespAuth.NOAUTH, false);
@@ -132,24 +172,26 @@ public final class PinnedSession implements BackendLink.Replies {
           return;
         }
         BlockingWait wait = inTransaction ? BlockingWait.NONE : BlockingWait.of(request); // MULTI never blocks
-        send(request.args(), track(request), resetsProtocol(request) ? OptionalInt.of(2) : OptionalInt.empty(), wait);
+        send(request.args(), track(request), resetsProtocol(request) ? OptionalInt.of(2) : OptionalInt.empty(), wait, quiet);
         if (unmatched) waits.waitWithoutEnd();
       }
     }
   }
 
   private boolean movedAway() {
-    if (ended || forwarding.backend().current().filter(address::equals).isPresent()) return false;
+    if (!followsLocator || ended || forwarding.backend().current().filter(address::equals).isPresent()) return false;
     owed.add(new FromProxy(MOVED, true)); // the request's answer
     closed(MOVED);
     link.close();
     return true;
   }
 
+  @Override
   public void protocolError(String message) {
     answer(new RespWriter().error("ERR " + message).result(), true);
   }
 
+  @Override
   public void setReading(boolean reading) {
     link.setReading(reading);
     waits.paused(!reading);
@@ -159,11 +201,12 @@ public final class PinnedSession implements BackendLink.Replies {
    * True while the session waits on Redis: a reply is owed, or it is subscribed or in MONITOR.
    * Such a client is never idle, as Redis's own {@code timeout} spares pub/sub and blocked clients.
    */
+  @Override
   public boolean waitsOnRedis() {
     return !owed.isEmpty() || unmatched;
   }
 
-  /** The client's connection closed. */
+  @Override
   public void end() {
     if (ended) return;
     ended = true;
@@ -187,7 +230,7 @@ public final class PinnedSession implements BackendLink.Replies {
       if (hello.version().isPresent() && !inTransaction) protocol = OptionalInt.of(hello.version().get());
     }
     if (!unmatched) {
-      owed.add(new FromRedis(CommandTable.Invalidation.NONE, protocol, inTransaction ? Optional.empty() : login));
+      owed.add(new FromRedis(CommandTable.Invalidation.NONE, protocol, inTransaction ? Optional.empty() : login, false));
       waits.sent(BlockingWait.NONE);
     }
     link.send(request.args());
@@ -199,7 +242,7 @@ public final class PinnedSession implements BackendLink.Replies {
     if (hello.error().isPresent()) {
       // Inside MULTI Redis queues it and EXEC's reply holds the error; never with the credentials.
       if (inTransaction) {
-        send(HelloRequest.withEveryAuthRemoved(request), CommandTable.Invalidation.NONE, OptionalInt.empty(), BlockingWait.NONE);
+        send(HelloRequest.withEveryAuthRemoved(request), CommandTable.Invalidation.NONE, OptionalInt.empty(), BlockingWait.NONE, false);
       }
       else answer(new RespWriter().error(hello.error().get()).result(), false);
       return;
@@ -219,7 +262,7 @@ public final class PinnedSession implements BackendLink.Replies {
     // Inside MULTI, HELLO is only queued: what the connection speaks is known again after EXEC.
     boolean switches = hello.version().isPresent() && !inTransaction;
     send(hello.withoutCredentials(), CommandTable.Invalidation.NONE,
-        switches ? OptionalInt.of(hello.version().get()) : OptionalInt.empty(), BlockingWait.NONE);
+        switches ? OptionalInt.of(hello.version().get()) : OptionalInt.empty(), BlockingWait.NONE, false);
   }
 
   private static boolean resetsProtocol(RespRequest request) {
@@ -252,10 +295,11 @@ public final class PinnedSession implements BackendLink.Replies {
     return invalidation;
   }
 
-  private void send(List<ByteString> args, CommandTable.Invalidation invalidation, OptionalInt protocol, BlockingWait wait) {
+  private void send(List<ByteString> args, CommandTable.Invalidation invalidation, OptionalInt protocol, BlockingWait wait,
+      boolean quiet) {
     cache.invalidate(invalidation);
     if (!unmatched) {
-      owed.add(new FromRedis(invalidation, protocol));
+      owed.add(new FromRedis(invalidation, protocol, Optional.empty(), quiet));
       waits.sent(wait);
     }
     link.send(args);
@@ -284,8 +328,10 @@ public final class PinnedSession implements BackendLink.Replies {
       boolean accepted = frame.getByte(frame.readerIndex()) != '-';
       if (accepted && next.protocol().isPresent()) session.speak(next.protocol().getAsInt());
       if (accepted && next.login().isPresent()) auth.loggedIn(session, next.login().get());
+      if (!next.quiet()) client.relay(frame);
+    } else {
+      client.relay(frame);
     }
-    client.relay(frame);
     answerReady();
     unpinIfOver();
   }

@@ -45,7 +45,9 @@ class ClusterRoutingTest {
       entry("publish", 3, List.of("pubsub", "loading", "stale", "fast", "may_replicate"), 0, 0, 0),
       entry("config", -2, List.of("admin", "noscript", "loading", "stale"), 0, 0, 0),
       entry("multi", 1, List.of("noscript", "fast"), 0, 0, 0),
-      entry("blpop", -3, List.of("write", "noscript"), 1, -2, 1));
+      entry("blpop", -3, List.of("write", "noscript"), 1, -2, 1),
+      entry("xread", -4, List.of("readonly", "movablekeys"), 1, 1, 1),
+      entry("subscribe", -2, List.of("pubsub", "noscript", "loading", "stale"), 0, 0, 0));
 
   // A stand-in for CRC16: the slot is the key's first letter, so tests choose slots by name.
   private static int slot(ByteString key) {
@@ -111,6 +113,8 @@ class ClusterRoutingTest {
     assertEquals(AnyNode.INSTANCE, routing.decide(request("NOSUCHCOMMAND", "k")));
     assertEquals(AnyNode.INSTANCE, routing.decide(request("DEL")), "wrong arity");
     assertEquals(AnyNode.INSTANCE, routing.decide(request("INCR", "a", "b")), "wrong arity");
+    assertEquals(AnyNode.INSTANCE, routing.decide(request("EXEC")), "outside a pinned session: EXEC without MULTI");
+    assertEquals(AnyNode.INSTANCE, routing.decide(request("UNWATCH")));
   }
 
   @Test
@@ -122,15 +126,44 @@ class ClusterRoutingTest {
   }
 
   @Test
-  void whatWouldPinIsRefusedAndSoIsHello3() {
+  void transactionsBlockingCommandsAndSubscriptionsPinTheRestIsRefusedAndSoIsHello3() {
     table.load(COMMAND_REPLY);
-    assertEquals(Route.NOT_IN_CLUSTER, table.route(request("MULTI")));
-    assertEquals(Route.NOT_IN_CLUSTER, table.route(request("BLPOP", "k", "0")));
-    assertEquals(Route.NOT_IN_CLUSTER, table.route(request("SUBSCRIBE", "c")));
+    assertEquals(Route.PINNED, table.route(request("MULTI")));
+    assertEquals(Route.PINNED, table.route(request("WATCH", "k")));
+    assertEquals(Route.PINNED, table.route(request("BLPOP", "k", "0")));
+    assertEquals(Route.PINNED, table.route(request("XREAD", "BLOCK", "0", "STREAMS", "s", "$")));
+    assertEquals(Route.FORWARDED, table.route(request("XREAD", "STREAMS", "s", "0")), "XREAD without BLOCK is routed by its keys");
+    assertEquals(Route.PINNED, table.route(request("SUBSCRIBE", "c")));
+    assertEquals(Route.PINNED, table.route(request("SSUBSCRIBE", "c")));
     assertEquals(Route.NOT_IN_CLUSTER, table.route(request("SELECT", "1")));
+    assertEquals(Route.NOT_IN_CLUSTER, table.route(request("MONITOR")));
+    assertEquals(Route.NOT_IN_CLUSTER, table.route(request("CLIENT", "TRACKING", "on")));
+    assertEquals(Route.NOT_IN_CLUSTER, table.route(request("RESET")));
     assertEquals(Route.LOCAL, table.route(request("SELECT", "0")));
     assertEquals(Route.NOT_IN_CLUSTER, table.route(request("HELLO", "3")), "answered -NOPROTO: clients fall back to RESP2");
     assertEquals(Route.LOCAL, table.route(request("HELLO", "2")));
-    assertEquals(Route.PINNED, new CommandTable(Set.of()).route(request("MULTI")), "standalone still pins");
+    assertEquals(Route.PINNED, new CommandTable(Set.of()).route(request("SELECT", "1")), "standalone still pins");
+  }
+
+  @Test
+  void shardedPubSubAgainstARedisThatDoesNotKnowItIsRefusedClearly() {
+    table.load(COMMAND_REPLY); // 6.2's table: no SPUBLISH
+    Refused refused = assertInstanceOf(Refused.class, routing.decide(request("SPUBLISH", "c", "m")));
+    assertEquals("-ERR SPUBLISH is sharded pub/sub, which needs Redis 7: the cluster's nodes do not know it\r\n",
+        refused.reply().utf8String());
+    assertTrue(table.isShardedPubSubUnknown(request("ssubscribe", "c")));
+    table.load(List.of(entry("spublish", 3, List.of("pubsub", "loading", "stale", "fast"), 1, 1, 1)));
+    assertEquals(new Keyed(1), routing.decide(request("SPUBLISH", "c", "m")), "Redis 7: to the channel's slot's master");
+  }
+
+  @Test
+  void theKeysOfARequestAreWhereTheTablePutsThemUnlessOnlyRedisCanNameThem() {
+    assertTrue(table.keys(request("SET", "k", "v")).isEmpty(), "the table is not read yet");
+    table.load(COMMAND_REPLY);
+    assertEquals(java.util.Optional.of(args("a", "b")), table.keys(request("MSET", "a", "1", "b", "2")));
+    assertEquals(java.util.Optional.of(args("a", "b")), table.keys(request("BLPOP", "a", "b", "0")));
+    assertEquals(java.util.Optional.of(List.of()), table.keys(request("MULTI")));
+    assertTrue(table.keys(request("EVAL", "return 1", "1", "k")).isEmpty(), "movable keys: Redis names them");
+    assertTrue(table.keys(request("NOSUCHCOMMAND", "k")).isEmpty());
   }
 }

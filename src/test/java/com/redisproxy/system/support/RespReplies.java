@@ -28,6 +28,11 @@ public final class RespReplies {
     return line;
   }
 
+  /** {@code value} as a RESP bulk string. */
+  public static String bulk(String value) {
+    return "$" + value.getBytes(java.nio.charset.StandardCharsets.UTF_8).length + "\r\n" + value + "\r\n";
+  }
+
   /** The bulk strings of an array reply of bulk strings. */
   public static List<String> bulks(String reply) {
     List<String> values = new ArrayList<>();

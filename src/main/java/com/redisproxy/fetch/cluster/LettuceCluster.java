@@ -6,6 +6,7 @@ import com.redisproxy.fetch.raw.WholeReplies;
 import io.lettuce.core.FlushMode;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisChannelHandler;
 import io.lettuce.core.RedisURI;
 import io.lettuce.core.api.StatefulRedisConnection;
 import io.lettuce.core.cluster.RedisClusterClient;
@@ -16,6 +17,8 @@ import io.lettuce.core.cluster.event.ClusterTopologyChangedEvent;
 import io.lettuce.core.cluster.models.partitions.RedisClusterNode;
 import io.lettuce.core.codec.ByteArrayCodec;
 import io.lettuce.core.output.KeyListOutput;
+import io.lettuce.core.protocol.AsyncCommand;
+import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.ProtocolVersion;
 import io.lettuce.core.resource.ClientResources;
@@ -200,7 +203,17 @@ public final class LettuceCluster implements ClusterRedis, AutoCloseable {
     for (int i = 1; i < args.size(); i++) commandArgs.add(args.get(i).toArray());
     RawReply reply = new RawReply();
     return relayed(connectionTo(node)
-        .thenCompose(open -> open.async().dispatch(NamedCommand.of(args.get(0)), reply, commandArgs)), reply);
+        .thenCompose(open -> pastConnectionState(open, new Command<>(NamedCommand.of(args.get(0)), reply, commandArgs))), reply);
+  }
+
+  // Written past the node connection's own bookkeeping: given EXEC, MULTI, SELECT ... through its
+  // API, Lettuce would change what it expects of this shared connection (EXEC's reply read as a
+  // transaction's, every later command queued in a MULTI). A client's command is relayed as it is.
+  private static CompletionStage<ByteString> pastConnectionState(
+      StatefulRedisConnection<byte[], byte[]> open, Command<byte[], byte[], ByteString> command) {
+    AsyncCommand<byte[], byte[], ByteString> sent = new AsyncCommand<>(command);
+    ((RedisChannelHandler<?, ?>) open).getChannelWriter().write(sent);
+    return sent;
   }
 
   @Override

@@ -133,7 +133,7 @@ public final class RespServer {
     AtomicInteger pinned = new AtomicInteger();
     this.cluster = context.cluster();
     this.forwarding = new Forwarding(new CommandTable(settings.refusedCommands(), cluster.isPresent()), context.backend(),
-        settings.connectTimeout(), Invalidator.of(cache), settings.maxPinnedConnections(), pinned);
+        settings.connectTimeout(), Invalidator.of(cache), settings.maxPinnedConnections(), pinned, new AtomicInteger());
     this.clusterRouting = cluster.map(redis -> new ClusterRouting(forwarding.table(), redis::slot));
     this.commandTable = context.commandTable();
     this.serverInfo = new ServerInfo(openConnections::get, pinned::get, context.version());

@@ -232,6 +232,8 @@ public final class CommandTable {
       Map.entry("xreadgroup", Known.routed(CommandTable::blockingReadRoute)));
   // Commands some of whose subcommands have entries of their own ("client|id").
   private static final Set<String> SUBCOMMANDED = Set.of("client", "script", "function");
+  // Answered by the proxy, though Redis would show them in MONITOR and their answer costs Redis nothing.
+  private static final Set<String> SHOWN_BY_MONITOR = Set.of("ping", "echo");
   // Keys Redis's table cannot name (scripts, functions) or every key of the database.
   private static final Set<String> CHANGES_ANY_KEY =
       Set.of("flushdb", "flushall", "swapdb", "eval", "evalsha", "fcall", "migrate");
@@ -383,6 +385,15 @@ public final class CommandTable {
   static String listedName(String name, ByteString firstArgument) {
     if (SUBCOMMANDED.contains(name) && firstArgument != null) return name + "|" + firstArgument.utf8String().toLowerCase(Locale.ROOT);
     return name;
+  }
+
+  /**
+   * PING and ECHO: answered by the proxy, but forwarded while a client is in MONITOR, so that it sees
+   * them as it would talking to Redis (clients' test suites wait for a PING there). Cached reads are
+   * not: a hit never reaches Redis, with or without MONITOR.
+   */
+  public static boolean forwardedWhileMonitored(RespRequest request) {
+    return SHOWN_BY_MONITOR.contains(request.name());
   }
 
   /** AUTH, HELLO and QUIT are answered before the client has authenticated; nothing else is. */

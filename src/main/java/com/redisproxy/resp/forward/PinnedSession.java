@@ -77,6 +77,7 @@ public final class PinnedSession implements BackendLink.Replies {
   private boolean watching;
   private boolean lasting; // a state that ends only with the connection
   private boolean unmatched; // replies no longer match requests one to one (pub/sub, MONITOR, CLIENT REPLY)
+  private boolean monitoring; // counted in forwarding's monitors until the session ends
   private boolean ended;
 
   /** Opens the session's connection to Redis at {@code address}; the caller has taken one of the pinned connections. */
@@ -142,7 +143,13 @@ public final class PinnedSession implements BackendLink.Replies {
     if (ended) return;
     ended = true;
     link.close();
+    released();
+  }
+
+  private void released() {
     forwarding.releasePinned();
+    if (monitoring) forwarding.monitorEnded();
+    monitoring = false;
   }
 
   // Past the gate, AUTH is Redis's: on this connection it changes the connection's user, as in Redis.
@@ -212,6 +219,10 @@ public final class PinnedSession implements BackendLink.Replies {
       case UNMATCHES_REPLIES -> {
         lasting = true;
         unmatched = true;
+        if (request.is("monitor") && !monitoring) {
+          monitoring = true;
+          forwarding.monitorStarted();
+        }
       }
       case LASTS, RESETS -> lasting = true;
       case NONE -> { }
@@ -264,7 +275,7 @@ public final class PinnedSession implements BackendLink.Replies {
     if (owed.isEmpty() && !inTransaction && !watching && !lasting && !unmatched && !ended) {
       ended = true;
       link.close();
-      forwarding.releasePinned();
+      released();
       client.unpinned();
     }
   }
@@ -273,7 +284,7 @@ public final class PinnedSession implements BackendLink.Replies {
   public void closed(ByteString error) {
     if (ended) return;
     ended = true;
-    forwarding.releasePinned();
+    released();
     // What Redis did not answer gets the error, so the client learns why its connection ends.
     for (Owed next : owed) {
       if (next instanceof FromProxy local) client.answer(local.reply(), local.close());

@@ -92,7 +92,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     this.auth = auth;
     this.forwarding = forwarding;
     this.backends = backends;
-    this.forwarder = new Forwarder(session, auth, forwarding, backends, cache, commands);
+    // context is set (handlerAdded) before anything is read, so before the forwarder runs anything on the loop.
+    this.forwarder = new Forwarder(session, auth, forwarding, backends, cache, commands,
+        task -> context.channel().eventLoop().execute(task));
   }
 
   @Override

@@ -234,6 +234,8 @@ public final class CommandTable {
   private static final Set<String> SUBCOMMANDED = Set.of("client", "script", "function");
   // Answered by the proxy, though Redis would show them in MONITOR and their answer costs Redis nothing.
   private static final Set<String> SHOWN_BY_MONITOR = Set.of("ping", "echo");
+  // What may change Redis's users or the default user's password (CONFIG SET requirepass).
+  private static final Set<String> CHANGES_USERS = Set.of("acl|setuser", "acl|deluser", "acl|load", "config|set");
   // Keys Redis's table cannot name (scripts, functions) or every key of the database.
   private static final Set<String> CHANGES_ANY_KEY =
       Set.of("flushdb", "flushall", "swapdb", "eval", "evalsha", "fcall", "migrate");
@@ -394,6 +396,12 @@ public final class CommandTable {
    */
   public static boolean forwardedWhileMonitored(RespRequest request) {
     return SHOWN_BY_MONITOR.contains(request.name());
+  }
+
+  /** ACL SETUSER, DELUSER, LOAD and CONFIG SET: the proxy reads Redis's users again before it relays Redis's answer. */
+  public static boolean changesUsers(RespRequest request) {
+    if (request.size() < 2 || !(request.is("acl") || request.is("config"))) return false;
+    return CHANGES_USERS.contains(request.name() + "|" + request.arg(1).utf8String().toLowerCase(Locale.ROOT));
   }
 
   /** AUTH, HELLO and QUIT are answered before the client has authenticated; nothing else is. */

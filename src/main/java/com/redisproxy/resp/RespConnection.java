@@ -96,7 +96,9 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     this.forwarding = forwarding;
     this.backends = backends;
     this.pinning = pinning;
-    this.forwarder = new Forwarder(session, auth, forwarding, backends, cache, commands);
+    // context is set (handlerAdded) before anything is read, so before the forwarder runs anything on the loop.
+    this.forwarder = new Forwarder(session, auth, forwarding, backends, cache, commands,
+        task -> context.channel().eventLoop().execute(task));
   }
 
   @Override
@@ -237,7 +239,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     return switch (forwarding.table().route(request)) {
       // Served from the cache only where Redis would let the session's user read it; else Redis answers.
       case CACHED -> !auth.allows(session, request) || auth.mayServeCached(session, request) ? Kind.LOCAL : Kind.FORWARDED;
-      case LOCAL -> Kind.LOCAL;
+      case LOCAL -> forwarding.monitored() && CommandTable.forwardedWhileMonitored(request) && !forwarder.inRefusedTransaction()
+          ? Kind.FORWARDED : Kind.LOCAL;
       case INFO, FORWARDED, REFUSED, NOT_IN_CLUSTER -> Kind.FORWARDED;
       case PINNED -> forwarder.inRefusedTransaction() ? Kind.FORWARDED : Kind.PINNED;
     };

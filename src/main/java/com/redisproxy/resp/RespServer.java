@@ -140,7 +140,8 @@ public final class RespServer {
     AtomicInteger pinned = new AtomicInteger();
     this.cluster = context.cluster();
     this.forwarding = new Forwarding(new CommandTable(settings.refusedCommands(), cluster.isPresent()), context.backend(),
-        settings.connectTimeout(), settings.forwardTimeout(), Invalidator.of(cache), settings.maxPinnedConnections(), pinned);
+        settings.connectTimeout(), settings.forwardTimeout(), Invalidator.of(cache), settings.maxPinnedConnections(), pinned,
+        new AtomicInteger());
     this.clusterRouting = cluster.map(redis -> new ClusterRouting(forwarding.table(), redis::slot));
     this.pinning = cluster.<Pinning>map(redis -> new ClusterPinning(redis, forwarding)).orElseGet(() -> Pinning.toOneRedis(forwarding));
     this.commandTable = context.commandTable();

@@ -2,6 +2,7 @@ package com.redisproxy.system;
 
 import static com.redisproxy.system.support.RespSocket.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.system.support.Eventually;
@@ -179,6 +180,32 @@ class PinnedSessionsIT {
       String expected = "+OK\r\n+QUEUED\r\n*1\r\n%1\r\n$1\r\nf\r\n$1\r\nv\r\n_\r\n";
       assertEquals(expected, socket.call(command("MULTI") + command("HGETALL", "r3-tx-hash") + command("EXEC")
           + command("GET", "r3-tx-none"), expected));
+    }
+  }
+
+  @Test
+  void aMonitorThroughTheProxySeesOtherClientsPingsAndWritesAndEndsWithItsConnection() {
+    try (RespSocket monitor = connect(); RespSocket other = connect()) {
+      assertEquals("+OK\r\n", monitor.call(command("MONITOR"), "+OK\r\n"));
+      awaitPinned(1);
+      // A PING the proxy would answer itself goes to Redis while a client monitors: MONITOR shows it.
+      // (With an argument: the proxy PINGs Redis on its own connections too.)
+      assertEquals("$11\r\nping-marker\r\n", other.call(command("PING", "ping-marker"), "$11\r\nping-marker\r\n"));
+      assertEquals("$14\r\nmonitor-marker\r\n", other.call(command("ECHO", "monitor-marker"), "$14\r\nmonitor-marker\r\n"));
+      assertEquals("+OK\r\n", other.call(command("SET", "monitored", "v"), "+OK\r\n"));
+      String seen = monitor.readThrough("] \"SET\" \"monitored\" \"v\"\r\n");
+      assertTrue(seen.contains("] \"PING\" \"ping-marker\"\r\n") && seen.contains("] \"ECHO\" \"monitor-marker\"\r\n"), seen);
+    }
+    awaitPinned(0);
+    // With nobody monitoring through the proxy, PING and ECHO are the proxy's again: a MONITOR
+    // straight on Redis sees the marker sent after them, and not them.
+    try (RespSocket onRedis = new RespSocket(redis.port()); RespSocket client = connect()) {
+      assertEquals("+OK\r\n", onRedis.call(command("MONITOR"), "+OK\r\n"));
+      assertEquals("$14\r\nnot-to-redis-0\r\n", client.call(command("PING", "not-to-redis-0"), "$14\r\nnot-to-redis-0\r\n"));
+      assertEquals("$14\r\nnot-to-redis-1\r\n", client.call(command("ECHO", "not-to-redis-1"), "$14\r\nnot-to-redis-1\r\n"));
+      assertEquals(":0\r\n", client.call(command("EXISTS", "after-monitor-marker"), ":0\r\n"));
+      String seen = onRedis.readThrough("\"EXISTS\" \"after-monitor-marker\"\r\n");
+      assertFalse(seen.contains("not-to-redis"), seen);
     }
   }
 

@@ -1,6 +1,7 @@
 package com.redisproxy.system;
 
 import static com.redisproxy.system.support.ProxyProcess.body;
+import static com.redisproxy.system.support.RespReplies.call;
 import static com.redisproxy.system.support.RespSocket.command;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +14,7 @@ import com.redisproxy.system.support.TestRedis;
 import com.redisproxy.system.support.TestSentinels;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -171,6 +173,50 @@ class SentinelIT {
       });
       assertEquals("kept", body(proxy.get("cached")));
     }
+  }
+
+  @Test
+  void aClientLoggedInAsAnAclUserActsAsThatUserBeforeAndAfterAFailover() {
+    try (TestSentinels sentinels = TestSentinels.started();
+        ProxyProcess proxy = ready(sentinels.address(), PURE_TTL);
+        RespSocket anyone = new RespSocket(proxy.respPort(), Duration.ofSeconds(20));
+        RespSocket reader = new RespSocket(proxy.respPort(), Duration.ofSeconds(20))) {
+      TestRedis before = sentinels.master();
+      TestRedis after = sentinels.other(before);
+      // Redis does not replicate its users: each node is given them, as an operator (or an ACL file) would.
+      for (TestRedis node : List.of(before, after)) {
+        try (RespSocket admin = new RespSocket(node.port())) {
+          assertEquals("+OK\r\n", call(admin, "ACL", "SETUSER", "reader", "on", ">readerpw", "~public:*",
+              "-@all", "+get", "+set", "+acl|whoami"));
+        }
+      }
+      before.set("public:1", "for reader");
+      before.set("secret:1", "for default only");
+      assertEquals("$16\r\nfor default only\r\n", call(anyone, "GET", "secret:1")); // cached now, as the proxy's user
+      assertEquals("+OK\r\n", call(reader, "AUTH", "reader", "readerpw"));
+      assertActsAsReader(reader);
+      assertEquals("+OK\r\n", call(reader, "SET", "public:before", "x"));
+      assertArrayEquals(TestRedis.bytes("x"), before.commands().get(TestRedis.bytes("public:before")));
+      sentinels.awaitInSync(after);
+
+      sentinels.requestFailover();
+      sentinels.awaitMaster(after, FAILOVER);
+      // The reader's writes follow the master, still as reader: a key outside its pattern is refused there.
+      Eventually.await(FOLLOW, "the reader's writes land on the new master", () -> {
+        String written = "public:after-" + System.nanoTime();
+        return call(reader, "SET", written, "x").equals("+OK\r\n") && after.commands().get(TestRedis.bytes(written)) != null;
+      });
+      assertActsAsReader(reader);
+      assertTrue(call(reader, "SET", "secret:2", "x").startsWith("-NOPERM"), "reader's writes run as reader on the new master");
+    }
+  }
+
+  // reader is reader in Redis: its own key is read, and the one cached for the proxy's user is refused it.
+  private static void assertActsAsReader(RespSocket reader) {
+    assertEquals("$6\r\nreader\r\n", call(reader, "ACL", "WHOAMI"));
+    assertEquals("$10\r\nfor reader\r\n", call(reader, "GET", "public:1"));
+    String refused = call(reader, "GET", "secret:1");
+    assertTrue(refused.startsWith("-NOPERM"), refused);
   }
 
   @Test

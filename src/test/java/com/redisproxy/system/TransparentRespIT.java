@@ -179,6 +179,20 @@ class TransparentRespIT {
   }
 
   @Test
+  void aTenMebibyteScriptWithATenMebibyteArgumentIsRelayedAndItsTenMebibyteReplyComesBack() {
+    String large = "x".repeat(10 * 1024 * 1024);
+    // The script is 10 MiB itself (a long comment), its argument 10 MiB, and it answers the argument.
+    String script = "return ARGV[1] --" + large;
+    try (RespSocket client = new RespSocket(proxy.respPort(), Duration.ofSeconds(30)); RespSocket other = new RespSocket(proxy.respPort())) {
+      client.send(command("EVAL", script, "0", large));
+      assertEquals("$" + large.length() + "\r\n", client.readLine());
+      assertEquals(large + "\r\n", client.read(large.length() + 2));
+      assertEquals("+OK\r\n", other.call(command("SET", "after-large-eval", "v"), "+OK\r\n"));
+      assertEquals("$1\r\nv\r\n", client.call(command("GET", "after-large-eval"), "$1\r\nv\r\n"));
+    }
+  }
+
+  @Test
   void repliesOfEveryShapeArriveAsRedisSentThem() {
     try (StatefulRedisConnection<String, String> connection = connect()) {
       RedisCommands<String, String> commands = connection.sync();

@@ -21,9 +21,10 @@ import org.slf4j.LoggerFactory;
  * Keeps a {@link ReadPermission} in step with Redis's users: asks {@code ACL LIST} on a timer and,
  * when its text changed (ACL SETUSER, DELUSER, LOAD, CONFIG SET requirepass: through the proxy or
  * straight on Redis), reads the categories the rules name and publishes the new rules. A change is
- * seen within one period plus a round trip. While ACL LIST cannot be read (Redis down, or the
- * proxy's own user may not run it) the rules are unknown, so nothing is served from the cache on a
- * guess. One poll at a time.
+ * seen within one period plus a round trip; one asked for by {@link ReadPermission#readAgain}
+ * (a change made through the proxy) starts at once. While ACL LIST cannot be read (Redis down, or
+ * the proxy's own user may not run it) the rules are unknown, so nothing is served from the cache
+ * on a guess. One poll at a time.
  */
 public final class AclWatch {
   private static final Logger log = LoggerFactory.getLogger(AclWatch.class);
@@ -42,6 +43,10 @@ public final class AclWatch {
   private final List<Consumer<AclRules>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
   private final Map<String, Set<String>> categories = new java.util.concurrent.ConcurrentHashMap<>();
   private volatile boolean stopped;
+  // One poll at a time; a poll asked for while one runs (readAgain) follows it at once.
+  private final java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.concurrent.atomic.AtomicBoolean wanted = new java.util.concurrent.atomic.AtomicBoolean();
+  private volatile java.util.concurrent.ScheduledFuture<?> next;
   private volatile String lastFailure = "";
   private volatile boolean followedOnce; // failures before the first answer (Redis still connecting) are not news
 
@@ -58,6 +63,7 @@ public final class AclWatch {
   }
 
   public void start() {
+    permission.readBy(this::pollNow);
     poll();
   }
 
@@ -65,8 +71,24 @@ public final class AclWatch {
     stopped = true;
   }
 
+  // ReadPermission.readAgain: a poll now, not at the next tick; after the one running, if one is.
+  private void pollNow() {
+    java.util.concurrent.ScheduledFuture<?> scheduled = next;
+    if (scheduled != null) scheduled.cancel(false);
+    poll();
+  }
+
   private void poll() {
-    if (stopped) return;
+    if (stopped) {
+      for (CompletableFuture<Void> read : permission.takeWaiting()) read.complete(null); // nobody waits on a stopped watch
+      return;
+    }
+    if (!polling.compareAndSet(false, true)) {
+      wanted.set(true);
+      return;
+    }
+    wanted.set(false);
+    List<CompletableFuture<Void>> waiting = permission.takeWaiting(); // this poll starts after they asked
     CompletionStage<List<String>> listed;
     try {
       listed = source.aclList().toCompletableFuture().orTimeout(period.toMillis() * 4 + 1000, TimeUnit.MILLISECONDS);
@@ -80,7 +102,10 @@ public final class AclWatch {
       } catch (RuntimeException e) {
         log.warn("a listener to Redis's users failed", e);
       } finally {
-        if (!stopped) timer.schedule(this::poll, period.toNanos(), TimeUnit.NANOSECONDS);
+        for (CompletableFuture<Void> read : waiting) read.complete(null);
+        polling.set(false);
+        if (wanted.get()) poll();
+        else if (!stopped) next = timer.schedule(this::poll, period.toNanos(), TimeUnit.NANOSECONDS);
       }
     });
   }

@@ -15,6 +15,10 @@ public final class ReadPermission {
   // Asked of every request of a client that never logged in: kept with the rules, not looked up.
   private volatile boolean defaultNeedsPassword;
   private final java.util.concurrent.atomic.AtomicBoolean recheck = new java.util.concurrent.atomic.AtomicBoolean();
+  private final java.util.Queue<java.util.concurrent.CompletableFuture<Void>> waiting =
+      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  // The AclWatch's "poll now"; none in front of a cluster, where rights are not followed.
+  private volatile java.util.Optional<Runnable> watch = java.util.Optional.empty();
 
   /** Decides nothing: every question is unsure (in front of a cluster, where rights are not followed). */
   public static ReadPermission unknown() {
@@ -37,6 +41,31 @@ public final class ReadPermission {
    */
   public void loggedInAs(String user) {
     if (rules.user(user).isEmpty()) recheck.set(true);
+  }
+
+  /**
+   * Completes once the rules have been read again after this call (or found unreadable, so unknown):
+   * a change to Redis's users made through the proxy (ACL SETUSER, CONFIG SET requirepass ...) is
+   * answered only then, so that it counts from its reply on, for every client, and not a poll later.
+   * At once when no watch follows the rules.
+   */
+  public java.util.concurrent.CompletionStage<Void> readAgain() {
+    if (watch.isEmpty()) return java.util.concurrent.CompletableFuture.completedFuture(null);
+    java.util.concurrent.CompletableFuture<Void> read = new java.util.concurrent.CompletableFuture<>();
+    waiting.add(read);
+    watch.get().run();
+    return read;
+  }
+
+  void readBy(Runnable pollNow) {
+    watch = java.util.Optional.of(pollNow);
+  }
+
+  /** What readAgain asked so far: the poll starting now answers it. */
+  java.util.List<java.util.concurrent.CompletableFuture<Void>> takeWaiting() {
+    java.util.List<java.util.concurrent.CompletableFuture<Void>> taken = new java.util.ArrayList<>();
+    for (java.util.concurrent.CompletableFuture<Void> read; (read = waiting.poll()) != null; ) taken.add(read);
+    return taken;
   }
 
   boolean takeRecheck() {

@@ -245,6 +245,10 @@ public final class CommandTable {
   private static final Set<String> SHARDED_PUBSUB = Set.of("ssubscribe", "spublish", "sunsubscribe");
   // Commands some of whose subcommands have entries of their own ("client|id").
   private static final Set<String> SUBCOMMANDED = Set.of("client", "script", "function");
+  // Answered by the proxy, though Redis would show them in MONITOR and their answer costs Redis nothing.
+  private static final Set<String> SHOWN_BY_MONITOR = Set.of("ping", "echo");
+  // What may change Redis's users or the default user's password (CONFIG SET requirepass).
+  private static final Set<String> CHANGES_USERS = Set.of("acl|setuser", "acl|deluser", "acl|load", "config|set");
   // Keys Redis's table cannot name (scripts, functions) or every key of the database.
   private static final Set<String> CHANGES_ANY_KEY =
       Set.of("flushdb", "flushall", "swapdb", "eval", "evalsha", "fcall", "migrate");
@@ -403,6 +407,21 @@ public final class CommandTable {
   static String listedName(String name, ByteString firstArgument) {
     if (SUBCOMMANDED.contains(name) && firstArgument != null) return name + "|" + firstArgument.utf8String().toLowerCase(Locale.ROOT);
     return name;
+  }
+
+  /**
+   * PING and ECHO: answered by the proxy, but forwarded while a client is in MONITOR, so that it sees
+   * them as it would talking to Redis (clients' test suites wait for a PING there). Cached reads are
+   * not: a hit never reaches Redis, with or without MONITOR.
+   */
+  public static boolean forwardedWhileMonitored(RespRequest request) {
+    return SHOWN_BY_MONITOR.contains(request.name());
+  }
+
+  /** ACL SETUSER, DELUSER, LOAD and CONFIG SET: the proxy reads Redis's users again before it relays Redis's answer. */
+  public static boolean changesUsers(RespRequest request) {
+    if (request.size() < 2 || !(request.is("acl") || request.is("config"))) return false;
+    return CHANGES_USERS.contains(request.name() + "|" + request.arg(1).utf8String().toLowerCase(Locale.ROOT));
   }
 
   /** AUTH, HELLO and QUIT are answered before the client has authenticated; nothing else is. */

@@ -83,6 +83,11 @@ public final class RespAuth {
     users.permission().loggedInAs(login.userName());
   }
 
+  /** Completes once Redis's users have been read again (see {@link ReadPermission#readAgain}). */
+  public java.util.concurrent.CompletionStage<Void> usersReadAgain() {
+    return users.permission().readAgain();
+  }
+
   /** Redis refused credentials a client gave (WRONGPASS). */
   public void recordFailure() {
     failures.record();

@@ -36,11 +36,14 @@ public final class Forwarder {
   private final Backends backends;
   private final CacheReads cache;
   private final RespCommands commands;
+  private final java.util.concurrent.Executor loop;
   // MULTI was refused a dedicated connection: what the client queues is discarded at EXEC.
   private boolean refusedTransaction;
 
+  /** @param loop runs what must happen on the connection's event loop */
   public Forwarder(RespSession session, RespAuth auth, Forwarding forwarding, Backends backends, CacheReads cache,
-      RespCommands commands) {
+      RespCommands commands, java.util.concurrent.Executor loop) {
+    this.loop = loop;
     this.session = session;
     this.auth = auth;
     this.forwarding = forwarding;
@@ -85,12 +88,20 @@ public final class Forwarder {
     CommandTable.Invalidation invalidation = forwarding.table().invalidation(request);
     forwarding.cache().invalidate(invalidation);
     CompletableFuture<ByteString> reply = backend().forward(request);
+    if (CommandTable.changesUsers(request)) return afterUsersReadAgain(reply);
     if (invalidation.isNone()) return reply;
     // Again once Redis has run it: a fetch sent before the write may have cached the old value.
     return reply.thenApply(written -> {
       forwarding.cache().invalidate(invalidation);
       return written;
     });
+  }
+
+  // A change to Redis's users counts from its reply on: every client's next command is decided by
+  // the rules read after it (a client's test that sets a password and clears it again, then connects,
+  // is not refused by rules a poll old). The reply stays on the connection's loop.
+  private CompletableFuture<ByteString> afterUsersReadAgain(CompletableFuture<ByteString> reply) {
+    return reply.thenCompose(answer -> auth.usersReadAgain().toCompletableFuture().thenApplyAsync(read -> answer, loop));
   }
 
   // Read when the request goes out: a HELLO or AUTH before it has been answered by then.

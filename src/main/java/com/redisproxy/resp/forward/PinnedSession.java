@@ -94,6 +94,7 @@ public final class PinnedSession implements Pinned, BackendLink.Replies {
   private boolean watching;
   private boolean lasting; // a state that ends only with the connection
   private boolean unmatched; // replies no longer match requests one to one (pub/sub, MONITOR, CLIENT REPLY)
+  private boolean monitoring; // counted in forwarding's monitors until the session ends
   private boolean ended;
 
   /** Opens the session's connection to Redis at {@code address}; the caller has taken one of the pinned connections. */
@@ -212,7 +213,13 @@ public final class PinnedSession implements Pinned, BackendLink.Replies {
     ended = true;
     waits.stop();
     link.close();
+    released();
+  }
+
+  private void released() {
     forwarding.releasePinned();
+    if (monitoring) forwarding.monitorEnded();
+    monitoring = false;
   }
 
   // Past the gate, AUTH is Redis's: on this connection it changes the connection's user, as in Redis.
@@ -287,6 +294,10 @@ public final class PinnedSession implements Pinned, BackendLink.Replies {
       case UNMATCHES_REPLIES -> {
         lasting = true;
         unmatched = true;
+        if (request.is("monitor") && !monitoring) {
+          monitoring = true;
+          forwarding.monitorStarted();
+        }
       }
       case LASTS, RESETS -> lasting = true;
       case NONE -> { }
@@ -348,7 +359,7 @@ public final class PinnedSession implements Pinned, BackendLink.Replies {
       ended = true;
       waits.stop();
       link.close();
-      forwarding.releasePinned();
+      released();
       client.unpinned();
     }
   }
@@ -364,7 +375,7 @@ public final class PinnedSession implements Pinned, BackendLink.Replies {
     if (ended) return;
     ended = true;
     waits.stop();
-    forwarding.releasePinned();
+    released();
     boolean told = false;
     for (Owed next : owed) {
       if (next instanceof FromProxy local) {

@@ -4,6 +4,8 @@ import com.redisproxy.auth.acl.AclWatch;
 import com.redisproxy.auth.acl.ReadPermission;
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.InvalidationInbox;
+import com.redisproxy.cache.KeysChanged;
+import com.redisproxy.resp.tracking.ClientTrackingHub;
 import com.redisproxy.cache.store.Ticker;
 import com.redisproxy.cache.client.CacheClient;
 import com.redisproxy.fetch.redis.BackingRedis;
@@ -49,6 +51,8 @@ public final class Guardian {
 
   // Beyond this many keys waiting to be invalidated, the cache is cleared instead.
   private static final int INVALIDATIONS_QUEUED_AT_MOST = 100_000;
+  // A RESP client's own CLIENT TRACKING follows at most this many keys; past it its oldest read is invalidated.
+  private static final int TRACKED_KEYS_PER_CLIENT = 10_000;
   private static final String CACHE_DISPATCHER = "redis-proxy-cache-dispatcher";
   // Sentinel's master is asked for on this timer; a failover is followed within about this long.
   private static final java.time.Duration SENTINEL_POLL = java.time.Duration.ofMillis(500);
@@ -87,8 +91,13 @@ public final class Guardian {
               .withRoundRobinRouting()
               .withRouteeProps(cacheThread),
           "redis-fetchers", cacheThread);
+      // With the proxy's own tracking of one Redis (or a Sentinel's master), it does its RESP clients' CLIENT TRACKING too.
+      Optional<ClientTrackingHub> clientTracking = respLoops.isPresent() && settings.fetch().tracking()
+          && !(settings.fetch().target() instanceof RedisTarget.Cluster)
+          ? Optional.of(new ClientTrackingHub(TRACKED_KEYS_PER_CLIENT)) : Optional.empty();
       ActorRef<CacheActor.Command> cache = context.spawn(
-          CacheActor.create(settings.cache(), fetchers, invalidations, Ticker.SYSTEM),
+          CacheActor.create(settings.cache(), fetchers, invalidations, Ticker.SYSTEM,
+              clientTracking.<KeysChanged>map(hub -> hub).orElse(KeysChanged.NONE)),
           "cache",
           MailboxSelector.bounded(settings.cache().mailboxCapacity())
               .withDispatcherFromConfig(CACHE_DISPATCHER));
@@ -136,7 +145,8 @@ public final class Guardian {
             settings.tls(), settings.auth().password(), settings.shutdownDeadline());
         RespServer.Context respContext = new RespServer.Context(
             system, cacheClient, metrics, loops, new FollowedBackend(location), commandTable, cluster, Main.version(),
-            cluster.isPresent() ? RedisUsers.inCluster(proxyLogin) : RedisUsers.followed(proxyLogin, permission, settings.auth().anonymousRefused()));
+            cluster.isPresent() ? RedisUsers.inCluster(proxyLogin) : RedisUsers.followed(proxyLogin, permission, settings.auth().anonymousRefused()),
+            clientTracking);
         RespServer resp = new RespServer(settings.resp(), frontEnd, respContext);
         aclWatch.ifPresent(watch -> watch.onChange(resp::usersChanged));
         resp.start()

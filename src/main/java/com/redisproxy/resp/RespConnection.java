@@ -18,6 +18,10 @@ import com.redisproxy.resp.forward.Backends;
 import com.redisproxy.resp.forward.Forwarder;
 import com.redisproxy.resp.forward.Forwarding;
 import com.redisproxy.resp.forward.PinnedSession;
+import com.redisproxy.resp.tracking.InvalidationMessages;
+import com.redisproxy.resp.tracking.LoopTracking;
+import com.redisproxy.resp.tracking.Tracker;
+import com.redisproxy.resp.tracking.TrackingClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelConfig;
@@ -52,7 +56,7 @@ import org.slf4j.LoggerFactory;
  * for the key through its {@code LocalCall}; the batch's keys go to the loop's
  * {@code cache/client/ReadBatcher}, which asks the CacheActor once per loop cycle.
  */
-public final class RespConnection extends ChannelInboundHandlerAdapter implements PinnedSession.Client {
+public final class RespConnection extends ChannelInboundHandlerAdapter implements PinnedSession.Client, TrackingClient {
   private static final Logger log = LoggerFactory.getLogger(RespConnection.class);
   private static final int MAX_SEGMENTS_IN_FLIGHT = 8;
   private static final CompletableFuture<Object> DONE = CompletableFuture.completedFuture(null);
@@ -71,6 +75,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   // The user this connection counts as in its loop's backends, so that a user's connection closes with its last client.
   private RedisLogin joined;
   private final ArrayDeque<CompletableFuture<RespReply>> unanswered = new ArrayDeque<>();
+  // Client tracking: invalidations owed once the replies queued before them are written.
+  private record AfterReplies(long queued, Runnable action) {}
+  private final ArrayDeque<AfterReplies> afterReplies = new ArrayDeque<>();
+  private long repliesQueued;
+  private long repliesWritten;
+  private final Tracker tracker;
   private Kind lastKind;
   private CompletableFuture<?> lastStarted = DONE;
   private CompletableFuture<?> lastDone = DONE;
@@ -83,8 +93,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   private boolean closing;
   private boolean closeWhenAnswered;
 
+  /** @param tracking its loop's client tracking, where the proxy does it; empty where Redis does */
   RespConnection(RespParser parser, RespSession session, RespCommands commands, CacheReads cache, RespAuth auth,
-      Forwarding forwarding, Backends backends) {
+      Forwarding forwarding, Backends backends, Optional<LoopTracking> tracking) {
+    this.tracker = tracking.map(loop -> loop.trackerFor(this)).orElseGet(Tracker::disabled);
     this.parser = parser;
     this.session = session;
     this.commands = commands;
@@ -92,7 +104,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     this.auth = auth;
     this.forwarding = forwarding;
     this.backends = backends;
-    this.forwarder = new Forwarder(session, auth, forwarding, backends, cache, commands);
+    this.forwarder = new Forwarder(session, auth, forwarding, backends, cache, commands, tracker);
   }
 
   @Override
@@ -149,6 +161,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   @Override
   public void channelInactive(ChannelHandlerContext context) {
     parser.release();
+    tracker.closed();
     if (pinned != null) pinned.end();
     backends.leave(joined);
     context.fireChannelInactive();
@@ -247,7 +260,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     if (run.isEmpty() && protocolError == null) return;
     if (kind == Kind.LOCAL) {
       RespBatch batch = new RespBatch(run, protocolError);
-      enqueue(kind, () -> commands.execute(session, batch, cache).thenApply(commands::render).toCompletableFuture());
+      enqueue(kind, () -> commands.execute(session, batch, cache, tracker).thenApply(commands::render).toCompletableFuture());
     } else {
       enqueue(kind, () -> forwarder.forwardAll(run));
     }
@@ -263,6 +276,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     lastStarted = started;
     lastDone = reply;
     unanswered.add(reply);
+    repliesQueued++;
     Runnable start = () -> {
       try {
         segment.get().whenComplete((answer, failure) -> reply.complete(failure == null ? answer : failed(failure)));
@@ -371,6 +385,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
 
   @Override
   public void unpinned() {
+    // Its reads there were Redis's, on a connection Redis did not track for the client.
+    tracker.flush();
     pinned = null;
     syncLogin();
     lastKind = null;
@@ -384,6 +400,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     boolean wrote = false;
     while (!closing && !unanswered.isEmpty() && unanswered.peek().isDone()) {
       RespReply reply = unanswered.poll().join();
+      repliesWritten++;
       wrote = true;
       if (reply.close()) {
         closing = true;
@@ -392,6 +409,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         return;
       }
       if (!reply.bytes().isEmpty()) context.write(wrapped(reply.bytes()));
+      while (!afterReplies.isEmpty() && afterReplies.peek().queued() <= repliesWritten) afterReplies.poll().action().run();
     }
     if (wrote) context.flush();
     if (closeWhenAnswered && unanswered.isEmpty()) {
@@ -399,6 +417,45 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
       return;
     }
     updateReading();
+  }
+
+  // --- client tracking
+
+  @Override
+  public long id() {
+    return session.id();
+  }
+
+  @Override
+  public boolean resp3() {
+    return session.resp3();
+  }
+
+  @Override
+  public boolean subscribed() {
+    return pinned != null && pinned.subscribed();
+  }
+
+  @Override
+  public void afterReplies(Runnable action) {
+    if (closing) return;
+    if (unanswered.isEmpty()) {
+      action.run();
+      context.flush();
+    } else {
+      afterReplies.add(new AfterReplies(repliesQueued, action));
+    }
+  }
+
+  @Override
+  public void write(ByteString message) {
+    if (!closing) context.write(wrapped(message));
+  }
+
+  /** Invalidations for a client tracking with REDIRECT to this one (empty: everything), in this client's protocol. */
+  void redirectedInvalidations(Optional<List<ByteString>> keys, boolean trackerResp3) {
+    ByteString message = InvalidationMessages.toRedirectTarget(session.resp3(), subscribed(), keys, trackerResp3);
+    if (!message.isEmpty()) afterReplies(() -> write(message));
   }
 
   // An empty write completes after every write before it: the client gets all it was answered.

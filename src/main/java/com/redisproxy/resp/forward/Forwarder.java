@@ -11,6 +11,7 @@ import com.redisproxy.resp.command.Refusals;
 import com.redisproxy.resp.command.RespAuth;
 import com.redisproxy.resp.command.RespCommands;
 import com.redisproxy.resp.command.RespSession;
+import com.redisproxy.resp.tracking.Tracker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -36,11 +37,14 @@ public final class Forwarder {
   private final Backends backends;
   private final CacheReads cache;
   private final RespCommands commands;
+  private final Tracker tracker;
   // MULTI was refused a dedicated connection: what the client queues is discarded at EXEC.
   private boolean refusedTransaction;
 
+  /** @param tracker the client's CLIENT TRACKING: its writes (NOLOOP) and its reads Redis answers */
   public Forwarder(RespSession session, RespAuth auth, Forwarding forwarding, Backends backends, CacheReads cache,
-      RespCommands commands) {
+      RespCommands commands, Tracker tracker) {
+    this.tracker = tracker;
     this.session = session;
     this.auth = auth;
     this.forwarding = forwarding;
@@ -83,13 +87,26 @@ public final class Forwarder {
           .thenCombine(cache.stats(), (info, stats) -> commands.withProxySection(info, stats, session));
     }
     CommandTable.Invalidation invalidation = forwarding.table().invalidation(request);
+    if (!invalidation.everything()) tracker.wrote(invalidation.keys());
     forwarding.cache().invalidate(invalidation);
-    CompletableFuture<ByteString> reply = backend().forward(request);
+    CompletableFuture<ByteString> reply = untrackedRead(request, backend().forward(request));
     if (invalidation.isNone()) return reply;
     // Again once Redis has run it: a fetch sent before the write may have cached the old value.
     return reply.thenApply(written -> {
       forwarding.cache().invalidate(invalidation);
       return written;
+    });
+  }
+
+  // A tracking client's read answered by Redis on a shared connection, which Redis does not track:
+  // the client is told its keys changed right after the reply, so its own cache never keeps them.
+  private CompletableFuture<ByteString> untrackedRead(RespRequest request, CompletableFuture<ByteString> reply) {
+    if (!tracker.on()) return reply;
+    CommandTable.Invalidation read = forwarding.table().reads(request);
+    if (read.isNone()) return reply;
+    return reply.thenApply(answer -> {
+      tracker.readUnfollowed(read.everything() ? Optional.empty() : Optional.of(read.keys()));
+      return answer;
     });
   }
 

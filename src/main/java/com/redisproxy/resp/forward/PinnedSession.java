@@ -77,6 +77,7 @@ public final class PinnedSession implements BackendLink.Replies {
   private boolean watching;
   private boolean lasting; // a state that ends only with the connection
   private boolean unmatched; // replies no longer match requests one to one (pub/sub, MONITOR, CLIENT REPLY)
+  private boolean subscribed; // pub/sub: a RESP2 redirect target of client tracking gets its messages
   private boolean ended;
 
   /** Opens the session's connection to Redis at {@code address}; the caller has taken one of the pinned connections. */
@@ -108,7 +109,10 @@ public final class PinnedSession implements BackendLink.Replies {
       case AUTHENTICATE_THEN_REDIS -> authenticateThenSend(request);
       case REDIS -> {
         if (table.route(request) == CommandTable.Route.REFUSED) answer(Refusals.refused(request), false);
-        else send(request.args(), track(request), resetsProtocol(request) ? OptionalInt.of(2) : OptionalInt.empty());
+        else if (request.is("subscribe") || request.is("psubscribe") || request.is("ssubscribe")) {
+          subscribed = true;
+          send(request.args(), track(request), OptionalInt.empty());
+        } else send(request.args(), track(request), resetsProtocol(request) ? OptionalInt.of(2) : OptionalInt.empty());
       }
     }
   }
@@ -133,6 +137,11 @@ public final class PinnedSession implements BackendLink.Replies {
    * True while the session waits on Redis: a reply is owed, or it is subscribed or in MONITOR.
    * Such a client is never idle, as Redis's own {@code timeout} spares pub/sub and blocked clients.
    */
+  /** The client subscribed to a channel or pattern on this session (as Redis's pub/sub mode, not undone by UNSUBSCRIBE). */
+  public boolean subscribed() {
+    return subscribed;
+  }
+
   public boolean waitsOnRedis() {
     return !owed.isEmpty() || unmatched;
   }

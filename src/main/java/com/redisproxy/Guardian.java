@@ -5,7 +5,6 @@ import com.redisproxy.auth.acl.ReadPermission;
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.KeysChanged;
-import com.redisproxy.resp.tracking.ClientTrackingHub;
 import com.redisproxy.cache.store.Ticker;
 import com.redisproxy.cache.client.CacheClient;
 import com.redisproxy.fetch.redis.BackingRedis;
@@ -25,6 +24,7 @@ import com.redisproxy.resp.RespEventLoops;
 import com.redisproxy.resp.RespServer;
 import com.redisproxy.resp.command.RedisLogin;
 import com.redisproxy.resp.command.RespAuth.RedisUsers;
+import com.redisproxy.resp.tracking.ClientTrackingHub;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.Optional;
@@ -51,8 +51,6 @@ public final class Guardian {
 
   // Beyond this many keys waiting to be invalidated, the cache is cleared instead.
   private static final int INVALIDATIONS_QUEUED_AT_MOST = 100_000;
-  // A RESP client's own CLIENT TRACKING follows at most this many keys; past it its oldest read is invalidated.
-  private static final int TRACKED_KEYS_PER_CLIENT = 10_000;
   private static final String CACHE_DISPATCHER = "redis-proxy-cache-dispatcher";
   // Sentinel's master is asked for on this timer; a failover is followed within about this long.
   private static final java.time.Duration SENTINEL_POLL = java.time.Duration.ofMillis(500);
@@ -94,7 +92,7 @@ public final class Guardian {
       // With the proxy's own tracking of one Redis (or a Sentinel's master), it does its RESP clients' CLIENT TRACKING too.
       Optional<ClientTrackingHub> clientTracking = respLoops.isPresent() && settings.fetch().tracking()
           && !(settings.fetch().target() instanceof RedisTarget.Cluster)
-          ? Optional.of(new ClientTrackingHub(TRACKED_KEYS_PER_CLIENT)) : Optional.empty();
+          ? Optional.of(new ClientTrackingHub(settings.resp().trackedKeysPerClient())) : Optional.empty();
       ActorRef<CacheActor.Command> cache = context.spawn(
           CacheActor.create(settings.cache(), fetchers, invalidations, Ticker.SYSTEM,
               clientTracking.<KeysChanged>map(hub -> hub).orElse(KeysChanged.NONE)),

@@ -3,15 +3,15 @@ package com.redisproxy.resp;
 import com.redisproxy.resp.command.Clients;
 import com.redisproxy.resp.command.RespSession;
 import com.redisproxy.resp.tracking.Redirects;
-import java.util.List;
-import org.apache.pekko.util.ByteString;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import org.apache.pekko.util.ByteString;
 
 /**
  * Every open RESP client connection by its id, for CLIENT LIST, INFO and KILL: the proxy's own

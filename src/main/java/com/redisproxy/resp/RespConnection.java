@@ -422,6 +422,16 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   // --- client tracking
 
   @Override
+  public boolean tracksReads() {
+    return tracker.on();
+  }
+
+  @Override
+  public void readAnswered(CommandTable.Invalidation reads) {
+    tracker.readUnfollowed(reads.everything() ? Optional.empty() : Optional.of(reads.keys()));
+  }
+
+  @Override
   public long id() {
     return session.id();
   }

@@ -25,7 +25,6 @@ import com.redisproxy.resp.forward.Forwarding;
 import com.redisproxy.resp.forward.Invalidator;
 import com.redisproxy.resp.forward.SharedBackend;
 import com.redisproxy.resp.tracking.ClientTrackingHub;
-import com.redisproxy.resp.tracking.LoopTracking;
 import com.redisproxy.tls.FrontEndTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;

@@ -267,6 +267,19 @@ class ClientTrackingIT {
     }
   }
 
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void aReadInASessionOfItsOwnIsInvalidatedRightAfterItsReply(Version version) {
+    Pair pair = pair(version);
+    String k = "db1-" + version;
+    try (RespSocket tracker = resp3(pair.proxy().respPort())) {
+      assertEquals("+OK\r\n", call(tracker, "CLIENT", "TRACKING", "ON"));
+      assertEquals("+OK\r\n", call(tracker, "SELECT", "1")); // a Redis connection of its own from here on
+      assertEquals("_\r\n", call(tracker, "GET", k));
+      assertEquals(">2\r\n$10\r\ninvalidate\r\n*1\r\n$" + k.length() + "\r\n" + k + "\r\n", tracker.readReply());
+    }
+  }
+
   @Test
   void whenTheProxysLeaseLapsesATrackingClientIsToldEverythingChanged() {
     try (TestRedis redis = TestRedis.started(); FaultyRelay relay = FaultyRelay.to(redis.port());

@@ -43,16 +43,20 @@ public final class PinnedSession implements BackendLink.Replies {
 
     /** The state is over; the client is served by the shared connections again. */
     void unpinned();
+
+    /** The client's own CLIENT TRACKING is the proxy's: it is told of each read Redis answers here. */
+    boolean tracksReads();
+
+    /** Redis answered, on this session's connection (which Redis does not track for it), a read of {@code reads}. */
+    void readAnswered(CommandTable.Invalidation reads);
   }
 
   /** A reply owed to the client: the next of Redis's, or the proxy's own. */
   private sealed interface Owed {}
 
   /** {@code protocol}: the version the connection speaks once Redis accepts this request (HELLO, RESET). */
-  private record FromRedis(CommandTable.Invalidation after, OptionalInt protocol, Optional<RedisLogin> login) implements Owed {
-    FromRedis(CommandTable.Invalidation after, OptionalInt protocol) {
-      this(after, protocol, Optional.empty());
-    }
+  private record FromRedis(CommandTable.Invalidation after, OptionalInt protocol, Optional<RedisLogin> login,
+      CommandTable.Invalidation reads) implements Owed {
   }
 
   private record FromProxy(ByteString reply, boolean close) implements Owed {}
@@ -112,7 +116,11 @@ public final class PinnedSession implements BackendLink.Replies {
         else if (request.is("subscribe") || request.is("psubscribe") || request.is("ssubscribe")) {
           subscribed = true;
           send(request.args(), track(request), OptionalInt.empty());
-        } else send(request.args(), track(request), resetsProtocol(request) ? OptionalInt.of(2) : OptionalInt.empty());
+        } else {
+          // A read queued in a transaction is answered by EXEC, whose end tells the client everything changed.
+          CommandTable.Invalidation reads = client.tracksReads() && !inTransaction ? table.reads(request) : CommandTable.Invalidation.NONE;
+          send(request.args(), track(request), resetsProtocol(request) ? OptionalInt.of(2) : OptionalInt.empty(), reads);
+        }
       }
     }
   }
@@ -168,7 +176,10 @@ public final class PinnedSession implements BackendLink.Replies {
       login = Optional.of(RedisLogin.of(Optional.of(credentials.user()), credentials.password()));
       if (hello.version().isPresent() && !inTransaction) protocol = OptionalInt.of(hello.version().get());
     }
-    if (!unmatched) owed.add(new FromRedis(CommandTable.Invalidation.NONE, protocol, inTransaction ? Optional.empty() : login));
+    if (!unmatched) {
+      owed.add(new FromRedis(CommandTable.Invalidation.NONE, protocol, inTransaction ? Optional.empty() : login,
+          CommandTable.Invalidation.NONE));
+    }
     link.send(request.args());
   }
 
@@ -230,8 +241,13 @@ public final class PinnedSession implements BackendLink.Replies {
   }
 
   private void send(List<ByteString> args, CommandTable.Invalidation invalidation, OptionalInt protocol) {
+    send(args, invalidation, protocol, CommandTable.Invalidation.NONE);
+  }
+
+  private void send(List<ByteString> args, CommandTable.Invalidation invalidation, OptionalInt protocol,
+      CommandTable.Invalidation reads) {
     cache.invalidate(invalidation);
-    if (!unmatched) owed.add(new FromRedis(invalidation, protocol));
+    if (!unmatched) owed.add(new FromRedis(invalidation, protocol, Optional.empty(), reads));
     link.send(args);
   }
 
@@ -250,14 +266,17 @@ public final class PinnedSession implements BackendLink.Replies {
       client.relay(frame);
       return;
     }
+    CommandTable.Invalidation readsAnswered = CommandTable.Invalidation.NONE;
     if (owed.peek() instanceof FromRedis next) {
       owed.poll();
       cache.invalidate(next.after());
       boolean accepted = frame.getByte(frame.readerIndex()) != '-';
       if (accepted && next.protocol().isPresent()) session.speak(next.protocol().getAsInt());
       if (accepted && next.login().isPresent()) auth.loggedIn(session, next.login().get());
+      readsAnswered = next.reads();
     }
     client.relay(frame);
+    if (!readsAnswered.isNone()) client.readAnswered(readsAnswered);
     answerReady();
     unpinIfOver();
   }

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.system.support.Eventually;
+import com.redisproxy.system.support.Executables;
 import com.redisproxy.system.support.FaultyRelay;
 import com.redisproxy.system.support.ProxyProcess;
 import com.redisproxy.system.support.RespSocket;
@@ -17,12 +18,15 @@ import io.lettuce.core.support.caching.CacheAccessor;
 import io.lettuce.core.support.caching.CacheFrontend;
 import io.lettuce.core.support.caching.ClientSideCaching;
 import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.function.Function;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Assumptions;
@@ -35,7 +39,8 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * A client's own CLIENT TRACKING through the proxy (with the proxy's tracking of Redis on): the
  * proxy serves its reads from the cache and tells it, as Redis would, when a key it read changes.
- * Lettuce's client-side cache over RESP3 sees a write made straight on Redis within a second; raw
+ * Lettuce's and node-redis 5's client-side caches over RESP3 see a write made straight on Redis
+ * within a second (node-redis where node and src/test/node's clients are installed); raw
  * clients get Redis's own bytes, compared with what the same redis-server sends (embedded 6.2, and
  * Debian's 7.0 where installed).
  */
@@ -153,6 +158,32 @@ class ClientTrackingIT {
           + " ms of the SET's reply, one written through the proxy within " + through / 1_000_000 + " ms (polled every 25 ms)");
     } finally {
       client.shutdown(Duration.ZERO, Duration.ofSeconds(2));
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Version.class)
+  void nodeRedisOwnClientSideCacheThroughTheProxySeesWritesAndFlushesWithinASecond(Version version) throws Exception {
+    Pair pair = pair(version);
+    Path scripts = Path.of("src/test/node");
+    Assumptions.assumeTrue(Executables.onPath("node"), "node is not installed: skipping");
+    Assumptions.assumeTrue(Files.isDirectory(scripts.resolve("node_modules/redis")),
+        "node-redis is not installed: run `npm ci --prefix src/test/node` (or `make node-clients`): skipping");
+    Path output = Files.createTempFile("client-side-cache", ".log");
+    try {
+      Process node = new ProcessBuilder("node", "client-side-cache.mjs", String.valueOf(pair.proxy().respPort()),
+          String.valueOf(pair.redis().port())).directory(scripts.toFile()).redirectErrorStream(true)
+          .redirectOutput(output.toFile()).start();
+      if (!node.waitFor(120, TimeUnit.SECONDS)) {
+        node.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+        throw new AssertionError("client-side-cache.mjs did not finish within 120 s:\n" + Files.readString(output));
+      }
+      String said = Files.readString(output);
+      assertEquals(0, node.exitValue(), said);
+      assertTrue(said.contains("PASS node-redis-csc"), said);
+      report(version + ": " + said.trim());
+    } finally {
+      Files.deleteIfExists(output);
     }
   }
 

@@ -169,10 +169,6 @@ public final class CommandTable {
       request -> request.size() == 2 ? Route.LOCAL : Route.FORWARDED, LocalCommands::clientGetredir);
   private static final Known CLIENT_TRACKINGINFO = Known.routed(
       request -> request.size() == 2 ? Route.LOCAL : Route.FORWARDED, LocalCommands::clientTrackinginfo);
-  // Where each goes when Redis does the tracking: CLIENT TRACKING and CACHING pin, the others are Redis's.
-  private static final Map<Known, Route> WITHOUT_PROXY_TRACKING = Map.of(
-      CLIENT_TRACKING, Route.PINNED, CLIENT_CACHING, Route.PINNED,
-      CLIENT_GETREDIR, Route.FORWARDED, CLIENT_TRACKINGINFO, Route.FORWARDED);
 
   // Those marked pinning carry state in the connection they run on, so they need one of their own;
   // an effect NONE there is state that ends with the command's reply (a blocking command).
@@ -384,11 +380,19 @@ public final class CommandTable {
     Known known = known(request);
     Route route = known.route().apply(request);
     if (known == UNKNOWN && cachedReadKey(request) > 0) return Route.CACHED;
-    if (!tracksClients && WITHOUT_PROXY_TRACKING.containsKey(known)) route = WITHOUT_PROXY_TRACKING.get(known);
+    if (!tracksClients) route = withoutProxyTracking(known, route);
     if (!cluster) return route;
     // In front of a cluster nothing pins; HELLO 3 is refused too (-NOPROTO, see Refusals), so that
     // clients speak RESP2, the protocol the cluster client relays.
     if (route == Route.PINNED || isHello3(request)) return Route.NOT_IN_CLUSTER;
+    return route;
+  }
+
+  // Where each goes when Redis does the tracking: CLIENT TRACKING and CACHING pin, the others are
+  // Redis's. Compared by identity: every request passes here, and a record's hash is not cached.
+  private static Route withoutProxyTracking(Known known, Route route) {
+    if (known == CLIENT_TRACKING || known == CLIENT_CACHING) return Route.PINNED;
+    if (known == CLIENT_GETREDIR || known == CLIENT_TRACKINGINFO) return Route.FORWARDED;
     return route;
   }
 

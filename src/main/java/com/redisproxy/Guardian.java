@@ -4,6 +4,7 @@ import com.redisproxy.auth.acl.AclWatch;
 import com.redisproxy.auth.acl.ReadPermission;
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.InvalidationInbox;
+import com.redisproxy.cache.KeysChanged;
 import com.redisproxy.cache.store.Ticker;
 import com.redisproxy.cache.client.CacheClient;
 import com.redisproxy.fetch.redis.BackingRedis;
@@ -23,6 +24,7 @@ import com.redisproxy.resp.RespEventLoops;
 import com.redisproxy.resp.RespServer;
 import com.redisproxy.resp.command.RedisLogin;
 import com.redisproxy.resp.command.RespAuth.RedisUsers;
+import com.redisproxy.resp.tracking.ClientTrackingHub;
 import io.micrometer.core.instrument.Timer;
 import java.util.List;
 import java.util.Optional;
@@ -88,8 +90,13 @@ public final class Guardian {
               .withRoundRobinRouting()
               .withRouteeProps(cacheThread),
           "redis-fetchers", cacheThread);
+      // With the proxy's own tracking of one Redis (or a Sentinel's master), it does its RESP clients' CLIENT TRACKING too.
+      Optional<ClientTrackingHub> clientTracking = respLoops.isPresent() && settings.fetch().tracking()
+          && !(settings.fetch().target() instanceof RedisTarget.Cluster)
+          ? Optional.of(new ClientTrackingHub(settings.resp().trackedKeysPerClient())) : Optional.empty();
       ActorRef<CacheActor.Command> cache = context.spawn(
-          CacheActor.create(settings.cache(), fetchers, invalidations, Ticker.SYSTEM),
+          CacheActor.create(settings.cache(), fetchers, invalidations, Ticker.SYSTEM,
+              clientTracking.<KeysChanged>map(hub -> hub).orElse(KeysChanged.NONE)),
           "cache",
           MailboxSelector.bounded(settings.cache().mailboxCapacity())
               .withDispatcherFromConfig(CACHE_DISPATCHER));
@@ -139,7 +146,8 @@ public final class Guardian {
             settings.tls(), settings.auth().password(), settings.shutdownDeadline());
         RespServer.Context respContext = new RespServer.Context(
             system, cacheClient, metrics, loops, new FollowedBackend(location), commandTable, cluster, Main.version(),
-            cluster.isPresent() ? RedisUsers.inCluster(proxyLogin) : RedisUsers.followed(proxyLogin, permission, settings.auth().anonymousRefused()));
+            cluster.isPresent() ? RedisUsers.inCluster(proxyLogin) : RedisUsers.followed(proxyLogin, permission, settings.auth().anonymousRefused()),
+            clientTracking);
         RespServer resp = new RespServer(settings.resp(), frontEnd, respContext);
         aclWatch.ifPresent(watch -> watch.onChange(resp::usersChanged));
         resp.start()

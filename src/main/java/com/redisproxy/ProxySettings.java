@@ -142,7 +142,8 @@ public record ProxySettings(
             .map(name -> name.toLowerCase(java.util.Locale.ROOT)).toList()),
         read.durationInSecondsOrOff(resp + "forward-timeout"),
         connectTimeout,
-        read.integer(resp + "event-loops", 1, 256));
+        read.integer(resp + "event-loops", 1, 256),
+        read.integer(resp + "tracked-keys-per-client", 1, 10_000_000));
   }
 
   private static AuthSettings auth(SettingsReader read, String path) {

@@ -26,6 +26,7 @@ final class SettingsReader {
           Map.entry("redis-proxy.http.h2c", "PROXY_HTTP_H2C"),
           Map.entry("redis-proxy.http.h2", "PROXY_HTTP_H2"),
           Map.entry("redis-proxy.resp.event-loops", "PROXY_RESP_EVENT_LOOPS"),
+          Map.entry("redis-proxy.resp.tracked-keys-per-client", "PROXY_RESP_TRACKED_KEYS_PER_CLIENT"),
           Map.entry("redis-proxy.tls.cert-file", "PROXY_TLS_CERT_FILE"),
           Map.entry("redis-proxy.tls.key-file", "PROXY_TLS_KEY_FILE"),
           Map.entry("redis-proxy.cache.max-value-bytes", "CACHE_MAX_VALUE_BYTES"),

@@ -83,6 +83,9 @@ class ProxySettingsTest {
     assertFalse(settings.http().http2(false), "no h2c on the plain port unless asked for");
     assertTrue(settings.http().http2(true), "h2 by ALPN on a TLS port");
     assertEquals(4, settings("redis-proxy.resp.event-loops = 4").resp().eventLoops());
+    assertEquals(10_000, settings("").resp().trackedKeysPerClient());
+    assertEquals(50, settings("redis-proxy.resp.tracked-keys-per-client = 50").resp().trackedKeysPerClient());
+    assertTrue(problemWith("redis-proxy.resp.tracked-keys-per-client = 0").startsWith("PROXY_RESP_TRACKED_KEYS_PER_CLIENT"));
     assertTrue(problemWith("redis-proxy.resp.event-loops = 0").startsWith("PROXY_RESP_EVENT_LOOPS"));
     assertTrue(settings("redis-proxy.http.h2c = on").http().http2(false));
     assertFalse(settings("redis-proxy.http.h2 = off").http().http2(true));

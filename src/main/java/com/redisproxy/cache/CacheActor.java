@@ -18,6 +18,7 @@ import org.apache.pekko.actor.typed.javadsl.AbstractBehavior;
 import org.apache.pekko.actor.typed.javadsl.ActorContext;
 import org.apache.pekko.actor.typed.javadsl.Behaviors;
 import org.apache.pekko.actor.typed.javadsl.Receive;
+import org.apache.pekko.actor.typed.javadsl.TimerScheduler;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -71,6 +72,11 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     INSTANCE
   }
 
+  // Due when the lease taken last would lapse, unless renewed meanwhile.
+  private enum CheckLease implements Command {
+    INSTANCE
+  }
+
   // Stored for a key Redis does not hold (with tracking): told apart from an empty value by identity.
   private static final byte[] ABSENT = new byte[0];
 
@@ -102,9 +108,19 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   private final boolean leaseGuardsHits;
   // As taken from the inbox with its invalidations: never ahead of what the actor has applied.
   private InvalidationInbox.Lease lease = InvalidationInbox.Lease.NONE;
+  private final KeysChanged changes;
+  private final TimerScheduler<Command> timers;
+  // Whether the changes' listener was last told the lease holds: a lapse is told once.
+  private boolean leaseToldHeld;
 
   public static Behavior<Command> create(
       CacheSettings settings, ActorRef<RedisFetcher.Command> fetchers, InvalidationInbox invalidations, Ticker ticker) {
+    return create(settings, fetchers, invalidations, ticker, KeysChanged.NONE);
+  }
+
+  /** @param changes told of each change once applied, and of a lapsed lease (client tracking follows them) */
+  public static Behavior<Command> create(CacheSettings settings, ActorRef<RedisFetcher.Command> fetchers,
+      InvalidationInbox invalidations, Ticker ticker, KeysChanged changes) {
     CacheCounters counters = new CacheCounters();
     AtomicLong requestIds = new AtomicLong();
     Duration deadlineCheck = settings.fetchTimeout().dividedBy(DEADLINE_CHECKS_PER_TIMEOUT);
@@ -117,21 +133,25 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
                       deadlineCheck.isZero() ? Duration.ofMillis(1) : deadlineCheck);
                   ActorRef<Command> self = context.getSelf();
                   invalidations.onArrival(() -> self.tell(InvalidationsArrived.INSTANCE));
-                  return new CacheActor(context, settings, fetchers, invalidations, ticker,
-                      counters, new InFlightFetches(requestIds::getAndIncrement));
+                  return new CacheActor(context, timers, settings, fetchers, invalidations, ticker,
+                      counters, new InFlightFetches(requestIds::getAndIncrement), changes);
                 }));
     return Behaviors.supervise(actor).onFailure(SupervisorStrategy.restart());
   }
 
   private CacheActor(
       ActorContext<Command> context,
+      TimerScheduler<Command> timers,
       CacheSettings settings,
       ActorRef<RedisFetcher.Command> fetchers,
       InvalidationInbox invalidations,
       Ticker ticker,
       CacheCounters counters,
-      InFlightFetches inFlight) {
+      InFlightFetches inFlight,
+      KeysChanged changes) {
     super(context);
+    this.timers = timers;
+    this.changes = changes;
     this.invalidations = invalidations;
     this.ticker = ticker;
     this.settings = settings;
@@ -159,6 +179,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
         .onMessageEquals(CheckFetchDeadlines.INSTANCE, this::onCheckFetchDeadlines)
         .onMessageEquals(Sweep.INSTANCE, this::onSweep)
         .onMessageEquals(InvalidationsArrived.INSTANCE, this::onInvalidationsArrived)
+        .onMessageEquals(CheckLease.INSTANCE, this::onCheckLease)
         .onSignal(PreRestart.class, signal -> onPreRestart())
         .build();
   }
@@ -304,19 +325,41 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       store.clear();
       inFlight.all().forEach(pending -> pending.invalidated = true);
       counters.fullClears++;
-      return this;
+      changes.everythingChanged();
+      return followLease();
     }
     for (ByteString keyBytes : taken.keys()) {
       CacheKey key = CacheKey.of(keyBytes);
       if (store.invalidate(key)) counters.keysInvalidated++; // every reply of the key with it
       for (InFlightFetches.Pending pending : inFlight.ofKey(key)) pending.invalidated = true;
     }
+    changes.changed(taken.keys());
     for (var keyMatches : taken.keysMatching()) {
       counters.keysInvalidated += store.invalidateIf(key -> keyMatches.test(key.bytes()));
       inFlight.all().stream().filter(pending -> keyMatches.test(pending.key.bytes()))
           .forEach(pending -> pending.invalidated = true);
     }
+    if (!taken.keysMatching().isEmpty()) changes.everythingChanged(); // clients' keys are not matched one by one
+    return followLease();
+  }
+
+  // Clients' own caches must not outlive the proxy's bound: when the lease lapses, they are told
+  // everything changed, at the moment the proxy stops serving hits. Checked again when it would lapse.
+  private Behavior<Command> followLease() {
+    if (changes == KeysChanged.NONE || !leaseGuardsHits) return this;
+    long now = ticker.read();
+    if (lease.heldAt(now)) {
+      leaseToldHeld = true;
+      timers.startSingleTimer(CheckLease.INSTANCE, Duration.ofNanos(lease.heldUntil() - now));
+    } else if (leaseToldHeld) {
+      leaseToldHeld = false;
+      changes.everythingChanged();
+    }
     return this;
+  }
+
+  private Behavior<Command> onCheckLease() {
+    return followLease();
   }
 
   private Behavior<Command> onPreRestart() {

@@ -2,20 +2,23 @@ package com.redisproxy.resp;
 
 import com.redisproxy.resp.command.Clients;
 import com.redisproxy.resp.command.RespSession;
+import com.redisproxy.resp.tracking.Redirects;
 import io.netty.channel.Channel;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
+import org.apache.pekko.util.ByteString;
 
 /**
  * Every open RESP client connection by its id, for CLIENT LIST, INFO and KILL: the proxy's own
  * view of its clients, agreeing with CLIENT ID and SETNAME (the Redis connections behind them are
  * the proxy's, shared, and say nothing of who the client is).
  */
-final class ClientRegistry implements Clients {
+final class ClientRegistry implements Clients, Redirects {
   private record Entry(RespSession session, Channel channel, long connectedAtMillis) {}
 
   private final Map<Long, Entry> open = new ConcurrentHashMap<>();
@@ -38,6 +41,24 @@ final class ClientRegistry implements Clients {
   @Override
   public Optional<String> info(long id) {
     return Optional.ofNullable(open.get(id)).map(entry -> line(entry, System.currentTimeMillis()) + "\n");
+  }
+
+  @Override
+  public boolean exists(long id) {
+    return open.containsKey(id);
+  }
+
+  // On the target's own loop, after what is queued there.
+  @Override
+  public boolean deliver(long id, Optional<List<ByteString>> keys, boolean trackerResp3) {
+    Entry entry = open.get(id);
+    if (entry == null) return false;
+    Channel channel = entry.channel();
+    channel.eventLoop().execute(() -> {
+      RespConnection connection = channel.pipeline().get(RespConnection.class);
+      if (connection != null) connection.redirectedInvalidations(keys, trackerResp3);
+    });
+    return true;
   }
 
   @Override

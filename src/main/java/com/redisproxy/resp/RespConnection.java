@@ -18,6 +18,10 @@ import com.redisproxy.resp.forward.Forwarding;
 import com.redisproxy.resp.forward.Pinned;
 import com.redisproxy.resp.forward.PinnedSession;
 import com.redisproxy.resp.forward.Pinning;
+import com.redisproxy.resp.tracking.InvalidationMessages;
+import com.redisproxy.resp.tracking.LoopTracking;
+import com.redisproxy.resp.tracking.Tracker;
+import com.redisproxy.resp.tracking.TrackingClient;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelConfig;
@@ -30,6 +34,7 @@ import java.io.IOException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -52,7 +57,7 @@ import org.slf4j.LoggerFactory;
  * for the key through its {@code LocalCall}; the batch's keys go to the loop's
  * {@code cache/client/ReadBatcher}, which asks the CacheActor once per loop cycle.
  */
-public final class RespConnection extends ChannelInboundHandlerAdapter implements PinnedSession.Client {
+public final class RespConnection extends ChannelInboundHandlerAdapter implements PinnedSession.Client, TrackingClient {
   private static final Logger log = LoggerFactory.getLogger(RespConnection.class);
   private static final int MAX_SEGMENTS_IN_FLIGHT = 8;
   private static final RespRequest PING = new RespRequest(List.of(ByteString.fromString("PING")));
@@ -73,6 +78,12 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   // The user this connection counts as in its loop's backends, so that a user's connection closes with its last client.
   private RedisLogin joined;
   private final ArrayDeque<CompletableFuture<RespReply>> unanswered = new ArrayDeque<>();
+  // Client tracking: invalidations owed once the replies queued before them are written.
+  private record AfterReplies(long queued, Runnable action) {}
+  private final ArrayDeque<AfterReplies> afterReplies = new ArrayDeque<>();
+  private long repliesQueued;
+  private long repliesWritten;
+  private final Tracker tracker;
   private Kind lastKind;
   private CompletableFuture<?> lastStarted = DONE;
   private CompletableFuture<?> lastDone = DONE;
@@ -86,8 +97,10 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   private boolean closing;
   private boolean closeWhenAnswered;
 
+  /** @param tracking its loop's client tracking, where the proxy does it; empty where Redis does */
   RespConnection(RespParser parser, RespSession session, RespCommands commands, CacheReads cache, RespAuth auth,
-      Forwarding forwarding, Backends backends, Pinning pinning) {
+      Forwarding forwarding, Backends backends, Pinning pinning, Optional<LoopTracking> tracking) {
+    this.tracker = tracking.map(loop -> loop.trackerFor(this)).orElseGet(Tracker::disabled);
     this.parser = parser;
     this.session = session;
     this.commands = commands;
@@ -98,7 +111,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     this.pinning = pinning;
     // context is set (handlerAdded) before anything is read, so before the forwarder runs anything on the loop.
     this.forwarder = new Forwarder(session, auth, forwarding, backends, cache, commands,
-        task -> context.channel().eventLoop().execute(task));
+        task -> context.channel().eventLoop().execute(task), tracker);
   }
 
   @Override
@@ -155,6 +168,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   @Override
   public void channelInactive(ChannelHandlerContext context) {
     parser.release();
+    tracker.closed();
     if (pinned != null) pinned.end();
     backends.leave(joined);
     context.fireChannelInactive();
@@ -254,7 +268,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     if (run.isEmpty() && protocolError == null) return;
     if (kind == Kind.LOCAL) {
       RespBatch batch = new RespBatch(run, protocolError);
-      enqueue(kind, () -> commands.execute(session, batch, cache).thenApply(commands::render).toCompletableFuture());
+      enqueue(kind, () -> commands.execute(session, batch, cache, tracker).thenApply(commands::render).toCompletableFuture());
     } else {
       enqueue(kind, () -> forwarder.forwardAll(run));
     }
@@ -270,6 +284,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     lastStarted = started;
     lastDone = reply;
     unanswered.add(reply);
+    repliesQueued++;
     Runnable start = () -> {
       try {
         segment.get().whenComplete((answer, failure) -> reply.complete(failure == null ? answer : failed(failure)));
@@ -391,6 +406,8 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
 
   @Override
   public void unpinned() {
+    // Its reads there were Redis's, on a connection Redis did not track for the client.
+    tracker.flush();
     pinned = null;
     syncLogin();
     lastKind = null;
@@ -420,6 +437,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
     boolean wrote = false;
     while (!closing && !unanswered.isEmpty() && unanswered.peek().isDone()) {
       RespReply reply = unanswered.poll().join();
+      repliesWritten++;
       wrote = true;
       if (reply.close()) {
         closing = true;
@@ -428,6 +446,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
         return;
       }
       if (!reply.bytes().isEmpty()) context.write(wrapped(reply.bytes()));
+      while (!afterReplies.isEmpty() && afterReplies.peek().queued() <= repliesWritten) afterReplies.poll().action().run();
     }
     if (wrote) context.flush();
     if (closeWhenAnswered && unanswered.isEmpty()) {
@@ -435,6 +454,55 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
       return;
     }
     updateReading();
+  }
+
+  // --- client tracking
+
+  @Override
+  public boolean tracksReads() {
+    return tracker.on();
+  }
+
+  @Override
+  public void readAnswered(CommandTable.Invalidation reads) {
+    tracker.readUnfollowed(reads.everything() ? Optional.empty() : Optional.of(reads.keys()));
+  }
+
+  @Override
+  public long id() {
+    return session.id();
+  }
+
+  @Override
+  public boolean resp3() {
+    return session.resp3();
+  }
+
+  @Override
+  public boolean subscribed() {
+    return pinned != null && pinned.subscribed();
+  }
+
+  @Override
+  public void afterReplies(Runnable action) {
+    if (closing) return;
+    if (unanswered.isEmpty()) {
+      action.run();
+      context.flush();
+    } else {
+      afterReplies.add(new AfterReplies(repliesQueued, action));
+    }
+  }
+
+  @Override
+  public void write(ByteString message) {
+    if (!closing) context.write(wrapped(message));
+  }
+
+  /** Invalidations for a client tracking with REDIRECT to this one (empty: everything), in this client's protocol. */
+  void redirectedInvalidations(Optional<List<ByteString>> keys, boolean trackerResp3) {
+    ByteString message = InvalidationMessages.toRedirectTarget(session.resp3(), subscribed(), keys, trackerResp3);
+    if (!message.isEmpty()) afterReplies(() -> write(message));
   }
 
   // An empty write completes after every write before it: the client gets all it was answered.

@@ -26,6 +26,7 @@ import com.redisproxy.resp.forward.Pinning;
 import com.redisproxy.resp.forward.Forwarding;
 import com.redisproxy.resp.forward.Invalidator;
 import com.redisproxy.resp.forward.SharedBackend;
+import com.redisproxy.resp.tracking.ClientTrackingHub;
 import com.redisproxy.tls.FrontEndTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
@@ -98,13 +99,14 @@ public final class RespServer {
       Duration shutdownDeadline) {}
 
   /**
-   * What the server is wired to: the cache, the metrics, its event loops, where Redis is, Redis's COMMAND reply and,
-   * in front of a Redis Cluster, the cluster client it forwards through.
+   * What the server is wired to: the cache, the metrics, its event loops, where Redis is, Redis's COMMAND reply,
+   * in front of a Redis Cluster the cluster client it forwards through, and, where the proxy does its clients'
+   * CLIENT TRACKING (its own tracking of one Redis), the loops' tracking.
    */
   public record Context(
       ActorSystem<?> system, CacheClient cache, ProxyMetrics metrics, RespEventLoops loops, BackendLocator backend,
       Supplier<CompletionStage<List<Object>>> commandTable, Optional<ClusterRedis> cluster, String version,
-      RedisUsers users) {}
+      RedisUsers users, Optional<ClientTrackingHub> tracking) {}
 
   private final ActorSystem<?> system;
   private final CacheClient cache;
@@ -126,6 +128,7 @@ public final class RespServer {
   private final ClientRegistry clients = new ClientRegistry();
   private final ProxyMetrics.ConnectionMeters meters;
   private final Map<EventLoop, ReadBatcher> batchers = new ConcurrentHashMap<>();
+  private final Optional<ClientTrackingHub> tracking;
   private final ChannelGroup connections = new DefaultChannelGroup(GlobalEventExecutor.INSTANCE);
 
   public RespServer(RespSettings settings, FrontEnd frontEnd, Context context) {
@@ -139,7 +142,8 @@ public final class RespServer {
     this.auth = new RespAuth(frontEnd.password(), context.metrics().authFailures("resp"), context.users());
     AtomicInteger pinned = new AtomicInteger();
     this.cluster = context.cluster();
-    this.forwarding = new Forwarding(new CommandTable(settings.refusedCommands(), cluster.isPresent()), context.backend(),
+    this.tracking = context.tracking();
+    this.forwarding = new Forwarding(new CommandTable(settings.refusedCommands(), cluster.isPresent(), tracking.isPresent()), context.backend(),
         settings.connectTimeout(), settings.forwardTimeout(), Invalidator.of(cache), settings.maxPinnedConnections(), pinned,
         new AtomicInteger());
     this.clusterRouting = cluster.map(redis -> new ClusterRouting(forwarding.table(), redis::slot));
@@ -205,7 +209,8 @@ public final class RespServer {
     clients.opened(session, channel);
     // Redis's tighter limits for a client that has yet to authenticate.
     channel.pipeline().addLast(new RespConnection(new RespParser(settings.limits(), readingBudget, () -> auth.mustAuthenticate(session)),
-        session, commands, batcher, auth, forwarding, backends(channel.eventLoop()), pinning));
+        session, commands, batcher, auth, forwarding, backends(channel.eventLoop()), pinning,
+        tracking.map(hub -> hub.loop(channel.eventLoop(), clients))));
   }
 
   // A loop's reads are sent once its cycle's reads are done (a task runs after them), and answered

@@ -495,6 +495,57 @@ class CacheActorTest {
     assertHit(cache, "k", "v3");
   }
 
+  /** What client tracking hears from the actor: "everything", or the keys changed. */
+  private KeysChanged heard(TestProbe<String> probe) {
+    return new KeysChanged() {
+      @Override
+      public void changed(List<ByteString> keys) {
+        if (!keys.isEmpty()) probe.getRef().tell(String.join(",", keys.stream().map(ByteString::utf8String).toList()));
+      }
+
+      @Override
+      public void everythingChanged() {
+        probe.getRef().tell("everything");
+      }
+    };
+  }
+
+  @Test
+  void clientTrackingHearsOfEachChangeOnceTheCacheHasAppliedIt() {
+    TestProbe<String> changes = testKit.createTestProbe();
+    var cache = testKit.spawn(CacheActor.create(settings(10, 10_000), fetcher.getRef(), invalidations, ticker, heard(changes)));
+    readThrough(cache, "k", "v");
+    invalidations.invalidated(List.of(bytes("k"), bytes("never-read")));
+    assertEquals("k,never-read", changes.receiveMessage()); // every key: a client may have read one the proxy did not keep
+    assertEquals(1, stats(cache).keysInvalidated());
+    invalidations.everythingInvalidated("FLUSHALL");
+    assertEquals("everything", changes.receiveMessage());
+  }
+
+  @Test
+  void clientTrackingIsToldEverythingChangedWhenTheLeaseLapsesAndOnceOnly() {
+    TestProbe<String> changes = testKit.createTestProbe();
+    InvalidationInbox inbox = new InvalidationInbox(1000, LEASE);
+    var cache = testKit.spawn(CacheActor.create(settings(10, 10_000).withInvalidationLease(LEASE), fetcher.getRef(), inbox,
+        ticker, heard(changes)));
+    inbox.leaseRenewed("connection", ticker.read());
+    readThrough(cache, "k", "v");
+    ticker.advance(LEASE.minusMillis(10));
+    manualTime.timePasses(LEASE.minusMillis(10));
+    changes.expectNoMessage(Duration.ofMillis(50));
+    ticker.advance(Duration.ofMillis(10));
+    manualTime.timePasses(Duration.ofMillis(10));
+    assertEquals("everything", changes.receiveMessage());
+    ticker.advance(SWEEP);
+    manualTime.timePasses(SWEEP); // the sweep looks at the lease again: still lapsed, not told again
+    changes.expectNoMessage(Duration.ofMillis(50));
+    inbox.leaseRenewed("connection", ticker.read());
+    assertHit(cache, "k", "v");
+    ticker.advance(LEASE);
+    manualTime.timePasses(LEASE);
+    assertEquals("everything", changes.receiveMessage());
+  }
+
   @Test
   void withALeaseNothingIsServedBeforeAnyConnectionHoldsOne() {
     var cache = leasedCache(new InvalidationInbox(1000, LEASE));

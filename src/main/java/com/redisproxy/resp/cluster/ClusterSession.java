@@ -238,6 +238,16 @@ final class ClusterSession implements Pinned, PinnedSession.Client {
     return client.pingOnSharedConnection();
   }
 
+  @Override
+  public boolean tracksReads() {
+    return client.tracksReads();
+  }
+
+  @Override
+  public void readAnswered(com.redisproxy.resp.command.CommandTable.Invalidation reads) {
+    client.readAnswered(reads);
+  }
+
   private static boolean startsWith(ByteBuf frame, byte[] prefix) {
     if (frame.readableBytes() < prefix.length) return false;
     for (int i = 0; i < prefix.length; i++) if (frame.getByte(frame.readerIndex() + i) != prefix[i]) return false;

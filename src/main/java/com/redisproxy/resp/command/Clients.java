@@ -17,6 +17,11 @@ public interface Clients {
   /** CLIENT INFO's line of client {@code id}. */
   Optional<String> info(long id);
 
+  /** A client of this id is connected (CLIENT TRACKING ... REDIRECT names one). */
+  default boolean exists(long id) {
+    return info(id).isPresent();
+  }
+
   /**
    * Closes the clients {@code matching} lets through, once what they are owed is written; the
    * client {@code asking} is closed after its own reply. Returns how many.

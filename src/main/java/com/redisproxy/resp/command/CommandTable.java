@@ -1,6 +1,7 @@
 package com.redisproxy.resp.command;
 
 import com.redisproxy.resp.codec.RespRequest;
+import com.redisproxy.resp.tracking.TrackingRequest;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
@@ -168,6 +169,18 @@ public final class CommandTable {
   private static final Known MGET = Known.routed(request -> request.size() >= 2 ? Route.CACHED : Route.LOCAL,
       LocalCommands::mget);
   private static final Known UNKNOWN = Known.routed(request -> Route.FORWARDED);
+  // With the proxy's own tracking of Redis, it answers a client's CLIENT TRACKING in Redis's
+  // default mode itself (resp/tracking); the other modes, and every mode without it, pin as before.
+  // Too few or too many arguments go to Redis, whose arity errors differ between versions.
+  private static final Known CLIENT_TRACKING = Known.routed(
+      request -> TrackingRequest.proxyAnswers(request) ? Route.LOCAL : request.size() < 3 ? Route.FORWARDED : Route.PINNED,
+      LocalCommands::clientTracking).leaving(Effect.LASTS);
+  private static final Known CLIENT_CACHING = Known.routed(
+      request -> request.size() == 3 ? Route.LOCAL : Route.FORWARDED, LocalCommands::clientCaching).leaving(Effect.LASTS);
+  private static final Known CLIENT_GETREDIR = Known.routed(
+      request -> request.size() == 2 ? Route.LOCAL : Route.FORWARDED, LocalCommands::clientGetredir);
+  private static final Known CLIENT_TRACKINGINFO = Known.routed(
+      request -> request.size() == 2 ? Route.LOCAL : Route.FORWARDED, LocalCommands::clientTrackinginfo);
 
   // Those marked pinning carry state in the connection they run on, so they need one of their own;
   // an effect NONE there is state that ends with the command's reply (a blocking command).
@@ -213,10 +226,12 @@ public final class CommandTable {
       Map.entry("client|info", Known.local(LocalCommands::clientInfo)),
       Map.entry("client|kill", Known.local(LocalCommands::clientKill)),
       Map.entry("client|reply", Known.pinning(Effect.UNMATCHES_REPLIES)),
-      Map.entry("client|tracking", Known.pinning(Effect.LASTS)),
+      Map.entry("client|tracking", CLIENT_TRACKING),
+      Map.entry("client|getredir", CLIENT_GETREDIR),
+      Map.entry("client|trackinginfo", CLIENT_TRACKINGINFO),
       Map.entry("client|no-evict", Known.pinning(Effect.LASTS)),
       Map.entry("client|no-touch", Known.pinning(Effect.LASTS)),
-      Map.entry("client|caching", Known.pinning(Effect.LASTS)),
+      Map.entry("client|caching", CLIENT_CACHING),
       Map.entry("multi", Known.pinning(Effect.BEGINS_TRANSACTION).inCluster(InCluster.PINNED)),
       Map.entry("exec", Known.forwarded(Effect.RUNS_TRANSACTION).inCluster(InCluster.ANY_NODE)),
       Map.entry("discard", Known.forwarded(Effect.DISCARDS_TRANSACTION).inCluster(InCluster.ANY_NODE)),
@@ -288,6 +303,7 @@ public final class CommandTable {
 
   private final Set<String> refused;
   private final boolean cluster;
+  private final boolean tracksClients;
   private volatile Map<String, Command> commands = Map.of();
   // The cached reads other than GET, by name, with where their key is.
   private volatile Map<String, Integer> cachedReads = Map.of();
@@ -298,8 +314,14 @@ public final class CommandTable {
 
   /** @param cluster in front of a Redis Cluster: what would pin is refused, and HELLO 3 gets -NOPROTO */
   public CommandTable(Set<String> refused, boolean cluster) {
+    this(refused, cluster, false);
+  }
+
+  /** @param tracksClients the proxy answers a client's CLIENT TRACKING (default mode) itself: it tracks Redis */
+  public CommandTable(Set<String> refused, boolean cluster, boolean tracksClients) {
     this.refused = Set.copyOf(refused.stream().map(name -> name.toLowerCase(Locale.ROOT)).toList());
     this.cluster = cluster;
+    this.tracksClients = tracksClients && !cluster;
   }
 
   /**
@@ -382,10 +404,19 @@ public final class CommandTable {
     Known known = known(request);
     Route route = known.route().apply(request);
     if (known == UNKNOWN && cachedReadKey(request) > 0) return Route.CACHED;
+    if (!tracksClients) route = withoutProxyTracking(known, route);
     if (!cluster) return route;
     // In front of a cluster only what names its node pins; HELLO 3 is refused too (-NOPROTO, see
     // Refusals), so that clients speak RESP2, the protocol the cluster client relays.
     if ((route == Route.PINNED && known.inCluster() != InCluster.PINNED) || isHello3(request)) return Route.NOT_IN_CLUSTER;
+    return route;
+  }
+
+  // Where each goes when Redis does the tracking: CLIENT TRACKING and CACHING pin, the others are
+  // Redis's. Compared by identity: every request passes here, and a record's hash is not cached.
+  private static Route withoutProxyTracking(Known known, Route route) {
+    if (known == CLIENT_TRACKING || known == CLIENT_CACHING) return Route.PINNED;
+    if (known == CLIENT_GETREDIR || known == CLIENT_TRACKINGINFO) return Route.FORWARDED;
     return route;
   }
 
@@ -493,6 +524,21 @@ public final class CommandTable {
     Command command = table.get(name);
     if (command == null || !command.writes()) return Invalidation.NONE;
     if (command.firstKey() <= 0 || command.flags().contains("movablekeys")) return Invalidation.EVERYTHING;
+    return new Invalidation(false, keys(command, request));
+  }
+
+  /**
+   * The keys {@code request} reads, as Redis's tracking would remember them: none for a command
+   * that is not read-only or names no key, everything for one whose keys Redis's table cannot name
+   * (movablekeys: EVAL_RO, SORT_RO, ZUNION ...) or before the table is read.
+   */
+  public Invalidation reads(RespRequest request) {
+    Map<String, Command> table = commands;
+    if (table.isEmpty()) return Invalidation.EVERYTHING;
+    Command command = table.get(request.name());
+    if (command == null || !command.flags().contains("readonly")) return Invalidation.NONE;
+    if (command.movableKeys()) return Invalidation.EVERYTHING;
+    if (command.firstKey() <= 0) return Invalidation.NONE;
     return new Invalidation(false, keys(command, request));
   }
 

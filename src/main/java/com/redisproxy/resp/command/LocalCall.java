@@ -2,6 +2,7 @@ package com.redisproxy.resp.command;
 
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
+import com.redisproxy.resp.tracking.Tracker;
 import java.util.List;
 import java.util.Optional;
 import org.apache.pekko.util.ByteString;
@@ -54,6 +55,9 @@ public abstract class LocalCall {
   /** The proxy's client connections (CLIENT LIST, INFO, KILL). */
   public abstract Clients clients();
 
+  /** The client's CLIENT TRACKING, where the proxy does it. */
+  public abstract Tracker tracker();
+
   /** The backing Redis's version, as the proxy's HELLO presents it. */
   public abstract String redisVersion();
 
@@ -77,6 +81,11 @@ public abstract class LocalCall {
       @Override
       public String redisVersion() {
         return ServerInfo.ASSUMED_REDIS_VERSION;
+      }
+
+      @Override
+      public Tracker tracker() {
+        return Tracker.disabled();
       }
 
       @Override

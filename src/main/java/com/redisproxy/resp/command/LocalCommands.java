@@ -2,6 +2,8 @@ package com.redisproxy.resp.command;
 
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
+import com.redisproxy.resp.tracking.Tracker;
+import com.redisproxy.resp.tracking.TrackingRequest;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.function.Predicate;
@@ -249,6 +251,60 @@ public final class LocalCommands {
     } catch (NumberFormatException notANumber) {
       return Optional.empty();
     }
+  }
+
+  /** CLIENT TRACKING ON|OFF [REDIRECT id] [NOLOOP], in Redis's default mode: the proxy tracks the client's reads. */
+  static void clientTracking(LocalCall call) {
+    Tracker tracker = call.tracker();
+    if (!tracker.available()) {
+      call.out().error("ERR client tracking is not done by the proxy here");
+      return;
+    }
+    TrackingRequest.Parsed parsed = TrackingRequest.parse(call.request(), id -> call.clients().exists(id));
+    if (parsed.error().isPresent()) {
+      call.out().error(parsed.error().get());
+      return;
+    }
+    tracker.turn(parsed.request().orElseThrow());
+    call.out().simple("OK");
+  }
+
+  /** Only OPTIN and OPTOUT take CLIENT CACHING, and those modes are Redis's: Redis's refusals, in its order. */
+  static void clientCaching(LocalCall call) {
+    String option = call.request().arg(2).utf8String().toLowerCase(Locale.ROOT);
+    if (!call.tracker().on()) {
+      call.out().error("ERR CLIENT CACHING can be called only when the client is in tracking mode with OPTIN or OPTOUT mode enabled");
+    } else if (option.equals("yes")) {
+      call.out().error("ERR CLIENT CACHING YES is only valid when tracking is enabled in OPTIN mode.");
+    } else if (option.equals("no")) {
+      call.out().error("ERR CLIENT CACHING NO is only valid when tracking is enabled in OPTOUT mode.");
+    } else {
+      call.out().error("ERR syntax error");
+    }
+  }
+
+  static void clientGetredir(LocalCall call) {
+    Tracker tracker = call.tracker();
+    call.out().integer(tracker.on() ? tracker.mode().redirect() : -1);
+  }
+
+  /** As Redis: flags (a set in RESP3), redirect (-1 when off), prefixes (none: BCAST is Redis's). */
+  static void clientTrackinginfo(LocalCall call) {
+    Tracker tracker = call.tracker();
+    boolean resp3 = call.session().resp3();
+    java.util.List<String> flags = new java.util.ArrayList<>();
+    flags.add(tracker.on() ? "on" : "off");
+    if (tracker.on() && tracker.mode().noLoop()) flags.add("noloop");
+    if (tracker.on() && tracker.redirectBroken()) flags.add("broken_redirect");
+    RespWriter out = call.out();
+    if (resp3) out.mapHeader(3);
+    else out.arrayHeader(6);
+    out.bulk("flags");
+    if (resp3) out.raw(ByteString.fromString("~" + flags.size() + "\r\n"));
+    else out.arrayHeader(flags.size());
+    for (String flag : flags) out.bulk(flag);
+    out.bulk("redirect").integer(tracker.on() ? tracker.mode().redirect() : -1);
+    out.bulk("prefixes").arrayHeader(0);
   }
 
   static void clientId(LocalCall call) {

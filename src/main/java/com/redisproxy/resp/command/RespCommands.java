@@ -10,6 +10,7 @@ import com.redisproxy.resp.codec.RespBatch;
 import com.redisproxy.resp.codec.RespReply;
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
+import com.redisproxy.resp.tracking.Tracker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -69,11 +70,12 @@ public final class RespCommands {
   }
 
   /**
-   * Answers what needs no cache now, in order, and asks {@code cache} for the rest. The future
-   * completes where {@code cache} answers; the connection renders the answers in its own order.
+   * Answers what needs no cache now, in order, and asks {@code cache} for the rest, each key read
+   * registered with the client's {@code tracker} first. The future completes where {@code cache}
+   * answers; the connection renders the answers in its own order.
    */
-  public CompletionStage<AnsweredBatch> execute(RespSession session, RespBatch batch, CacheReads cache) {
-    Answers answers = new Answers(session, batch.requests().size() + 1);
+  public CompletionStage<AnsweredBatch> execute(RespSession session, RespBatch batch, CacheReads cache, Tracker tracker) {
+    Answers answers = new Answers(session, batch.requests().size() + 1, tracker);
     for (RespRequest request : batch.requests()) {
       if (!auth.allows(session, request)) answers.ready(RespAuth.NOAUTH); // before the cache: nothing is read for it
       else answers.answerNext(request);
@@ -96,7 +98,7 @@ public final class RespCommands {
 
   /** The answer to a request that needs no cache (HELLO once Redis accepted its AUTH), with Redis's version. */
   public ByteString answerAtOnce(RespSession session, RespRequest request) {
-    return new Answers(session, 1).answer(request).orElse(ByteString.emptyByteString());
+    return new Answers(session, 1, Tracker.disabled()).answer(request).orElse(ByteString.emptyByteString());
   }
 
   // The hot keys INFO names to a client: those its Redis user may GET, as the cache would serve them.
@@ -188,10 +190,17 @@ public final class RespCommands {
     private List<CacheKey> keys = NO_KEYS;
     private boolean needsStats;
     private boolean close;
+    private final Tracker tracker;
 
-    Answers(RespSession session, int expected) {
+    Answers(RespSession session, int expected, Tracker tracker) {
       super(session, auth);
       this.parts = new ArrayList<>(expected);
+      this.tracker = tracker;
+    }
+
+    @Override
+    public Tracker tracker() {
+      return tracker;
     }
 
     void answerNext(RespRequest next) {
@@ -232,9 +241,11 @@ public final class RespCommands {
     }
 
     // Every read the batch asks of the cache (GET, each key of MGET, any other cached read) passes here.
+    // Registered for the client's tracking now, before the cache is asked (see resp/tracking/LoopTracking).
     private void read(CacheKey read) {
       if (keys == NO_KEYS) keys = new ArrayList<>();
       keys.add(read);
+      tracker.read(read.key());
     }
 
     @Override

@@ -11,6 +11,7 @@ import com.redisproxy.resp.command.Refusals;
 import com.redisproxy.resp.command.RespAuth;
 import com.redisproxy.resp.command.RespCommands;
 import com.redisproxy.resp.command.RespSession;
+import com.redisproxy.resp.tracking.Tracker;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -37,13 +38,18 @@ public final class Forwarder {
   private final CacheReads cache;
   private final RespCommands commands;
   private final java.util.concurrent.Executor loop;
+  private final Tracker tracker;
   // MULTI was refused a dedicated connection: what the client queues is discarded at EXEC.
   private boolean refusedTransaction;
 
-  /** @param loop runs what must happen on the connection's event loop */
+  /**
+   * @param loop runs what must happen on the connection's event loop
+   * @param tracker the client's CLIENT TRACKING: its writes (NOLOOP) and its reads Redis answers
+   */
   public Forwarder(RespSession session, RespAuth auth, Forwarding forwarding, Backends backends, CacheReads cache,
-      RespCommands commands, java.util.concurrent.Executor loop) {
+      RespCommands commands, java.util.concurrent.Executor loop, Tracker tracker) {
     this.loop = loop;
+    this.tracker = tracker;
     this.session = session;
     this.auth = auth;
     this.forwarding = forwarding;
@@ -86,8 +92,9 @@ public final class Forwarder {
           .thenCombine(cache.stats(), (info, stats) -> commands.withProxySection(info, stats, session));
     }
     CommandTable.Invalidation invalidation = forwarding.table().invalidation(request);
+    if (!invalidation.everything()) tracker.wrote(invalidation.keys());
     forwarding.cache().invalidate(invalidation);
-    CompletableFuture<ByteString> reply = backend().forward(request);
+    CompletableFuture<ByteString> reply = untrackedRead(request, backend().forward(request));
     if (CommandTable.changesUsers(request)) return afterUsersReadAgain(reply);
     if (invalidation.isNone()) return reply;
     // Again once Redis has run it: a fetch sent before the write may have cached the old value.
@@ -102,6 +109,18 @@ public final class Forwarder {
   // is not refused by rules a poll old). The reply stays on the connection's loop.
   private CompletableFuture<ByteString> afterUsersReadAgain(CompletableFuture<ByteString> reply) {
     return reply.thenCompose(answer -> auth.usersReadAgain().toCompletableFuture().thenApplyAsync(read -> answer, loop));
+  }
+
+  // A tracking client's read answered by Redis on a shared connection, which Redis does not track:
+  // the client is told its keys changed right after the reply, so its own cache never keeps them.
+  private CompletableFuture<ByteString> untrackedRead(RespRequest request, CompletableFuture<ByteString> reply) {
+    if (!tracker.on()) return reply;
+    CommandTable.Invalidation read = forwarding.table().reads(request);
+    if (read.isNone()) return reply;
+    return reply.thenApply(answer -> {
+      tracker.readUnfollowed(read.everything() ? Optional.empty() : Optional.of(read.keys()));
+      return answer;
+    });
   }
 
   // Read when the request goes out: a HELLO or AUTH before it has been answered by then.

@@ -25,6 +25,11 @@ public interface Pinned {
   /** True while a reply is owed or it is subscribed: such a client is never idle. */
   boolean waitsOnRedis();
 
+  /** The client subscribed on it (Redis's pub/sub mode): a RESP2 redirect target of client tracking. */
+  default boolean subscribed() {
+    return false;
+  }
+
   /** The client's connection closed. */
   void end();
 }

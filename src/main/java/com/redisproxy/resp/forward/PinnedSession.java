@@ -52,6 +52,12 @@ public final class PinnedSession implements Pinned, BackendLink.Replies {
 
     /** Redis's reply to a PING on the loop's shared connection, as the proxy's own user (or the proxy's error). */
     CompletionStage<ByteString> pingOnSharedConnection();
+
+    /** The client's own CLIENT TRACKING is the proxy's: it is told of each read Redis answers here. */
+    boolean tracksReads();
+
+    /** Redis answered, on this session's connection (which Redis does not track for it), a read of {@code reads}. */
+    void readAnswered(CommandTable.Invalidation reads);
   }
 
   /** A reply owed to the client: the next of Redis's, or the proxy's own. */
@@ -59,12 +65,13 @@ public final class PinnedSession implements Pinned, BackendLink.Replies {
 
   /**
    * {@code protocol}: the version the connection speaks once Redis accepts this request (HELLO,
-   * RESET); {@code quiet}: the reply is not the client's (a request the proxy sent on its behalf).
+   * RESET); {@code reads}: what a tracking client read by it; {@code quiet}: the reply is not the
+   * client's (a request the proxy sent on its behalf).
    */
   private record FromRedis(CommandTable.Invalidation after, OptionalInt protocol, Optional<RedisLogin> login,
-      boolean quiet) implements Owed {
+      CommandTable.Invalidation reads, boolean quiet) implements Owed {
     FromRedis(CommandTable.Invalidation after, OptionalInt protocol) {
-      this(after, protocol, Optional.empty(), false);
+      this(after, protocol, Optional.empty(), CommandTable.Invalidation.NONE, false);
     }
   }
 
@@ -95,6 +102,7 @@ public final class PinnedSession implements Pinned, BackendLink.Replies {
   private boolean lasting; // a state that ends only with the connection
   private boolean unmatched; // replies no longer match requests one to one (pub/sub, MONITOR, CLIENT REPLY)
   private boolean monitoring; // counted in forwarding's monitors until the session ends
+  private boolean subscribed; // pub/sub: a RESP2 redirect target of client tracking gets its messages
   private boolean ended;
 
   /** Opens the session's connection to Redis at {@code address}; the caller has taken one of the pinned connections. */
@@ -173,7 +181,15 @@ public final class PinnedSession implements Pinned, BackendLink.Replies {
           return;
         }
         BlockingWait wait = inTransaction ? BlockingWait.NONE : BlockingWait.of(request); // MULTI never blocks
-        send(request.args(), track(request), resetsProtocol(request) ? OptionalInt.of(2) : OptionalInt.empty(), wait, quiet);
+        if (request.is("subscribe") || request.is("psubscribe") || request.is("ssubscribe")) {
+          subscribed = true;
+          send(request.args(), track(request), OptionalInt.empty(), wait, CommandTable.Invalidation.NONE, quiet);
+        } else {
+          // A read queued in a transaction is answered by EXEC, whose end tells the client everything changed.
+          CommandTable.Invalidation reads = client.tracksReads() && !inTransaction ? table.reads(request) : CommandTable.Invalidation.NONE;
+          send(request.args(), track(request), resetsProtocol(request) ? OptionalInt.of(2) : OptionalInt.empty(), wait, reads,
+              quiet);
+        }
         if (unmatched) waits.waitWithoutEnd();
       }
     }
@@ -202,6 +218,12 @@ public final class PinnedSession implements Pinned, BackendLink.Replies {
    * True while the session waits on Redis: a reply is owed, or it is subscribed or in MONITOR.
    * Such a client is never idle, as Redis's own {@code timeout} spares pub/sub and blocked clients.
    */
+  /** The client subscribed to a channel or pattern on this session (as Redis's pub/sub mode, not undone by UNSUBSCRIBE). */
+  @Override
+  public boolean subscribed() {
+    return subscribed;
+  }
+
   @Override
   public boolean waitsOnRedis() {
     return !owed.isEmpty() || unmatched;
@@ -237,7 +259,8 @@ public final class PinnedSession implements Pinned, BackendLink.Replies {
       if (hello.version().isPresent() && !inTransaction) protocol = OptionalInt.of(hello.version().get());
     }
     if (!unmatched) {
-      owed.add(new FromRedis(CommandTable.Invalidation.NONE, protocol, inTransaction ? Optional.empty() : login, false));
+      owed.add(new FromRedis(CommandTable.Invalidation.NONE, protocol, inTransaction ? Optional.empty() : login,
+          CommandTable.Invalidation.NONE, false));
       waits.sent(BlockingWait.NONE);
     }
     link.send(request.args());
@@ -308,9 +331,14 @@ public final class PinnedSession implements Pinned, BackendLink.Replies {
 
   private void send(List<ByteString> args, CommandTable.Invalidation invalidation, OptionalInt protocol, BlockingWait wait,
       boolean quiet) {
+    send(args, invalidation, protocol, wait, CommandTable.Invalidation.NONE, quiet);
+  }
+
+  private void send(List<ByteString> args, CommandTable.Invalidation invalidation, OptionalInt protocol, BlockingWait wait,
+      CommandTable.Invalidation reads, boolean quiet) {
     cache.invalidate(invalidation);
     if (!unmatched) {
-      owed.add(new FromRedis(invalidation, protocol, Optional.empty(), quiet));
+      owed.add(new FromRedis(invalidation, protocol, Optional.empty(), reads, quiet));
       waits.sent(wait);
     }
     link.send(args);
@@ -332,6 +360,7 @@ public final class PinnedSession implements Pinned, BackendLink.Replies {
       client.relay(frame);
       return;
     }
+    CommandTable.Invalidation readsAnswered = CommandTable.Invalidation.NONE;
     if (owed.peek() instanceof FromRedis next) {
       owed.poll();
       waits.answered();
@@ -339,10 +368,12 @@ public final class PinnedSession implements Pinned, BackendLink.Replies {
       boolean accepted = frame.getByte(frame.readerIndex()) != '-';
       if (accepted && next.protocol().isPresent()) session.speak(next.protocol().getAsInt());
       if (accepted && next.login().isPresent()) auth.loggedIn(session, next.login().get());
+      readsAnswered = next.reads();
       if (!next.quiet()) client.relay(frame);
     } else {
       client.relay(frame);
     }
+    if (!readsAnswered.isNone()) client.readAnswered(readsAnswered);
     answerReady();
     unpinIfOver();
   }

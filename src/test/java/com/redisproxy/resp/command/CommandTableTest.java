@@ -148,7 +148,7 @@ class CommandTableTest {
     assertTrue(CommandTable.handler(request("MGET", "a", "b")).isPresent());
     assertFalse(CommandTable.handler(request("SET", "k", "v")).isPresent());
     assertFalse(CommandTable.handler(request("CLIENT", "PAUSE", "10")).isPresent());
-    assertFalse(CommandTable.handler(request("CLIENT", "TRACKING", "on")).isPresent());
+    assertFalse(CommandTable.handler(request("CLIENT", "NO-EVICT", "on")).isPresent());
   }
 
   @Test
@@ -182,5 +182,45 @@ class CommandTableTest {
       assertEquals(CommandTable.Effect.NONE, CommandTable.effect(request(none)), String.join(" ", none));
     }
     assertEquals(Route.FORWARDED, table.route(request("EXEC")), "outside a pinned session Redis answers EXEC without MULTI");
+  }
+
+  @Test
+  void withTheProxysOwnTrackingAClientsDefaultModeTrackingIsAnsweredHereAndTheOtherModesPin() {
+    CommandTable tracking = new CommandTable(Set.of(), false, true);
+    assertEquals(Route.LOCAL, tracking.route(request("CLIENT", "TRACKING", "ON", "NOLOOP", "REDIRECT", "5")));
+    assertEquals(Route.LOCAL, tracking.route(request("client", "tracking", "off")));
+    assertEquals(Route.PINNED, tracking.route(request("CLIENT", "TRACKING", "ON", "BCAST", "PREFIX", "a")));
+    assertEquals(Route.PINNED, tracking.route(request("CLIENT", "TRACKING", "ON", "OPTIN")));
+    assertEquals(Route.FORWARDED, tracking.route(request("CLIENT", "TRACKING"))); // Redis's own arity error
+    assertEquals(Route.LOCAL, tracking.route(request("CLIENT", "CACHING", "yes")));
+    assertEquals(Route.LOCAL, tracking.route(request("CLIENT", "GETREDIR")));
+    assertEquals(Route.LOCAL, tracking.route(request("CLIENT", "TRACKINGINFO")));
+    assertEquals(Route.FORWARDED, tracking.route(request("CLIENT", "TRACKINGINFO", "extra")));
+  }
+
+  @Test
+  void withoutTheProxysOwnTrackingAClientsTrackingIsRedissOnAConnectionOfItsOwn() {
+    assertEquals(Route.PINNED, table.route(request("CLIENT", "TRACKING", "ON")));
+    assertEquals(Route.PINNED, table.route(request("CLIENT", "CACHING", "yes")));
+    assertEquals(Route.FORWARDED, table.route(request("CLIENT", "GETREDIR")));
+    assertEquals(Route.FORWARDED, table.route(request("CLIENT", "TRACKINGINFO")));
+    CommandTable cluster = new CommandTable(Set.of(), true, true);
+    assertEquals(Route.NOT_IN_CLUSTER, cluster.route(request("CLIENT", "TRACKING", "ON")));
+  }
+
+  @Test
+  void theKeysAReadReadsAreRedisTablesReadOnlyKeysAndAllOfThemWhenItCannotNameThem() {
+    assertEquals(Invalidation.EVERYTHING, table.reads(request("GET", "k"))); // before Redis's table is read
+    table.load(List.of(
+        entry("get", 2, List.of("readonly", "fast"), 1, 1, 1),
+        entry("exists", -2, List.of("readonly", "fast"), 1, -1, 1),
+        entry("set", -3, List.of("write", "denyoom"), 1, 1, 1),
+        entry("dbsize", 1, List.of("readonly", "fast"), 0, 0, 0),
+        entry("sort_ro", -2, List.of("readonly", "movablekeys"), 1, 1, 1)));
+    assertEquals(keys("k"), table.reads(request("GET", "k")));
+    assertEquals(keys("a", "b"), table.reads(request("EXISTS", "a", "b")));
+    assertEquals(Invalidation.NONE, table.reads(request("SET", "k", "v")));
+    assertEquals(Invalidation.NONE, table.reads(request("DBSIZE")));
+    assertEquals(Invalidation.EVERYTHING, table.reads(request("SORT_RO", "k", "BY", "w_*")));
   }
 }

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.redisproxy.resp.tracking.Tracker;
 import com.redisproxy.auth.Password;
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheKey;
@@ -58,7 +59,7 @@ class RespAuthTest {
   }
 
   private CompletionStage<RespCommands.AnsweredBatch> execute(RespRequest... requests) {
-    return commands.execute(session, new RespBatch(List.of(requests), null), reads);
+    return commands.execute(session, new RespBatch(List.of(requests), null), reads, Tracker.disabled());
   }
 
   private String rendered(CompletionStage<RespCommands.AnsweredBatch> answered) throws Exception {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.redisproxy.resp.tracking.Tracker;
 import com.redisproxy.cache.CacheKey;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
@@ -51,7 +52,7 @@ class RespCommandsTest {
   }
 
   private RespReply answer(RespRequest... requests) {
-    return commands.render(commands.execute(session, new RespBatch(List.of(requests), null), nothingCached)
+    return commands.render(commands.execute(session, new RespBatch(List.of(requests), null), nothingCached, Tracker.disabled())
         .toCompletableFuture().join());
   }
 
@@ -102,7 +103,7 @@ class RespCommandsTest {
     };
     RespBatch batch = new RespBatch(List.of(
         request("GET", "list"), request("MGET", "a", "list"), request("GET", "loading"), request("MGET", "a", "loading")), null);
-    String reply = commands.render(commands.execute(session, batch, reads).toCompletableFuture().join()).bytes().utf8String();
+    String reply = commands.render(commands.execute(session, batch, reads, Tracker.disabled()).toCompletableFuture().join()).bytes().utf8String();
     assertEquals("-" + wrongType + "\r\n*2\r\n$1\r\na\r\n$-1\r\n-" + loading + "\r\n-" + loading + "\r\n", reply);
   }
 

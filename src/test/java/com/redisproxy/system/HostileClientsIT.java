@@ -46,11 +46,16 @@ class HostileClientsIT {
   }
 
   @AfterEach
+  // Within a deadline: on a starved machine (load 20 on 2 cores) the invalidation lease may lapse
+  // while the flood runs, and reads then fail fast until the proxy has reconnected, as documented.
   void othersAreStillServedCorrectly() {
-    assertEquals("still served", ProxyProcess.body(proxy.get("innocent")));
-    try (RespSocket client = new RespSocket(proxy.respPort())) {
-      assertEquals("$12\r\nstill served\r\n", client.call(command("GET", "innocent"), "$12\r\nstill served\r\n"));
-    }
+    Eventually.await(Duration.ofSeconds(15), "another client is served over HTTP",
+        () -> "still served".equals(ProxyProcess.body(proxy.get("innocent"))));
+    Eventually.await(Duration.ofSeconds(15), "another client is served over RESP", () -> {
+      try (RespSocket client = new RespSocket(proxy.respPort())) {
+        return client.call(command("GET", "innocent"), "$12\r\nstill served\r\n").equals("$12\r\nstill served\r\n");
+      }
+    });
   }
 
   private String rawHttp(String request) {

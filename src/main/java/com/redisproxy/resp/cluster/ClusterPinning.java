@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.TimeUnit;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -73,9 +74,14 @@ public final class ClusterPinning implements Pinning {
         new BackendAddress(node.host(), node.port(), seed.user(), seed.password(), 0, seed.tls()));
   }
 
-  /** A session's node answered MOVED or ASK: the slot map is read again before the next session picks its node. */
+  /**
+   * A session's node answered MOVED or ASK: the slot map is read again before the next session
+   * picks its node (for as long as opening a connection may take, at most: no session waits on a
+   * read that does not end).
+   */
   void redirected() {
     if (!slotMapRead.isDone()) return;
-    slotMapRead = cluster.readSlotsAgain().toCompletableFuture();
+    slotMapRead = cluster.readSlotsAgain().toCompletableFuture()
+        .completeOnTimeout(null, forwarding.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
   }
 }

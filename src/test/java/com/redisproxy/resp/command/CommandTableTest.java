@@ -165,6 +165,21 @@ class CommandTableTest {
   }
 
   @Test
+  void theTableSaysWhatChangesRedisUsersAndWhatAMonitorWouldMiss() {
+    assertTrue(CommandTable.changesUsers(request("ACL", "SETUSER", "alice", "on")));
+    assertTrue(CommandTable.changesUsers(request("acl", "deluser", "alice")));
+    assertTrue(CommandTable.changesUsers(request("ACL", "LOAD")));
+    assertTrue(CommandTable.changesUsers(request("CONFIG", "SET", "requirepass", "")));
+    assertFalse(CommandTable.changesUsers(request("ACL", "WHOAMI")));
+    assertFalse(CommandTable.changesUsers(request("CONFIG", "GET", "requirepass")));
+    assertFalse(CommandTable.changesUsers(request("ACL")));
+    assertFalse(CommandTable.changesUsers(request("SET", "config", "set")));
+    assertTrue(CommandTable.forwardedWhileMonitored(request("PING")));
+    assertTrue(CommandTable.forwardedWhileMonitored(request("echo", "x")));
+    assertFalse(CommandTable.forwardedWhileMonitored(request("GET", "k")), "a cache hit stays a hit");
+  }
+
+  @Test
   void theTableSaysWhatStateACommandLeavesInItsConnection() {
     assertEquals(CommandTable.Effect.BEGINS_TRANSACTION, CommandTable.effect(request("multi")));
     assertEquals(CommandTable.Effect.RUNS_TRANSACTION, CommandTable.effect(request("EXEC")));

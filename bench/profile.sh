@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# Where the proxy's CPU goes under a redis-benchmark load: async-profiler (from Maven Central,
+# tools.profiler:async-profiler:4.1, unpacked once into target/async-profiler) samples every thread
+# every millisecond of CPU, and the collapsed stacks are summed per thread and per leaf frame.
+#   bench/profile.sh P N [LOAD...]    e.g. bench/profile.sh 16 4000000, or
+#   CAPACITY=0 bench/profile.sh 16 4000000 -t get -d 100    (every GET a miss; the default load)
+#   bench/profile.sh 16 3000000 SET write:__rand_int__ 0123456789    (a forwarded write)
+# WARM requests (1,000,000) warm the JIT first. Writes target/profile/collapsed.txt and prints the summary.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+P=$1; N=$2; shift 2
+LOAD=("$@"); [ ${#LOAD[@]} -gt 0 ] || LOAD=(-t get -d 100)
+OUT=target/profile; mkdir -p "$OUT"
+LIB=target/async-profiler/linux-x64/libasyncProfiler.so
+if [ ! -e "$LIB" ]; then
+  mvn -B -q dependency:copy -Dartifact=tools.profiler:async-profiler:4.1 -DoutputDirectory="$OUT" >/dev/null
+  mkdir -p target/async-profiler && (cd target/async-profiler && unzip -qo "../profile/async-profiler-4.1.jar")
+fi
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null' EXIT
+redis-server --bind 127.0.0.1 --port 17379 --save "" --appendonly no --daemonize no --logfile "$PWD/$OUT/redis.log" & pids+=($!)
+for _ in $(seq 100); do redis-cli -p 17379 ping >/dev/null 2>&1 && break; sleep 0.1; done
+redis-benchmark -h 127.0.0.1 -p 17379 -t set -r 10000 -d 100 -n 200000 -P 16 -q >/dev/null 2>&1
+env PROXY_HOST=127.0.0.1 PROXY_PORT=17380 PROXY_RESP_PORT=17381 CACHE_CAPACITY="${CAPACITY:-20000}" \
+  REDIS_ADDRESS=127.0.0.1:17379 GLOBAL_CACHE_EXPIRY=3600 \
+  java -Xms1g -Xmx1g -XX:+UseParallelGC \
+  "-agentpath:$PWD/$LIB=start,event=itimer,interval=1ms,threads,cstack=no,file=$PWD/$OUT/collapsed.txt,collapsed" \
+  -jar target/redis-proxy.jar >"$OUT/proxy.log" 2>&1 & proxy=$!; pids+=($proxy)
+for _ in $(seq 300); do redis-cli -p 17381 ping >/dev/null 2>&1 && break; sleep 0.1; done
+redis-benchmark -h 127.0.0.1 -p 17381 -r 10000 -c 50 -P "$P" -n "${WARM:-1000000}" -q "${LOAD[@]}" >/dev/null 2>&1
+redis-benchmark -h 127.0.0.1 -p 17381 -r 10000 -c 50 -P "$P" -n "$N" -q "${LOAD[@]}" 2>&1 | tr '\r' '\n' | tail -1
+kill "$proxy"; wait "$proxy" 2>/dev/null || true # the profile is written at exit
+python3 - "$OUT/collapsed.txt" <<'PY'
+import collections, sys
+threads, leaves, total = collections.Counter(), collections.Counter(), 0
+for line in open(sys.argv[1]):
+    stack, _, n = line.rstrip().rpartition(' ')
+    frames, n = stack.split(';'), int(n)
+    total += n
+    threads[frames[0][:40]] += n
+    leaves[frames[-1]] += n
+print(f"{total} samples")
+for name, n in threads.most_common(6): print(f"{100 * n / total:5.1f}% thread {name}")
+for name, n in leaves.most_common(25): print(f"{100 * n / total:5.1f}% {name}")
+PY

@@ -4,6 +4,8 @@
 # every 10 s; the files written while the measured load ran are merged into OUT.collapsed.
 #   bench/profile-connect.sh OUT SPEC [SECONDS]    SPEC: a proxy jar (with 'jar|ENV=v ...') or 'bare'
 # Then: bench/profile-share.py OUT.collapsed (the shares by what a connection's CPU is spent on).
+# AP_EVENT=alloc profiles allocation instead (bytes, which a loaded machine does not move): the
+# last line then also gives the bytes allocated per request.
 # Needs async-profiler's libasyncProfiler.so (AP_LIB; Maven tools.profiler:async-profiler), wrk,
 # redis-server, target/test-classes. Ports: PROF_PORTS (17450) +0 HTTP, +1 RESP, +10 Redis.
 set -uo pipefail
@@ -18,7 +20,9 @@ trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; done; wait 2>/dev/null; rm 
 redis-server --bind 127.0.0.1 --port $REDIS --save "" --appendonly no --daemonize no --logfile /dev/null & pids+=($!)
 for _ in $(seq 100); do redis-cli -p $REDIS ping >/dev/null 2>&1 && break; sleep 0.1; done
 redis-benchmark -h 127.0.0.1 -p $REDIS -t set -r 10000 -d 100 -n 300000 -P 16 -q >/dev/null 2>&1
-JVM="-Xms1g -Xmx1g -XX:+UseParallelGC -agentpath:$AP_LIB=start,event=itimer,interval=1ms,threads,loop=10s,collapsed,file=$dumps/%t.collapsed"
+EVENT=${AP_EVENT:-itimer}
+if [ "$EVENT" = alloc ]; then sampling="event=alloc,total"; else sampling="event=$EVENT,interval=1ms"; fi
+JVM="-Xms1g -Xmx1g -XX:+UseParallelGC -agentpath:$AP_LIB=start,$sampling,threads,loop=10s,collapsed,file=$dumps/%t.collapsed"
 if [ "$jar" = bare ]; then
   # shellcheck disable=SC2086
   java $JVM -cp "$(ls target/redis-proxy.jar):target/test-classes" com.redisproxy.bench.BarePekkoHttp $HTTP $settings >"$OUT.log" 2>&1 & pids+=($!)
@@ -38,9 +42,16 @@ out=$(wrk -t1 -c50 -d${SECS}s -H 'Connection: close' -s bench/hot-keys.lua "http
 after=$(awk '{ print $14 + $15 }' /proc/$server/stat); end=$(date +%s)
 sleep 11 # the last dump
 # the dumps whose 10 s began within the measured load (file names are their start times)
+first=
 for f in "$dumps"/*.collapsed; do
   t=$(date -d "$(basename "$f" .collapsed | sed -E 's/(....)(..)(..)-(..)(..)(..)/\1-\2-\3 \4:\5:\6/')" +%s)
-  [ "$t" -ge "$start" ] && [ "$t" -lt "$end" ] && cat "$f"
+  if [ "$t" -ge "$start" ] && [ "$t" -lt "$end" ]; then cat "$f"; first=${first:-$t}; fi
 done >"$OUT.collapsed"
+requests=$(awk '/requests in/ { print $1 }' <<<"$out")
 echo "$SPEC: $(awk '/Requests\/sec/ { print $2 }' <<<"$out") req/s, $(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" \
-  '/requests in/ { printf "%.0f", t / hz * 1e6 / $1 }' <<<"$out") us of CPU per request; profile: $OUT.collapsed"
+  -v n="$requests" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }') us of CPU per request; profile: $OUT.collapsed (the dumps of $start-$end)"
+if [ "$EVENT" = alloc ]; then
+  # the dumps cover whole 10 s intervals: bytes per request over the requests of those intervals
+  awk -v rps="$(awk '/Requests\/sec/ { print $2 }' <<<"$out")" -v covered=$((end - ${first:-$end})) '{ b += $NF }
+    END { if (covered > 0) printf "allocated: %.0f bytes in the %d s of load the dumps cover: %.0f bytes per request\n", b, covered, b / (rps * covered) }' "$OUT.collapsed"
+fi

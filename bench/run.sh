@@ -34,6 +34,9 @@ CLUSTER_MISS_HTTP_PORT=$((HTTP_PORT + 5)); CLUSTER_MISS_RESP_PORT=$((RESP_PORT +
 MIX_HTTP_PORT=$((HTTP_PORT + 6)); MIX_RESP_PORT=$((RESP_PORT + 6))
 # The HTTP/2 row's proxy: h2c is off by default (it costs every new connection), so one of its own.
 H2_HTTP_PORT=$((HTTP_PORT + 7)); H2_RESP_PORT=$((RESP_PORT + 7))
+# pekko-http alone (BarePekkoHttp: the proxy's Pekko settings, a prebuilt answer, no routes, no cache):
+# the ceiling the connection-per-request and burst rows are held against (issue 25).
+BARE_HTTP_PORT=$((HTTP_PORT + 8))
 WEBDIS_PORT=${BENCH_WEBDIS_PORT:-18090}
 HEAP=${BENCH_HEAP:-1g}
 BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-"-Xms$HEAP -Xmx$HEAP -XX:+UseParallelGC"}
@@ -175,6 +178,13 @@ EOF
   wait_port "$TWEMPROXY_PORT"
 }
 
+start_bare_pekko_http() {
+  java $BENCH_JVM_OPTS -cp "$PROXY_JAR":target/test-classes com.redisproxy.bench.BarePekkoHttp "$BARE_HTTP_PORT" \
+    >"$RUN_DIR/pekko-http-alone.log" 2>&1 &
+  pids+=($!)
+  wait_port "$BARE_HTTP_PORT"
+}
+
 start_webdis() {
   have webdis || return 0
   # Two threads like Debian's default config; no daemon, so that its PID is ours to stop.
@@ -307,7 +317,7 @@ for write in set incr lpush hset; do
 done
 declare -A TARGET_PORT
 declare -A SERVER_LABEL=([redis-server]="redis-server" [proxy]="proxy, cache hits" [twemproxy]="twemproxy" [webdis]="Webdis"
-  [proxy-miss]="proxy, capacity 0" [proxy-mix]="proxy, capacity 8,000")
+  [proxy-miss]="proxy, capacity 0" [proxy-mix]="proxy, capacity 8,000" [pekko-http]="pekko-http alone, a prebuilt answer")
 
 targets_of() { # load -> the targets present for it, in the order of the first round
   case $1 in
@@ -316,6 +326,7 @@ targets_of() { # load -> the targets present for it, in the order of the first r
     resp-acl-*) echo redis-server proxy ;; # twemproxy logs in with one password, never as a user
     resp-*) echo redis-server proxy ${TARGET_PORT[twemproxy]:+twemproxy} ;;
     http2) have h2load && echo proxy ${TARGET_PORT[webdis]:+webdis} ;;
+    http-close | http-burst) echo proxy pekko-http ${TARGET_PORT[webdis]:+webdis} ;;
     http*) echo proxy ${TARGET_PORT[webdis]:+webdis} ;;
   esac
 }
@@ -352,10 +363,17 @@ run_row() { # round load target -> appends one CSV line
       if [ "$target" = proxy ]; then figures=$(wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua)
       else figures=$(wrk_load "http://127.0.0.1:$port" bench/webdis-keys.lua); fi ;;
     http-close)
-      if [ "$target" = proxy ]; then figures=$(wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua "" -H "$CLOSE_HEADER")
-      else figures=$(wrk_load "http://127.0.0.1:$port" bench/webdis-keys.lua "" -H "$CLOSE_HEADER"); fi ;;
+      case $target in
+        proxy) figures=$(wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua "" -H "$CLOSE_HEADER") ;;
+        pekko-http) figures=$(wrk_load "http://127.0.0.1:$port" bench/hot-keys.lua "" -H "$CLOSE_HEADER") ;;
+        *) figures=$(wrk_load "http://127.0.0.1:$port" bench/webdis-keys.lua "" -H "$CLOSE_HEADER") ;;
+      esac ;;
     http-burst)
-      if [ "$target" = proxy ]; then figures=$(burst_load "$HTTP_PORT" /health); else figures=$(burst_load "$port" /PING); fi ;;
+      case $target in
+        proxy) figures=$(burst_load "$HTTP_PORT" /health) ;;
+        pekko-http) figures=$(burst_load "$port" /health) ;;
+        *) figures=$(burst_load "$port" /PING) ;;
+      esac ;;
     http2)
       if [ "$target" = proxy ]; then figures=$(h2_load "$REQUESTS")
       else figures=$(wrk_load "http://127.0.0.1:$port" bench/webdis-keys.lua); fi ;;
@@ -385,6 +403,7 @@ warm_up() {
   # a connection per request runs code keep-alive never does: the JIT needs its own warm-up
   # (bench/ab-connect.sh: half the rate without it)
   wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua 10 -H "$CLOSE_HEADER" >/dev/null
+  wrk_load "http://127.0.0.1:$BARE_HTTP_PORT" bench/hot-keys.lua 10 -H "$CLOSE_HEADER" >/dev/null
   if have h2load; then h2_load "$((REQUESTS / 2))" >/dev/null; fi
   resp_load "$PASS_RESP_PORT" 1 50000 >/dev/null
   resp_load "$PASS_RESP_PORT" 16 "$REQUESTS" >/dev/null
@@ -476,6 +495,7 @@ Webdis $WEBDIS_PORT); the miss and 80% rows run the GET load with -n $((REQUESTS
     $(printed_http_load bench/webdis-keys.lua "http://127.0.0.1:$WEBDIS_PORT")
     $(printed_http_load bench/hot-keys.lua "http://127.0.0.1:$HTTP_PORT") -H '$CLOSE_HEADER'    (and Webdis's, likewise)
     ${BURST_LOAD/PORT/$HTTP_PORT}    (PATH: /health; Webdis: /PING on $WEBDIS_PORT)
+    pekko-http alone: java -cp target/bench/redis-proxy.jar:target/test-classes com.redisproxy.bench.BarePekkoHttp $BARE_HTTP_PORT, the same two loads on that port
     ${H2_LOAD/-n N/-n $REQUESTS}    ($RUN_DIR/h2-uris.txt: the 10,000 keys on port $H2_HTTP_PORT, a proxy with PROXY_HTTP_H2C=on)
 
 A cached HGETALL of 10 fields weighs ${HASH_REPLY_BYTES:-?} bytes in the proxy's own count (INFO proxy
@@ -666,7 +686,7 @@ main() {
   check_tools
   require_free "$REDIS_PORT" "$HTTP_PORT" "$RESP_PORT" "$PASS_HTTP_PORT" "$PASS_RESP_PORT" "$TRACK_HTTP_PORT" \
     "$TRACK_RESP_PORT" "$MEM_HTTP_PORT" "$MEM_RESP_PORT" "$TWEMPROXY_PORT" "$TWEMPROXY_STATS_PORT" "$WEBDIS_PORT" \
-    "$MIX_HTTP_PORT" "$MIX_RESP_PORT" "$H2_HTTP_PORT" "$H2_RESP_PORT"
+    "$MIX_HTTP_PORT" "$MIX_RESP_PORT" "$H2_HTTP_PORT" "$H2_RESP_PORT" "$BARE_HTTP_PORT"
   rm -f "$RUN_DIR"/gc-*.log
   start_redis
   seed_keys
@@ -679,7 +699,9 @@ main() {
   if have h2load; then PROXY_H2C=on start_proxy h2 "$H2_HTTP_PORT" "$H2_RESP_PORT" 20000; fi
   start_twemproxy
   start_webdis
-  TARGET_PORT=([redis-server]=$REDIS_PORT [proxy]=$RESP_PORT [proxy-miss]=$PASS_RESP_PORT [proxy-mix]=$MIX_RESP_PORT)
+  start_bare_pekko_http
+  TARGET_PORT=([redis-server]=$REDIS_PORT [proxy]=$RESP_PORT [proxy-miss]=$PASS_RESP_PORT [proxy-mix]=$MIX_RESP_PORT
+    [pekko-http]=$BARE_HTTP_PORT)
   have nutcracker && TARGET_PORT[twemproxy]=$TWEMPROXY_PORT
   have webdis && TARGET_PORT[webdis]=$WEBDIS_PORT
   check_replies
@@ -705,7 +727,7 @@ main() {
 # the proxy beside Webdis; a few minutes instead of the whole run.
 main_http_only() {
   check_tools
-  require_free "$REDIS_PORT" "$HTTP_PORT" "$RESP_PORT" "$WEBDIS_PORT" "$H2_HTTP_PORT" "$H2_RESP_PORT"
+  require_free "$REDIS_PORT" "$HTTP_PORT" "$RESP_PORT" "$WEBDIS_PORT" "$H2_HTTP_PORT" "$H2_RESP_PORT" "$BARE_HTTP_PORT"
   rm -f "$RUN_DIR"/gc-*.log
   start_redis
   seed_keys
@@ -713,13 +735,17 @@ main_http_only() {
   start_proxy hits "$HTTP_PORT" "$RESP_PORT" 20000
   if have h2load; then PROXY_H2C=on start_proxy h2 "$H2_HTTP_PORT" "$H2_RESP_PORT" 20000; fi
   start_webdis
-  TARGET_PORT=([redis-server]=$REDIS_PORT [proxy]=$RESP_PORT)
+  start_bare_pekko_http
+  TARGET_PORT=([redis-server]=$REDIS_PORT [proxy]=$RESP_PORT [pekko-http]=$BARE_HTTP_PORT)
   have webdis && TARGET_PORT[webdis]=$WEBDIS_PORT
   check_replies
   h2_uris
   echo "Warming up (JIT) ..."
+  # every key cached first, through the RESP port: on a loaded machine seconds of wrk may not reach them all
+  resp_load "$RESP_PORT" 16 "$REQUESTS" >/dev/null
   wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua 5 >/dev/null
   wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua 10 -H "$CLOSE_HEADER" >/dev/null
+  wrk_load "http://127.0.0.1:$BARE_HTTP_PORT" bench/hot-keys.lua 10 -H "$CLOSE_HEADER" >/dev/null
   if have h2load; then h2_load "$((REQUESTS / 2))" >/dev/null; fi
   LOADS=(http http-close http-burst http2)
   run_rounds

@@ -33,7 +33,7 @@ class CachedReadsIT {
   private static final Duration DEADLINE = Duration.ofSeconds(20);
 
   /** The data the reads read: one key of each type, and one that does not exist. */
-  private static final List<List<String>> SEED = List.of(
+  static final List<List<String>> SEED = List.of(
       List.of("SET", "s", "hello world"),
       List.of("HSET", "h", "f1", "v1", "f2", "2.5", "f3", ""),
       List.of("RPUSH", "l", "a", "b", "c", "b"),
@@ -44,8 +44,8 @@ class CachedReadsIT {
       List.of("XADD", "x", "2-1", "g", "w"),
       List.of("GEOADD", "g", "13.361389", "38.115556", "Palermo", "15.087269", "37.502669", "Catania"));
 
-  /** The README's list, each read as a client sends it. */
-  private static final List<List<String>> READS = List.of(
+  /** The README's list, each read as a client sends it (IdentityIT asks them as a restricted user too). */
+  static final List<List<String>> READS = List.of(
       List.of("STRLEN", "s"), List.of("GETRANGE", "s", "0", "4"), List.of("SUBSTR", "s", "6", "-1"),
       List.of("GETBIT", "s", "1"), List.of("BITCOUNT", "s"), List.of("BITPOS", "s", "1"),
       List.of("BITFIELD_RO", "s", "GET", "u8", "0"), List.of("TYPE", "h"), List.of("TYPE", "none"),

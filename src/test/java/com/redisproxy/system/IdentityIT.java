@@ -165,6 +165,30 @@ class IdentityIT {
 
   @ParameterizedTest
   @EnumSource(Version.class)
+  void aRestrictedUserNeverReadsAReplyCachedForAnotherWhateverTheReadCommand(Version version) {
+    Pair pair = pair(version);
+    try (RespSocket direct = new RespSocket(pair.redis().port())) {
+      for (List<String> write : CachedReadsIT.SEED) call(direct, write.toArray(String[]::new));
+    }
+    // May run every command, on none of the seeded keys.
+    onRedis(pair, "ACL", "SETUSER", "carol", "on", ">carolpw", "~public:*", "+@all");
+    try (RespSocket reader = new RespSocket(pair.proxy().respPort());
+        RespSocket carolOnRedis = new RespSocket(pair.redis().port());
+        RespSocket carol = proxyAs(pair, "carol", "carolpw")) {
+      assertEquals("+OK\r\n", call(carolOnRedis, "AUTH", "carol", "carolpw"));
+      for (List<String> read : CachedReadsIT.READS) {
+        String[] args = read.toArray(String[]::new);
+        String cached = call(reader, args);
+        assertEquals(cached, call(reader, args), "cached for the default user: " + read);
+        String refusal = call(carolOnRedis, args);
+        assertTrue(refusal.startsWith("-NOPERM"), read + ": Redis lets carol read it: " + refusal);
+        assertEquals(refusal, call(carol, args), "carol gets Redis's own refusal, never the cached reply: " + read);
+      }
+    }
+  }
+
+  @ParameterizedTest
+  @EnumSource(Version.class)
   void overHttpBasicCredentialsReadAsThatRedisUser(Version version) throws Exception {
     Pair pair = pair(version);
     onRedis(pair, "SET", "http-secret:1", "for-default-only");

@@ -19,8 +19,8 @@ import org.apache.pekko.util.ByteString;
  * nothing until the wait ends: once it has heard nothing for the forward timeout, Redis is asked
  * for a PING on the loop's shared connection (again every forward timeout), and a Redis that does
  * not answer it within the forward timeout ends the session; so a wait with no end (BLPOP k 0) is
- * bounded too, when Redis, or the way to it, falls silent. Time stands still while the client is not reading: Redis is not read then.
- * Used by the loop's thread only.
+ * bounded too, when Redis, or the way to it, falls silent. Time stands still while the client is
+ * not reading: Redis is not read then. Used by the loop's thread only.
  */
 final class PinnedWaits {
 

@@ -10,16 +10,18 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 LOGS=target/ab; mkdir -p $LOGS
 ROUNDS=$1; P=$2; N=$3; shift 3
+# AB_PORTS moves every port by that much, so that two A/B runs can share the machine.
+R=$((16379+${AB_PORTS:-0})); RP=$((16400+${AB_PORTS:-0})); HP=$((18100+${AB_PORTS:-0}))
 JVM=${JVM_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC"}
 pids=(); ppids=()
 trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; done; wait 2>/dev/null' EXIT
-redis-server --bind 127.0.0.1 --port 16379 --save "" --appendonly no --daemonize no --logfile $LOGS/redis.log & pids+=($!)
-for _ in $(seq 100); do redis-cli -p 16379 ping >/dev/null 2>&1 && break; sleep 0.1; done
-redis-benchmark -h 127.0.0.1 -p 16379 -t set -r 10000 -d 100 -n 300000 -P 16 -q >/dev/null 2>&1
+redis-server --bind 127.0.0.1 --port $R --save "" --appendonly no --daemonize no --logfile $LOGS/redis.log & pids+=($!)
+for _ in $(seq 100); do redis-cli -p $R ping >/dev/null 2>&1 && break; sleep 0.1; done
+redis-benchmark -h 127.0.0.1 -p $R -t set -r 10000 -d 100 -n 300000 -P 16 -q >/dev/null 2>&1
 i=0; ports=(); names=()
 for jar in "$@"; do
-  rport=$((16400+i)); i=$((i+1)); ports+=($rport); names+=($(basename $jar .jar))
-  env PROXY_HOST=127.0.0.1 PROXY_PORT=$((18100+i)) PROXY_RESP_PORT=$rport CACHE_CAPACITY=${AB_CAPACITY:-0} REDIS_ADDRESS=127.0.0.1:16379 GLOBAL_CACHE_EXPIRY=3600 ${AB_ENV:-} \
+  rport=$((RP+i)); i=$((i+1)); ports+=($rport); names+=($(basename $jar .jar))
+  env PROXY_HOST=127.0.0.1 PROXY_PORT=$((HP+i)) PROXY_RESP_PORT=$rport CACHE_CAPACITY=${AB_CAPACITY:-0} REDIS_ADDRESS=127.0.0.1:$R GLOBAL_CACHE_EXPIRY=3600 ${AB_ENV:-} \
     java $JVM -jar $jar >$LOGS/proxy-$rport.log 2>&1 & pids+=($!); ppids+=($!)
 done
 for p in "${ports[@]}"; do for _ in $(seq 300); do redis-cli -p $p ping >/dev/null 2>&1 && break; sleep 0.1; done; done

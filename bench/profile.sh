@@ -9,6 +9,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 P=$1; N=$2; shift 2
+# AB_PORTS moves the three ports by that much, so that two profiles can share the machine.
+RP=$((17379+${AB_PORTS:-0})); HP=$((17380+${AB_PORTS:-0})); PP=$((17381+${AB_PORTS:-0}))
 LOAD=("$@"); [ ${#LOAD[@]} -gt 0 ] || LOAD=(-t get -d 100)
 OUT=target/profile; mkdir -p "$OUT"
 LIB=target/async-profiler/linux-x64/libasyncProfiler.so
@@ -18,17 +20,17 @@ if [ ! -e "$LIB" ]; then
 fi
 pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null' EXIT
-redis-server --bind 127.0.0.1 --port 17379 --save "" --appendonly no --daemonize no --logfile "$PWD/$OUT/redis.log" & pids+=($!)
-for _ in $(seq 100); do redis-cli -p 17379 ping >/dev/null 2>&1 && break; sleep 0.1; done
-redis-benchmark -h 127.0.0.1 -p 17379 -t set -r 10000 -d 100 -n 200000 -P 16 -q >/dev/null 2>&1
-env PROXY_HOST=127.0.0.1 PROXY_PORT=17380 PROXY_RESP_PORT=17381 CACHE_CAPACITY="${CAPACITY:-20000}" \
-  REDIS_ADDRESS=127.0.0.1:17379 GLOBAL_CACHE_EXPIRY=3600 \
+redis-server --bind 127.0.0.1 --port $RP --save "" --appendonly no --daemonize no --logfile "$PWD/$OUT/redis.log" & pids+=($!)
+for _ in $(seq 100); do redis-cli -p $RP ping >/dev/null 2>&1 && break; sleep 0.1; done
+redis-benchmark -h 127.0.0.1 -p $RP -t set -r 10000 -d 100 -n 200000 -P 16 -q >/dev/null 2>&1
+env PROXY_HOST=127.0.0.1 PROXY_PORT=$HP PROXY_RESP_PORT=$PP CACHE_CAPACITY="${CAPACITY:-20000}" \
+  REDIS_ADDRESS=127.0.0.1:$RP GLOBAL_CACHE_EXPIRY=3600 \
   java -Xms1g -Xmx1g -XX:+UseParallelGC \
   "-agentpath:$PWD/$LIB=start,event=itimer,interval=1ms,threads,cstack=no,file=$PWD/$OUT/collapsed.txt,collapsed" \
   -jar target/redis-proxy.jar >"$OUT/proxy.log" 2>&1 & proxy=$!; pids+=($proxy)
-for _ in $(seq 300); do redis-cli -p 17381 ping >/dev/null 2>&1 && break; sleep 0.1; done
-redis-benchmark -h 127.0.0.1 -p 17381 -r 10000 -c 50 -P "$P" -n "${WARM:-1000000}" -q "${LOAD[@]}" >/dev/null 2>&1
-redis-benchmark -h 127.0.0.1 -p 17381 -r 10000 -c 50 -P "$P" -n "$N" -q "${LOAD[@]}" 2>&1 | tr '\r' '\n' | tail -1
+for _ in $(seq 300); do redis-cli -p $PP ping >/dev/null 2>&1 && break; sleep 0.1; done
+redis-benchmark -h 127.0.0.1 -p $PP -r 10000 -c 50 -P "$P" -n "${WARM:-1000000}" -q "${LOAD[@]}" >/dev/null 2>&1
+redis-benchmark -h 127.0.0.1 -p $PP -r 10000 -c 50 -P "$P" -n "$N" -q "${LOAD[@]}" 2>&1 | tr '\r' '\n' | tail -1
 kill "$proxy"; wait "$proxy" 2>/dev/null || true # the profile is written at exit
 python3 - "$OUT/collapsed.txt" <<'PY'
 import collections, sys

@@ -12,16 +12,26 @@ public final class RespEncoding {
   private RespEncoding() {}
 
   public static ByteBuf array(ByteBufAllocator alloc, List<ByteString> args) {
+    ByteBuf out = alloc.ioBuffer(sizeAtMost(args));
+    append(out, args);
+    return out;
+  }
+
+  /** What {@link #append} writes at most for {@code args}. */
+  public static int sizeAtMost(List<ByteString> args) {
     int size = 16;
     for (ByteString arg : args) size += arg.size() + 16;
-    ByteBuf out = alloc.ioBuffer(size);
+    return size;
+  }
+
+  /** {@code args} as a RESP array, at the end of {@code out}. */
+  public static void append(ByteBuf out, List<ByteString> args) {
     header(out, '*', args.size());
     for (ByteString arg : args) {
       header(out, '$', arg.size());
       write(out, arg);
       out.writeShort(CRLF);
     }
-    return out;
   }
 
   /**

@@ -22,7 +22,6 @@ import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import com.redisproxy.resp.command.RedisLogin;
@@ -46,6 +45,7 @@ public final class BackendLink {
   static final int KEEPALIVE_IDLE_SECONDS = 5;
   static final int KEEPALIVE_INTERVAL_SECONDS = 1;
   static final int KEEPALIVE_PROBES = 3;
+  private static final int UNFLUSHED_INITIAL = 4096;
   private static final ByteString CONNECTION_LOST = new RespWriter()
       .error("ERR the connection to the backing Redis was lost; the command may or may not have run").result();
 
@@ -63,7 +63,9 @@ public final class BackendLink {
 
   private final Channel channel;
   private final Replies replies;
-  private final List<ByteBuf> beforeConnected = new ArrayList<>();
+  // Requests written since the last flush (and, before the connection opens, everything): one
+  // buffer and one channel write per flush, not one per request.
+  private ByteBuf unflushed;
   private final boolean asClient;
   private int handshakeRepliesLeft;
   private boolean connected;
@@ -91,16 +93,16 @@ public final class BackendLink {
     connecting.addListener((ChannelFutureListener) done -> {
       if (!done.isSuccess()) {
         log.debug("cannot connect to backing Redis {}:{}: {}", address.host(), address.port(), done.cause().toString());
-        beforeConnected.forEach(ByteBuf::release);
-        beforeConnected.clear();
+        releaseUnflushed();
         onClosed(new RespWriter().error("ERR the backing Redis is unreachable: " + Failures.rootMessage(done.cause())).result());
         return;
       }
       connected = true;
-      beforeConnected.forEach(channel::write);
-      beforeConnected.clear();
-      channel.flush();
-      channel.closeFuture().addListener(ignored -> onClosed(CONNECTION_LOST));
+      flush();
+      channel.closeFuture().addListener(ignored -> {
+        releaseUnflushed();
+        onClosed(CONNECTION_LOST);
+      });
     });
   }
 
@@ -135,19 +137,28 @@ public final class BackendLink {
   }
 
   void send(List<ByteString> args) {
-    write(RespEncoding.array(channel.alloc(), args));
+    sendWithoutFlush(args);
+    flush();
   }
 
-  /** Written as is: the caller flushes. */
+  /** Written with the next {@link #flush}, after what was sent before it. */
   void sendWithoutFlush(List<ByteString> args) {
-    ByteBuf request = RespEncoding.array(channel.alloc(), args);
-    if (connected) channel.write(request);
-    else if (closed) request.release();
-    else beforeConnected.add(request);
+    if (closed) return;
+    if (unflushed == null) unflushed = channel.alloc().ioBuffer(Math.max(UNFLUSHED_INITIAL, RespEncoding.sizeAtMost(args)));
+    RespEncoding.append(unflushed, args);
   }
 
   void flush() {
-    if (connected) channel.flush();
+    if (!connected || unflushed == null) return;
+    ByteBuf written = unflushed;
+    unflushed = null;
+    channel.writeAndFlush(written);
+  }
+
+  private void releaseUnflushed() {
+    if (unflushed == null) return;
+    unflushed.release();
+    unflushed = null;
   }
 
   boolean isClosed() {
@@ -161,12 +172,6 @@ public final class BackendLink {
   /** Reading stops while the client is not reading what it is sent. */
   void setReading(boolean reading) {
     if (channel.config().isAutoRead() != reading) channel.config().setAutoRead(reading);
-  }
-
-  private void write(ByteBuf request) {
-    if (connected) channel.writeAndFlush(request);
-    else if (closed) request.release();
-    else beforeConnected.add(request);
   }
 
   private void handshake(BackendAddress address, boolean resp3, Optional<RedisLogin> login) {

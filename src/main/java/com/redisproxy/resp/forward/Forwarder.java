@@ -67,13 +67,49 @@ public final class Forwarder {
   }
 
   public CompletableFuture<RespReply> forwardAll(List<RespRequest> run) {
-    List<CompletableFuture<ByteString>> replies = new ArrayList<>(run.size());
-    for (RespRequest request : run) replies.add(forward(request));
+    List<CompletableFuture<ByteString>> replies = new ArrayList<>();
+    for (int from = 0; from < run.size(); ) {
+      int to = from;
+      while (to < run.size() && plain(run.get(to))) to++;
+      if (to > from) {
+        replies.add(forwardPlain(run.subList(from, to)));
+        from = to;
+      } else {
+        replies.add(forward(run.get(from++)));
+      }
+    }
+    if (replies.size() == 1) return replies.get(0).thenApply(reply -> new RespReply(reply, false));
     return CompletableFuture.allOf(replies.toArray(CompletableFuture[]::new)).thenApply(all -> {
-      if (replies.size() == 1) return new RespReply(replies.get(0).join(), false);
       ByteStringBuilder out = new ByteStringBuilder();
       for (CompletableFuture<ByteString> reply : replies) out.append(reply.join());
       return new RespReply(out.result(), false);
+    });
+  }
+
+  // Relayed as Redis answers it and nothing more: not refused, not INFO, no change to Redis's users,
+  // no tracking client to tell of a read. A run of these goes to the backend together.
+  private boolean plain(RespRequest request) {
+    if (refusedTransaction || tracker.on() || !auth.allows(session, request)) return false;
+    CommandTable.Route route = forwarding.table().route(request);
+    return (route == CommandTable.Route.FORWARDED || route == CommandTable.Route.CACHED)
+        && !CommandTable.changesUsers(request);
+  }
+
+  // As forward does it for one request: what a write may change is dropped before it goes and again
+  // once Redis has answered it.
+  private CompletableFuture<ByteString> forwardPlain(List<RespRequest> requests) {
+    List<CommandTable.Invalidation> written = new ArrayList<>(0);
+    for (RespRequest request : requests) {
+      CommandTable.Invalidation invalidation = forwarding.table().invalidation(request);
+      if (!invalidation.everything()) tracker.wrote(invalidation.keys());
+      forwarding.cache().invalidate(invalidation);
+      if (!invalidation.isNone()) written.add(invalidation);
+    }
+    CompletableFuture<ByteString> reply = backend().forwardAll(requests);
+    if (written.isEmpty()) return reply;
+    return reply.thenApply(answer -> {
+      for (CommandTable.Invalidation invalidation : written) forwarding.cache().invalidate(invalidation);
+      return answer;
     });
   }
 

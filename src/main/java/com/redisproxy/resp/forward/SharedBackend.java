@@ -6,6 +6,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -37,8 +38,7 @@ public final class SharedBackend implements Backend {
   private final long timeoutNanos;
   private final Duration connectTimeout;
   private final ByteString timedOut;
-  private final ArrayDeque<CompletableFuture<ByteString>> waiting = new ArrayDeque<>();
-  private final ArrayDeque<Long> sentAt = new ArrayDeque<>();
+  private final ArrayDeque<AwaitedReplies> waiting = new ArrayDeque<>();
   private BackendLink link;
   private BackendAddress linkedTo;
   private int generation;
@@ -69,29 +69,42 @@ public final class SharedBackend implements Backend {
 
   @Override
   public CompletableFuture<ByteString> forward(RespRequest request) {
-    return forward(request.args());
+    return forward(List.of(request.args()));
   }
 
-  /** Redis's reply to {@code args}, byte for byte; errors are replies too. */
-  public CompletableFuture<ByteString> forward(List<ByteString> args) {
+  @Override
+  public CompletableFuture<ByteString> forwardAll(List<RespRequest> requests) {
+    List<List<ByteString>> args = new ArrayList<>(requests.size());
+    for (RespRequest request : requests) args.add(request.args());
+    return forward(args);
+  }
+
+  /** Redis's replies to {@code requests}, byte for byte, one after the other; errors are replies too. */
+  public CompletableFuture<ByteString> forward(List<List<ByteString>> requests) {
     Optional<BackendAddress> address = locator.current();
-    if (address.isEmpty()) return CompletableFuture.completedFuture(BackendLocator.unavailable(locator));
+    if (address.isEmpty()) return CompletableFuture.completedFuture(unavailable(requests.size()));
     if (link != null && !address.get().equals(linkedTo)) giveUp(MOVED);
     if (link == null || link.isClosed()) {
       link = BackendLink.open(loop, address.get(), connectTimeout, resp3, login, new Replies(++generation));
       linkedTo = address.get();
     }
-    CompletableFuture<ByteString> reply = new CompletableFuture<>();
-    waiting.add(reply);
-    sentAt.add(System.nanoTime());
-    link.sendWithoutFlush(args);
+    AwaitedReplies replies = new AwaitedReplies(requests.size(), System.nanoTime());
+    waiting.add(replies);
+    for (List<ByteString> request : requests) link.sendWithoutFlush(request);
     // One flush for everything the loop forwards in this cycle, as for the cache reads.
     if (!flushScheduled) {
       flushScheduled = true;
       loop.execute(this::flush);
     }
     if (timeoutNanos > 0 && !checkScheduled) scheduleCheck(timeoutNanos);
-    return reply;
+    return replies.future();
+  }
+
+  private ByteString unavailable(int requests) {
+    ByteString error = BackendLocator.unavailable(locator);
+    ByteString all = error;
+    for (int i = 1; i < requests; i++) all = all.concat(error);
+    return all;
   }
 
   /** No client uses it any more: what is outstanding is answered with an error, and the link closes. */
@@ -111,8 +124,8 @@ public final class SharedBackend implements Backend {
 
   private void checkDeadline() {
     checkScheduled = false;
-    if (sentAt.isEmpty()) return;
-    long waited = System.nanoTime() - sentAt.peek();
+    if (waiting.isEmpty()) return;
+    long waited = System.nanoTime() - waiting.peek().sentAt();
     if (waited < timeoutNanos) {
       scheduleCheck(timeoutNanos - waited);
       return;
@@ -129,9 +142,8 @@ public final class SharedBackend implements Backend {
   }
 
   private void failAll(ByteString error) {
-    CompletableFuture<ByteString> next;
-    while ((next = waiting.poll()) != null) next.complete(error);
-    sentAt.clear();
+    AwaitedReplies next;
+    while ((next = waiting.poll()) != null) next.failRest(error);
   }
 
   /** One connection's replies; those of a connection given up on are dropped. */
@@ -145,12 +157,8 @@ public final class SharedBackend implements Backend {
     @Override
     public void reply(ByteBuf frame, boolean push) {
       if (of != generation || push) return; // the shared connection subscribes to nothing
-      CompletableFuture<ByteString> next = waiting.poll();
-      sentAt.poll();
-      if (next == null) return;
-      byte[] bytes = new byte[frame.readableBytes()];
-      frame.readBytes(bytes);
-      next.complete(ByteString.fromArrayUnsafe(bytes));
+      AwaitedReplies next = waiting.peek();
+      if (next != null && next.add(frame)) waiting.poll();
     }
 
     @Override

@@ -4,7 +4,8 @@
 # ROUNDS alternating rounds of redis-benchmark GET (-c 50, -r 10000, 100-byte values) at -P $P, N
 # requests each. AB_CAPACITY as in ab-resp.sh (0: every GET a miss; 8000: about 80% hits).
 # AB_LOAD replaces the GET load's redis-benchmark arguments, e.g. AB_LOAD="SET write:__rand_int__ 0123456789"
-# for a forwarded write.
+# for a forwarded write. AB_REDIS_SETUP is one command redis-cli sends Redis first, e.g. an ACL SETUSER
+# for a load that logs in as that user (AB_LOAD="-t get -d 100 --user u -a p").
 #   bench/ab-cpu.sh ROUNDS P N A.jar [B.jar ...]
 set -uo pipefail
 cd "$(dirname "$0")/.."
@@ -17,6 +18,7 @@ pids=(); ppids=()
 trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; done; wait 2>/dev/null' EXIT
 redis-server --bind 127.0.0.1 --port $R --save "" --appendonly no --daemonize no --logfile $LOGS/redis.log & pids+=($!)
 for _ in $(seq 100); do redis-cli -p $R ping >/dev/null 2>&1 && break; sleep 0.1; done
+[ -z "${AB_REDIS_SETUP:-}" ] || redis-cli -p $R $AB_REDIS_SETUP >/dev/null
 redis-benchmark -h 127.0.0.1 -p $R -t set -r 10000 -d 100 -n 300000 -P 16 -q >/dev/null 2>&1
 i=0; ports=(); names=()
 for jar in "$@"; do

@@ -22,6 +22,8 @@ pids=()
 trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null; done; wait 2>/dev/null' EXIT
 redis-server --bind 127.0.0.1 --port $RP --save "" --appendonly no --daemonize no --logfile "$PWD/$OUT/redis.log" & pids+=($!)
 for _ in $(seq 100); do redis-cli -p $RP ping >/dev/null 2>&1 && break; sleep 0.1; done
+# REDIS_SETUP: one command redis-cli sends Redis first (an ACL SETUSER for a load that logs in as that user).
+[ -z "${REDIS_SETUP:-}" ] || redis-cli -p $RP $REDIS_SETUP >/dev/null
 redis-benchmark -h 127.0.0.1 -p $RP -t set -r 10000 -d 100 -n 200000 -P 16 -q >/dev/null 2>&1
 env PROXY_HOST=127.0.0.1 PROXY_PORT=$HP PROXY_RESP_PORT=$PP CACHE_CAPACITY="${CAPACITY:-20000}" \
   REDIS_ADDRESS=127.0.0.1:$RP GLOBAL_CACHE_EXPIRY=3600 \

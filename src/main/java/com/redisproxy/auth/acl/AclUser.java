@@ -58,7 +58,11 @@ public record AclUser(String name, boolean enabled, boolean nopass, Set<String> 
 
   /** Whether a connection authenticated as this user may run {@code command} (lower case, no subcommand) on {@code keys}. */
   public Decision mayRun(String command, List<ByteString> keys, Map<String, Set<String>> categories) {
-    Decision rootCommand = commandAllowed(command, categories);
+    return mayRun(commandAllowed(command, categories), keys);
+  }
+
+  /** As {@link #mayRun(String, List, Map)}, given what the root rules decided for the command ({@link #commandAllowed}). */
+  Decision mayRun(Decision rootCommand, List<ByteString> keys) {
     Decision decided = rootCommand == Decision.ALLOWED ? keysAllowed(keys) : rootCommand;
     if (decided == Decision.DENIED && selectors) return Decision.UNSURE;
     return decided;
@@ -70,7 +74,8 @@ public record AclUser(String name, boolean enabled, boolean nopass, Set<String> 
     return nopass || passwordDigests.contains(HexFormat.of().formatHex(sha256(password)));
   }
 
-  private Decision commandAllowed(String command, Map<String, Set<String>> categories) {
+  /** What the root rules (not the selectors) decide for {@code command}, whatever the keys. */
+  Decision commandAllowed(String command, Map<String, Set<String>> categories) {
     boolean allowed = false;
     for (String rule : commandRules) {
       switch (rule) {
@@ -94,20 +99,21 @@ public record AclUser(String name, boolean enabled, boolean nopass, Set<String> 
     return allowed ? Decision.ALLOWED : Decision.DENIED;
   }
 
+  // Asked on every cache hit of a user with key patterns: indexed loops, no iterators.
   private Decision keysAllowed(List<ByteString> keys) {
     if (allKeys) return Decision.ALLOWED;
-    for (ByteString keyBytes : keys) {
-      byte[] key = keyBytes.toArray();
-      boolean any = false;
-      for (byte[] pattern : readPatterns) {
-        if (RedisGlob.matches(pattern, key)) {
-          any = true;
-          break;
-        }
-      }
-      if (!any) return Decision.DENIED;
+    for (int k = 0; k < keys.size(); k++) {
+      byte[] key = keys.get(k).toArrayUnsafe(); // the parser's own array when compact, else a copy; only read
+      if (!anyPatternMatches(key)) return Decision.DENIED;
     }
     return Decision.ALLOWED;
+  }
+
+  private boolean anyPatternMatches(byte[] key) {
+    for (int p = 0; p < readPatterns.size(); p++) {
+      if (RedisGlob.matches(readPatterns.get(p), key)) return true;
+    }
+    return false;
   }
 
   // 7.0: %R~p and %RW~p grant reads; %W~p does not.

@@ -30,6 +30,11 @@ public final class ReadPermission {
     return rules.mayRun(user, command, keys);
   }
 
+  /** {@code user}'s rights under the rules held now. */
+  public UserRights rightsOf(String user) {
+    return new UserRights(rules, user);
+  }
+
   public AclRules rules() {
     return rules;
   }

@@ -4,6 +4,7 @@ import com.redisproxy.auth.Password;
 import com.redisproxy.metrics.ProxyMetrics;
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
+import com.redisproxy.auth.acl.AclUser;
 import com.redisproxy.auth.acl.ReadPermission;
 import java.util.Optional;
 import org.apache.pekko.util.ByteString;
@@ -109,9 +110,9 @@ public final class RespAuth {
    */
   public boolean mayServeCached(RespSession session, RespRequest read) {
     RedisLogin login = login(session);
-    if (login.user().equals(users.proxyLogin().user())) return true;
-    return users.permission().check(login.userName(), read.name(), read.args().subList(1, read.size()))
-        == com.redisproxy.auth.acl.AclUser.Decision.ALLOWED;
+    if (login == users.proxyLogin()) return true;
+    return session.rights(login, users.permission(), users.proxyLogin()).mayRun(read.name(), read.args().subList(1, read.size()))
+        == AclUser.Decision.ALLOWED;
   }
 
   public RespSession newSession(long id) {

@@ -1,5 +1,7 @@
 package com.redisproxy.resp.command;
 
+import com.redisproxy.auth.acl.ReadPermission;
+import com.redisproxy.auth.acl.UserRights;
 import com.redisproxy.resp.codec.RespRequest;
 import java.util.Optional;
 import org.apache.pekko.util.ByteString;
@@ -22,6 +24,9 @@ public final class RespSession {
   private boolean authenticated;
   private volatile Optional<RedisLogin> login = Optional.empty();
   private volatile boolean resp3;
+  // Its user's rights as last decided for a cache hit, and for which login (loop only).
+  private RedisLogin rightsLogin;
+  private UserRights rights;
 
   public RespSession(long id, boolean authenticated) {
     this.id = id;
@@ -79,6 +84,18 @@ public final class RespSession {
   }
 
   /** Redis answered the client's AUTH with OK. */
+  /**
+   * {@code login}'s rights under the rules {@code permission} holds, all of them when it is the
+   * proxy's own user ({@code proxyLogin}): kept while neither changes.
+   */
+  UserRights rights(RedisLogin login, ReadPermission permission, RedisLogin proxyLogin) {
+    if (rights == null || rightsLogin != login || !rights.current(permission)) {
+      rights = login.user().equals(proxyLogin.user()) ? UserRights.PROXYS_OWN : permission.rightsOf(login.userName());
+      rightsLogin = login;
+    }
+    return rights;
+  }
+
   public void loggedIn(RedisLogin accepted) {
     login = Optional.of(accepted);
   }

@@ -1,5 +1,6 @@
 package com.redisproxy.resp.codec;
 
+import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
 import org.apache.pekko.util.ByteString;
@@ -35,10 +36,22 @@ public final class RespRequest {
   public String name() {
     String made = name;
     if (made == null) {
-      made = args.get(0).utf8String().toLowerCase(Locale.ROOT);
+      made = asciiLowerCase(args.get(0));
+      if (made == null) made = args.get(0).utf8String().toLowerCase(Locale.ROOT);
       name = made;
     }
     return made;
+  }
+
+  // Every command name is ASCII: lower-cased in one array, one string made, no decoder. Null otherwise.
+  private static String asciiLowerCase(ByteString bytes) {
+    byte[] lower = new byte[bytes.size()];
+    for (int i = 0; i < lower.length; i++) {
+      byte b = bytes.apply(i);
+      if (b < 0) return null;
+      lower[i] = b >= 'A' && b <= 'Z' ? (byte) (b + ('a' - 'A')) : b;
+    }
+    return new String(lower, StandardCharsets.ISO_8859_1);
   }
 
   public ByteString arg(int index) {

@@ -120,7 +120,8 @@ public final class RespAuth {
   }
 
   public boolean allows(RespSession session, RespRequest request) {
-    return CommandTable.answeredBeforeAuth(request) || !mustAuthenticate(session);
+    // The session's flags first: nearly every request is a logged-in session's, and the table's lookup costs more.
+    return !mustAuthenticate(session) || CommandTable.answeredBeforeAuth(request);
   }
 
   /**

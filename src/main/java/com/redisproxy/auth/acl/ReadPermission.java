@@ -1,6 +1,13 @@
 package com.redisproxy.auth.acl;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Queue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -14,11 +21,11 @@ public final class ReadPermission {
   private volatile AclRules rules = AclRules.UNKNOWN;
   // Asked of every request of a client that never logged in: kept with the rules, not looked up.
   private volatile boolean defaultNeedsPassword;
-  private final java.util.concurrent.atomic.AtomicBoolean recheck = new java.util.concurrent.atomic.AtomicBoolean();
-  private final java.util.Queue<java.util.concurrent.CompletableFuture<Void>> waiting =
-      new java.util.concurrent.ConcurrentLinkedQueue<>();
+  private final AtomicBoolean recheck = new AtomicBoolean();
+  private final Queue<CompletableFuture<Void>> waiting =
+      new ConcurrentLinkedQueue<>();
   // The AclWatch's "poll now"; none in front of a cluster, where rights are not followed.
-  private volatile java.util.Optional<Runnable> watch = java.util.Optional.empty();
+  private volatile Optional<Runnable> watch = Optional.empty();
 
   /** Decides nothing: every question is unsure (in front of a cluster, where rights are not followed). */
   public static ReadPermission unknown() {
@@ -54,22 +61,22 @@ public final class ReadPermission {
    * answered only then, so that it counts from its reply on, for every client, and not a poll later.
    * At once when no watch follows the rules.
    */
-  public java.util.concurrent.CompletionStage<Void> readAgain() {
-    if (watch.isEmpty()) return java.util.concurrent.CompletableFuture.completedFuture(null);
-    java.util.concurrent.CompletableFuture<Void> read = new java.util.concurrent.CompletableFuture<>();
+  public CompletionStage<Void> readAgain() {
+    if (watch.isEmpty()) return CompletableFuture.completedFuture(null);
+    CompletableFuture<Void> read = new CompletableFuture<>();
     waiting.add(read);
     watch.get().run();
     return read;
   }
 
   void readBy(Runnable pollNow) {
-    watch = java.util.Optional.of(pollNow);
+    watch = Optional.of(pollNow);
   }
 
   /** What readAgain asked so far: the poll starting now answers it. */
-  java.util.List<java.util.concurrent.CompletableFuture<Void>> takeWaiting() {
-    java.util.List<java.util.concurrent.CompletableFuture<Void>> taken = new java.util.ArrayList<>();
-    for (java.util.concurrent.CompletableFuture<Void> read; (read = waiting.poll()) != null; ) taken.add(read);
+  List<CompletableFuture<Void>> takeWaiting() {
+    List<CompletableFuture<Void>> taken = new ArrayList<>();
+    for (CompletableFuture<Void> read; (read = waiting.poll()) != null; ) taken.add(read);
     return taken;
   }
 

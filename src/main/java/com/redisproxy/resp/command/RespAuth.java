@@ -1,12 +1,14 @@
 package com.redisproxy.resp.command;
 
 import com.redisproxy.auth.Password;
+import com.redisproxy.auth.acl.AclUser;
+import com.redisproxy.auth.acl.ReadPermission;
 import com.redisproxy.metrics.ProxyMetrics;
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
-import com.redisproxy.auth.acl.AclUser;
-import com.redisproxy.auth.acl.ReadPermission;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import org.apache.pekko.util.ByteString;
 
 /**
@@ -29,7 +31,7 @@ public final class RespAuth {
       + "configured for the default user. Are you sure your configuration is correct?");
   private static final ByteString OK = new RespWriter().simple("OK").result();
   private static final ByteString DEFAULT_USER = ByteString.fromString("default");
-  private static final RespRequest PING = new RespRequest(java.util.List.of(ByteString.fromString("PING")));
+  private static final RespRequest PING = new RespRequest(List.of(ByteString.fromString("PING")));
 
   private static final ByteString NOT_IN_CLUSTER = error("ERR AUTH as one of Redis's users is not supported in "
       + "front of a Redis Cluster: every client acts as the proxy's own Redis user there");
@@ -85,7 +87,7 @@ public final class RespAuth {
   }
 
   /** Completes once Redis's users have been read again (see {@link ReadPermission#readAgain}). */
-  public java.util.concurrent.CompletionStage<Void> usersReadAgain() {
+  public CompletionStage<Void> usersReadAgain() {
     return users.permission().readAgain();
   }
 

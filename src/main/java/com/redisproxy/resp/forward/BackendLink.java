@@ -4,6 +4,7 @@ import com.redisproxy.fetch.Failures;
 import com.redisproxy.resp.codec.RespEncoding;
 import com.redisproxy.resp.codec.RespFrames;
 import com.redisproxy.resp.codec.RespWriter;
+import com.redisproxy.resp.command.RedisLogin;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
@@ -21,10 +22,10 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
-import com.redisproxy.resp.command.RedisLogin;
 import javax.net.ssl.SSLException;
 import jdk.net.ExtendedSocketOptions;
 import org.apache.pekko.util.ByteString;
@@ -213,7 +214,7 @@ public final class BackendLink {
         onClosed(ByteString.fromArrayUnsafe(refusal));
         channel.close();
       } else if (frame.getByte(frame.readerIndex()) == '-') {
-        log.warn("backing Redis refused the proxy's handshake (AUTH, SELECT or HELLO 3): {}", frame.toString(java.nio.charset.StandardCharsets.UTF_8).trim());
+        log.warn("backing Redis refused the proxy's handshake (AUTH, SELECT or HELLO 3): {}", frame.toString(StandardCharsets.UTF_8).trim());
       }
       return;
     }

@@ -16,6 +16,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.Executor;
 import org.apache.pekko.util.ByteString;
 import org.apache.pekko.util.ByteStringBuilder;
 
@@ -37,7 +38,7 @@ public final class Forwarder {
   private final Backends backends;
   private final CacheReads cache;
   private final RespCommands commands;
-  private final java.util.concurrent.Executor loop;
+  private final Executor loop;
   private final Tracker tracker;
   // MULTI was refused a dedicated connection: what the client queues is discarded at EXEC.
   private boolean refusedTransaction;
@@ -47,7 +48,7 @@ public final class Forwarder {
    * @param tracker the client's CLIENT TRACKING: its writes (NOLOOP) and its reads Redis answers
    */
   public Forwarder(RespSession session, RespAuth auth, Forwarding forwarding, Backends backends, CacheReads cache,
-      RespCommands commands, java.util.concurrent.Executor loop, Tracker tracker) {
+      RespCommands commands, Executor loop, Tracker tracker) {
     this.loop = loop;
     this.tracker = tracker;
     this.session = session;

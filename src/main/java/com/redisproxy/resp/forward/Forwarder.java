@@ -99,17 +99,22 @@ public final class Forwarder {
   // As forward does it for one request: what a write may change is dropped before it goes and again
   // once Redis has answered it.
   private CompletableFuture<ByteString> forwardPlain(List<RespRequest> requests) {
-    List<CommandTable.Invalidation> written = new ArrayList<>(0);
+    boolean everythingWritten = false;
+    List<ByteString> keysWritten = new ArrayList<>(0);
     for (RespRequest request : requests) {
       CommandTable.Invalidation invalidation = forwarding.table().invalidation(request);
       if (!invalidation.everything()) tracker.wrote(invalidation.keys());
-      forwarding.cache().invalidate(invalidation);
-      if (!invalidation.isNone()) written.add(invalidation);
+      everythingWritten |= invalidation.everything();
+      keysWritten.addAll(invalidation.keys());
     }
-    CompletableFuture<ByteString> reply = backend().forwardAll(requests);
-    if (written.isEmpty()) return reply;
-    return reply.thenApply(answer -> {
-      for (CommandTable.Invalidation invalidation : written) forwarding.cache().invalidate(invalidation);
+    if (!everythingWritten && keysWritten.isEmpty()) return backend().forwardAll(requests);
+    // The run's writes are dropped together, before any is sent and again after: one message to the
+    // cache each time, not one a write.
+    CommandTable.Invalidation written = everythingWritten
+        ? CommandTable.Invalidation.EVERYTHING : new CommandTable.Invalidation(false, keysWritten);
+    forwarding.cache().invalidate(written);
+    return backend().forwardAll(requests).thenApply(answer -> {
+      forwarding.cache().invalidate(written);
       return answer;
     });
   }

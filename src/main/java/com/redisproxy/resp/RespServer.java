@@ -31,6 +31,7 @@ import com.redisproxy.tls.FrontEndTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -51,6 +52,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -257,7 +259,7 @@ public final class RespServer {
    */
   public void usersChanged(AclRules rules) {
     if (!rules.known()) return;
-    java.util.Set<String> users = rules.users().keySet();
+    Set<String> users = rules.users().keySet();
     for (Channel channel : connections) {
       channel.eventLoop().execute(() -> {
         RespConnection connection = channel.pipeline().get(RespConnection.class);
@@ -310,7 +312,7 @@ public final class RespServer {
     return drained;
   }
 
-  private static CompletionStage<Done> completion(io.netty.channel.ChannelFuture future) {
+  private static CompletionStage<Done> completion(ChannelFuture future) {
     CompletableFuture<Done> done = new CompletableFuture<>();
     future.addListener(ignored -> done.complete(Done.getInstance()));
     return done;

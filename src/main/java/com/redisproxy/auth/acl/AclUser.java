@@ -4,10 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import org.apache.pekko.util.ByteString;
 
@@ -32,7 +34,7 @@ public record AclUser(String name, boolean enabled, boolean nopass, Set<String> 
     boolean nopass = false;
     boolean selectors = false;
     boolean allKeys = false;
-    Set<String> digests = new java.util.HashSet<>();
+    Set<String> digests = new HashSet<>();
     List<String> commands = new ArrayList<>();
     List<byte[]> patterns = new ArrayList<>();
     for (String word : words.subList(2, words.size())) {
@@ -111,11 +113,11 @@ public record AclUser(String name, boolean enabled, boolean nopass, Set<String> 
   }
 
   // 7.0: %R~p and %RW~p grant reads; %W~p does not.
-  private static java.util.Optional<byte[]> readPattern(String word) {
+  private static Optional<byte[]> readPattern(String word) {
     int tilde = word.indexOf('~');
-    if (tilde < 0) return java.util.Optional.empty();
+    if (tilde < 0) return Optional.empty();
     String permissions = word.substring(1, tilde).toUpperCase(Locale.ROOT);
-    return permissions.contains("R") ? java.util.Optional.of(bytes(word.substring(tilde + 1))) : java.util.Optional.empty();
+    return permissions.contains("R") ? Optional.of(bytes(word.substring(tilde + 1))) : Optional.empty();
   }
 
   // ACL LIST quotes nothing but a selector's parentheses, which hold spaces: a selector is one word.

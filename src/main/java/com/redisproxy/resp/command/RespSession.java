@@ -1,6 +1,7 @@
 package com.redisproxy.resp.command;
 
 import com.redisproxy.resp.codec.RespRequest;
+import java.util.Locale;
 import java.util.Optional;
 import org.apache.pekko.util.ByteString;
 
@@ -70,7 +71,7 @@ public final class RespSession {
 
   public String lastCommand() {
     ByteString name = lastName;
-    return name == null ? "NULL" : CommandTable.listedName(name.utf8String().toLowerCase(java.util.Locale.ROOT), lastFirstArgument);
+    return name == null ? "NULL" : CommandTable.listedName(name.utf8String().toLowerCase(Locale.ROOT), lastFirstArgument);
   }
 
   /** The Redis user Redis accepted this client as (AUTH or HELLO ... AUTH); empty until then. */

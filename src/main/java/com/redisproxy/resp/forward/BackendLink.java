@@ -21,6 +21,7 @@ import io.netty.channel.socket.nio.NioSocketChannel;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -208,7 +209,7 @@ public final class BackendLink {
         onClosed(ByteString.fromArrayUnsafe(refusal));
         channel.close();
       } else if (frame.getByte(frame.readerIndex()) == '-') {
-        log.warn("backing Redis refused the proxy's handshake (AUTH, SELECT or HELLO 3): {}", frame.toString(java.nio.charset.StandardCharsets.UTF_8).trim());
+        log.warn("backing Redis refused the proxy's handshake (AUTH, SELECT or HELLO 3): {}", frame.toString(StandardCharsets.UTF_8).trim());
       }
       return;
     }

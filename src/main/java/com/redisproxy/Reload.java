@@ -2,6 +2,7 @@ package com.redisproxy;
 
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheSettings;
+import com.typesafe.config.ConfigException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.slf4j.Logger;
@@ -30,7 +31,7 @@ final class Reload {
     Thread.currentThread().setContextClassLoader(Reload.class.getClassLoader());
     try {
       reloaded = ProxySettings.fromConfig(Main.loadConfig());
-    } catch (InvalidSettingException | com.typesafe.config.ConfigException invalid) {
+    } catch (InvalidSettingException | ConfigException invalid) {
       log.error("SIGHUP: the configuration is not valid, nothing changed: {}", invalid.getMessage());
       return;
     }

@@ -9,8 +9,10 @@ import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigValue;
 import com.typesafe.config.ConfigValueType;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Map;
 
 /** Reads typed values out of Config, failing with one line that names the setting and its env variable. */
@@ -67,10 +69,10 @@ final class SettingsReader {
   }
 
   /** A list of names, written as a HOCON list or (from the environment) one string separated by commas or spaces. */
-  java.util.List<String> names(String path) {
+  List<String> names(String path) {
     try {
-      if (config.getValue(path).valueType() == com.typesafe.config.ConfigValueType.LIST) return config.getStringList(path);
-      return java.util.Arrays.stream(config.getString(path).split("[,\\s]+")).filter(name -> !name.isEmpty()).toList();
+      if (config.getValue(path).valueType() == ConfigValueType.LIST) return config.getStringList(path);
+      return Arrays.stream(config.getString(path).split("[,\\s]+")).filter(name -> !name.isEmpty()).toList();
     } catch (ConfigException e) {
       throw invalid(path, "missing, or not a list of names");
     }
@@ -101,7 +103,7 @@ final class SettingsReader {
   }
 
   boolean bool(String path) {
-    String raw = raw(path).toLowerCase(java.util.Locale.ROOT);
+    String raw = raw(path).toLowerCase(Locale.ROOT);
     return switch (raw) {
       case "on", "true", "yes", "1" -> true;
       case "off", "false", "no", "0" -> false;

@@ -1,5 +1,6 @@
 package com.redisproxy.cache;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -35,7 +36,7 @@ public final class KeyRules {
   /** @param glob whether a pattern's bytes match a key's bytes (Redis's glob, as KEYS uses it) */
   public KeyRules(List<Rule> rules, BiPredicate<byte[], byte[]> glob) {
     this.rules = List.copyOf(rules);
-    this.patterns = this.rules.stream().map(rule -> rule.pattern().getBytes(java.nio.charset.StandardCharsets.UTF_8)).toList();
+    this.patterns = this.rules.stream().map(rule -> rule.pattern().getBytes(StandardCharsets.UTF_8)).toList();
     this.glob = glob;
   }
 

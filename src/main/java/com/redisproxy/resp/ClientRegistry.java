@@ -4,11 +4,13 @@ import com.redisproxy.resp.command.Clients;
 import com.redisproxy.resp.command.RespSession;
 import com.redisproxy.resp.tracking.Redirects;
 import io.netty.channel.Channel;
+import io.netty.channel.EventLoop;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Predicate;
 import org.apache.pekko.util.ByteString;
@@ -19,13 +21,25 @@ import org.apache.pekko.util.ByteString;
  * the proxy's, shared, and say nothing of who the client is).
  */
 final class ClientRegistry implements Clients, Redirects {
-  private record Entry(RespSession session, Channel channel, long connectedAtMillis) {}
+  // loop: the connection's own, once it is initialised there; what is sent to it waits till then.
+  private record Entry(RespSession session, Channel channel, long connectedAtMillis, CompletableFuture<EventLoop> loop) {
+    void onItsLoop(Runnable task) {
+      loop.thenAccept(its -> its.execute(task));
+    }
+  }
 
   private final Map<Long, Entry> open = new ConcurrentHashMap<>();
 
+  /** As the connection is accepted, on the accepting loop: listed from here on. */
   void opened(RespSession session, Channel channel) {
-    open.put(session.id(), new Entry(session, channel, System.currentTimeMillis()));
+    open.put(session.id(), new Entry(session, channel, System.currentTimeMillis(), new CompletableFuture<>()));
     channel.closeFuture().addListener(closed -> open.remove(session.id()));
+  }
+
+  /** Once the connection is initialised on its own loop: a KILL or invalidation sent before runs now. */
+  void running(RespSession session, EventLoop loop) {
+    Entry entry = open.get(session.id());
+    if (entry != null) entry.loop().complete(loop);
   }
 
   @Override
@@ -54,7 +68,7 @@ final class ClientRegistry implements Clients, Redirects {
     Entry entry = open.get(id);
     if (entry == null) return false;
     Channel channel = entry.channel();
-    channel.eventLoop().execute(() -> {
+    entry.onItsLoop(() -> {
       RespConnection connection = channel.pipeline().get(RespConnection.class);
       if (connection != null) connection.redirectedInvalidations(keys, trackerResp3);
     });
@@ -69,7 +83,7 @@ final class ClientRegistry implements Clients, Redirects {
       killed++;
       Channel channel = entry.channel();
       // On the client's own loop, after what is queued there: the asker gets its reply first.
-      channel.eventLoop().execute(() -> {
+      entry.onItsLoop(() -> {
         RespConnection connection = channel.pipeline().get(RespConnection.class);
         if (connection != null) connection.closeAfterWrites();
         else channel.close();

@@ -35,6 +35,7 @@ import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
@@ -126,7 +127,7 @@ public final class RespConnection extends ChannelInboundHandlerAdapter implement
   }
 
   /** Redis deleted the user this client logged in as: as Redis does with its own clients, the connection ends. */
-  void closeIfLoggedInAsNoneOf(java.util.Set<String> users) {
+  void closeIfLoggedInAsNoneOf(Set<String> users) {
     if (session.login().isPresent() && !users.contains(session.login().get().userName())) {
       log.debug("closing RESP connection {}: Redis no longer has its user", session.id());
       closing = true;

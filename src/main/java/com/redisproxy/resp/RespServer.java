@@ -31,6 +31,7 @@ import com.redisproxy.tls.FrontEndTls;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
@@ -43,6 +44,7 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.ssl.SslHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.AttributeKey;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -50,6 +52,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
@@ -80,6 +83,7 @@ public final class RespServer {
   private static final byte[] TOO_MANY_CLIENTS = "-ERR max number of clients reached\r\n".getBytes(StandardCharsets.US_ASCII);
   private static final ChannelHandler CLOSE_ON_ERROR = new CloseOnError();
   private static final Duration COMMAND_TABLE_RETRY = Duration.ofMillis(500);
+  private static final AttributeKey<RespSession> SESSION = AttributeKey.valueOf(RespServer.class, "session");
 
   /** For a connection that is only being refused: whatever goes wrong, it is closed quietly. */
   @ChannelHandler.Sharable
@@ -165,6 +169,7 @@ public final class RespServer {
         .option(ChannelOption.SO_BACKLOG, backlog)
         .option(ChannelOption.SO_REUSEADDR, true)
         .childOption(ChannelOption.TCP_NODELAY, true)
+        .handler(new Admission(this::admit))
         .childHandler(new ChannelInitializer<SocketChannel>() {
           @Override
           protected void initChannel(SocketChannel channel) {
@@ -189,28 +194,40 @@ public final class RespServer {
     return bound;
   }
 
-  // With TLS, the refusal of a client over the limit is written once the handshake is done.
-  private void accept(SocketChannel channel) {
-    frontEnd.tls().ifPresent(tls -> channel.pipeline().addLast(new SslHandler(tls.newServerEngine())));
+  // On the accepting loop, as the connection is accepted: counted, and listed by CLIENT LIST from
+  // here on. One over the limit gets no session; accept() refuses it on its own loop.
+  private void admit(Channel channel) {
     if (openConnections.incrementAndGet() > frontEnd.maxClients().getAsInt()) {
       openConnections.decrementAndGet();
+      return;
+    }
+    channel.closeFuture().addListener(closed -> openConnections.decrementAndGet());
+    RespSession session = auth.newSession(nextClientId.incrementAndGet());
+    channel.attr(SESSION).set(session);
+    clients.opened(session, channel);
+  }
+
+  // On the connection's own loop, once registered there. With TLS, the refusal of a client over the
+  // limit is written once the handshake is done.
+  private void accept(SocketChannel channel) {
+    frontEnd.tls().ifPresent(tls -> channel.pipeline().addLast(new SslHandler(tls.newServerEngine())));
+    RespSession session = channel.attr(SESSION).get();
+    if (session == null) {
       meters.refused();
       channel.pipeline().addLast(CLOSE_ON_ERROR);
       channel.writeAndFlush(Unpooled.wrappedBuffer(TOO_MANY_CLIENTS)).addListener(ChannelFutureListener.CLOSE);
       return;
     }
-    channel.closeFuture().addListener(closed -> openConnections.decrementAndGet());
     connections.add(channel);
     if (!settings.idleTimeout().isZero()) {
       channel.pipeline().addLast(new IdleStateHandler(settings.idleTimeout().toNanos(), 0, 0, TimeUnit.NANOSECONDS));
     }
     ReadBatcher batcher = batchers.computeIfAbsent(channel.eventLoop(), loop -> new ReadBatcher(cache, loop, onLoop(loop)));
-    RespSession session = auth.newSession(nextClientId.incrementAndGet());
-    clients.opened(session, channel);
     // Redis's tighter limits for a client that has yet to authenticate.
     channel.pipeline().addLast(new RespConnection(new RespParser(settings.limits(), readingBudget, () -> auth.mustAuthenticate(session)),
         session, commands, batcher, auth, forwarding, backends(channel.eventLoop()), pinning,
         tracking.map(hub -> hub.loop(channel.eventLoop(), clients))));
+    clients.running(session, channel.eventLoop());
   }
 
   // A loop's reads are sent once its cycle's reads are done (a task runs after them), and answered
@@ -242,7 +259,7 @@ public final class RespServer {
    */
   public void usersChanged(AclRules rules) {
     if (!rules.known()) return;
-    java.util.Set<String> users = rules.users().keySet();
+    Set<String> users = rules.users().keySet();
     for (Channel channel : connections) {
       channel.eventLoop().execute(() -> {
         RespConnection connection = channel.pipeline().get(RespConnection.class);
@@ -295,7 +312,7 @@ public final class RespServer {
     return drained;
   }
 
-  private static CompletionStage<Done> completion(io.netty.channel.ChannelFuture future) {
+  private static CompletionStage<Done> completion(ChannelFuture future) {
     CompletableFuture<Done> done = new CompletableFuture<>();
     future.addListener(ignored -> done.complete(Done.getInstance()));
     return done;

@@ -1,5 +1,6 @@
 package com.redisproxy.tls;
 
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
@@ -38,7 +39,7 @@ public record FrontEndTls(SSLContext context) {
       SSLContext context = SSLContext.getInstance("TLS");
       context.init(keys.getKeyManagers(), null, null);
       return new FrontEndTls(context);
-    } catch (java.io.IOException | GeneralSecurityException e) {
+    } catch (IOException | GeneralSecurityException e) {
       throw new IllegalArgumentException("cannot build a TLS context from this key and certificate: " + e.getMessage());
     }
   }

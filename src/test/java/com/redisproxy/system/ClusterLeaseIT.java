@@ -4,7 +4,6 @@ import static com.redisproxy.system.support.ProxyProcess.body;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.redisproxy.system.support.Eventually;
 import com.redisproxy.system.support.FaultyRelay;
@@ -16,11 +15,8 @@ import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -46,14 +42,11 @@ class ClusterLeaseIT {
   private TestRedis other;
   private FaultyRelay relay;
 
-  // Redis 7 (Debian's): a node shows its announced port in its own CLUSTER NODES line, so the
-  // proxy cannot learn the real one and go round the relay (6.2 shows the real one; see TestCluster).
-  private static final Path REDIS_7 = Path.of("/usr/bin/redis-server");
-
+  // Redis 7: a node shows its announced port in its own CLUSTER NODES line, so the proxy cannot
+  // learn the real one and go round the relay (6.2 shows the real one; see TestCluster).
   @BeforeAll
   static void startCluster() {
-    assumeTrue(Files.isExecutable(REDIS_7), REDIS_7 + " (Redis 7) is not installed: skipping");
-    cluster = TestCluster.started(Optional.of(REDIS_7), 3, 0);
+    cluster = TestCluster.startedOnRedis7(3, 0);
   }
 
   @AfterAll
@@ -66,18 +59,13 @@ class ClusterLeaseIT {
     silent = cluster.masters().get(0);
     other = cluster.masters().get(1);
     relay = FaultyRelay.to(silent.port());
-    config(silent, "cluster-announce-bus-port", silent.port() + 10_000);
-    config(silent, "cluster-announce-port", relay.port());
-    Eventually.await(Duration.ofSeconds(30), "the other nodes name the relay",
-        () -> new String(other.commands().clusterNodes()).contains(":" + relay.port() + "@"));
+    cluster.announce(silent, relay.port());
   }
 
   @AfterEach
   void takeTheRelayOut() {
-    config(silent, "cluster-announce-port", 0);
     relay.close();
-    Eventually.await(Duration.ofSeconds(30), "the other nodes name the node's own port again",
-        () -> new String(other.commands().clusterNodes()).contains(":" + silent.port() + "@"));
+    cluster.announceOwnPort(silent);
   }
 
   private static String valueOf(ProxyProcess proxy, String key) {
@@ -95,11 +83,6 @@ class ClusterLeaseIT {
 
   private static boolean leaseGauge(ProxyProcess proxy, int value) {
     return body(proxy.request("GET", "/metrics")).contains("proxy_invalidation_lease_held " + value + ".0");
-  }
-
-  private static void config(TestRedis node, String name, Object value) {
-    node.commands().dispatch(CommandType.CONFIG, new StatusOutput<>(ByteArrayCodec.INSTANCE),
-        new CommandArgs<>(ByteArrayCodec.INSTANCE).add("SET").add(name).add(String.valueOf(value)));
   }
 
   private static void aclDefaultUser(TestRedis node, String rule) {

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.system.support.Eventually;
+import com.redisproxy.system.support.ProxiedCluster;
 import com.redisproxy.system.support.ProxyProcess;
 import com.redisproxy.system.support.RespSocket;
 import com.redisproxy.system.support.TestCluster;
@@ -32,13 +33,15 @@ import org.junit.jupiter.api.TestInstance;
 class ClusterRespIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
+  private ProxiedCluster proxied;
   private TestCluster cluster;
   private ProxyProcess proxy;
 
   @BeforeAll
   void start() {
-    cluster = TestCluster.started(3, 1);
-    proxy = ProxyProcess.start(cluster.address(), Map.of("GLOBAL_CACHE_EXPIRY", "600", "CACHE_INVALIDATION", "none"));
+    proxied = ProxiedCluster.started(TestCluster.started(3, 1), Map.of("GLOBAL_CACHE_EXPIRY", "600", "CACHE_INVALIDATION", "none"));
+    cluster = proxied.cluster();
+    proxy = proxied.proxy();
     // /health waits neither for the RESP port nor for its cluster connections: DBSIZE needs every master's.
     Eventually.await(WAIT, "the proxy forwards DBSIZE to every master", () -> {
       try (RespSocket socket = socket()) {
@@ -49,8 +52,7 @@ class ClusterRespIT {
 
   @AfterAll
   void stop() {
-    if (proxy != null) proxy.close();
-    if (cluster != null) cluster.close();
+    if (proxied != null) proxied.close();
   }
 
   private RespSocket socket() {

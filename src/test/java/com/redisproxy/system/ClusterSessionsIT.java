@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.system.support.Eventually;
+import com.redisproxy.system.support.ProxiedCluster;
 import com.redisproxy.system.support.ProxyProcess;
 import com.redisproxy.system.support.RespSocket;
 import com.redisproxy.system.support.TestCluster;
@@ -32,20 +33,20 @@ import org.junit.jupiter.api.TestInstance;
 class ClusterSessionsIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
 
+  private ProxiedCluster proxied;
   private TestCluster cluster;
   private ProxyProcess proxy;
 
   @BeforeAll
   void start() {
-    cluster = TestCluster.started(3, 1);
-    proxy = ProxyProcess.start(cluster.address(), Map.of("GLOBAL_CACHE_EXPIRY", "600", "CACHE_INVALIDATION", "none"));
-    Eventually.await(WAIT, "the proxy says it is ready", () -> proxy.request("GET", "/ready").statusCode() == 200);
+    proxied = ProxiedCluster.ready(TestCluster.started(3, 1), Map.of("GLOBAL_CACHE_EXPIRY", "600", "CACHE_INVALIDATION", "none"), WAIT);
+    cluster = proxied.cluster();
+    proxy = proxied.proxy();
   }
 
   @AfterAll
   void stop() {
-    if (proxy != null) proxy.close();
-    if (cluster != null) cluster.close();
+    if (proxied != null) proxied.close();
   }
 
   private RespSocket socket() {

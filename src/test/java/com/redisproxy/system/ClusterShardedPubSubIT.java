@@ -3,18 +3,14 @@ package com.redisproxy.system;
 import static com.redisproxy.system.support.RespReplies.bulk;
 import static com.redisproxy.system.support.RespSocket.command;
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
-import com.redisproxy.system.support.Eventually;
+import com.redisproxy.system.support.ProxiedCluster;
 import com.redisproxy.system.support.ProxyProcess;
 import com.redisproxy.system.support.RespSocket;
 import com.redisproxy.system.support.TestCluster;
 import com.redisproxy.system.support.TestRedis;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
-import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -29,23 +25,21 @@ import org.junit.jupiter.api.TestInstance;
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class ClusterShardedPubSubIT {
   private static final Duration WAIT = Duration.ofSeconds(30);
-  private static final Path REDIS_7 = Path.of("/usr/bin/redis-server");
 
+  private ProxiedCluster proxied;
   private TestCluster cluster;
   private ProxyProcess proxy;
 
   @BeforeAll
   void start() {
-    assumeTrue(Files.isExecutable(REDIS_7), REDIS_7 + " (Redis 7) is not installed: skipping");
-    cluster = TestCluster.started(Optional.of(REDIS_7), 3, 0);
-    proxy = ProxyProcess.start(cluster.address(), Map.of("CACHE_INVALIDATION", "none"));
-    Eventually.await(WAIT, "the proxy says it is ready", () -> proxy.request("GET", "/ready").statusCode() == 200);
+    proxied = ProxiedCluster.ready(TestCluster.startedOnRedis7(3, 0), Map.of("CACHE_INVALIDATION", "none"), WAIT);
+    cluster = proxied.cluster();
+    proxy = proxied.proxy();
   }
 
   @AfterAll
   void stop() {
-    if (proxy != null) proxy.close();
-    if (cluster != null) cluster.close();
+    if (proxied != null) proxied.close();
   }
 
   private RespSocket socket() {

@@ -2,7 +2,6 @@ package com.redisproxy.system;
 
 import static com.redisproxy.system.support.RespSocket.command;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.redisproxy.system.support.Eventually;
 import com.redisproxy.system.support.FaultyRelay;
@@ -10,17 +9,10 @@ import com.redisproxy.system.support.ProxyProcess;
 import com.redisproxy.system.support.RespSocket;
 import com.redisproxy.system.support.TestCluster;
 import com.redisproxy.system.support.TestRedis;
-import io.lettuce.core.codec.ByteArrayCodec;
-import io.lettuce.core.output.StatusOutput;
-import io.lettuce.core.protocol.CommandArgs;
-import io.lettuce.core.protocol.CommandType;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -39,28 +31,19 @@ class SilentClusterForwardingIT {
   private static final Duration FORWARD_TIMEOUT = Duration.ofSeconds(2);
   // The forward timeout, plus a loaded machine's slack.
   private static final Duration ANSWERED_WITHIN = FORWARD_TIMEOUT.plusSeconds(3);
-  // Redis 7 (Debian's): a node shows its announced port in its own CLUSTER NODES line, so the
-  // proxy cannot learn the real one and go round a relay (6.2 shows the real one; see TestCluster).
-  private static final Path REDIS_7 = Path.of("/usr/bin/redis-server");
 
   private static TestCluster cluster;
   private static final List<FaultyRelay> relays = new ArrayList<>();
 
+  // Redis 7: a node shows its announced port in its own CLUSTER NODES line, so the proxy cannot
+  // learn the real one and go round a relay (6.2 shows the real one; see TestCluster).
   @BeforeAll
   static void startClusterBehindRelays() {
-    assumeTrue(Files.isExecutable(REDIS_7), REDIS_7 + " (Redis 7) is not installed: skipping");
-    cluster = TestCluster.started(Optional.of(REDIS_7), 3, 0);
+    cluster = TestCluster.startedOnRedis7(3, 0);
     for (TestRedis master : cluster.masters()) {
       FaultyRelay relay = FaultyRelay.to(master.port());
       relays.add(relay);
-      config(master, "cluster-announce-bus-port", master.port() + 10_000);
-      config(master, "cluster-announce-port", relay.port());
-    }
-    for (TestRedis node : cluster.masters()) {
-      Eventually.await(Duration.ofSeconds(30), node.address() + " names every relay", () -> {
-        String nodes = new String(node.commands().clusterNodes());
-        return relays.stream().allMatch(relay -> nodes.contains(":" + relay.port() + "@"));
-      });
+      cluster.announce(master, relay.port());
     }
   }
 
@@ -68,11 +51,6 @@ class SilentClusterForwardingIT {
   static void stop() {
     relays.forEach(FaultyRelay::close);
     if (cluster != null) cluster.close();
-  }
-
-  private static void config(TestRedis node, String name, Object value) {
-    node.commands().dispatch(CommandType.CONFIG, new StatusOutput<>(ByteArrayCodec.INSTANCE),
-        new CommandArgs<>(ByteArrayCodec.INSTANCE).add("SET").add(name).add(String.valueOf(value)));
   }
 
   private static ProxyProcess proxy() {

@@ -5,12 +5,19 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 import java.util.function.Function;
 import java.util.function.Supplier;
@@ -40,13 +47,13 @@ public final class AclWatch {
   private final ReadPermission permission;
   private final ScheduledExecutorService timer;
   private final Duration period;
-  private final List<Consumer<AclRules>> listeners = new java.util.concurrent.CopyOnWriteArrayList<>();
-  private final Map<String, Set<String>> categories = new java.util.concurrent.ConcurrentHashMap<>();
+  private final List<Consumer<AclRules>> listeners = new CopyOnWriteArrayList<>();
+  private final Map<String, Set<String>> categories = new ConcurrentHashMap<>();
   private volatile boolean stopped;
   // One poll at a time; a poll asked for while one runs (readAgain) follows it at once.
-  private final java.util.concurrent.atomic.AtomicBoolean polling = new java.util.concurrent.atomic.AtomicBoolean();
-  private final java.util.concurrent.atomic.AtomicBoolean wanted = new java.util.concurrent.atomic.AtomicBoolean();
-  private volatile java.util.concurrent.ScheduledFuture<?> next;
+  private final AtomicBoolean polling = new AtomicBoolean();
+  private final AtomicBoolean wanted = new AtomicBoolean();
+  private volatile ScheduledFuture<?> next;
   private volatile String lastFailure = "";
   private volatile boolean followedOnce; // failures before the first answer (Redis still connecting) are not news
 
@@ -73,7 +80,7 @@ public final class AclWatch {
 
   // ReadPermission.readAgain: a poll now, not at the next tick; after the one running, if one is.
   private void pollNow() {
-    java.util.concurrent.ScheduledFuture<?> scheduled = next;
+    ScheduledFuture<?> scheduled = next;
     if (scheduled != null) scheduled.cancel(false);
     poll();
   }
@@ -117,7 +124,7 @@ public final class AclWatch {
       for (String word : line.split(" ")) {
         if ((word.startsWith("+@") || word.startsWith("-@")) && !word.equalsIgnoreCase("+@all")
             && !word.equalsIgnoreCase("-@all")) {
-          named.add(word.substring(2).toLowerCase(java.util.Locale.ROOT));
+          named.add(word.substring(2).toLowerCase(Locale.ROOT));
         }
       }
     }
@@ -146,8 +153,8 @@ public final class AclWatch {
   }
 
   private void unknown(Throwable failure) {
-    Throwable cause = failure instanceof java.util.concurrent.CompletionException c && c.getCause() != null ? c.getCause() : failure;
-    String why = cause instanceof java.util.concurrent.TimeoutException ? "no answer in time" : String.valueOf(cause.getMessage());
+    Throwable cause = failure instanceof CompletionException c && c.getCause() != null ? c.getCause() : failure;
+    String why = cause instanceof TimeoutException ? "no answer in time" : String.valueOf(cause.getMessage());
     if (!followedOnce) {
       log.debug("Redis's users not read yet (ACL LIST): {}", why);
     } else if (!why.equals(lastFailure)) {

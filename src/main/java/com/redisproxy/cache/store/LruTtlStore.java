@@ -1,6 +1,7 @@
 package com.redisproxy.cache.store;
 
 import java.util.Arrays;
+import java.util.function.Predicate;
 
 /**
  * The cache's data structure: at most a number of keys and a number of bytes (each entry weighs
@@ -199,7 +200,7 @@ public final class LruTtlStore<K, V> {
   }
 
   /** Removes every entry whose key {@code matches}; returns how many. Cost is proportional to the size. */
-  public int invalidateIf(java.util.function.Predicate<K> matches) {
+  public int invalidateIf(Predicate<K> matches) {
     int removed = 0;
     Node<K, V> node = leastRecent;
     while (node != null) {

@@ -100,7 +100,7 @@ public final class ClusterBackingRedis implements BackingStore {
     // Stamped before it is sent; cached only if its nodes still hold that stamp once it is answered.
     ClusterNodeLeases.Stamp stamp = leases.stampFor(SlotHash.getSlot(key.asByteBuffer()));
     RedisAdvancedClusterAsyncCommands<ByteString, ByteString> commands = current.async();
-    RedirectNoted.Value<ByteString, ByteString> valueOutput = new RedirectNoted.Value<>(ByteStringCodec.INSTANCE);
+    RedirectNoted<ByteString, ByteString, ByteString> valueOutput = RedirectNoted.bulk(ByteStringCodec.INSTANCE);
     CompletionStage<ByteString> value = commands.dispatch(CommandType.GET, valueOutput, keyArgs(key));
     if (!settings.readTtl()) {
       return value.thenApply(bytes -> new RedisValue(bytes, RedisValue.NO_EXPIRY,
@@ -108,7 +108,7 @@ public final class ClusterBackingRedis implements BackingStore {
     }
     // Both go to the key's slot, pipelined: one round trip. PTTL -2: deleted in between. Reading from
     // replicas, Lettuce may send the two to different replicas of the slot (docs/cluster.md).
-    RedirectNoted.Integer<ByteString, ByteString> ttlOutput = new RedirectNoted.Integer<>(ByteStringCodec.INSTANCE);
+    RedirectNoted<ByteString, ByteString, Long> ttlOutput = RedirectNoted.integer(ByteStringCodec.INSTANCE);
     return value.thenCombine(commands.dispatch(CommandType.PTTL, ttlOutput, keyArgs(key)), (bytes, ttl) ->
         new RedisValue(ttl == -2 ? null : bytes, ttl < 0 ? RedisValue.NO_EXPIRY : Math.max(ttl, 0),
             !valueOutput.redirected() && !ttlOutput.redirected() && stamp.stillHeld()));

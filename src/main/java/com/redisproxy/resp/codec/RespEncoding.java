@@ -2,6 +2,7 @@ package com.redisproxy.resp.codec;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import java.nio.ByteBuffer;
 import java.util.List;
 import org.apache.pekko.util.ByteString;
 
@@ -44,7 +45,7 @@ public final class RespEncoding {
       out.writeBytes(bytes.toArrayUnsafe()); // the array itself when compact
       return;
     }
-    for (java.nio.ByteBuffer part : bytes.getByteBuffers()) out.writeBytes(part);
+    for (ByteBuffer part : bytes.getByteBuffers()) out.writeBytes(part);
   }
 
   private static void header(ByteBuf out, char type, int count) {

@@ -4,8 +4,12 @@ import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
 import com.redisproxy.resp.tracking.Tracker;
 import com.redisproxy.resp.tracking.TrackingRequest;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.Set;
 import java.util.function.Predicate;
 import org.apache.pekko.util.ByteString;
 
@@ -151,7 +155,7 @@ public final class LocalCommands {
         boolean any = normal.get();
         shown = shown.and(client -> any);
       } else if (option.equals("id") && i + 1 < request.size()) {
-        java.util.Set<Long> ids = new java.util.HashSet<>();
+        Set<Long> ids = new HashSet<>();
         for (i = i + 1; i < request.size(); i++) {
           Optional<Long> id = positiveId(request.arg(i).utf8String());
           if (id.isEmpty()) {
@@ -292,7 +296,7 @@ public final class LocalCommands {
   static void clientTrackinginfo(LocalCall call) {
     Tracker tracker = call.tracker();
     boolean resp3 = call.session().resp3();
-    java.util.List<String> flags = new java.util.ArrayList<>();
+    List<String> flags = new ArrayList<>();
     flags.add(tracker.on() ? "on" : "off");
     if (tracker.on() && tracker.mode().noLoop()) flags.add("noloop");
     if (tracker.on() && tracker.redirectBroken()) flags.add("broken_redirect");

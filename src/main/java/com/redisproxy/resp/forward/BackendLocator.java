@@ -2,6 +2,7 @@ package com.redisproxy.resp.forward;
 
 import com.redisproxy.resp.codec.RespWriter;
 import java.util.Optional;
+import org.apache.pekko.util.ByteString;
 
 /**
  * Where the proxy's own connections to Redis go, asked each time one is used: a master that
@@ -16,7 +17,7 @@ public interface BackendLocator {
   String unknownReason();
 
   /** The error a command gets while Redis's address is not known. */
-  static org.apache.pekko.util.ByteString unavailable(BackendLocator locator) {
+  static ByteString unavailable(BackendLocator locator) {
     return new RespWriter().error("ERR the backing Redis is unavailable: " + locator.unknownReason()).result();
   }
 }

@@ -2,6 +2,7 @@ package com.redisproxy.resp.tracking;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -32,7 +33,7 @@ final class TrackedKeys {
   Optional<ByteString> read(long client, ByteString key) {
     LinkedHashSet<ByteString> keys = readBy.computeIfAbsent(client, id -> new LinkedHashSet<>());
     if (!keys.add(key)) return Optional.empty();
-    readers.computeIfAbsent(key, k -> new java.util.HashSet<>(2)).add(client);
+    readers.computeIfAbsent(key, k -> new HashSet<>(2)).add(client);
     if (keys.size() <= maxKeysPerClient) return Optional.empty();
     Iterator<ByteString> oldest = keys.iterator();
     ByteString evicted = oldest.next();

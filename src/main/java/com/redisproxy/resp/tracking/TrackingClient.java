@@ -1,5 +1,7 @@
 package com.redisproxy.resp.tracking;
 
+import org.apache.pekko.util.ByteString;
+
 /** What tracking needs of a client connection. Called on the connection's event loop only. */
 public interface TrackingClient {
   long id();
@@ -17,5 +19,5 @@ public interface TrackingClient {
   void afterReplies(Runnable action);
 
   /** Writes {@code message} (an invalidation) as it is, at a reply boundary. */
-  void write(org.apache.pekko.util.ByteString message);
+  void write(ByteString message);
 }

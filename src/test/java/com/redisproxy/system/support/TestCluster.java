@@ -1,5 +1,7 @@
 package com.redisproxy.system.support;
 
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
 import io.lettuce.core.MigrateArgs;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.cluster.ClusterClientOptions;
@@ -9,6 +11,9 @@ import io.lettuce.core.cluster.SlotHash;
 import io.lettuce.core.cluster.api.StatefulRedisClusterConnection;
 import io.lettuce.core.cluster.api.sync.RedisAdvancedClusterCommands;
 import io.lettuce.core.codec.ByteArrayCodec;
+import io.lettuce.core.output.StatusOutput;
+import io.lettuce.core.protocol.CommandArgs;
+import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.RedisURI;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -40,6 +45,7 @@ public final class TestCluster implements AutoCloseable {
   // A failover or a rejoin takes a few node timeouts; on 2 loaded cores, several gossip rounds more.
   private static final Duration CONVERGENCE = Duration.ofSeconds(60);
   private static final int NODE_TIMEOUT_MILLIS = 2000;
+  private static final Path REDIS_7 = Path.of("/usr/bin/redis-server");
 
   private final List<TestRedis> nodes = new ArrayList<>();
   private final Map<Integer, String> idsByPort = new HashMap<>();
@@ -73,6 +79,15 @@ public final class TestCluster implements AutoCloseable {
       cluster.close();
       throw e;
     }
+  }
+
+  /**
+   * As {@link #started(int, int, String...)}, on Debian's Redis 7, which a test that puts a relay in
+   * front of a node needs (see {@link #announce}); the test is skipped where it is not installed.
+   */
+  public static TestCluster startedOnRedis7(int masters, int replicasPerMaster) {
+    assumeTrue(Files.isExecutable(REDIS_7), REDIS_7 + " (Redis 7) is not installed: skipping");
+    return started(Optional.of(REDIS_7), masters, replicasPerMaster);
   }
 
   /** REDIS_ADDRESS for the proxy: every node as a seed. */
@@ -227,6 +242,34 @@ public final class TestCluster implements AutoCloseable {
     Eventually.await(CONVERGENCE, "every node sees slot " + slot + " on " + target.address(),
         () -> running().allMatch(node -> view(node).stream().anyMatch(n -> n.port() == target.port() && n.owns(slot))));
     awaitHealthy();
+  }
+
+  /**
+   * {@code node} tells the others {@code port} (a relay's) as its address, its bus port unchanged;
+   * returns once every master names that port. Needs Redis 7 ({@link #startedOnRedis7}).
+   */
+  public void announce(TestRedis node, int port) {
+    config(node, "cluster-announce-bus-port", node.port() + 10_000);
+    config(node, "cluster-announce-port", port);
+    awaitMastersName(port, node.port() + " is announced as " + port);
+  }
+
+  /** Undoes {@link #announce}: returns once every master names {@code node}'s own port again. */
+  public void announceOwnPort(TestRedis node) {
+    config(node, "cluster-announce-port", 0);
+    awaitMastersName(node.port(), node.port() + " is announced as itself again");
+  }
+
+  private void awaitMastersName(int port, String what) {
+    for (TestRedis master : masters()) {
+      Eventually.await(Duration.ofSeconds(30), master.address() + " says " + what,
+          () -> new String(master.commands().clusterNodes()).contains(":" + port + "@"));
+    }
+  }
+
+  private static void config(TestRedis node, String name, Object value) {
+    node.commands().dispatch(CommandType.CONFIG, new StatusOutput<>(ByteArrayCodec.INSTANCE),
+        new CommandArgs<>(ByteArrayCodec.INSTANCE).add("SET").add(name).add(String.valueOf(value)));
   }
 
   /**

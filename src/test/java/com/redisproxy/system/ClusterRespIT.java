@@ -357,7 +357,7 @@ class ClusterRespIT {
     try (RespSocket socket = socket()) {
       assertEquals(refused, socket.send(command("AUTH", "alice", "secret")).readLine());
       assertEquals(refused, socket.send(command("HELLO", "2", "AUTH", "alice", "secret")).readLine());
-      // What Lettuce and redis-py fall back from, to AUTH, which gets the refusal above.
+      // What a client falls back from to RESP2 and AUTH, which gets the refusal above.
       assertEquals("-NOPROTO unsupported protocol version\r\n", socket.send(command("HELLO", "3", "AUTH", "alice", "secret")).readLine());
       assertEquals(refused, socket.send(command("AUTH", "secret")).readLine(), "no gate: AUTH names no user of the proxy's");
       assertEquals("+PONG\r\n", socket.call(command("PING"), "+PONG\r\n"), "the connection stays open and usable");

@@ -344,6 +344,34 @@ class ClusterRespIT {
     }
   }
 
+  @Test
+  void authAsOneOfRedissUsersIsRefusedClearlyEvenWithItsRightPassword() {
+    // alice is a real user on every node, password and all: the proxy still never logs in as her,
+    // and says so, rather than WRONGPASS (her password is right) or +OK (she would be served as the proxy's user).
+    String refused = "-ERR AUTH as one of Redis's users is not supported in front of a Redis Cluster: every client acts"
+        + " as the proxy's own Redis user there\r\n";
+    for (TestRedis node : cluster.nodes()) {
+      try (RespSocket direct = new RespSocket(node.port(), WAIT)) {
+        direct.call(command("ACL", "SETUSER", "alice", "on", ">secret", "~alice:*", "+@all"), "+OK\r\n");
+        assertEquals("+OK\r\n", direct.call(command("AUTH", "alice", "secret"), "+OK\r\n"), "alice logs in on the node itself");
+      }
+    }
+    try (RespSocket socket = socket()) {
+      assertEquals(refused, socket.send(command("AUTH", "alice", "secret")).readLine());
+      assertEquals(refused, socket.send(command("HELLO", "2", "AUTH", "alice", "secret")).readLine());
+      // What a client falls back from to RESP2 and AUTH, which gets the refusal above.
+      assertEquals("-NOPROTO unsupported protocol version\r\n", socket.send(command("HELLO", "3", "AUTH", "alice", "secret")).readLine());
+      assertEquals(refused, socket.send(command("AUTH", "secret")).readLine(), "no gate: AUTH names no user of the proxy's");
+      assertEquals("+PONG\r\n", socket.call(command("PING"), "+PONG\r\n"), "the connection stays open and usable");
+    } finally {
+      for (TestRedis node : cluster.nodes()) {
+        try (RespSocket direct = new RespSocket(node.port(), WAIT)) {
+          direct.call(command("ACL", "DELUSER", "alice"), ":1\r\n");
+        }
+      }
+    }
+  }
+
   private static String bulkText(RespSocket socket) {
     String header = socket.readLine();
     int length = Integer.parseInt(header.substring(1, header.length() - 2));

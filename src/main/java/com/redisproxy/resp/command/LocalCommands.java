@@ -94,7 +94,7 @@ public final class LocalCommands {
     boolean resp3 = hello.version().map(version -> version == 3).orElse(session.resp3());
     if (hello.credentials().isPresent()) {
       HelloRequest.Credentials credentials = hello.credentials().get();
-      Optional<ByteString> refused = call.auth().authenticate(session, credentials.user(), credentials.password());
+      Optional<ByteString> refused = call.auth().helloAuth(session, credentials.user(), credentials.password());
       if (refused.isPresent()) {
         out.raw(refused.get());
         return;

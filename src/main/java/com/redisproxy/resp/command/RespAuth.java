@@ -157,6 +157,16 @@ public final class RespAuth {
     };
   }
 
+  /**
+   * HELLO's {@code AUTH <user> <password>}: as AUTH, in front of a Redis Cluster only the gate's
+   * {@code default} user is taken; any other user (or any user at all without a gate) gets the clear
+   * refusal, not WRONGPASS, which would say a real Redis user's password is wrong.
+   */
+  public Optional<ByteString> helloAuth(RespSession session, ByteString user, ByteString given) {
+    if (users.inCluster() && (password.isEmpty() || !user.equals(DEFAULT_USER))) return Optional.of(NOT_IN_CLUSTER);
+    return authenticate(session, user, given);
+  }
+
   /** Empty when the session is now authenticated; otherwise the error to answer. */
   public Optional<ByteString> authenticate(RespSession session, ByteString user, ByteString given) {
     boolean passwordMatches = password.map(expected -> expected.matches(given.toArray())).orElse(true);

@@ -279,7 +279,7 @@ public final class PinnedSession implements Pinned, BackendLink.Replies {
     }
     if (hello.credentials().isPresent()) {
       HelloRequest.Credentials credentials = hello.credentials().get();
-      Optional<ByteString> refused = auth.authenticate(session, credentials.user(), credentials.password());
+      Optional<ByteString> refused = auth.helloAuth(session, credentials.user(), credentials.password());
       if (refused.isPresent()) {
         answer(refused.get(), false);
         return;

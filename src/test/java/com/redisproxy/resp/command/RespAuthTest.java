@@ -108,6 +108,41 @@ class RespAuthTest {
     assertFalse(session.authenticated());
   }
 
+  private static final String NOT_IN_CLUSTER = "-ERR AUTH as one of Redis's users is not supported in front of a Redis"
+      + " Cluster: every client acts as the proxy's own Redis user there\r\n";
+
+  private static String answer(RespAuth by, RespSession client, String... args) {
+    return LocalCommands.answer(client, request(args), by).utf8String();
+  }
+
+  @Test
+  void inFrontOfAClusterAnotherUsersAuthOrHelloAuthIsRefusedClearlyAndTheGateStillWorks() {
+    RespAuth inCluster = new RespAuth(Password.fromSetting("pw"), metrics.authFailures("resp"),
+        RespAuth.RedisUsers.inCluster(RedisLogin.DEFAULT_WITHOUT_PASSWORD));
+    RespSession client = inCluster.newSession(8);
+    assertEquals(NOT_IN_CLUSTER, answer(inCluster, client, "AUTH", "alice", "secret"));
+    assertEquals(NOT_IN_CLUSTER, answer(inCluster, client, "HELLO", "2", "AUTH", "alice", "secret"));
+    assertFalse(client.authenticated());
+    assertEquals(WRONGPASS, answer(inCluster, client, "HELLO", "2", "AUTH", "default", "nope"), "the gate's own user");
+    assertTrue(answer(inCluster, client, "HELLO", "2", "AUTH", "default", "pw").startsWith("*14\r\n"));
+    assertTrue(client.authenticated());
+    assertEquals(NOT_IN_CLUSTER, answer(inCluster, client, "HELLO", "2", "AUTH", "alice", "secret"));
+    assertEquals(NOT_IN_CLUSTER, answer(inCluster, client, "AUTH", "alice", "secret"));
+    assertEquals("+OK\r\n", answer(inCluster, client, "AUTH", "pw"));
+  }
+
+  @Test
+  void inFrontOfAClusterWithoutAGateEveryAuthIsRefusedClearly() {
+    RespAuth inCluster = new RespAuth(Optional.empty(), metrics.authFailures("resp"),
+        RespAuth.RedisUsers.inCluster(RedisLogin.DEFAULT_WITHOUT_PASSWORD));
+    RespSession client = inCluster.newSession(9);
+    assertEquals(NOT_IN_CLUSTER, answer(inCluster, client, "AUTH", "secret"));
+    assertEquals(NOT_IN_CLUSTER, answer(inCluster, client, "AUTH", "default", "secret"));
+    assertEquals(NOT_IN_CLUSTER, answer(inCluster, client, "HELLO", "2", "AUTH", "default", "secret"));
+    assertEquals(NOT_IN_CLUSTER, answer(inCluster, client, "HELLO", "2", "AUTH", "alice", "secret"));
+    assertTrue(answer(inCluster, client, "HELLO", "2").startsWith("*14\r\n"), "HELLO without AUTH is answered");
+  }
+
   @Test
   void authArityAsRedis() {
     assertEquals("-ERR wrong number of arguments for 'auth' command\r\n", answer("AUTH"));

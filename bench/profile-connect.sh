@@ -5,7 +5,8 @@
 #   bench/profile-connect.sh OUT SPEC [SECONDS]    SPEC: a proxy jar (with 'jar|ENV=v ...') or 'bare'
 # Then: bench/profile-share.py OUT.collapsed (the shares by what a connection's CPU is spent on).
 # AP_EVENT=alloc profiles allocation instead (bytes, which a loaded machine does not move): the
-# last line then also gives the bytes allocated per request.
+# last line then also gives the bytes allocated per request. KEEP_ALIVE=1 profiles keep-alive hits
+# (wrk's 50 connections held open) instead of a new connection per request.
 # Needs async-profiler's libasyncProfiler.so (AP_LIB; Maven tools.profiler:async-profiler), wrk,
 # redis-server, target/test-classes. Ports: PROF_PORTS (17450) +0 HTTP, +1 RESP, +10 Redis.
 set -uo pipefail
@@ -36,9 +37,10 @@ for _ in $(seq 600); do curl -s -o /dev/null "http://127.0.0.1:$HTTP/" && break;
 # every key cached (through RESP), then the JIT warmed on both kinds of connection
 [ "$jar" = bare ] || redis-benchmark -h 127.0.0.1 -p $RESP -t get -r 10000 -n 300000 -P 16 -q >/dev/null 2>&1
 wrk -t1 -c50 -d5s -s bench/hot-keys.lua "http://127.0.0.1:$HTTP" >/dev/null
-wrk -t1 -c50 -d20s -H 'Connection: close' -s bench/hot-keys.lua "http://127.0.0.1:$HTTP" >/dev/null
+CLOSE=(-H 'Connection: close'); [ -n "${KEEP_ALIVE:-}" ] && CLOSE=()
+wrk -t1 -c50 -d20s "${CLOSE[@]}" -s bench/hot-keys.lua "http://127.0.0.1:$HTTP" >/dev/null
 start=$(date +%s); before=$(awk '{ print $14 + $15 }' /proc/$server/stat)
-out=$(wrk -t1 -c50 -d${SECS}s -H 'Connection: close' -s bench/hot-keys.lua "http://127.0.0.1:$HTTP")
+out=$(wrk -t1 -c50 -d${SECS}s "${CLOSE[@]}" -s bench/hot-keys.lua "http://127.0.0.1:$HTTP")
 after=$(awk '{ print $14 + $15 }' /proc/$server/stat); end=$(date +%s)
 sleep 11 # the last dump
 # the dumps whose 10 s began within the measured load (file names are their start times)

@@ -67,8 +67,8 @@ final class HttpAuth extends AllDirectives {
 
   /** Whether {@code request} may pass the gate: no password is set, or it carries the right one. Counts nothing. */
   boolean allows(HttpRequest request) {
-    return password.isEmpty() || request.getHeader("Authorization")
-        .flatMap(header -> AuthorizationHeader.password(header.value()))
+    return password.isEmpty() || RequestHeaders.value(request, "authorization")
+        .flatMap(AuthorizationHeader::password)
         .filter(given -> password.get().matches(given))
         .isPresent();
   }
@@ -101,7 +101,7 @@ final class HttpAuth extends AllDirectives {
 
   private Caller caller(HttpRequest request) {
     if (password.isPresent() || !identity.followed()) return allows(request) ? Caller.as(identity.user()) : Caller.refused(UNAUTHORIZED);
-    Optional<String> header = request.getHeader("Authorization").map(h -> h.value());
+    Optional<String> header = RequestHeaders.value(request, "authorization");
     AclRules rules = identity.permission().rules();
     if (header.isEmpty()) {
       if (anonymousRefused) return Caller.refused(UNAUTHORIZED);

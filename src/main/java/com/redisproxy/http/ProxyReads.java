@@ -46,11 +46,17 @@ final class ProxyReads {
     // The Scala model's path is compared as it is; the Java one renders a String on every call.
     Uri uri = ((org.apache.pekko.http.scaladsl.model.HttpRequest) request).uri();
     if (!uri.path().equals(PROXY) && !uri.path().equals(PROXY_SLASH)) return Optional.empty();
-    Optional<String> key = request.getUri().query().get("key");
+    Optional<String> key = key(request, uri);
     if (key.isEmpty() || key.get().isEmpty() || !auth.allows(request)) return Optional.empty();
     Optional<HttpResponse> refused = auth.refusal(request, key.get());
     if (refused.isPresent()) return Optional.of(java.util.concurrent.CompletableFuture.completedFuture(refused.get()));
-    boolean json = request.getHeader("Accept").filter(accept -> JsonMode.isRequested(accept.value())).isPresent();
+    boolean json = RequestHeaders.value(request, "accept").filter(JsonMode::isRequested).isPresent();
     return Optional.of(read(key.get(), json));
+  }
+
+  private static Optional<String> key(HttpRequest request, Uri uri) {
+    if (uri.rawQueryString().isEmpty()) return Optional.empty();
+    Optional<String> plain = KeyParameter.plain(uri.rawQueryString().get());
+    return plain.isPresent() ? plain : request.getUri().query().get("key");
   }
 }

@@ -70,6 +70,15 @@ class ProxyReadsTest {
   }
 
   @Test
+  void anEncodedKeyIsDecodedByTheQueryParser() throws Exception {
+    ProxyReads reads = reads(Optional.empty());
+    for (String uri : List.of("/proxy?key=a%26b%3Dc", "/proxy?other=x&key=a%26b%3Dc")) {
+      HttpResponse response = reads.plainRead(HttpRequest.GET(uri)).orElseThrow().toCompletableFuture().join();
+      assertEquals("value of a&b=c", body(response), uri);
+    }
+  }
+
+  @Test
   void anythingElseIsLeftToTheRoutes() {
     ProxyReads reads = reads(Optional.empty());
     for (HttpRequest request : List.of(HttpRequest.GET("/proxy"), HttpRequest.GET("/proxy?key="),

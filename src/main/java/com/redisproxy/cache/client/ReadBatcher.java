@@ -88,25 +88,38 @@ public final class ReadBatcher implements CacheReads {
   }
 
   private void deliver(List<Read> batch, List<Lookup> cached) {
-    List<Missed> missed = new ArrayList<>();
-    List<CacheKey> toRead = new ArrayList<>();
+    // The lists of misses are made only when there is one: a batch of hits allocates none of them.
+    List<Missed> missed = null;
+    List<CacheKey> toRead = null;
     int from = 0;
     for (Read read : batch) {
       GetResult[] results = new GetResult[read.keys().size()];
-      List<Integer> notCached = new ArrayList<>();
+      List<Integer> notCached = null;
       for (int i = 0; i < results.length; i++) {
-        if (cached.get(from + i) instanceof GetResult result) results[i] = result;
-        else notCached.add(i);
+        if (cached.get(from + i) instanceof GetResult result) {
+          results[i] = result;
+          continue;
+        }
+        if (notCached == null) notCached = new ArrayList<>();
+        notCached.add(i);
       }
       from += results.length;
-      if (notCached.isEmpty()) {
+      if (notCached == null) {
         read.answer().complete(Arrays.asList(results));
         continue;
+      }
+      if (missed == null) {
+        missed = new ArrayList<>();
+        toRead = new ArrayList<>();
       }
       missed.add(new Missed(read, results, notCached));
       for (int i : notCached) toRead.add(read.keys().get(i));
     }
-    if (missed.isEmpty()) return;
+    if (missed == null) return;
+    fetch(missed, toRead);
+  }
+
+  private void fetch(List<Missed> missed, List<CacheKey> toRead) {
     cache.getAll(toRead).thenAccept(fetched -> answerOn.execute(() -> {
       int next = 0;
       for (Missed miss : missed) {

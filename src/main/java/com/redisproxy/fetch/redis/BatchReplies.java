@@ -84,6 +84,17 @@ final class BatchReplies extends ChannelDuplexHandler {
     // One buffer, not a composite: Lettuce's decoder reads through nioBuffer views of it.
     pending.writeBytes(bytes);
     bytes.release();
+    try {
+      readReplies(context);
+    } catch (RuntimeException unexpected) {
+      // Which reply is whose is no longer known: the connection is not read from again.
+      log.error("Closing a fetch connection after a reply it could not read ({})", context.channel(), unexpected);
+      pending.clear();
+      context.close();
+    }
+  }
+
+  private void readReplies(ChannelHandlerContext context) {
     while (pending.isReadable() && context.channel().isOpen()) {
       // pending starts with the reply being read, however much of it the framer has scanned
       boolean push = pending.getByte(pending.readerIndex()) == '>';
@@ -98,6 +109,14 @@ final class BatchReplies extends ChannelDuplexHandler {
       }
     }
     pending.discardSomeReadBytes();
+  }
+
+  // Lettuce's handler takes the oldest command off its stack for an exception it is told of, which
+  // this order would not follow: the connection is closed instead (every command in flight fails).
+  @Override
+  public void exceptionCaught(ChannelHandlerContext context, Throwable cause) {
+    context.close();
+    context.fireExceptionCaught(cause);
   }
 
   // The batch's next reply, if all there: GET's and PTTL's read here, any other kept whole.

@@ -196,10 +196,10 @@ public final class MissBatch {
     return withTtl || !read.isGet();
   }
 
-  // Every key not yet answered in full fails with the connection's failure; the others keep their replies.
+  // Every key not yet answered in full fails with the connection's failure; the others keep their
+  // replies. Replies still on their way are read on all the same (BatchReplies counts them) and ignored.
   private void failRemaining(Throwable failure) {
     for (int unanswered = key; unanswered < keys.size(); unanswered++) failed(unanswered, failure);
-    key = keys.size();
     end();
   }
 

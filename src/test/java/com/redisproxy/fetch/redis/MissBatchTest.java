@@ -204,6 +204,27 @@ class MissBatchTest {
   }
 
   @Test
+  void repliesOfABatchThatFailedOnTheirWayAreReadOnAndTheRestGoesOnToLettuce() {
+    MissBatch batch = sent(gets("a", "b"), false);
+    Command<ByteString, ByteString, String> after = ping();
+    channel.writeOutbound(after);
+    replies("$2\r\nva\r\n");
+    batch.envelope().completeExceptionally(new RedisException("failed while its replies were on their way"));
+    replies("$2\r\nvb\r\n+PONG\r\n");
+    assertEquals(bytes("va"), reads(batch).get(0).value().value());
+    assertEquals(FetchError.UNAVAILABLE, FetchError.classify(reads(batch).get(1).failure()));
+    assertEquals(List.of("+OK\r\n", "+PONG\r\n"), lettuce.replies, "the batch's replies counted, PING's passed on");
+    assertTrue(channel.isOpen());
+  }
+
+  @Test
+  void anExceptionOnTheConnectionClosesIt() {
+    sent(gets("a"), false);
+    channel.pipeline().fireExceptionCaught(new IllegalStateException("a decoder failed"));
+    assertFalse(channel.isOpen(), "which reply is whose is no longer known");
+  }
+
+  @Test
   void anEnvelopeRefusedBeforeTheChannelFailsEveryKey() {
     MissBatch batch = new MissBatch(gets("a", "b"), true);
     batch.envelope().completeExceptionally(new RedisException("Request queue size exceeded"));

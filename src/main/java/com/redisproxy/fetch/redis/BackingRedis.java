@@ -56,7 +56,8 @@ public final class BackingRedis implements BackingStore {
 
   private static final Logger log = LoggerFactory.getLogger(BackingRedis.class);
   private static final Duration RETRY_DELAY = Duration.ofMillis(500);
-  // 2 commands a key: 2,000 commands a batch against a request queue of 10,000.
+  // A batch of misses is one command on Lettuce's stack (MissBatch), however many keys it reads: the
+  // misses in flight are bounded by the CacheActor (cache.max-fetches-in-flight), the batches here.
   private static final int REQUEST_QUEUE_SIZE = 10_000;
   private static final int KEYS_PER_BATCH = 1_000;
 

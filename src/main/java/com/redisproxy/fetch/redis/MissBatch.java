@@ -1,28 +1,24 @@
 package com.redisproxy.fetch.redis;
 
 import com.redisproxy.fetch.ByteStringCodec;
-import com.redisproxy.fetch.FetchError;
 import com.redisproxy.fetch.KeyRead;
 import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.fetch.RedisValue;
-import com.redisproxy.fetch.raw.RawReply;
 import com.redisproxy.fetch.raw.Resp2Form;
 import io.lettuce.core.RedisCommandExecutionException;
 import io.lettuce.core.RedisCommandTimeoutException;
 import io.lettuce.core.TimeoutOptions;
 import io.lettuce.core.api.StatefulRedisConnection;
-import io.lettuce.core.resource.NettyCustomizer;
 import io.lettuce.core.output.CommandOutput;
-import io.lettuce.core.output.IntegerOutput;
-import io.lettuce.core.output.ValueOutput;
 import io.lettuce.core.protocol.Command;
-import io.lettuce.core.protocol.CommandArgs;
 import io.lettuce.core.protocol.CommandType;
-import io.lettuce.core.protocol.ProtocolKeyword;
 import io.lettuce.core.protocol.RedisCommand;
+import io.lettuce.core.resource.NettyCustomizer;
 import io.netty.buffer.ByteBuf;
 import io.netty.util.Timeout;
 import io.netty.util.Timer;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -32,36 +28,49 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import org.apache.pekko.util.ByteString;
 
 /**
  * The reads (GET, or another command of one key, and PTTL) of a batch of misses, answered together
- * in one completion. A command's reply is kept as Redis sent it ({@link RawReply}, which needs
- * {@link com.redisproxy.fetch.raw.WholeReplies} on the channel), in RESP3, the fetch connections'
- * protocol, or turned into RESP2 ({@link Resp2Form}) for a RESP2 client; a command's key always
- * has its PTTL read, if only to tell a reply about a missing key. Each
- * command reports its own reply to the batch: Lettuce's AsyncCommand costs a future per command,
- * a combination of two per key and a timer task per command, most of a miss's cost in the
- * proxy. The batch has one deadline instead of one a command.
+ * in one completion, with one deadline (the fetch timeout). A command's reply is kept as Redis sent
+ * it, in RESP3, the fetch connections' protocol, or turned into RESP2 ({@link Resp2Form}) for a
+ * RESP2 client; a command's key always has its PTTL read, if only to tell a reply about a missing key.
+ *
+ * <p>The batch is one command for Lettuce ({@link Envelope}): one entry on its command stack, one
+ * encoding of every read into one buffer, one completion. {@link BatchReplies}, just before
+ * Lettuce's command handler, reads the batch's replies off the wire into the batch itself, in the
+ * order they were sent, and hands Lettuce one short reply for the whole batch once the last is
+ * in. A command a read cost Lettuce a stack entry, an argument list, an output, a decoding of its
+ * reply into a buffer of its own and a completion: most of a miss's cost in the proxy.
  */
 public final class MissBatch {
   /** Marks this class's commands, which {@link #sharesBatchDeadline} tells Lettuce's per-command timeouts to skip. */
   private interface Batched {}
 
-  private static final ByteStringCodec CODEC = ByteStringCodec.INSTANCE;
-  @SuppressWarnings("rawtypes")
-  private static final AtomicIntegerFieldUpdater<Reply> REPORTED = AtomicIntegerFieldUpdater.newUpdater(Reply.class, "reported");
+  /** What the batch's next reply answers. */
+  enum Expected {
+    /** GET's value: a bulk string, or null. */
+    VALUE,
+    /** A command's reply, kept whole. */
+    WHOLE,
+    /** The key's PTTL: an integer. */
+    TTL
+  }
+
+  private static final byte[] GET = "*2\r\n$3\r\nGET\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] PTTL = "*2\r\n$4\r\nPTTL\r\n".getBytes(StandardCharsets.US_ASCII);
+  private static final byte[] CRLF = {'\r', '\n'};
 
   private final List<RedisFetcher.Wanted> keys;
   private final boolean withTtl;
   private final ByteString[] values;
   private final long[] ttls;
   private final Throwable[] failures;
-  // Replies still to come; the one that brings it to 0 ends the batch. Each reply's slot is
-  // written before its decrement, so the last sees them all.
-  private final AtomicInteger unanswered;
+  private final Envelope envelope = new Envelope();
+  // The next reply's key, and whether it is that key's PTTL. Replies are recorded on the
+  // connection's event loop only, in the order the reads were sent.
+  private int key;
+  private boolean ttlNext;
   private final AtomicBoolean ended = new AtomicBoolean();
   private final CompletableFuture<List<KeyRead>> done = new CompletableFuture<>();
 
@@ -71,19 +80,18 @@ public final class MissBatch {
     this.values = new ByteString[keys.size()];
     this.ttls = new long[keys.size()];
     this.failures = new Throwable[keys.size()];
-    int commands = 0;
-    for (RedisFetcher.Wanted read : keys) commands += withTtl || !read.isGet() ? 2 : 1;
-    this.unanswered = new AtomicInteger(commands);
+    if (keys.isEmpty()) end();
   }
 
   /**
-   * Sends the GET (and PTTL) of {@code keys} on {@code connection} as one batch with one deadline,
-   * {@code timeout} on {@code timer}; the connection's channel must have {@link #CHANNEL_SETUP} and
-   * its client {@link #timeoutsOutsideBatches}.
+   * Sends the reads of {@code keys} (with their PTTL when {@code withTtl}) on {@code connection} as
+   * one batch with one deadline, {@code timeout} on {@code timer}; the connection's channel must
+   * have {@link #CHANNEL_SETUP} and its client {@link #timeoutsOutsideBatches}.
    */
   public static CompletionStage<List<KeyRead>> send(StatefulRedisConnection<ByteString, ByteString> connection,
       List<RedisFetcher.Wanted> keys, boolean withTtl, Duration timeout, Timer timer) {
     MissBatch batch = new MissBatch(keys, withTtl);
+    if (batch.ended()) return batch.answers();
     connection.dispatch(batch.envelope());
     if (!batch.ended()) {
       Timeout deadline = timer.newTimeout(expired -> batch.expire(timeout), timeout.toNanos(), TimeUnit.NANOSECONDS);
@@ -92,73 +100,22 @@ public final class MissBatch {
     return batch.answers();
   }
 
-  /** For a client's resources: opens the batches on every channel (see {@link BatchWriter}). */
-  public static final NettyCustomizer CHANNEL_SETUP = BatchWriter.ON_EVERY_CHANNEL;
+  /** For a client's resources: reads the batches' replies on every channel (see {@link BatchReplies}). */
+  public static final NettyCustomizer CHANNEL_SETUP = BatchReplies.ON_EVERY_CHANNEL;
 
   /** For a client's timeout options: {@code timeout} for every command but a batch's, which has its own deadline. */
   public static TimeoutOptions.TimeoutSource timeoutsOutsideBatches(Duration timeout) {
     return new TimeoutsOutsideBatches(timeout);
   }
 
-  /** True for the commands of a batch: their deadline is the batch's. */
+  /** True for a batch's command: its deadline is the batch's. */
   static boolean sharesBatchDeadline(RedisCommand<?, ?, ?> command) {
     return command instanceof Batched;
   }
 
-  /** Each read, followed by its key's PTTL when asked for (always for a command), to be sent in this order. */
-  List<RedisCommand<ByteString, ByteString, ?>> commands() {
-    List<RedisCommand<ByteString, ByteString, ?>> commands = new ArrayList<>(keys.size() * 2);
-    for (int i = 0; i < keys.size(); i++) {
-      RedisFetcher.Wanted read = keys.get(i);
-      commands.add(read.isGet() ? new ValueReply(i, read.key()) : new CommandReply(i, read.command()));
-      if (withTtl || !read.isGet()) commands.add(new TtlReply(i, read.key()));
-    }
-    return commands;
-  }
-
-  /**
-   * The batch's commands as one command for Lettuce's connection, opened by {@link BatchWriter}
-   * on the channel: Lettuce's command handler then writes them as one message into one buffer,
-   * where handed over one by one each crosses the pipeline with its own message, buffer and
-   * listener (more than half of the cache's thread under misses at -P 16).
-   */
+  /** The batch as Lettuce's command: written as every read of the batch, completed once all are answered. */
   Envelope envelope() {
-    return new Envelope(commands());
-  }
-
-  /** The commands of a batch on their way to the channel. */
-  final class Envelope extends Command<ByteString, ByteString, Void> implements Batched {
-    private final List<RedisCommand<ByteString, ByteString, ?>> commands;
-
-    private Envelope(List<RedisCommand<ByteString, ByteString, ?>> commands) {
-      super(CommandType.GET, null);
-      this.commands = commands;
-    }
-
-    /** The commands to write; the envelope is done once opened, so that Lettuce never sends it twice. */
-    List<RedisCommand<ByteString, ByteString, ?>> open() {
-      super.complete();
-      return commands;
-    }
-
-    // Refused before it reached the channel (not connected, request queue full): every key fails.
-    @Override
-    public boolean completeExceptionally(Throwable failure) {
-      if (isDone()) return false;
-      super.completeExceptionally(failure);
-      for (RedisCommand<ByteString, ByteString, ?> command : commands) command.completeExceptionally(failure);
-      return true;
-    }
-
-    @Override
-    public void cancel() {
-      completeExceptionally(new CancellationException("cancelled"));
-    }
-
-    @Override
-    public void encode(ByteBuf buffer) {
-      throw new IllegalStateException("a miss batch reached the encoder unopened: BatchWriter is not in the pipeline");
-    }
+    return envelope;
   }
 
   /** Completes with one read per key, in key order, or, should {@link #expire} come first, a timeout for every key. */
@@ -166,27 +123,92 @@ public final class MissBatch {
     return done;
   }
 
+  boolean ended() {
+    return ended.get();
+  }
+
   /** Ends the batch with a timeout for every key, unless all replies came first. */
   void expire(Duration after) {
     if (!ended.compareAndSet(false, true)) return;
     RedisCommandTimeoutException timeout =
         new RedisCommandTimeoutException("Command timed out after " + after.toMillis() + " millisecond(s)");
-    KeyRead failed = KeyRead.failed(timeout);
-    done.complete(Arrays.asList(filled(keys.size(), failed)));
+    KeyRead[] reads = new KeyRead[keys.size()];
+    Arrays.fill(reads, KeyRead.failed(timeout));
+    done.complete(Arrays.asList(reads));
   }
 
-  boolean ended() {
-    return ended.get();
+  // ---- the wire, in the order the reads are sent and answered ----
+
+  /** Every read of the batch, each followed by its key's PTTL when read, as Redis's protocol. */
+  void encode(ByteBuf out) {
+    for (RedisFetcher.Wanted read : keys) {
+      if (read.isGet()) {
+        out.writeBytes(GET);
+        writeBulk(out, read.key());
+      } else {
+        writeArrayHeader(out, read.command().size());
+        for (ByteString arg : read.command()) writeBulk(out, arg);
+      }
+      if (hasTtl(read)) {
+        out.writeBytes(PTTL);
+        writeBulk(out, read.key());
+      }
+    }
   }
 
-  private static KeyRead[] filled(int size, KeyRead read) {
-    KeyRead[] reads = new KeyRead[size];
-    Arrays.fill(reads, read);
-    return reads;
+  /** What the next reply answers; only while {@link #allAnswered} is false. */
+  Expected expected() {
+    if (ttlNext) return Expected.TTL;
+    return keys.get(key).isGet() ? Expected.VALUE : Expected.WHOLE;
   }
 
-  private void answered() {
-    if (unanswered.decrementAndGet() != 0 || !ended.compareAndSet(false, true)) return;
+  boolean allAnswered() {
+    return key == keys.size();
+  }
+
+  /** GET's value (null: no such key), or a command's whole reply. */
+  void value(ByteString value) {
+    values[key] = value;
+    next();
+  }
+
+  void ttl(long millis) {
+    ttls[key] = millis;
+    next();
+  }
+
+  /** An error reply ({@code text} without its '-'), as Lettuce's own commands fail with it, so that FetchError reads it alike. */
+  void error(String text) {
+    failed(key, new RedisCommandExecutionException(text));
+    next();
+  }
+
+  private void next() {
+    if (!ttlNext && hasTtl(keys.get(key))) {
+      ttlNext = true;
+      return;
+    }
+    ttlNext = false;
+    if (++key == keys.size()) end();
+  }
+
+  private boolean hasTtl(RedisFetcher.Wanted read) {
+    return withTtl || !read.isGet();
+  }
+
+  // Every key not yet answered in full fails with the connection's failure; the others keep their
+  // replies. Replies still on their way are read on all the same (BatchReplies counts them) and ignored.
+  private void failRemaining(Throwable failure) {
+    for (int unanswered = key; unanswered < keys.size(); unanswered++) failed(unanswered, failure);
+    end();
+  }
+
+  private void failed(int failedKey, Throwable failure) {
+    if (failures[failedKey] == null) failures[failedKey] = failure;
+  }
+
+  private void end() {
+    if (!ended.compareAndSet(false, true)) return;
     try {
       done.complete(reads());
     } catch (RuntimeException unexpected) {
@@ -215,47 +237,53 @@ public final class MissBatch {
     return reads;
   }
 
-  // The first failure of a key's commands is the key's; Redis's error replies become the exception
-  // Lettuce's own commands complete with, so that FetchError reads them alike.
-  private void failed(int key, Throwable failure) {
-    if (failures[key] == null) failures[key] = failure;
-    answered();
+  private static void writeArrayHeader(ByteBuf out, int size) {
+    out.writeByte('*');
+    writeDecimal(out, size);
+    out.writeBytes(CRLF);
   }
 
-  private abstract class Reply<T> extends Command<ByteString, ByteString, T> implements Batched {
-    final int key;
-    // 0 until the command's outcome is reported to the batch: once only, whichever thread and path
-    // (Lettuce completes a command whose reply failed to decode twice, exceptionally then normally).
-    private volatile int reported;
+  private static void writeBulk(ByteBuf out, ByteString bytes) {
+    out.writeByte('$');
+    writeDecimal(out, bytes.size());
+    out.writeBytes(CRLF);
+    out.writeBytes(bytes.toArrayUnsafe()); // no copy for a compact ByteString, as keys are
+    out.writeBytes(CRLF);
+  }
 
-    Reply(CommandType type, CommandOutput<ByteString, ByteString, T> output, int key, ByteString keyBytes) {
-      this(type, output, key, new CommandArgs<>(CODEC).addKey(keyBytes));
+  private static void writeDecimal(ByteBuf out, int value) {
+    int digits = 1;
+    for (int rest = value / 10; rest > 0; rest /= 10) digits++;
+    int at = out.writerIndex();
+    out.ensureWritable(digits);
+    for (int i = digits - 1, rest = value; i >= 0; i--, rest /= 10) out.setByte(at + i, '0' + rest % 10);
+    out.writerIndex(at + digits);
+  }
+
+  /**
+   * The batch on Lettuce's command stack. Lettuce encodes it as every read of the batch and
+   * completes it when {@link BatchReplies} hands it the batch's one reply; should it fail first
+   * (refused before the channel, connection lost), every key not answered in full fails with it.
+   */
+  final class Envelope extends Command<ByteString, ByteString, Void> implements Batched {
+    private Envelope() {
+      super(CommandType.GET, new BatchDone());
     }
 
-    Reply(ProtocolKeyword type, CommandOutput<ByteString, ByteString, T> output, int key,
-        CommandArgs<ByteString, ByteString> args) {
-      super(type, output, args);
-      this.key = key;
+    MissBatch batch() {
+      return MissBatch.this;
     }
 
     @Override
-    public void complete() {
-      if (!REPORTED.compareAndSet(this, 0, 1)) return;
-      super.complete();
-      CommandOutput<ByteString, ByteString, T> output = getOutput();
-      if (output.hasError()) {
-        failed(key, new RedisCommandExecutionException(output.getError()));
-      } else {
-        record(output.get());
-        answered();
-      }
+    public void encode(ByteBuf buffer) {
+      MissBatch.this.encode(buffer);
     }
 
     @Override
     public boolean completeExceptionally(Throwable failure) {
-      if (!REPORTED.compareAndSet(this, 0, 1)) return false;
+      if (isDone()) return false;
       super.completeExceptionally(failure);
-      failed(key, failure);
+      failRemaining(failure);
       return true;
     }
 
@@ -265,52 +293,15 @@ public final class MissBatch {
       String reason = getOutput().getError();
       completeExceptionally(new CancellationException(reason == null ? "cancelled" : reason));
     }
-
-    abstract void record(T reply);
   }
 
-  private final class ValueReply extends Reply<ByteString> {
-    ValueReply(int key, ByteString keyBytes) {
-      super(CommandType.GET, new ValueOutput<>(CODEC), key, keyBytes);
+  /** The envelope's output: the batch's one short reply carries nothing, its reads are in the batch. */
+  private static final class BatchDone extends CommandOutput<ByteString, ByteString, Void> {
+    BatchDone() {
+      super(ByteStringCodec.INSTANCE, null);
     }
 
     @Override
-    void record(ByteString reply) {
-      values[key] = reply;
-    }
-  }
-
-  /** A command other than GET, its reply kept whole, as Redis sent it (an error reply too: it is the answer). */
-  private final class CommandReply extends Reply<ByteString> {
-    @SuppressWarnings({"unchecked", "rawtypes"})
-    CommandReply(int key, List<ByteString> request) {
-      super(new Named(request.get(0).toArray()), (CommandOutput) new RawReply(), key, argsOf(request));
-    }
-
-    @Override
-    void record(ByteString reply) {
-      if (reply == null) throw new IllegalStateException("a command's reply did not come through WholeReplies");
-      values[key] = reply;
-    }
-  }
-
-  private static CommandArgs<ByteString, ByteString> argsOf(List<ByteString> request) {
-    CommandArgs<ByteString, ByteString> args = new CommandArgs<>(CODEC);
-    for (int i = 1; i < request.size(); i++) args.add(request.get(i).toArrayUnsafe());
-    return args;
-  }
-
-  /** A command's name as the client sent it. */
-  private record Named(byte[] getBytes) implements ProtocolKeyword {}
-
-  private final class TtlReply extends Reply<Long> {
-    TtlReply(int key, ByteString keyBytes) {
-      super(CommandType.PTTL, new IntegerOutput<>(CODEC), key, keyBytes);
-    }
-
-    @Override
-    void record(Long reply) {
-      ttls[key] = reply == null ? -1 : reply;
-    }
+    public void set(ByteBuffer bytes) {}
   }
 }

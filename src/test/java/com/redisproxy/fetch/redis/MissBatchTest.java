@@ -1,6 +1,5 @@
 package com.redisproxy.fetch.redis;
 
-import com.redisproxy.fetch.RedisFetcher;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
@@ -9,146 +8,261 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.redisproxy.fetch.ByteStringCodec;
 import com.redisproxy.fetch.FetchError;
 import com.redisproxy.fetch.KeyRead;
+import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.fetch.RedisValue;
-
 import io.lettuce.core.RedisConnectionException;
+import io.lettuce.core.RedisException;
 import io.lettuce.core.output.StatusOutput;
 import io.lettuce.core.protocol.Command;
 import io.lettuce.core.protocol.CommandType;
 import io.lettuce.core.protocol.RedisCommand;
-import java.nio.ByteBuffer;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.channel.embedded.EmbeddedChannel;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
 
-/** A batch's commands answered as Lettuce's command handler answers them: output first, then complete. */
+/** A batch's replies read off the wire by {@link BatchReplies}, with a stand-in for Lettuce's command handler behind it. */
 class MissBatchTest {
 
-  private static List<RedisFetcher.Wanted> gets(ByteString... keys) {
-    return java.util.Arrays.stream(keys).map(key -> new RedisFetcher.Wanted(key, 0)).toList();
+  /** Stands where Lettuce's command handler is: a stack of the commands written, the oldest completed by each reply. */
+  private static final class Lettuce extends ChannelDuplexHandler {
+    final ArrayDeque<RedisCommand<?, ?, ?>> stack = new ArrayDeque<>();
+    final List<String> replies = new ArrayList<>();
+
+    @Override
+    public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
+      if (message instanceof RedisCommand<?, ?, ?> command) stack.add(command);
+      context.write(message, promise);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext context, Object message) {
+      ByteBuf bytes = (ByteBuf) message;
+      String reply = bytes.toString(StandardCharsets.UTF_8);
+      bytes.release();
+      replies.add(reply);
+      if (reply.startsWith(">")) return; // a push: no command's reply
+      RedisCommand<?, ?, ?> command = stack.poll();
+      if (command != null) command.complete();
+    }
+  }
+
+  private final Lettuce lettuce = new Lettuce();
+  private final EmbeddedChannel channel = channel(lettuce);
+
+  private static EmbeddedChannel channel(Lettuce lettuce) {
+    EmbeddedChannel channel = new EmbeddedChannel();
+    channel.pipeline().addLast(new BatchReplies(channel), lettuce);
+    return channel;
+  }
+
+  private static List<RedisFetcher.Wanted> gets(String... keys) {
+    return Arrays.stream(keys).map(key -> new RedisFetcher.Wanted(bytes(key), 0)).toList();
   }
 
   private static ByteString bytes(String text) {
     return ByteString.fromString(text);
   }
 
-  private static void reply(RedisCommand<ByteString, ByteString, ?> command, String bulk) {
-    command.getOutput().set(ByteBuffer.wrap(bulk.getBytes(StandardCharsets.UTF_8)));
-    command.complete();
+  private MissBatch sent(List<RedisFetcher.Wanted> keys, boolean withTtl) {
+    MissBatch batch = new MissBatch(keys, withTtl);
+    channel.writeOutbound(batch.envelope());
+    return batch;
   }
 
-  private static void reply(RedisCommand<ByteString, ByteString, ?> command, long integer) {
-    command.getOutput().set(integer);
-    command.complete();
+  private void replies(String wire) {
+    channel.writeInbound(Unpooled.copiedBuffer(wire, StandardCharsets.UTF_8));
   }
 
-  private static void nil(RedisCommand<ByteString, ByteString, ?> command) {
-    command.getOutput().set((ByteBuffer) null);
-    command.complete();
+  private static List<KeyRead> reads(MissBatch batch) {
+    assertTrue(batch.answers().toCompletableFuture().isDone(), "answered");
+    return batch.answers().toCompletableFuture().join();
   }
 
-  private static void error(RedisCommand<ByteString, ByteString, ?> command, String text) {
-    command.getOutput().setError(text);
-    command.complete();
-  }
+  private static final String ABC_REPLIES = "$2\r\nva\r\n:-1\r\n$-1\r\n:-2\r\n$2\r\nvc\r\n:1500\r\n";
 
   @Test
   void answersEveryKeyInKeyOrderOnceTheLastReplyComes() {
-    MissBatch batch = new MissBatch(gets(bytes("a"), bytes("b"), bytes("c")), true);
-    List<RedisCommand<ByteString, ByteString, ?>> commands = batch.commands();
-    assertEquals(6, commands.size(), "a GET and a PTTL a key");
-    reply(commands.get(0), "va");
-    reply(commands.get(1), -1);
-    nil(commands.get(2));
-    reply(commands.get(3), -2);
-    reply(commands.get(4), "vc");
+    MissBatch batch = sent(gets("a", "b", "c"), true);
+    replies(ABC_REPLIES.substring(0, ABC_REPLIES.length() - ":1500\r\n".length()));
     assertFalse(batch.answers().toCompletableFuture().isDone(), "one reply still to come");
-    reply(commands.get(5), 1500);
+    assertEquals(List.of(), lettuce.replies, "nothing for Lettuce before the batch is whole");
+    replies(":1500\r\n");
 
-    List<KeyRead> reads = batch.answers().toCompletableFuture().join();
+    List<KeyRead> reads = reads(batch);
     assertEquals(new RedisValue(bytes("va"), RedisValue.NO_EXPIRY), reads.get(0).value());
     assertEquals(new RedisValue(null, RedisValue.NO_EXPIRY), reads.get(1).value());
     assertEquals(new RedisValue(bytes("vc"), 1500), reads.get(2).value());
+    assertEquals(List.of("+OK\r\n"), lettuce.replies, "one reply for the whole batch");
+    assertTrue(batch.envelope().isDone(), "Lettuce completed the batch's one command");
+  }
+
+  @Test
+  void repliesSplitAtEveryOffsetReadAlike() {
+    for (int split = 0; split <= ABC_REPLIES.length(); split++) {
+      Lettuce stack = new Lettuce();
+      EmbeddedChannel wire = channel(stack);
+      MissBatch batch = new MissBatch(gets("a", "b", "c"), true);
+      wire.writeOutbound(batch.envelope());
+      wire.writeInbound(Unpooled.copiedBuffer(ABC_REPLIES.substring(0, split), StandardCharsets.UTF_8));
+      wire.writeInbound(Unpooled.copiedBuffer(ABC_REPLIES.substring(split), StandardCharsets.UTF_8));
+      List<KeyRead> reads = reads(batch);
+      assertEquals(bytes("va"), reads.get(0).value().value(), "split at " + split);
+      assertNull(reads.get(1).value().value(), "split at " + split);
+      assertEquals(new RedisValue(bytes("vc"), 1500), reads.get(2).value(), "split at " + split);
+      assertEquals(List.of("+OK\r\n"), stack.replies, "split at " + split);
+    }
+  }
+
+  @Test
+  void encodesEachReadFollowedByItsKeysPttl() {
+    List<RedisFetcher.Wanted> reads = List.of(new RedisFetcher.Wanted(bytes("a"), 0),
+        new RedisFetcher.Wanted(bytes("h"), List.of(bytes("HGET"), bytes("h"), bytes("field-10")), true, 1));
+    ByteBuf out = Unpooled.buffer();
+    new MissBatch(reads, true).encode(out);
+    assertEquals("*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$4\r\nPTTL\r\n$1\r\na\r\n"
+        + "*3\r\n$4\r\nHGET\r\n$1\r\nh\r\n$8\r\nfield-10\r\n*2\r\n$4\r\nPTTL\r\n$1\r\nh\r\n", out.toString(StandardCharsets.UTF_8));
+    ByteBuf withoutTtl = Unpooled.buffer();
+    new MissBatch(gets("key:0123456789"), false).encode(withoutTtl);
+    assertEquals("*2\r\n$3\r\nGET\r\n$14\r\nkey:0123456789\r\n", withoutTtl.toString(StandardCharsets.UTF_8));
   }
 
   @Test
   void aKeyDeletedBetweenItsGetAndItsPttlIsAbsent() {
-    MissBatch batch = new MissBatch(gets(bytes("a")), true);
-    List<RedisCommand<ByteString, ByteString, ?>> commands = batch.commands();
-    reply(commands.get(0), "old");
-    reply(commands.get(1), -2);
-    assertNull(batch.answers().toCompletableFuture().join().get(0).value().value());
+    MissBatch batch = sent(gets("a"), true);
+    replies("$3\r\nold\r\n:-2\r\n");
+    assertNull(reads(batch).get(0).value().value());
+  }
+
+  @Test
+  void resp3sNullReadsAsAbsent() {
+    MissBatch batch = sent(gets("a"), false);
+    replies("_\r\n");
+    assertNull(reads(batch).get(0).value().value());
   }
 
   @Test
   void anErrorReplyFailsItsKeyAloneAndReadsAsLettucesOwn() {
-    MissBatch batch = new MissBatch(gets(bytes("list"), bytes("s")), false);
-    List<RedisCommand<ByteString, ByteString, ?>> commands = batch.commands();
-    error(commands.get(0), "WRONGTYPE Operation against a key holding the wrong kind of value");
-    reply(commands.get(1), "v");
-
-    List<KeyRead> reads = batch.answers().toCompletableFuture().join();
+    MissBatch batch = sent(gets("list", "s"), false);
+    replies("-WRONGTYPE Operation against a key holding the wrong kind of value\r\n$1\r\nv\r\n");
+    List<KeyRead> reads = reads(batch);
     assertEquals(FetchError.WRONG_TYPE, FetchError.classify(reads.get(0).failure()));
     assertEquals(bytes("v"), reads.get(1).value().value());
   }
 
   @Test
-  void aConnectionLostFailsTheKeysItHeld() {
-    MissBatch batch = new MissBatch(gets(bytes("a"), bytes("b")), false);
-    List<RedisCommand<ByteString, ByteString, ?>> commands = batch.commands();
-    reply(commands.get(0), "va");
-    commands.get(1).completeExceptionally(new RedisConnectionException("connection lost"));
+  void aCommandsReplyIsKeptWholeItsErrorReplyIncluded() {
+    List<ByteString> hgetall = List.of(bytes("HGETALL"), bytes("h"));
+    MissBatch batch = sent(List.of(new RedisFetcher.Wanted(bytes("h"), hgetall, true, 0),
+        new RedisFetcher.Wanted(bytes("l"), hgetall, true, 1)), false);
+    replies("%1\r\n$1\r\nf\r\n$1\r\nv\r\n:-1\r\n-WRONGTYPE Operation against a key\r\n:5000\r\n");
+    List<KeyRead> reads = reads(batch);
+    assertEquals(new RedisValue(bytes("%1\r\n$1\r\nf\r\n$1\r\nv\r\n"), RedisValue.NO_EXPIRY), reads.get(0).value());
+    assertEquals(bytes("-WRONGTYPE Operation against a key\r\n"), reads.get(1).value().value(), "the error is the answer");
+  }
 
-    List<KeyRead> reads = batch.answers().toCompletableFuture().join();
+  @Test
+  void otherCommandsRepliesGoToLettuceWholeAndInOrder() {
+    Command<ByteString, ByteString, String> before = ping();
+    channel.writeOutbound(before);
+    MissBatch batch = sent(gets("a"), false);
+    Command<ByteString, ByteString, String> after = ping();
+    channel.writeOutbound(after);
+    replies("+PONG\r\n$1\r\nv\r\n+PONG\r\n");
+    assertEquals(List.of("+PONG\r\n", "+OK\r\n", "+PONG\r\n"), lettuce.replies);
+    assertTrue(before.isDone() && after.isDone() && batch.envelope().isDone());
+    assertEquals(bytes("v"), reads(batch).get(0).value().value());
+  }
+
+  @Test
+  void pushesGoToLettuceWhereverTheyCome() {
+    MissBatch batch = sent(gets("a", "b"), false);
+    String push = ">2\r\n$10\r\ninvalidate\r\n*1\r\n$1\r\na\r\n";
+    replies("$1\r\nv\r\n" + push + "$1\r\nw\r\n");
+    assertEquals(List.of(push, "+OK\r\n"), lettuce.replies);
+    assertEquals(bytes("w"), reads(batch).get(1).value().value());
+  }
+
+  @Test
+  void aConnectionLostFailsTheKeysNotAnsweredInFull() {
+    MissBatch batch = sent(gets("a", "b"), true);
+    replies("$2\r\nva\r\n:-1\r\n$2\r\nvb\r\n");
+    batch.envelope().completeExceptionally(new RedisConnectionException("connection lost"));
+    List<KeyRead> reads = reads(batch);
     assertEquals(bytes("va"), reads.get(0).value().value());
-    assertEquals(FetchError.UNAVAILABLE, FetchError.classify(reads.get(1).failure()));
+    assertEquals(FetchError.UNAVAILABLE, FetchError.classify(reads.get(1).failure()), "its PTTL never came");
   }
 
   @Test
-  void aCommandCompletedTwiceIsCountedOnce() {
-    // Lettuce completes a command whose reply failed to decode exceptionally, then normally.
-    MissBatch batch = new MissBatch(gets(bytes("a"), bytes("b")), false);
-    List<RedisCommand<ByteString, ByteString, ?>> commands = batch.commands();
-    commands.get(0).completeExceptionally(new IllegalStateException("decode failed"));
-    commands.get(0).complete();
-    assertFalse(batch.answers().toCompletableFuture().isDone(), "b has no reply yet");
-    reply(commands.get(1), "vb");
-    List<KeyRead> reads = batch.answers().toCompletableFuture().join();
-    assertEquals(FetchError.UNAVAILABLE, FetchError.classify(reads.get(0).failure()));
-    assertEquals(bytes("vb"), reads.get(1).value().value());
+  void repliesOfABatchThatFailedOnTheirWayAreReadOnAndTheRestGoesOnToLettuce() {
+    MissBatch batch = sent(gets("a", "b"), false);
+    Command<ByteString, ByteString, String> after = ping();
+    channel.writeOutbound(after);
+    replies("$2\r\nva\r\n");
+    batch.envelope().completeExceptionally(new RedisException("failed while its replies were on their way"));
+    replies("$2\r\nvb\r\n+PONG\r\n");
+    assertEquals(bytes("va"), reads(batch).get(0).value().value());
+    assertEquals(FetchError.UNAVAILABLE, FetchError.classify(reads(batch).get(1).failure()));
+    assertEquals(List.of("+OK\r\n", "+PONG\r\n"), lettuce.replies, "the batch's replies counted, PING's passed on");
+    assertTrue(channel.isOpen());
   }
 
   @Test
-  void aBatchNotAnsweredByItsDeadlineFailsWholeAndLateRepliesAreIgnored() {
-    MissBatch batch = new MissBatch(gets(bytes("a"), bytes("b")), false);
-    List<RedisCommand<ByteString, ByteString, ?>> commands = batch.commands();
-    reply(commands.get(0), "va");
+  void anExceptionOnTheConnectionClosesIt() {
+    sent(gets("a"), false);
+    channel.pipeline().fireExceptionCaught(new IllegalStateException("a decoder failed"));
+    assertFalse(channel.isOpen(), "which reply is whose is no longer known");
+  }
+
+  @Test
+  void anEnvelopeRefusedBeforeTheChannelFailsEveryKey() {
+    MissBatch batch = new MissBatch(gets("a", "b"), true);
+    batch.envelope().completeExceptionally(new RedisException("Request queue size exceeded"));
+    List<KeyRead> reads = reads(batch);
+    assertEquals(2, reads.size());
+    reads.forEach(read -> assertTrue(read.failure() != null, "every key failed"));
+  }
+
+  @Test
+  void aBatchNotAnsweredByItsDeadlineFailsWholeAndLateRepliesStillCompleteItsCommand() {
+    MissBatch batch = sent(gets("a", "b"), false);
+    replies("$2\r\nva\r\n");
     batch.expire(Duration.ofSeconds(1));
-    reply(commands.get(1), "late");
+    replies("$4\r\nlate\r\n");
+    for (KeyRead read : reads(batch)) assertEquals(FetchError.TIMEOUT, FetchError.classify(read.failure()));
+    assertTrue(batch.envelope().isDone(), "off Lettuce's stack all the same");
+  }
 
-    List<KeyRead> reads = batch.answers().toCompletableFuture().join();
-    for (KeyRead read : reads) assertEquals(FetchError.TIMEOUT, FetchError.classify(read.failure()));
-    assertTrue(batch.ended());
+  @Test
+  void aBatchsReplyThatCompletesAnotherCommandClosesTheConnection() {
+    lettuce.stack.add(ping()); // on Lettuce's stack, never seen written: the two orders disagree
+    MissBatch batch = sent(gets("a"), false);
+    replies("$1\r\nv\r\n");
+    assertFalse(batch.envelope().isDone());
+    assertFalse(channel.isOpen(), "replies that no longer match their commands are not read on");
   }
 
   @Test
   void lettucesTimeoutIsTheFetchTimeoutForEveryCommandButABatchs() {
     TimeoutsOutsideBatches timeouts = new TimeoutsOutsideBatches(Duration.ofMillis(1500));
-    MissBatch batch = new MissBatch(gets(bytes("a")), true);
-    for (RedisCommand<ByteString, ByteString, ?> command : batch.commands()) assertEquals(0, timeouts.getTimeout(command));
+    MissBatch batch = new MissBatch(gets("a"), true);
     assertEquals(0, timeouts.getTimeout(batch.envelope()));
-    Command<ByteString, ByteString, String> ping = new Command<>(CommandType.PING, new StatusOutput<>(ByteStringCodec.INSTANCE));
-    assertEquals(Duration.ofMillis(1500), Duration.of(timeouts.getTimeout(ping), timeouts.getTimeUnit().toChronoUnit()));
+    assertTrue(MissBatch.sharesBatchDeadline(batch.envelope()));
+    assertFalse(MissBatch.sharesBatchDeadline(ping()));
+    assertEquals(Duration.ofMillis(1500), Duration.of(timeouts.getTimeout(ping()), timeouts.getTimeUnit().toChronoUnit()));
   }
 
-  @Test
-  void onlyABatchsCommandsSkipLettucesPerCommandTimeout() {
-    MissBatch batch = new MissBatch(gets(bytes("a")), true);
-    for (RedisCommand<ByteString, ByteString, ?> command : batch.commands()) {
-      assertTrue(MissBatch.sharesBatchDeadline(command));
-    }
-    assertFalse(MissBatch.sharesBatchDeadline(new Command<>(CommandType.PING, new StatusOutput<>(ByteStringCodec.INSTANCE))));
+  private static Command<ByteString, ByteString, String> ping() {
+    return new Command<>(CommandType.PING, new StatusOutput<>(ByteStringCodec.INSTANCE));
   }
 }

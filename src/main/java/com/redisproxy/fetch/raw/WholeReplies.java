@@ -7,7 +7,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import java.nio.ByteBuffer;
 import java.util.Optional;
 
 /**
@@ -51,7 +50,7 @@ public final class WholeReplies extends ChannelInboundHandlerAdapter {
     bytes.release();
     while (pending.readableBytes() > scanned) {
       ByteBuf unread = pending.slice(pending.readerIndex() + scanned, pending.readableBytes() - scanned);
-      boolean whole = framer.decode(unread, Discard.INSTANCE);
+      boolean whole = framer.decode(unread, RepliesSkipped.INSTANCE);
       if (!whole) {
         scanned += unread.readerIndex();
         break;
@@ -74,11 +73,4 @@ public final class WholeReplies extends ChannelInboundHandlerAdapter {
     pending.release();
   }
 
-  /** Lettuce's decoder run only to find where a reply ends. */
-  private static final class Discard extends ValuesIgnored<Object> {
-    static final Discard INSTANCE = new Discard();
-
-    @Override
-    public void setError(ByteBuffer error) {}
-  }
 }

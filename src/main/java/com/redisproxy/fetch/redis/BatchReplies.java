@@ -1,8 +1,7 @@
 package com.redisproxy.fetch.redis;
 
-import com.redisproxy.fetch.ByteStringCodec;
+import com.redisproxy.fetch.raw.RepliesSkipped;
 import io.lettuce.core.ConnectionEvents;
-import io.lettuce.core.output.CommandOutput;
 import io.lettuce.core.protocol.CommandHandler;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.protocol.RedisStateMachine;
@@ -14,7 +13,6 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
-import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Collection;
@@ -198,7 +196,7 @@ final class BatchReplies extends ChannelDuplexHandler {
   // Where it ends is found by Lettuce's own decoder.
   private ByteBuf whole() {
     ByteBuf unread = pending.slice(pending.readerIndex() + scanned, pending.readableBytes() - scanned);
-    if (!framer.decode(unread, Discard.INSTANCE)) {
+    if (!framer.decode(unread, RepliesSkipped.INSTANCE)) {
       scanned += unread.readerIndex();
       return null;
     }
@@ -222,29 +220,5 @@ final class BatchReplies extends ChannelDuplexHandler {
   @Override
   public void handlerRemoved(ChannelHandlerContext context) {
     pending.release();
-  }
-
-  /** Lettuce's decoder run only to find where a reply ends. */
-  private static final class Discard extends CommandOutput<ByteString, ByteString, Object> {
-    static final Discard INSTANCE = new Discard();
-
-    Discard() {
-      super(ByteStringCodec.INSTANCE, null);
-    }
-
-    @Override
-    public void set(ByteBuffer bytes) {}
-
-    @Override
-    public void set(long integer) {}
-
-    @Override
-    public void set(double number) {}
-
-    @Override
-    public void set(boolean value) {}
-
-    @Override
-    public void setError(ByteBuffer error) {}
   }
 }

@@ -6,7 +6,7 @@
 # AB_LOAD replaces the GET load's redis-benchmark arguments, e.g. AB_LOAD="SET write:__rand_int__ 0123456789"
 # for a forwarded write. AB_REDIS_SETUP is one command redis-cli sends Redis first, e.g. an ACL SETUSER
 # for a load that logs in as that user (AB_LOAD="-t get -d 100 --user u -a p").
-#   bench/ab-cpu.sh ROUNDS P N A.jar [B.jar ...]
+#   bench/ab-cpu.sh ROUNDS P N A.jar [B.jar ...]    (a jar may name settings of its own: A.jar,PROXY_X=1)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 LOGS=target/ab; mkdir -p $LOGS
@@ -21,9 +21,11 @@ for _ in $(seq 100); do redis-cli -p $R ping >/dev/null 2>&1 && break; sleep 0.1
 [ -z "${AB_REDIS_SETUP:-}" ] || redis-cli -p $R $AB_REDIS_SETUP >/dev/null
 redis-benchmark -h 127.0.0.1 -p $R -t set -r 10000 -d 100 -n 300000 -P 16 -q >/dev/null 2>&1
 i=0; ports=(); names=()
-for jar in "$@"; do
-  rport=$((RP+i)); i=$((i+1)); ports+=($rport); names+=($(basename $jar .jar))
-  env PROXY_HOST=127.0.0.1 PROXY_PORT=$((HP+i)) PROXY_RESP_PORT=$rport CACHE_CAPACITY=${AB_CAPACITY:-0} REDIS_ADDRESS=127.0.0.1:$R GLOBAL_CACHE_EXPIRY=3600 ${AB_ENV:-} \
+for spec in "$@"; do
+  # A jar may carry settings of its own: A.jar,PROXY_X=1,PROXY_Y=2 (named A,PROXY_X=1,... in the output).
+  jar=${spec%%,*}; extra=""; [ "$spec" = "$jar" ] || extra=${spec#*,}
+  rport=$((RP+i)); i=$((i+1)); ports+=($rport); names+=($(basename $jar .jar)${extra:+,$extra})
+  env PROXY_HOST=127.0.0.1 PROXY_PORT=$((HP+i)) PROXY_RESP_PORT=$rport CACHE_CAPACITY=${AB_CAPACITY:-0} REDIS_ADDRESS=127.0.0.1:$R GLOBAL_CACHE_EXPIRY=3600 ${AB_ENV:-} ${extra//,/ } \
     java $JVM -jar $jar >$LOGS/proxy-$rport.log 2>&1 & pids+=($!); ppids+=($!)
 done
 for p in "${ports[@]}"; do for _ in $(seq 300); do redis-cli -p $p ping >/dev/null 2>&1 && break; sleep 0.1; done; done

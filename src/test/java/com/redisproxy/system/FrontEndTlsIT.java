@@ -229,7 +229,7 @@ class FrontEndTlsIT {
   /** Runs the jar until it exits, expects code 2 and exactly one line of output, and returns it. */
   private static String invalidConfigurationLine(Map<String, String> env) {
     try (ProxyProcess failing = ProxyProcess.launch(env)) {
-      assertEquals(2, failing.awaitExit(Duration.ofSeconds(30)), failing.output());
+      assertEquals(2, failing.awaitExitAtStart(), failing.output());
       List<String> lines = failing.output().strip().lines().toList();
       assertEquals(1, lines.size(), failing.output());
       return lines.get(0);

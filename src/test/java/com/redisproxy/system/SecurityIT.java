@@ -256,7 +256,7 @@ class SecurityIT {
   @Test
   void protectedModeRefusesToServeTheNetworkWithoutAPassword() {
     try (ProxyProcess refused = ProxyProcess.launch(Map.of("REDIS_ADDRESS", redis.address(), "PROXY_HOST", "0.0.0.0"))) {
-      assertEquals(2, refused.awaitExit(Duration.ofSeconds(20)), refused.output());
+      assertEquals(2, refused.awaitExitAtStart(), refused.output());
       String[] lines = refused.output().strip().split("\n");
       assertEquals(1, lines.length, refused.output());
       assertTrue(lines[0].startsWith("redis-proxy: invalid configuration: PROXY_HOST (redis-proxy.host): '0.0.0.0'"),

@@ -1,8 +1,10 @@
 package com.redisproxy.fetch.redis;
 
+import com.redisproxy.fetch.LeaseHeartbeat;
 import com.redisproxy.fetch.raw.RepliesSkipped;
 import io.lettuce.core.ConnectionEvents;
 import io.lettuce.core.protocol.CommandHandler;
+import io.lettuce.core.protocol.CommandWrapper;
 import io.lettuce.core.protocol.RedisCommand;
 import io.lettuce.core.protocol.RedisStateMachine;
 import io.lettuce.core.resource.NettyCustomizer;
@@ -16,6 +18,7 @@ import io.netty.channel.ChannelPromise;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.Collection;
+import java.util.function.LongConsumer;
 import org.apache.pekko.util.ByteString;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -53,6 +56,8 @@ final class BatchReplies extends ChannelDuplexHandler {
   private final ByteBuf pending;
   // Bytes at the head of pending that the framer has already read, of a reply not yet whole.
   private int scanned;
+  // Told of every read: the heartbeat of the connection, named by its PING, judges silence on any reply.
+  private LongConsumer heard = at -> {};
 
   BatchReplies(Channel channel) {
     this.pending = channel.alloc().buffer();
@@ -61,15 +66,19 @@ final class BatchReplies extends ChannelDuplexHandler {
   @Override
   public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
     if (message instanceof RedisCommand<?, ?, ?> command) {
-      note(command);
+      note(context, command);
     } else if (message instanceof Collection<?> commands) {
-      for (Object command : commands) note(command);
+      for (Object command : commands) note(context, command);
     }
     if (!promise.isVoid()) promise.addListener(ChannelFutureListener.CLOSE_ON_FAILURE);
     context.write(message, promise);
   }
 
-  private void note(Object command) {
+  private void note(ChannelHandlerContext context, Object command) {
+    if (command instanceof RedisCommand<?, ?, ?> lettuces) {
+      LeaseHeartbeat.Ping ping = CommandWrapper.unwrap(lettuces, LeaseHeartbeat.Ping.class);
+      if (ping != null) heard = ping.readOn(context.executor());
+    }
     written.add(command instanceof MissBatch.Envelope envelope ? envelope.batch() : command);
   }
 
@@ -79,6 +88,7 @@ final class BatchReplies extends ChannelDuplexHandler {
       context.fireChannelRead(message);
       return;
     }
+    heard.accept(System.nanoTime());
     // One buffer, not a composite: Lettuce's decoder reads through nioBuffer views of it.
     pending.writeBytes(bytes);
     bytes.release();

@@ -30,6 +30,9 @@ public final class ProxyProcess implements AutoCloseable {
   // A JVM start on 2 cores shared with other builds and stress-ng took over 30 s at load average 18.
   private static final Duration START_DEADLINE = Duration.ofSeconds(90);
 
+  // Where each proxy's output is kept, named after the test that started it, after the run too.
+  private static final Path LOGS = Path.of("target", "proxy-logs");
+
   private final Path output;
   private final int httpPort;
   private final int respPort;
@@ -92,7 +95,7 @@ public final class ProxyProcess implements AutoCloseable {
     env.putIfAbsent("PROXY_PORT", String.valueOf(FreePort.find()));
     env.putIfAbsent("PROXY_RESP_PORT", String.valueOf(FreePort.findOtherThan(portOrZero(env.get("PROXY_PORT")))));
     try {
-      Path output = Files.createTempFile("redis-proxy", ".log");
+      Path output = Files.createTempFile(Files.createDirectories(LOGS), callingTest() + "-", ".log");
       List<String> command = new ArrayList<>(List.of(javaBinary(), "-Xmx256m", "-XX:+UseSerialGC",
           "-XX:TieredStopAtLevel=1", "-jar", jarPath()));
       ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile());
@@ -119,6 +122,14 @@ public final class ProxyProcess implements AutoCloseable {
     } catch (IOException e) {
       return false;
     }
+  }
+
+  /**
+   * Waits for a process {@link #launch launched} to end by itself at start-up (a setting refused):
+   * its deadline is a start's, since the JVM has to start first; returns its exit code.
+   */
+  public int awaitExitAtStart() {
+    return awaitExit(START_DEADLINE);
   }
 
   /** Waits for the process to end by itself; returns its exit code. */
@@ -241,11 +252,15 @@ public final class ProxyProcess implements AutoCloseable {
         Thread.currentThread().interrupt();
       }
     }
-    try {
-      Files.deleteIfExists(output);
-    } catch (IOException ignored) {
-      // a temp file; the OS cleans it eventually
-    }
+    // The log stays in target/proxy-logs: a flaky failure is explained by the proxy's side of it.
+  }
+
+  // The system test that started the proxy, to name its log after.
+  private static String callingTest() {
+    return StackWalker.getInstance(StackWalker.Option.RETAIN_CLASS_REFERENCE).walk(frames -> frames
+        .map(StackWalker.StackFrame::getDeclaringClass)
+        .filter(type -> !type.getPackageName().equals(ProxyProcess.class.getPackageName()))
+        .map(Class::getSimpleName).findFirst().orElse("redis-proxy"));
   }
 
   private static String javaBinary() {

@@ -14,13 +14,14 @@
 # last_ms p50_ms failures. The "ratio" of a -cpu or burst row is then its figure over Webdis's.
 # JVM_OPTS: the proxies' JVM options.
 # Needs redis-server, redis-benchmark, wrk, webdis and target/test-classes (mvn test-compile);
-# ports from AB_PORTS (17300): +10 Redis, +90 Webdis, +100.. the proxies' HTTP, +130.. their RESP.
+# ports from 17300 + AB_PORTS: +10 Redis, +90 Webdis, +100.. the proxies' HTTP, +130.. their RESP.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 LOGS=target/ab-connect; mkdir -p $LOGS
 ROUNDS=$1; SECS=$2; shift 2
 BURST=${BURST:-400}
-BASE=${AB_PORTS:-17300}; REDIS=$((BASE + 10)); WEBDIS=$((BASE + 90))
+# AB_PORTS moves every port by that much, as in the other A/B scripts (before, it was the base itself).
+BASE=$((17300 + ${AB_PORTS:-0})); REDIS=$((BASE + 10)); WEBDIS=$((BASE + 90))
 JVM=${JVM_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC"}
 CP=$(ls target/redis-proxy.jar):target/test-classes
 pids=()

@@ -3,7 +3,8 @@
 # alternating rounds (the first target rotating) of wrk (-t1 -c$AB_CLIENTS, 50, SECONDS each), after
 # WARM seconds of warm-up per proxy.
 #   bench/ab-http.sh ROUNDS SECONDS A.jar ['B.jar|JVM options' ...] | bench/ab-median.py webdis
-# Lines: round, load, name, req/s, p50 ms, p99 ms; then, for each proxy, the figures a loaded
+# Lines: round, load, name, req/s, p50 ms, p99 ms; then HTTP-cpu for Webdis too (and for
+# the redis-server behind it); for each proxy, the figures a loaded
 # machine moves far less than req/s: HTTP-cpu (us of the proxy's CPU per request, user + system,
 # JIT threads included), HTTP-app (the same without the JIT's threads), HTTP-alloc (bytes allocated
 # per request: the eden the proxy's GCs found, plus eden in use, before and after) and HTTP-gc (the
@@ -20,7 +21,7 @@ CLIENTS=${AB_CLIENTS:-50}
 JVM=${JVM_OPTS:-"-Xms1g -Xmx1g -XX:+UseParallelGC"}
 pids=()
 trap 'for p in "${pids[@]}"; do kill $p 2>/dev/null; done; wait 2>/dev/null' EXIT
-redis-server --bind 127.0.0.1 --port $R --save "" --appendonly no --daemonize no --logfile $PWD/$LOGS/redis.log & pids+=($!)
+redis-server --bind 127.0.0.1 --port $R --save "" --appendonly no --daemonize no --logfile $PWD/$LOGS/redis.log & pids+=($!); redis_pid=$!
 for _ in $(seq 100); do redis-cli -p $R ping >/dev/null 2>&1 && break; sleep 0.1; done
 redis-benchmark -h 127.0.0.1 -p $R -t set -r 10000 -d 100 -n 300000 -P 16 -q >/dev/null 2>&1
 cat >$LOGS/webdis.json <<J
@@ -63,12 +64,18 @@ gc_count() { grep -c ' Pause ' "$LOGS/gc-$1.log"; }
 gc_max_since() { grep ' Pause ' "$LOGS/gc-$1.log" | tail -n +$(($2 + 1)) | grep -o '[0-9.]*ms$' | tr -d ms | sort -g | tail -1; }
 run() { # port name pid
   local out before after app_before app_after alloc_before alloc_after gcs n
-  if [ "$1" != "$WEBDIS" ]; then before=$(cpu_ticks $3); app_before=$(app_ticks $3); alloc_before=$(allocated $3 $1); gcs=$(gc_count $1); fi
+  before=$(cpu_ticks $3); redis_before=$(cpu_ticks $redis_pid)
+  if [ "$1" != "$WEBDIS" ]; then app_before=$(app_ticks $3); alloc_before=$(allocated $3 $1); gcs=$(gc_count $1); fi
   out=$(wrk -t1 -c$CLIENTS -d${SECS}s --latency -s "$(keys $1)" http://127.0.0.1:$1)
   echo "r$R HTTP $2 $(awk '/Requests\/sec/{print $2}' <<<"$out") $(ms $(awk '$1=="50%"{print $2}' <<<"$out")) $(ms $(awk '$1=="99%"{print $2}' <<<"$out")) $(grep -E 'Non-2xx|Socket' <<<"$out" | tr '\n' ' ')"
-  [ "$1" = "$WEBDIS" ] && return
-  after=$(cpu_ticks $3); app_after=$(app_ticks $3); alloc_after=$(allocated $3 $1)
   n=$(awk '/requests in/ { print $1 }' <<<"$out")
+  if [ "$1" = "$WEBDIS" ]; then # its CPU per request too (its threads are in the process's figure), the yardstick
+    echo "r$R HTTP-cpu $2 $(awk -v t=$(($(cpu_ticks $3) - before)) -v hz="$(getconf CLK_TCK)" -v n=$n 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') 0 0"
+    # and the redis-server behind it, which answers every one of Webdis's requests (the proxy's hits need none)
+    echo "r$R HTTP-cpu redis-behind-webdis $(awk -v t=$(($(cpu_ticks $redis_pid) - redis_before)) -v hz="$(getconf CLK_TCK)" -v n=$n 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') 0 0"
+    return
+  fi
+  after=$(cpu_ticks $3); app_after=$(app_ticks $3); alloc_after=$(allocated $3 $1)
   echo "r$R HTTP-cpu $2 $(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" -v n=$n 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') 0 0"
   echo "r$R HTTP-app $2 $(awk -v t=$((app_after - app_before)) -v hz="$(getconf CLK_TCK)" -v n=$n 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') 0 0"
   echo "r$R HTTP-alloc $2 $(awk -v b=$((alloc_after - alloc_before)) -v n=$n 'BEGIN { printf "%.0f", b / n }') 0 0"

@@ -52,6 +52,9 @@ done >"$OUT.collapsed"
 requests=$(awk '/requests in/ { print $1 }' <<<"$out")
 echo "$SPEC: $(awk '/Requests\/sec/ { print $2 }' <<<"$out") req/s, $(awk -v t=$((after - before)) -v hz="$(getconf CLK_TCK)" \
   -v n="$requests" 'BEGIN { printf "%.0f", t / hz * 1e6 / n }') us of CPU per request; profile: $OUT.collapsed (the dumps of $start-$end)"
+# the requests served in the whole 10 s intervals the dumps cover, for bench/profile-diff.py
+echo "covered: $((end - ${first:-$end})) s, about $(awk -v rps="$(awk '/Requests\/sec/ { print $2 }' <<<"$out")" \
+  -v covered=$((end - ${first:-$end})) 'BEGIN { printf "%.0f", rps * covered }') requests"
 if [ "$EVENT" = alloc ]; then
   # the dumps cover whole 10 s intervals: bytes per request over the requests of those intervals
   awk -v rps="$(awk '/Requests\/sec/ { print $2 }' <<<"$out")" -v covered=$((end - ${first:-$end})) '{ b += $NF }

@@ -19,6 +19,7 @@ import org.apache.pekko.http.javadsl.model.HttpRequest;
 import org.apache.pekko.http.javadsl.model.HttpResponse;
 import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.stream.ActorAttributes;
+import org.apache.pekko.stream.Attributes;
 import org.apache.pekko.stream.Materializer;
 import org.apache.pekko.stream.javadsl.Flow;
 import org.apache.pekko.stream.javadsl.Keep;
@@ -109,25 +110,29 @@ public final class HttpServer {
 
   private CompletionStage<ServerBinding> bindHttp1(
       ServerBuilder server, Function<HttpRequest, CompletionStage<HttpResponse>> handle) {
-    // One request at a time per connection, as pekko-http's own Route.flow does.
-    Flow<HttpRequest, HttpResponse, NotUsed> handler = Flow.of(HttpRequest.class).mapAsync(1, handle);
+    // One request at a time per connection, as pekko-http's own Route.flow does. Built once: a
+    // Flow is a blueprint, and watchTermination's function runs at each connection's materialization,
+    // so each connection's own termination releases its own slot.
+    Flow<HttpRequest, HttpResponse, NotUsed> counted = Flow.of(HttpRequest.class).mapAsync(1, handle)
+        .watchTermination((notUsed, ended) -> {
+          limit.releaseWhen(ended);
+          return notUsed;
+        });
+    Optional<Attributes> onDispatcher = streamDispatcher.map(ActorAttributes::dispatcher);
     return server
         .connectionSource()
-        .to(Sink.foreach(connection -> accept(connection, handler)))
+        .to(Sink.foreach(connection -> accept(connection, counted, onDispatcher)))
         .run(materializer);
   }
 
-  private void accept(IncomingConnection connection, Flow<HttpRequest, HttpResponse, NotUsed> handler) {
+  private void accept(IncomingConnection connection, Flow<HttpRequest, HttpResponse, NotUsed> counted,
+      Optional<Attributes> onDispatcher) {
     if (!limit.admit()) {
       connection.handleWith(Flow.of(HttpRequest.class).map(request -> ClientLimit.refusalClosing()), materializer);
       return;
     }
-    Flow<HttpRequest, HttpResponse, NotUsed> counted = handler.watchTermination((notUsed, ended) -> {
-      limit.releaseWhen(ended);
-      return notUsed;
-    });
     // The dispatcher goes on the joined graph: the stream's one interpreter takes it from the top.
     RunnableGraph<NotUsed> stream = connection.flow().joinMat(counted, Keep.right());
-    streamDispatcher.map(id -> stream.addAttributes(ActorAttributes.dispatcher(id))).orElse(stream).run(materializer);
+    (onDispatcher.isPresent() ? stream.addAttributes(onDispatcher.get()) : stream).run(materializer);
   }
 }

@@ -6,7 +6,9 @@
 # AB_LOAD replaces the GET load's redis-benchmark arguments, e.g. AB_LOAD="SET write:__rand_int__ 0123456789"
 # for a forwarded write. AB_REDIS_SETUP is one command redis-cli sends Redis first, e.g. an ACL SETUSER
 # for a load that logs in as that user (AB_LOAD="-t get -d 100 --user u -a p").
-#   bench/ab-cpu.sh ROUNDS P N A.jar [B.jar ...]    (a jar may name settings of its own: A.jar,PROXY_X=1)
+# The word `twemproxy` in place of a jar measures nutcracker (twemproxy) in front of the same Redis, as
+# bench/run.sh starts it, the same way: its CPU per request beside the proxy's.
+#   bench/ab-cpu.sh ROUNDS P N A.jar [B.jar ...] [twemproxy]    (a jar may name settings of its own: A.jar,PROXY_X=1)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 LOGS=target/ab; mkdir -p $LOGS
@@ -25,6 +27,12 @@ for spec in "$@"; do
   # A jar may carry settings of its own: A.jar,PROXY_X=1,PROXY_Y=2 (named A,PROXY_X=1,... in the output).
   jar=${spec%%,*}; extra=""; [ "$spec" = "$jar" ] || extra=${spec#*,}
   rport=$((RP+i)); i=$((i+1)); ports+=($rport); names+=($(basename $jar .jar)${extra:+,$extra})
+  if [ "$jar" = twemproxy ]; then
+    printf 'ab:\n  listen: 127.0.0.1:%s\n  redis: true\n  hash: fnv1a_64\n  distribution: ketama\n  servers:\n    - 127.0.0.1:%s:1\n' \
+      $rport $R >$LOGS/twemproxy-$rport.yml
+    nutcracker -c $LOGS/twemproxy-$rport.yml -s $((HP+i)) -a 127.0.0.1 -o $LOGS/twemproxy-$rport.log & pids+=($!); ppids+=($!)
+    continue
+  fi
   env PROXY_HOST=127.0.0.1 PROXY_PORT=$((HP+i)) PROXY_RESP_PORT=$rport CACHE_CAPACITY=${AB_CAPACITY:-0} REDIS_ADDRESS=127.0.0.1:$R GLOBAL_CACHE_EXPIRY=3600 ${AB_ENV:-} ${extra//,/ } \
     java $JVM -jar $jar >$LOGS/proxy-$rport.log 2>&1 & pids+=($!); ppids+=($!)
 done

@@ -18,6 +18,20 @@ public final class RespEncoding {
     return out;
   }
 
+  /**
+   * {@code request} as a RESP array, at the end of {@code out}: the client's own bytes where the
+   * parser kept them (one copy, no header made again), else its arguments encoded.
+   */
+  public static void append(ByteBuf out, RespRequest request) {
+    if (request.sent() != null) out.writeBytes(request.sent(), request.sentFrom(), request.sentLength());
+    else append(out, request.args());
+  }
+
+  /** What {@link #append(ByteBuf, RespRequest)} writes at most for {@code request}. */
+  public static int sizeAtMost(RespRequest request) {
+    return request.sent() != null ? request.sentLength() : sizeAtMost(request.args());
+  }
+
   /** What {@link #append} writes at most for {@code args}. */
   public static int sizeAtMost(List<ByteString> args) {
     int size = 16;

@@ -41,6 +41,14 @@ public final class RespParser {
   private int bulkLength = -1; // >= 0 once a bulk header is read and its body is awaited
   private long requestBytes;
   private String failure;
+  // The bytes of the feed being read (an array no one writes to), and where they start in buffer:
+  // a request read whole from them keeps them as it was sent (see RespRequest#sent). requestStart
+  // is where the array being read began, in this feed (-1: in an earlier one); canonical while its
+  // headers are as Redis reads them (no sign, no leading zero), the form the proxy would encode.
+  private byte[] fed;
+  private int fedFrom;
+  private int requestStart = -1;
+  private boolean canonical;
 
   /** A parser for a client that need not authenticate, alone with its budget (tests). */
   public RespParser(RespLimits limits) {
@@ -62,6 +70,9 @@ public final class RespParser {
     if (failure != null) return RespBatch.EMPTY;
     authenticationRead = false;
     append(bytes);
+    fed = bytes.isCompact() ? bytes.toArrayUnsafe() : null; // the ByteString's own array: no copy
+    fedFrom = end - bytes.size();
+    requestStart = -1; // buffer indices of an earlier feed may have moved
     List<RespRequest> requests = new ArrayList<>(4);
     try {
       RespRequest request;
@@ -70,6 +81,8 @@ public final class RespParser {
       failure = e.getMessage();
       release();
       return new RespBatch(requests, failure);
+    } finally {
+      fed = null;
     }
     releaseBufferIfLargeAndEmpty();
     return requests.isEmpty() ? RespBatch.EMPTY : new RespBatch(requests, null);
@@ -99,7 +112,9 @@ public final class RespParser {
       start += bulkLength + 2;
       bulkLength = -1;
       if (--argsRemaining == 0) {
-        RespRequest request = new RespRequest(args);
+        RespRequest request = canonical && requestStart >= fedFrom && fed != null
+            ? new RespRequest(args, fed, requestStart - fedFrom, start - requestStart)
+            : new RespRequest(args);
         args = null;
         budget.give(requestBytes);
         requestBytes = 0;
@@ -122,6 +137,8 @@ public final class RespParser {
     if (count > UNAUTHENTICATED_MAX_ARRAY_LENGTH && unauthenticated()) {
       throw new ProtocolError("unauthenticated multibulk length");
     }
+    requestStart = start;
+    canonical = canonicalLength(start + 1, lineEnd);
     start = lineEnd + 2;
     if (count > 0) {
       argsRemaining = (int) count;
@@ -154,6 +171,7 @@ public final class RespParser {
           + " already (resp.max-reading-bytes); retry later");
     }
     requestBytes += cost;
+    canonical &= canonicalLength(start + 1, lineEnd);
     bulkLength = (int) length;
     start = lineEnd + 2;
     return true;
@@ -201,6 +219,11 @@ public final class RespParser {
       value = value * 10 + (digit - '0');
     }
     return negative ? -value : value;
+  }
+
+  // As Redis writes and reads a length: "0", or digits without a sign or a leading zero.
+  private boolean canonicalLength(int from, int to) {
+    return buffer[from] >= '1' && buffer[from] <= '9' || (buffer[from] == '0' && to == from + 1);
   }
 
   private boolean unauthenticated() {

@@ -8,12 +8,39 @@ import org.apache.pekko.util.ByteString;
 /** One client command: its arguments as sent, the command name first. Never empty. */
 public final class RespRequest {
   private final List<ByteString> args;
+  // The request's bytes exactly as the client sent them, where they are what Redis reads (one
+  // canonical RESP array, whole in one read): forwarded as they are, not encoded again. A slice of
+  // that read's array, which no one writes to; null for a request made here, inline or split.
+  private final byte[] sent;
+  private final int sentFrom;
+  private final int sentLength;
   // The command table asks for the name several times per request (route, invalidation, auth):
   // made once, on the connection's loop (a race would only make the same string twice).
   private String name;
 
   public RespRequest(List<ByteString> args) {
+    this(args, null, 0, 0);
+  }
+
+  /** A request read whole from {@code sent} (which no one writes to), its bytes from {@code from}, RESP as Redis reads it. */
+  RespRequest(List<ByteString> args, byte[] sent, int from, int length) {
     this.args = args;
+    this.sent = sent;
+    this.sentFrom = from;
+    this.sentLength = length;
+  }
+
+  /** The bytes the client sent, when they can go to Redis as they are; null otherwise (encode {@link #args}). */
+  byte[] sent() {
+    return sent;
+  }
+
+  int sentFrom() {
+    return sentFrom;
+  }
+
+  int sentLength() {
+    return sentLength;
   }
 
   public List<ByteString> args() {

@@ -3,6 +3,7 @@ package com.redisproxy.resp.forward;
 import com.redisproxy.fetch.Failures;
 import com.redisproxy.resp.codec.RespEncoding;
 import com.redisproxy.resp.codec.RespFrames;
+import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
 import com.redisproxy.resp.command.RedisLogin;
 import io.netty.bootstrap.Bootstrap;
@@ -147,6 +148,13 @@ public final class BackendLink {
     if (closed) return;
     if (unflushed == null) unflushed = channel.alloc().ioBuffer(Math.max(UNFLUSHED_INITIAL, RespEncoding.sizeAtMost(args)));
     RespEncoding.append(unflushed, args);
+  }
+
+  /** As {@link #sendWithoutFlush(List)}: the client's own bytes where the parser kept them. */
+  void sendWithoutFlush(RespRequest request) {
+    if (closed) return;
+    if (unflushed == null) unflushed = channel.alloc().ioBuffer(Math.max(UNFLUSHED_INITIAL, RespEncoding.sizeAtMost(request)));
+    RespEncoding.append(unflushed, request);
   }
 
   void flush() {

@@ -6,7 +6,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.EventLoop;
 import java.time.Duration;
 import java.util.ArrayDeque;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -69,18 +68,12 @@ public final class SharedBackend implements Backend {
 
   @Override
   public CompletableFuture<ByteString> forward(RespRequest request) {
-    return forward(List.of(request.args()));
-  }
-
-  @Override
-  public CompletableFuture<ByteString> forwardAll(List<RespRequest> requests) {
-    List<List<ByteString>> args = new ArrayList<>(requests.size());
-    for (RespRequest request : requests) args.add(request.args());
-    return forward(args);
+    return forwardAll(List.of(request));
   }
 
   /** Redis's replies to {@code requests}, byte for byte, one after the other; errors are replies too. */
-  public CompletableFuture<ByteString> forward(List<List<ByteString>> requests) {
+  @Override
+  public CompletableFuture<ByteString> forwardAll(List<RespRequest> requests) {
     Optional<BackendAddress> address = locator.current();
     if (address.isEmpty()) return CompletableFuture.completedFuture(unavailable(requests.size()));
     if (link != null && !address.get().equals(linkedTo)) giveUp(MOVED);
@@ -90,7 +83,7 @@ public final class SharedBackend implements Backend {
     }
     AwaitedReplies replies = new AwaitedReplies(requests.size(), System.nanoTime());
     waiting.add(replies);
-    for (List<ByteString> request : requests) link.sendWithoutFlush(request);
+    for (RespRequest request : requests) link.sendWithoutFlush(request);
     // One flush for everything the loop forwards in this cycle, as for the cache reads.
     if (!flushScheduled) {
       flushScheduled = true;

@@ -728,8 +728,8 @@ main() {
   start_twemproxy
   start_webdis
   start_bare_pekko_http
-  TARGET_PORT=([redis-server]=$REDIS_PORT [proxy]=$RESP_PORT [proxy-miss]=$PASS_RESP_PORT [proxy-mix]=$MIX_RESP_PORT
-    [pekko-http]=$BARE_HTTP_PORT)
+  TARGET_PORT=([redis-server]=$REDIS_PORT [proxy]=$RESP_PORT [proxy-default]=$RESP_PORT [proxy-miss]=$PASS_RESP_PORT
+    [proxy-mix]=$MIX_RESP_PORT [pekko-http]=$BARE_HTTP_PORT)
   have nutcracker && TARGET_PORT[twemproxy]=$TWEMPROXY_PORT
   have webdis && TARGET_PORT[webdis]=$WEBDIS_PORT
   check_replies

@@ -21,6 +21,10 @@ public final class UserRights {
   private final Map<String, AclUser.Decision> commands = new HashMap<>();
   // The key pattern that let the last key through, tried first: a connection's reads mostly share one.
   private int lastMatched;
+  // The last command asked and its decision: a connection's hits are mostly of one command, and
+  // comparing a short name costs less than the map's hash of a name made anew for each request.
+  private String lastCommand;
+  private AclUser.Decision lastDecision;
 
   UserRights(AclRules rules, String userName) {
     this(rules, rules.users().get(userName));
@@ -48,10 +52,17 @@ public final class UserRights {
   public AclUser.Decision mayRun(String command, List<ByteString> args, int firstKey) {
     if (rules == null) return AclUser.Decision.ALLOWED;
     if (user == null) return AclUser.Decision.UNSURE;
-    AclUser.Decision decided = commands.get(command);
-    if (decided == null) {
-      decided = user.commandAllowed(command, rules.categories());
-      commands.put(command, decided);
+    AclUser.Decision decided;
+    if (command.equals(lastCommand)) {
+      decided = lastDecision;
+    } else {
+      decided = commands.get(command);
+      if (decided == null) {
+        decided = user.commandAllowed(command, rules.categories());
+        commands.put(command, decided);
+      }
+      lastCommand = command;
+      lastDecision = decided;
     }
     if (decided == AclUser.Decision.ALLOWED && !user.allKeys() && !keysAllowed(args, firstKey)) {
       decided = AclUser.Decision.DENIED;

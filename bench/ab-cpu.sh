@@ -5,7 +5,9 @@
 # requests each. AB_CAPACITY as in ab-resp.sh (0: every GET a miss; 8000: about 80% hits).
 # AB_LOAD replaces the GET load's redis-benchmark arguments, e.g. AB_LOAD="SET write:__rand_int__ 0123456789"
 # for a forwarded write. AB_REDIS_SETUP is one command redis-cli sends Redis first, e.g. an ACL SETUSER
-# for a load that logs in as that user (AB_LOAD="-t get -d 100 --user u -a p").
+# for a load that logs in as that user (AB_LOAD="-t get -d 100 --user u -a p"). AB_LOAD2: a second
+# load every jar also runs in each round, in turn with the first (e.g. the same GETs as an ACL user
+# beside the default user's), printed as "jar+2".
 # The word `twemproxy` in place of a jar measures nutcracker (twemproxy) in front of the same Redis, as
 # bench/run.sh starts it, the same way: its CPU per request beside the proxy's.
 #   bench/ab-cpu.sh ROUNDS P N A.jar [B.jar ...] [twemproxy]    (a jar may name settings of its own: A.jar,PROXY_X=1)
@@ -38,12 +40,18 @@ for spec in "$@"; do
 done
 for p in "${ports[@]}"; do for _ in $(seq 300); do redis-cli -p $p ping >/dev/null 2>&1 && break; sleep 0.1; done; done
 cpu() { awk '{print $14+$15}' /proc/$1/stat; }
-bench() { timeout 120 redis-benchmark -h 127.0.0.1 -p $1 -r 10000 -c 50 -P $P -n $2 --csv ${AB_LOAD:--t get -d 100} 2>/dev/null | awk -F, 'NR==2{gsub(/"/,""); print $2}'; }
-for k in "${!ports[@]}"; do bench ${ports[$k]} $((N/2)) >/dev/null; done
+loads=("${AB_LOAD:--t get -d 100}"); [ -z "${AB_LOAD2:-}" ] || loads+=("$AB_LOAD2")
+bench() { # port requests load
+  timeout 120 redis-benchmark -h 127.0.0.1 -p $1 -r 10000 -c 50 -P $P -n $2 --csv $3 2>/dev/null | awk -F, 'NR==2{gsub(/"/,""); print $2}'
+}
+for k in "${!ports[@]}"; do for l in "${!loads[@]}"; do bench ${ports[$k]} $((N/2)) "${loads[$l]}" >/dev/null; done; done
 tck=$(getconf CLK_TCK)
 for r in $(seq $ROUNDS); do
   for k in "${!ports[@]}"; do
-    before=$(cpu ${ppids[$k]}); rate=$(bench ${ports[$k]} $N); after=$(cpu ${ppids[$k]})
-    echo "r$r ${names[$k]} rate $rate cpu_us_per_req $(echo "($after-$before)*1000000/$tck/$N" | bc -l | cut -c1-5)"
+    for l in "${!loads[@]}"; do
+      label=${names[$k]}; [ "$l" = 0 ] || label="${names[$k]}+$((l+1))"
+      before=$(cpu ${ppids[$k]}); rate=$(bench ${ports[$k]} $N "${loads[$l]}"); after=$(cpu ${ppids[$k]})
+      echo "r$r $label rate $rate cpu_us_per_req $(echo "($after-$before)*1000000/$tck/$N" | bc -l | cut -c1-5)"
+    done
   done
 done

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # `make bench`: the proxy's cache hits side by side with redis-server, twemproxy and Webdis, in one
 # run, on this machine. Prints one table (medians of BENCH_ROUNDS alternating rounds) and writes it
-# to bench/results/latest.md, the raw rounds to latest.csv and a chart to latest.svg.
+# to bench/results/latest.md, the raw rounds to latest.csv and a chart to latest.svg (a BENCH_LOADS
+# run: latest-loads.md and .csv).
 # Everything binds to 127.0.0.1, every load is bounded, and what the script starts it stops by PID.
 # Needs redis-tools (redis-benchmark) and wrk; twemproxy (nutcracker), webdis and gnuplot-nox are
 # optional (their bars are skipped when missing):
@@ -9,7 +10,9 @@
 # Knobs: BENCH_ROUNDS (3), BENCH_QUICK=1 (1 round, small loads, no JMH), BENCH_REQUESTS,
 # BENCH_WRK_SECONDS, BENCH_HEAP, BENCH_JVM_OPTS (the proxy's JVM options, for A/B runs),
 # BENCH_ONLY=cluster (only the Redis Cluster rows; they also run at the end of a full run),
-# BENCH_ONLY=http (only the HTTP rows, beside Webdis), BENCH_BURST (400 clients in the burst row).
+# BENCH_ONLY=http (only the HTTP rows, beside Webdis), BENCH_BURST (400 clients in the burst row),
+# BENCH_PORTS (moves every default port by that much, like the A/B scripts' AB_PORTS, so that a
+# check of some rows can run beside another bench), BENCH_LOADS (some rows only, see LOADS).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,15 +22,16 @@ else
   ROUNDS=${BENCH_ROUNDS:-3}; REQUESTS=${BENCH_REQUESTS:-500000}; WRK_SECONDS=${BENCH_WRK_SECONDS:-10}; ALLOC_SCALE=1
 fi
 CLIENTS=50
-REDIS_PORT=${BENCH_REDIS_PORT:-16379}
-HTTP_PORT=${BENCH_HTTP_PORT:-18080}
-RESP_PORT=${BENCH_RESP_PORT:-16380}
+OFFSET=${BENCH_PORTS:-0}
+REDIS_PORT=${BENCH_REDIS_PORT:-$((16379 + OFFSET))}
+HTTP_PORT=${BENCH_HTTP_PORT:-$((18080 + OFFSET))}
+RESP_PORT=${BENCH_RESP_PORT:-$((16380 + OFFSET))}
 PASS_HTTP_PORT=$((HTTP_PORT + 1)); PASS_RESP_PORT=$((RESP_PORT + 1))
 TRACK_HTTP_PORT=$((HTTP_PORT + 2)); TRACK_RESP_PORT=$((RESP_PORT + 2))
 MEM_HTTP_PORT=$((HTTP_PORT + 3)); MEM_RESP_PORT=$((RESP_PORT + 3))
-TWEMPROXY_PORT=${BENCH_TWEMPROXY_PORT:-16390}; TWEMPROXY_STATS_PORT=$((TWEMPROXY_PORT + 1))
+TWEMPROXY_PORT=${BENCH_TWEMPROXY_PORT:-$((16390 + OFFSET))}; TWEMPROXY_STATS_PORT=$((TWEMPROXY_PORT + 1))
 # Three cluster masters on CLUSTER_PORT..+2; their buses listen 10000 higher (redis-server 6.2).
-CLUSTER_PORT=${BENCH_CLUSTER_PORT:-17000}
+CLUSTER_PORT=${BENCH_CLUSTER_PORT:-$((17000 + OFFSET))}
 CLUSTER_HTTP_PORT=$((HTTP_PORT + 4)); CLUSTER_RESP_PORT=$((RESP_PORT + 4))
 CLUSTER_MISS_HTTP_PORT=$((HTTP_PORT + 5)); CLUSTER_MISS_RESP_PORT=$((RESP_PORT + 5))
 # A proxy holding 8,000 of the 10,000 keys read uniformly: about 80% hits, the rest misses.
@@ -37,7 +41,7 @@ H2_HTTP_PORT=$((HTTP_PORT + 7)); H2_RESP_PORT=$((RESP_PORT + 7))
 # pekko-http alone (BarePekkoHttp: the proxy's Pekko settings, a prebuilt answer, no routes, no cache):
 # the ceiling the connection-per-request and burst rows are held against (issue 25).
 BARE_HTTP_PORT=$((HTTP_PORT + 8))
-WEBDIS_PORT=${BENCH_WEBDIS_PORT:-18090}
+WEBDIS_PORT=${BENCH_WEBDIS_PORT:-$((18090 + OFFSET))}
 HEAP=${BENCH_HEAP:-1g}
 BENCH_JVM_OPTS=${BENCH_JVM_OPTS:-"-Xms$HEAP -Xmx$HEAP -XX:+UseParallelGC"}
 RUN_DIR=target/bench
@@ -317,12 +321,15 @@ for write in set incr lpush hset; do
 done
 declare -A TARGET_PORT
 declare -A SERVER_LABEL=([redis-server]="redis-server" [proxy]="proxy, cache hits" [twemproxy]="twemproxy" [webdis]="Webdis"
-  [proxy-miss]="proxy, capacity 0" [proxy-mix]="proxy, capacity 8,000" [pekko-http]="pekko-http alone, a prebuilt answer")
+  [proxy-miss]="proxy, capacity 0" [proxy-mix]="proxy, capacity 8,000" [pekko-http]="pekko-http alone, a prebuilt answer"
+  [proxy-default]="proxy, cache hits, default user")
 
 targets_of() { # load -> the targets present for it, in the order of the first round
   case $1 in
     resp-miss-*) echo redis-server proxy-miss ${TARGET_PORT[twemproxy]:+twemproxy} ;;
     resp-mix-*) echo redis-server proxy-mix ${TARGET_PORT[twemproxy]:+twemproxy} ;;
+    # The ACL user's hits beside the default user's on the same proxy, in turn: the goal compares these two.
+    resp-acl-p1 | resp-acl-p16) echo redis-server proxy proxy-default ;;
     resp-acl-*) echo redis-server proxy ;; # twemproxy logs in with one password, never as a user
     resp-*) echo redis-server proxy ${TARGET_PORT[twemproxy]:+twemproxy} ;;
     http2) have h2load && echo proxy ${TARGET_PORT[webdis]:+webdis} ;;
@@ -341,9 +348,10 @@ write_of() { # resp-acl-lpush-p16 -> lpush
 }
 
 run_row() { # round load target -> appends one CSV line
-  local round=$1 load=$2 target=$3 port=${TARGET_PORT[$3]} figures mark gc proxy_log=hits
+  local round=$1 load=$2 target=$3 port=${TARGET_PORT[$3]} figures mark gc proxy_log=hits login=$ACL_LOGIN
   [ "$load" = http2 ] && proxy_log=h2 # its own proxy, with h2c on
-  [ "$target" = proxy ] && mark=$(last_gc_id "$proxy_log")
+  [ "$target" = proxy-default ] && login="" # the ACL rows' other proxy target: the same proxy, never logged in
+  [[ $target == proxy || $target == proxy-default ]] && mark=$(last_gc_id "$proxy_log")
   case $load in
     resp-p1) figures=$(resp_load "$port" 1 "$REQUESTS") ;;
     resp-p16) figures=$(resp_load "$port" 16 "$((REQUESTS * 4))") ;;
@@ -353,8 +361,8 @@ run_row() { # round load target -> appends one CSV line
     resp-hgetall-p16) figures=$(read_load "$port" 16 "$((REQUESTS * 2))" hgetall) ;;
     resp-zrange-p1) figures=$(read_load "$port" 1 "$REQUESTS" zrange) ;;
     resp-zrange-p16) figures=$(read_load "$port" 16 "$((REQUESTS * 2))" zrange) ;;
-    resp-acl-p1) figures=$(resp_load "$port" 1 "$REQUESTS" $ACL_LOGIN) ;;
-    resp-acl-p16) figures=$(resp_load "$port" 16 "$((REQUESTS * 4))" $ACL_LOGIN) ;;
+    resp-acl-p1) figures=$(resp_load "$port" 1 "$REQUESTS" $login) ;;
+    resp-acl-p16) figures=$(resp_load "$port" 16 "$((REQUESTS * 4))" $login) ;;
     resp-acl-*-p1) figures=$(write_load "$port" 1 "$(write_of "$load")" "$((REQUESTS / 2))" $ACL_LOGIN) ;;
     resp-acl-*-p16) figures=$(write_load "$port" 16 "$(write_of "$load")" "$((REQUESTS * 2))" $ACL_LOGIN) ;;
     resp-*-p1) figures=$(write_load "$port" 1 "$(write_of "$load")" "$((REQUESTS / 2))") ;;
@@ -379,7 +387,7 @@ run_row() { # round load target -> appends one CSV line
       else figures=$(wrk_load "http://127.0.0.1:$port" bench/webdis-keys.lua); fi ;;
   esac
   [ -n "$figures" ] || { echo "no figures from $target for $load (see $RUN_DIR)" >&2; exit 1; }
-  if [ "$target" = proxy ]; then gc=$(gc_pauses_since "$proxy_log" "$mark"); else gc="- -"; fi
+  if [[ $target == proxy || $target == proxy-default ]]; then gc=$(gc_pauses_since "$proxy_log" "$mark"); else gc="- -"; fi
   echo "$round,$load,$target,${figures// /,},${gc// /,}" >>"$RAW_CSV"
 }
 
@@ -426,6 +434,10 @@ ratios_of() { # load server base -> server/base per round
   awk -F, -v l="$1" -v s="$2" -v b="$3" '$2 == l && $3 == s { x[$1] = $4 } $2 == l && $3 == b { y[$1] = $4 }
     END { for (r in x) if (r in y) printf "%.4f\n", x[r] / y[r] }' "$RAW_CSV"
 }
+ratios_by_round() { # load server base -> "r1 r2 ...": server/base in each round, in round order
+  awk -F, -v l="$1" -v s="$2" -v b="$3" '$2 == l && $3 == s { x[$1] = $4 } $2 == l && $3 == b { y[$1] = $4 }
+    END { for (r = 1; r in x || r in y; r++) if (r in x && r in y) printf "%.2f ", x[r] / y[r] }' "$RAW_CSV"
+}
 thousands() { # 1234567.8 -> 1,234,568
   awk '{ n = sprintf("%.0f", $1); out = ""
     while (length(n) > 3) { out = "," substr(n, length(n) - 2) out; n = substr(n, 1, length(n) - 3) }
@@ -452,6 +464,7 @@ write_table() {
       pauses=$(column_of "$load" "$server" 7 | median)
       maxpause=$(column_of "$load" "$server" 8 | sort -g | tail -1); maxpause=${maxpause:--}
       label=${SERVER_LABEL[$server]}; [[ ${LOAD_LABEL[$load]} == *forwarded* ]] && [ "$server" = proxy ] && label="proxy, forwarded"
+      [[ $load == resp-acl-p* ]] && [ "$server" = proxy ] && label="proxy, cache hits, ACL user"
       printf '| %s | %s | %s | %s | %s | %s | %s | %s |\n' "${LOAD_LABEL[$load]}" "$label" \
         "$(thousands <<<"$rps")" "$ratio" "$p50" "$p99" "$pauses" "$maxpause" >>"$table"
     done
@@ -467,8 +480,22 @@ printed_http_load() { local cmd=${HTTP_LOAD/SCRIPT/$1}; echo "${cmd/URL/$2}"; }
 printed_read_load() { local cmd=${READ_LOAD/-P P/-P $2}; echo "${cmd/-n N/-n $3} ${READ_COMMAND[$1]}"; }
 printed_write_load() { local cmd=${WRITE_LOAD/-P P/-P $2}; echo "${cmd/-n N/-n $3} ${WRITE_COMMAND[$1]}"; }
 
+# Issue 22's goal, "ACL hits within 5% of the default user's": the two proxy targets of one ACL row,
+# which ran in turn in each round against the same proxy, so the ratio is taken per round, then the median.
+acl_vs_default() {
+  local load rounds
+  for load in resp-acl-p1 resp-acl-p16; do
+    [[ " ${LOADS[*]} " == *" $load "* ]] || continue
+    rounds=$(ratios_by_round "$load" proxy proxy-default)
+    printf '%s: the ACL user'"'"'s hits at %s of the default user'"'"'s (median; rounds: %s)\n' "${LOAD_LABEL[$load]%%,*}" \
+      "$(tr ' ' '\n' <<<"$rounds" | grep . | median | xargs printf '%.2f')" "$(sed 's/ $//; s/ /, /g' <<<"$rounds")"
+  done
+}
+
 write_notes() { # what the table means and how it was made, under it
   local gc_all; gc_all=$(gc_pauses_since hits "$GC_MARK_BEFORE")
+  local acl; acl=$(acl_vs_default)
+  [ -z "$acl" ] || printf '\n%s\n' "$acl"
   cat <<EOF
 
 Median of $ROUNDS round(s); in each round every row ran once, the targets in turn (the first one
@@ -488,7 +515,8 @@ Webdis $WEBDIS_PORT); the miss and 80% rows run the GET load with -n $((REQUESTS
     $(printed_write_load incr 1 $((REQUESTS / 2))) (likewise)
     $(printed_write_load lpush 1 $((REQUESTS / 2))) (likewise)
     $(printed_write_load hset 1 $((REQUESTS / 2))) (likewise)
-    The ACL rows add \`$ACL_LOGIN\` (the user: \`ACL SETUSER $ACL_RULES\`)
+    The ACL rows add \`$ACL_LOGIN\` (the user: \`ACL SETUSER $ACL_RULES\`), but for
+    the hit rows' "default user" target: the same proxy and load, without a login
     $(printed_read_load hgetall 1 "$REQUESTS") (-P 16: -n $((REQUESTS * 2)))
     $(printed_read_load zrange 1 "$REQUESTS") (-P 16: -n $((REQUESTS * 2)))
     $(printed_http_load bench/hot-keys.lua "http://127.0.0.1:$HTTP_PORT")
@@ -700,8 +728,8 @@ main() {
   start_twemproxy
   start_webdis
   start_bare_pekko_http
-  TARGET_PORT=([redis-server]=$REDIS_PORT [proxy]=$RESP_PORT [proxy-miss]=$PASS_RESP_PORT [proxy-mix]=$MIX_RESP_PORT
-    [pekko-http]=$BARE_HTTP_PORT)
+  TARGET_PORT=([redis-server]=$REDIS_PORT [proxy]=$RESP_PORT [proxy-default]=$RESP_PORT [proxy-miss]=$PASS_RESP_PORT
+    [proxy-mix]=$MIX_RESP_PORT [pekko-http]=$BARE_HTTP_PORT)
   have nutcracker && TARGET_PORT[twemproxy]=$TWEMPROXY_PORT
   have webdis && TARGET_PORT[webdis]=$WEBDIS_PORT
   check_replies
@@ -709,11 +737,17 @@ main() {
   warm_up
   run_rounds
   write_table
+  # BENCH_LOADS checks some rows: written beside the whole run's results, not over them, and the
+  # figures after the table are left out.
+  if [ -n "${BENCH_LOADS:-}" ]; then
+    { cat "$RUN_DIR/table.md"; write_notes; } >"$OUT_DIR/latest-loads.md"
+    cp "$RAW_CSV" "$OUT_DIR/latest-loads.csv"
+    echo; cat "$OUT_DIR/latest-loads.md"
+    return 0
+  fi
   { cat "$RUN_DIR/table.md"; write_notes; } >"$OUT_DIR/latest.md"
   cp "$RAW_CSV" "$OUT_DIR/latest.csv"
   echo; cat "$OUT_DIR/latest.md"
-  # BENCH_LOADS checks some rows: the figures after the table are then left out.
-  [ -n "${BENCH_LOADS:-}" ] && return 0
   # Redirected, not piped: a pipe would run them in a subshell, and a proxy started there would
   # escape the cleanup's PID list.
   measure_allocation >"$RUN_DIR/alloc.md"; tee -a "$OUT_DIR/latest.md" <"$RUN_DIR/alloc.md"

@@ -22,7 +22,7 @@ import org.apache.pekko.util.ByteString;
  * some": a command the root rules refuse may still be allowed by one, so the answer is unsure.
  */
 public record AclUser(String name, boolean enabled, boolean nopass, Set<String> passwordDigests,
-    List<String> commandRules, List<byte[]> readPatterns, boolean allKeys, boolean selectors) {
+    List<String> commandRules, List<KeyPattern> readPatterns, boolean allKeys, boolean selectors) {
 
   public enum Decision { ALLOWED, DENIED, UNSURE }
 
@@ -36,7 +36,7 @@ public record AclUser(String name, boolean enabled, boolean nopass, Set<String> 
     boolean allKeys = false;
     Set<String> digests = new HashSet<>();
     List<String> commands = new ArrayList<>();
-    List<byte[]> patterns = new ArrayList<>();
+    List<KeyPattern> patterns = new ArrayList<>();
     for (String word : words.subList(2, words.size())) {
       String lower = word.toLowerCase(Locale.ROOT);
       if (word.startsWith("(")) selectors = true;
@@ -48,8 +48,8 @@ public record AclUser(String name, boolean enabled, boolean nopass, Set<String> 
       else if (lower.equals("resetkeys")) {
         allKeys = false;
         patterns.clear();
-      } else if (word.startsWith("~")) patterns.add(bytes(word.substring(1)));
-      else if (word.startsWith("%")) readPattern(word).ifPresent(patterns::add);
+      } else if (word.startsWith("~")) patterns.add(KeyPattern.of(bytes(word.substring(1))));
+      else if (word.startsWith("%")) readPattern(word).map(KeyPattern::of).ifPresent(patterns::add);
       else if (word.startsWith("+") || word.startsWith("-") || lower.equals("allcommands") || lower.equals("nocommands")) {
         commands.add(lower);
       }
@@ -113,7 +113,7 @@ public record AclUser(String name, boolean enabled, boolean nopass, Set<String> 
 
   private boolean anyPatternMatches(byte[] key) {
     for (int p = 0; p < readPatterns.size(); p++) {
-      if (RedisGlob.matches(readPatterns.get(p), key)) return true;
+      if (readPatterns.get(p).matches(key)) return true;
     }
     return false;
   }

@@ -113,7 +113,7 @@ public final class RespAuth {
   public boolean mayServeCached(RespSession session, RespRequest read) {
     RedisLogin login = login(session);
     if (login == users.proxyLogin()) return true;
-    return session.rights(login, users.permission(), users.proxyLogin()).mayRun(read.name(), read.args().subList(1, read.size()))
+    return session.rights(login, users.permission(), users.proxyLogin()).mayRun(read.name(), read.args(), 1)
         == AclUser.Decision.ALLOWED;
   }
 

@@ -45,6 +45,33 @@ class UserRightsTest {
     assertEquals(Decision.UNSURE, carol.mayRun("mget", keys("b1"))); // a selector may allow it
   }
 
+  // The pattern that matched last is tried first: whatever the order keys come in, and skipping a
+  // request's name, the answers are the rules' own.
+  @Test
+  void decidesTheKeysAfterTheNameAsTheRulesDoWhicheverPatternMatchedLast() {
+    ReadPermission permission = permissionWith(
+        "user dave on nopass ~a:* ~b:* ~exact resetchannels -@all +@read",
+        "user erin on nopass ~a:* resetchannels -@all +get (~b:* resetchannels -@all +get)");
+    List<List<ByteString>> requests = List.of(keys("GET", "b:1"), keys("GET", "a:1"), keys("MGET", "b:1", "a:2", "exact"),
+        keys("MGET", "a:1", "c:1"), keys("GET", "exact"), keys("GET", "exactly"), keys("MGET", "b:2", "b:3"), keys("GET", "c:1"),
+        keys("GET", "b:"), keys("GET", "b"), keys("MGET"));
+    for (String user : List.of("dave", "erin")) {
+      UserRights rights = permission.rightsOf(user);
+      for (int twice = 0; twice < 2; twice++) {
+        for (List<ByteString> request : requests) {
+          String command = request.get(0).utf8String().toLowerCase(java.util.Locale.ROOT);
+          assertEquals(permission.check(user, command, request.subList(1, request.size())), rights.mayRun(command, request, 1),
+              user + " " + request);
+        }
+      }
+    }
+    UserRights dave = permission.rightsOf("dave");
+    assertEquals(Decision.ALLOWED, dave.mayRun("mget", keys("MGET", "b:1", "a:2", "exact"), 1));
+    assertEquals(Decision.DENIED, dave.mayRun("mget", keys("MGET", "a:1", "c:1"), 1));
+    assertEquals(Decision.DENIED, dave.mayRun("get", keys("GET", "b"), 1));
+    assertEquals(Decision.UNSURE, permission.rightsOf("erin").mayRun("get", keys("GET", "b:1"), 1)); // a selector may allow it
+  }
+
   @Test
   void aUserTheRulesDoNotNameIsUnsureAndRightsAreCurrentOnlyUntilTheRulesChange() {
     ReadPermission permission = permissionWith("user alice on nopass ~* resetchannels +@all");

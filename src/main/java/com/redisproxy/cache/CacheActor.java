@@ -6,6 +6,7 @@ import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
@@ -247,8 +248,14 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     CompletableFuture<List<GetResult>> fetched = new CompletableFuture<>();
     read.replyTo().tell(new Lookups(cached, fetched));
     BatchReply answers = new BatchReply(misses, fetched::complete);
-    for (int i = 0, slot = 0; i < cached.size(); i++) {
-      if (cached.get(i) == Lookup.NotCached.INSTANCE) miss(read.keys().get(i), answers.slot(slot++));
+    try {
+      for (int i = 0, slot = 0; i < cached.size(); i++) {
+        if (cached.get(i) == Lookup.NotCached.INSTANCE) miss(read.keys().get(i), answers.slot(slot++));
+      }
+    } catch (RuntimeException failure) {
+      // The restart answers the fetches already started, not the keys after the failure: they are answered here.
+      fetched.complete(Collections.nCopies(misses, RESTARTED));
+      throw failure;
     }
     sendFetches();
     return this;

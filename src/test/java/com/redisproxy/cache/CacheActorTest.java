@@ -1,6 +1,7 @@
 package com.redisproxy.cache;
 
 import com.redisproxy.cache.store.ManualTicker;
+import com.redisproxy.cache.store.Ticker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -17,6 +18,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -433,6 +435,27 @@ class CacheActorTest {
     assertEquals(List.of(new GetResult.Found(bytes("1"), false),
             new GetResult.Failed(GetResult.Reason.OVERLOADED, "too many fetches in flight")),
         lookups.fetched().toCompletableFuture().get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aFailureWhileAReadsMissesAreStartedAnswersEveryOneOfThem() throws Exception {
+    AtomicBoolean broken = new AtomicBoolean();
+    // The clock is read as a miss's fetch starts (not for a lookup of an absent key): a bug of ours there.
+    Ticker breaks = () -> {
+      if (broken.get()) throw new IllegalStateException("a bug of ours");
+      return ticker.read();
+    };
+    var cache = testKit.spawn(CacheActor.create(settings(10, 10_000), fetcher.getRef(), invalidations, breaks));
+    TestProbe<CacheActor.Lookups> reply = testKit.createTestProbe();
+    broken.set(true);
+    cache.tell(new CacheActor.Read(List.of(key("a"), key("b")), reply.getRef()));
+    CacheActor.Lookups lookups = reply.receiveMessage();
+    assertEquals(List.of(Lookup.NotCached.INSTANCE, Lookup.NotCached.INSTANCE), lookups.cached());
+    List<GetResult> fetched = lookups.fetched().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertEquals(2, fetched.size());
+    for (GetResult result : fetched) assertEquals(GetResult.Reason.OVERLOADED, ((GetResult.Failed) result).reason());
+    broken.set(false);
+    assertEquals(1, stats(cache).restarts());
   }
 
   @Test

@@ -45,7 +45,7 @@ fi
 env PROXY_HOST=127.0.0.1 PROXY_PORT=$HP PROXY_RESP_PORT=$PP CACHE_CAPACITY="${CAPACITY:-20000}" \
   REDIS_ADDRESS=$ADDRESS GLOBAL_CACHE_EXPIRY=3600 ${PROXY_ENV:-} \
   java -Xms1g -Xmx1g -XX:+UseParallelGC \
-  "-agentpath:$PWD/$LIB=start,event=itimer,interval=1ms,threads,cstack=no,file=$PWD/$OUT/collapsed.txt,collapsed" \
+  "-agentpath:$PWD/$LIB=start,${AGENT_EVENT:-event=itimer,interval=1ms},threads,cstack=no,file=$PWD/$OUT/collapsed.txt,collapsed" \
   -jar target/redis-proxy.jar >"$OUT/proxy.log" 2>&1 & proxy=$!; pids+=($proxy)
 for _ in $(seq 600); do [ "$(redis-cli -p $PP get key:000000000001 2>/dev/null | wc -c)" = 101 ] && break; sleep 0.1; done
 redis-benchmark -h 127.0.0.1 -p $PP -r 10000 -c 50 -P "$P" -n "${WARM:-1000000}" -q "${LOAD[@]}" >/dev/null 2>&1

@@ -6,7 +6,10 @@ import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
@@ -51,6 +54,21 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
    */
   public record GetCached(List<CacheKey> keys, ActorRef<List<Lookup>> replyTo) implements Command {}
 
+  /**
+   * {@link GetCached} and {@link GetAll} in one message: the cached answers to {@code keys} at
+   * once, and the others fetched, answered together in {@link Lookups#fetched} once the last is
+   * in. A front end sends one of these a batch of reads, where the two asks cost an ask's
+   * promise, timeout task and mailbox pass each, and the misses a second lookup.
+   */
+  public record Read(List<CacheKey> keys, ActorRef<Lookups> replyTo) implements Command {}
+
+  /**
+   * The answer to {@link Read}: {@code cached} a hit's value or reply, or {@link Lookup.NotCached}
+   * for each read being fetched; {@code fetched} completes, on the CacheActor's thread, with the
+   * results of those reads in their order (at once, empty, when every read was a hit).
+   */
+  public record Lookups(List<Lookup> cached, CompletionStage<List<GetResult>> fetched) {}
+
   public record GetStats(ActorRef<CacheStats> replyTo) implements Command {}
 
   /** A reload: the capacity, byte budget, expiry and rules of {@code reloaded} apply from now on. */
@@ -76,6 +94,8 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   private enum CheckLease implements Command {
     INSTANCE
   }
+
+  private static final CompletionStage<List<GetResult>> NOTHING_FETCHED = CompletableFuture.completedStage(List.of());
 
   // Stored for a key Redis does not hold (with tracking): told apart from an empty value by identity.
   private static final byte[] ABSENT = new byte[0];
@@ -172,6 +192,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
         .onMessage(Get.class, this::onGet)
         .onMessage(GetAll.class, this::onGetAll)
         .onMessage(GetCached.class, this::onGetCached)
+        .onMessage(Read.class, this::onRead)
         .onMessage(GetStats.class, this::onGetStats)
         .onMessage(Reconfigure.class, this::onReconfigure)
         .onMessage(FetchCompleted.class, this::onFetchCompleted)
@@ -193,7 +214,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   }
 
   private Behavior<Command> onGetAll(GetAll getAll) {
-    new BatchReply(getAll.keys().size(), getAll.replyTo()).fillFrom(getAll.keys(), this::read);
+    new BatchReply(getAll.keys().size(), getAll.replyTo()::tell).fillFrom(getAll.keys(), this::read);
     sendFetches();
     return this;
   }
@@ -211,9 +232,39 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   }
 
   private Behavior<Command> onGetCached(GetCached getCached) {
-    List<Lookup> results = new ArrayList<>(getCached.keys().size());
+    getCached.replyTo().tell(lookUp(getCached.keys()));
+    return this;
+  }
+
+  // The hits answered at once; the misses' answers (in key order) complete the future together.
+  private Behavior<Command> onRead(Read read) {
+    List<Lookup> cached = lookUp(read.keys());
+    int misses = 0;
+    for (Lookup lookup : cached) if (lookup == Lookup.NotCached.INSTANCE) misses++;
+    if (misses == 0) {
+      read.replyTo().tell(new Lookups(cached, NOTHING_FETCHED));
+      return this;
+    }
+    CompletableFuture<List<GetResult>> fetched = new CompletableFuture<>();
+    read.replyTo().tell(new Lookups(cached, fetched));
+    BatchReply answers = new BatchReply(misses, fetched::complete);
+    try {
+      for (int i = 0, slot = 0; i < cached.size(); i++) {
+        if (cached.get(i) == Lookup.NotCached.INSTANCE) miss(read.keys().get(i), answers.slot(slot++));
+      }
+    } catch (RuntimeException failure) {
+      // The restart answers the fetches already started, not the keys after the failure: they are answered here.
+      fetched.complete(Collections.nCopies(misses, RESTARTED));
+      throw failure;
+    }
+    sendFetches();
+    return this;
+  }
+
+  private List<Lookup> lookUp(List<CacheKey> keys) {
+    List<Lookup> results = new ArrayList<>(keys.size());
     boolean servable = hitsServable(); // one clock read for the whole batch
-    for (CacheKey key : getCached.keys()) {
+    for (CacheKey key : keys) {
       counters.hotKeys.read(key); // the read that misses here comes back as GetAll: counted once, here
       byte[] value = servable ? cachedAnswer(key, store.get(key)) : null;
       if (value == null) {
@@ -223,8 +274,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       counters.hits++;
       results.add(value == ABSENT ? GetResult.NotFound.INSTANCE : new GetResult.Found(ByteString.fromArrayUnsafe(value), true));
     }
-    getCached.replyTo().tell(results);
-    return this;
+    return results;
   }
 
   private Behavior<Command> onReconfigure(Reconfigure reconfigure) {
@@ -376,6 +426,11 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       answer.accept(value == ABSENT ? GetResult.NotFound.INSTANCE : new GetResult.Found(ByteString.fromArrayUnsafe(value), true));
       return;
     }
+    miss(key, answer);
+  }
+
+  // A read not cached: it joins the key's fetch in flight, or starts one, or is refused at the limit.
+  private void miss(CacheKey key, Consumer<GetResult> answer) {
     counters.misses++;
     KeyCommand command = key instanceof KeyCommand read ? read : null;
     InFlightFetches.Pending pending = command == null ? inFlight.get(key) : inFlight.get(command.args());

@@ -1,8 +1,10 @@
 package com.redisproxy.cache;
 
 import com.redisproxy.cache.store.ManualTicker;
+import com.redisproxy.cache.store.Ticker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -14,6 +16,9 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ManualTime;
 import org.apache.pekko.actor.testkit.typed.javadsl.TestProbe;
@@ -375,6 +380,82 @@ class CacheActorTest {
     assertEquals(
         List.of(new GetResult.Found(bytes("s"), false), new GetResult.Found(bytes("c"), true), GetResult.NotFound.INSTANCE),
         batch.receiveMessage());
+  }
+
+  @Test
+  void readAnswersHitsAtOnceAndTheMissesTogetherOnceFetchedInOneFetchAll() throws Exception {
+    var cache = cache(10);
+    readThrough(cache, "cached", "c");
+    TestProbe<CacheActor.Lookups> reply = testKit.createTestProbe();
+    cache.tell(new CacheActor.Read(List.of(key("a"), key("cached"), key("b"), key("a")), reply.getRef()));
+    CacheActor.Lookups lookups = reply.receiveMessage();
+    assertEquals(List.of(Lookup.NotCached.INSTANCE, new GetResult.Found(bytes("c"), true), Lookup.NotCached.INSTANCE,
+        Lookup.NotCached.INSTANCE), lookups.cached());
+    CompletableFuture<List<GetResult>> fetched = lookups.fetched().toCompletableFuture();
+    RedisFetcher.FetchAll all = fetcher.expectMessageClass(RedisFetcher.FetchAll.class);
+    assertEquals(List.of(bytes("a"), bytes("b")), all.wanted().stream().map(RedisFetcher.Wanted::key).toList(),
+        "the second a shares the first's fetch");
+    fetcher.expectNoMessage(Duration.ofMillis(20));
+    assertFalse(fetched.isDone());
+    RedisFetcher.Wanted a = all.wanted().get(0);
+    RedisFetcher.Wanted b = all.wanted().get(1);
+    all.replyTo().tell(new RedisFetcher.AllFetched(List.of(
+        new FetchResult.Fetched(a.requestId(), a.key(), bytes("1"), RedisValue.NO_EXPIRY),
+        new FetchResult.FetchFailed(b.requestId(), b.key(), FetchError.UNAVAILABLE, "down"))));
+    assertEquals(List.of(new GetResult.Found(bytes("1"), false), new GetResult.Failed(GetResult.Reason.REDIS_UNAVAILABLE, "down"),
+        new GetResult.Found(bytes("1"), false)), fetched.get(5, TimeUnit.SECONDS));
+    assertHit(cache, "a", "1");
+    CacheStats stats = stats(cache);
+    assertEquals(2, stats.hits(), "cached in the batch, and a after it");
+    assertEquals(4, stats.misses(), "the read-through's, and a, b and a again in the batch");
+  }
+
+  @Test
+  void readOfHitsOnlyFetchesNothingAndItsFetchedAreDoneAndEmpty() {
+    var cache = cache(10);
+    readThrough(cache, "k", "v");
+    TestProbe<CacheActor.Lookups> reply = testKit.createTestProbe();
+    cache.tell(new CacheActor.Read(List.of(key("k"), key("k")), reply.getRef()));
+    CacheActor.Lookups lookups = reply.receiveMessage();
+    assertEquals(List.of(new GetResult.Found(bytes("v"), true), new GetResult.Found(bytes("v"), true)), lookups.cached());
+    assertEquals(List.of(), lookups.fetched().toCompletableFuture().getNow(null));
+    fetcher.expectNoMessage(Duration.ofMillis(20));
+  }
+
+  @Test
+  void readBeyondTheFetchLimitIsRefusedForTheKeysNotCachedOnly() throws Exception {
+    var cache = cache(10, 1);
+    readThrough(cache, "cached", "c");
+    TestProbe<CacheActor.Lookups> reply = testKit.createTestProbe();
+    cache.tell(new CacheActor.Read(List.of(key("a"), key("b"), key("cached")), reply.getRef()));
+    CacheActor.Lookups lookups = reply.receiveMessage();
+    assertEquals(new GetResult.Found(bytes("c"), true), lookups.cached().get(2));
+    RedisFetcher.Fetch a = expectFetch("a");
+    answer(a, "1");
+    assertEquals(List.of(new GetResult.Found(bytes("1"), false),
+            new GetResult.Failed(GetResult.Reason.OVERLOADED, "too many fetches in flight")),
+        lookups.fetched().toCompletableFuture().get(5, TimeUnit.SECONDS));
+  }
+
+  @Test
+  void aFailureWhileAReadsMissesAreStartedAnswersEveryOneOfThem() throws Exception {
+    AtomicBoolean broken = new AtomicBoolean();
+    // The clock is read as a miss's fetch starts (not for a lookup of an absent key): a bug of ours there.
+    Ticker breaks = () -> {
+      if (broken.get()) throw new IllegalStateException("a bug of ours");
+      return ticker.read();
+    };
+    var cache = testKit.spawn(CacheActor.create(settings(10, 10_000), fetcher.getRef(), invalidations, breaks));
+    TestProbe<CacheActor.Lookups> reply = testKit.createTestProbe();
+    broken.set(true);
+    cache.tell(new CacheActor.Read(List.of(key("a"), key("b")), reply.getRef()));
+    CacheActor.Lookups lookups = reply.receiveMessage();
+    assertEquals(List.of(Lookup.NotCached.INSTANCE, Lookup.NotCached.INSTANCE), lookups.cached());
+    List<GetResult> fetched = lookups.fetched().toCompletableFuture().get(5, TimeUnit.SECONDS);
+    assertEquals(2, fetched.size());
+    for (GetResult result : fetched) assertEquals(GetResult.Reason.OVERLOADED, ((GetResult.Failed) result).reason());
+    broken.set(false);
+    assertEquals(1, stats(cache).restarts());
   }
 
   @Test

@@ -15,6 +15,7 @@ import com.redisproxy.metrics.ProxyMetrics;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
 import org.apache.pekko.actor.typed.ActorRef;
@@ -30,10 +31,10 @@ import org.junit.jupiter.api.Test;
 class ProxyReadsTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
   private static final ActorRef<CacheActor.Command> cache = testKit.spawn(Behaviors.receiveMessage(command -> {
-    if (command instanceof CacheActor.GetCached getAll) {
-      getAll.replyTo().tell(getAll.keys().stream()
+    if (command instanceof CacheActor.Read read) {
+      read.replyTo().tell(new CacheActor.Lookups(read.keys().stream()
           .<Lookup>map(key -> new GetResult.Found(ByteString.fromString("value of " + key.key().utf8String()), true))
-          .toList());
+          .toList(), CompletableFuture.completedStage(List.of())));
     }
     return Behaviors.same();
   }));

@@ -5,7 +5,6 @@ import com.redisproxy.cache.CacheKey;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.InvalidationInbox;
-import com.redisproxy.cache.Lookup;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.List;
@@ -63,20 +62,6 @@ public final class CacheClient {
         failure -> askTimedOut);
   }
 
-  /** The results for {@code keys}, in the same order. */
-  public CompletionStage<List<GetResult>> getAll(List<CacheKey> keys) {
-    return askForKeys(keys, replyTo -> new CacheActor.GetAll(keys, replyTo), tooManyPending, askTimedOut);
-  }
-
-  /** One ask answered by a result per key; refused or timed out, every key gets that failure. */
-  private <T> CompletionStage<List<T>> askForKeys(
-      List<CacheKey> keys, Function<ActorRef<List<T>>, CacheActor.Command> message, T refused, T timedOut) {
-    if (!admit()) return CompletableFuture.completedFuture(Collections.nCopies(keys.size(), refused));
-    return inPlace(
-        AskPattern.ask(cache, message::apply, askTimeout, scheduler),
-        failure -> Collections.nCopies(keys.size(), timedOut));
-  }
-
   /**
    * Drops {@code keys} and taints their fetches in flight, before any request sent after this
    * call is served. Through the invalidation inbox, not the bounded mailbox: a dropped
@@ -91,9 +76,31 @@ public final class CacheClient {
     invalidations.everythingInvalidated("a command forwarded to Redis may have changed any key");
   }
 
-  /** The cached values of {@code keys} in order, {@link Lookup.NotCached} for the others; nothing is fetched. */
-  public CompletionStage<List<Lookup>> getCached(List<CacheKey> keys) {
-    return askForKeys(keys, replyTo -> new CacheActor.GetCached(keys, replyTo), tooManyPending, askTimedOut);
+  /**
+   * The cached answers to {@code keys} at once, and the others fetched, in one ask
+   * ({@link CacheActor.Read}). The ask counts as pending until the fetched ones are answered too;
+   * refused or timed out, every key gets that failure and nothing is fetched.
+   */
+  public CompletionStage<CacheActor.Lookups> read(List<CacheKey> keys) {
+    if (!admit()) return CompletableFuture.completedFuture(failedLookups(keys.size(), tooManyPending));
+    CompletableFuture<CacheActor.Lookups> plain = new CompletableFuture<>();
+    FutureConverters.asScala(AskPattern.ask(cache, (ActorRef<CacheActor.Lookups> replyTo) -> new CacheActor.Read(keys, replyTo),
+        askTimeout, scheduler)).onComplete(
+        answer -> {
+          if (answer.isFailure()) {
+            pendingAsks.decrementAndGet();
+            return plain.complete(failedLookups(keys.size(), askTimedOut));
+          }
+          CacheActor.Lookups lookups = answer.get();
+          lookups.fetched().whenComplete((fetched, never) -> pendingAsks.decrementAndGet());
+          return plain.complete(lookups);
+        },
+        ExecutionContext.parasitic$.MODULE$);
+    return plain;
+  }
+
+  private static CacheActor.Lookups failedLookups(int keys, GetResult.Failed failure) {
+    return new CacheActor.Lookups(Collections.nCopies(keys, failure), CompletableFuture.completedStage(List.of()));
   }
 
   public int pendingAsks() {

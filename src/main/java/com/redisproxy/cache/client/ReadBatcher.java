@@ -1,5 +1,6 @@
 package com.redisproxy.cache.client;
 
+import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheKey;
 import com.redisproxy.cache.CacheStats;
 import com.redisproxy.cache.GetResult;
@@ -16,14 +17,14 @@ import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
  * A front end's reads of the cache, from any thread, sent to the CacheActor together: one
- * {@link CacheClient#getCached} for the keys of every read queued by the time {@code sendFrom}
- * runs the send; a read whose keys are all cached is answered then, so that no hit waits for a
- * fetch (a hit behind a miss of a paused Redis would wait out the pause). The keys not cached, of
- * every read of the send, go in one more ask, which the CacheActor hands to one fetcher, which
- * writes them to Redis together: the reads that missed are answered together, once Redis has
- * answered their pipelined batch. On one Redis connection the replies come in order anyway; in
- * front of a Cluster a slow node holds back the other misses of the same send, up to the fetch
- * timeout.
+ * {@link CacheClient#read} for the keys of every read queued by the time {@code sendFrom} runs
+ * the send. The CacheActor answers the cached keys at once, and a read whose keys are all cached
+ * is answered then, so that no hit waits for a fetch (a hit behind a miss of a paused Redis would
+ * wait out the pause). The keys not cached, of every read of the send, the CacheActor hands to
+ * one fetcher, which writes them to Redis together: the reads that missed are answered together,
+ * once Redis has answered their pipelined batch. On one Redis connection the replies come in
+ * order anyway; in front of a Cluster a slow node holds back the other misses of the same send,
+ * up to the fetch timeout.
  *
  * <p>Why: every ask schedules a timeout task that stays in the scheduler's wheel for the whole
  * ask timeout however soon the answer comes, for every young collection to copy; and a message to
@@ -84,13 +85,13 @@ public final class ReadBatcher implements CacheReads {
       for (CacheKey key : read.keys()) keys.add(key);
     }
     if (batch.isEmpty()) return;
-    cache.getCached(keys).thenAccept(cached -> answerOn.execute(() -> deliver(batch, cached)));
+    cache.read(keys).thenAccept(lookups -> answerOn.execute(() -> deliver(batch, lookups)));
   }
 
-  private void deliver(List<Read> batch, List<Lookup> cached) {
-    // The lists of misses are made only when there is one: a batch of hits allocates none of them.
+  private void deliver(List<Read> batch, CacheActor.Lookups lookups) {
+    List<Lookup> cached = lookups.cached();
+    // The list of misses is made only when there is one: a batch of hits allocates none.
     List<Missed> missed = null;
-    List<CacheKey> toRead = null;
     int from = 0;
     for (Read read : batch) {
       GetResult[] results = new GetResult[read.keys().size()];
@@ -108,19 +109,16 @@ public final class ReadBatcher implements CacheReads {
         read.answer().complete(Arrays.asList(results));
         continue;
       }
-      if (missed == null) {
-        missed = new ArrayList<>();
-        toRead = new ArrayList<>();
-      }
+      if (missed == null) missed = new ArrayList<>();
       missed.add(new Missed(read, results, notCached));
-      for (int i : notCached) toRead.add(read.keys().get(i));
     }
     if (missed == null) return;
-    fetch(missed, toRead);
+    answerFetched(missed, lookups.fetched());
   }
 
-  private void fetch(List<Missed> missed, List<CacheKey> toRead) {
-    cache.getAll(toRead).thenAccept(fetched -> answerOn.execute(() -> {
+  // The cache fetched the keys not cached in the order of the batch: read by read, key by key.
+  private void answerFetched(List<Missed> missed, CompletionStage<List<GetResult>> answers) {
+    answers.thenAccept(fetched -> answerOn.execute(() -> {
       int next = 0;
       for (Missed miss : missed) {
         for (int i : miss.notCached()) miss.results()[i] = fetched.get(next++);

@@ -4,13 +4,16 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.cache.CacheActor;
+import com.redisproxy.cache.CacheKey;
 import com.redisproxy.cache.CacheSettings;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.InvalidationInbox;
+import com.redisproxy.cache.Lookup;
 import com.redisproxy.cache.store.Ticker;
 import com.redisproxy.fetch.FetchResult;
 import com.redisproxy.fetch.RedisFetcher;
 import com.redisproxy.fetch.RedisValue;
+import com.redisproxy.system.support.Eventually;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -79,6 +82,34 @@ class CacheClientTest {
     assertEquals(0, client.pendingAsks());
     GetResult afterwards = client.get(ByteString.fromString("k1")).toCompletableFuture().get(10, TimeUnit.SECONDS);
     assertEquals(new GetResult.Found(ByteString.fromString("v"), true), afterwards);
+  }
+
+  @Test
+  void aReadStaysPendingUntilItsMissesAreAnsweredAndBeyondTheBoundIsRefused() throws Exception {
+    CacheSettings settings = settings();
+    TestProbe<RedisFetcher.Command> fetcher = testKit.createTestProbe();
+    ActorRef<CacheActor.Command> cache = testKit.spawn(
+        CacheActor.create(settings, fetcher.getRef(), new InvalidationInbox(1000), Ticker.SYSTEM),
+        MailboxSelector.bounded(settings.mailboxCapacity()));
+    CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofSeconds(60), 2,
+        new InvalidationInbox(100));
+    List<CacheKey> keys = List.of(CacheKey.of(ByteString.fromString("k")));
+
+    CacheActor.Lookups first = client.read(keys).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    CacheActor.Lookups second = client.read(keys).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(List.of(Lookup.NotCached.INSTANCE), first.cached());
+    assertEquals(2, client.pendingAsks(), "both reads wait for their miss");
+    CacheActor.Lookups refused = client.read(keys).toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertEquals(GetResult.Reason.OVERLOADED, ((GetResult.Failed) refused.cached().get(0)).reason());
+    assertEquals(List.of(), refused.fetched().toCompletableFuture().getNow(null));
+
+    RedisFetcher.Fetch fetch = fetcher.expectMessageClass(RedisFetcher.Fetch.class); // the second joined the first's
+    fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), ByteString.fromString("v"), RedisValue.NO_EXPIRY));
+    GetResult.Found value = new GetResult.Found(ByteString.fromString("v"), false);
+    assertEquals(List.of(value), first.fetched().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    assertEquals(List.of(value), second.fetched().toCompletableFuture().get(10, TimeUnit.SECONDS));
+    // Counted down on the cache's thread as the answers complete, perhaps just after this thread saw them.
+    Eventually.await(Duration.ofSeconds(10), "both reads are no longer pending", () -> client.pendingAsks() == 0);
   }
 
   @Test

@@ -24,7 +24,7 @@ import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Test;
 
-/** Reads queued before a send ask for their hits in one message; a read's keys not cached are asked for on their own. */
+/** Reads queued before a send go to the cache in one message; a read's hits are answered without waiting for its batch's misses. */
 class ReadBatcherTest {
   private static final ActorTestKit testKit = ActorTestKit.create();
 
@@ -55,6 +55,13 @@ class ReadBatcherTest {
     return ByteString.fromString(text);
   }
 
+  /** The cache's answer to {@code read}: {@code cached} now, the fetched ones when the returned future is completed. */
+  private static CompletableFuture<List<GetResult>> answer(CacheActor.Read read, Lookup... cached) {
+    CompletableFuture<List<GetResult>> fetched = new CompletableFuture<>();
+    read.replyTo().tell(new CacheActor.Lookups(List.of(cached), fetched));
+    return fetched;
+  }
+
   private static CacheClient client(TestProbe<CacheActor.Command> cache) {
     return new CacheClient(cache.getRef(), testKit.system().scheduler(), Duration.ofSeconds(30), 100, new InvalidationInbox(100));
   }
@@ -71,19 +78,17 @@ class ReadBatcherTest {
     assertEquals(1, sendFrom.tasks.size(), "one send is scheduled for the three reads");
     sendFrom.runAll();
 
-    CacheActor.GetCached batch = cache.expectMessageClass(CacheActor.GetCached.class);
+    CacheActor.Read batch = cache.expectMessageClass(CacheActor.Read.class);
     assertEquals(List.of(key("a"), key("b"), key("c")), batch.keys());
     GetResult.Found valueOfB = new GetResult.Found(bytes("B"), true);
     GetResult.Found valueOfC = new GetResult.Found(bytes("C"), true);
-    batch.replyTo().tell(List.of(Lookup.NotCached.INSTANCE, valueOfB, valueOfC));
+    CompletableFuture<List<GetResult>> fetched = answer(batch, Lookup.NotCached.INSTANCE, valueOfB, valueOfC);
 
-    // b and c are answered while a, not cached, is still being read on its own.
+    // b and c are answered while a, not cached, is still being read.
     assertEquals(List.of(valueOfB), b.get(5, TimeUnit.SECONDS));
     assertEquals(List.of(valueOfC), c.get(5, TimeUnit.SECONDS));
-    CacheActor.GetAll miss = cache.expectMessageClass(CacheActor.GetAll.class);
-    assertEquals(List.of(key("a")), miss.keys());
     assertFalse(a.isDone());
-    miss.replyTo().tell(List.of(GetResult.NotFound.INSTANCE));
+    fetched.complete(List.of(GetResult.NotFound.INSTANCE));
     assertEquals(List.of(GetResult.NotFound.INSTANCE), a.get(5, TimeUnit.SECONDS));
     cache.expectNoMessage(Duration.ofMillis(50));
   }
@@ -100,12 +105,12 @@ class ReadBatcherTest {
     assertEquals(1, sendFrom.tasks.size(), "the read after the send schedules a send of its own");
     sendFrom.runAll();
 
-    CacheActor.GetCached firstBatch = cache.expectMessageClass(CacheActor.GetCached.class);
-    CacheActor.GetCached secondBatch = cache.expectMessageClass(CacheActor.GetCached.class);
+    CacheActor.Read firstBatch = cache.expectMessageClass(CacheActor.Read.class);
+    CacheActor.Read secondBatch = cache.expectMessageClass(CacheActor.Read.class);
     assertEquals(List.of(key("first")), firstBatch.keys());
     assertEquals(List.of(key("second")), secondBatch.keys());
-    secondBatch.replyTo().tell(List.of(new GetResult.Found(bytes("2"), true)));
-    firstBatch.replyTo().tell(List.of(new GetResult.Found(bytes("1"), true)));
+    answer(secondBatch, new GetResult.Found(bytes("2"), true));
+    answer(firstBatch, new GetResult.Found(bytes("1"), true));
     assertEquals(List.of(new GetResult.Found(bytes("1"), true)), first.get(5, TimeUnit.SECONDS));
     assertEquals(List.of(new GetResult.Found(bytes("2"), true)), second.get(5, TimeUnit.SECONDS));
   }
@@ -121,17 +126,15 @@ class ReadBatcherTest {
     CompletableFuture<List<GetResult>> second = reads.getAll(List.of(key("hot"), key("cold"))).toCompletableFuture();
     sendFrom.runAll();
 
-    CacheActor.GetCached hits = cache.expectMessageClass(CacheActor.GetCached.class);
-    assertEquals(List.of(key("hot"), key("hot"), key("cold")), hits.keys());
+    CacheActor.Read batch = cache.expectMessageClass(CacheActor.Read.class);
+    assertEquals(List.of(key("hot"), key("hot"), key("cold")), batch.keys());
     GetResult.Found hot = new GetResult.Found(bytes("H"), true);
-    hits.replyTo().tell(List.of(hot, hot, Lookup.NotCached.INSTANCE));
+    CompletableFuture<List<GetResult>> fetched = answer(batch, hot, hot, Lookup.NotCached.INSTANCE);
 
     assertEquals(List.of(hot), first.get(5, TimeUnit.SECONDS));
-    CacheActor.GetAll misses = cache.expectMessageClass(CacheActor.GetAll.class);
-    assertEquals(List.of(key("cold")), misses.keys());
     assertFalse(second.isDone(), "the second connection waits for its miss");
     GetResult.Found cold = new GetResult.Found(bytes("C"), false);
-    misses.replyTo().tell(List.of(cold));
+    fetched.complete(List.of(cold));
     assertEquals(List.of(hot, cold), second.get(5, TimeUnit.SECONDS));
   }
 
@@ -145,14 +148,15 @@ class ReadBatcherTest {
     CompletableFuture<List<GetResult>> second = reads.getAll(List.of(key("b"))).toCompletableFuture();
     sendFrom.runAll();
     GetResult.Found hot = new GetResult.Found(bytes("H"), true);
-    cache.expectMessageClass(CacheActor.GetCached.class).replyTo()
-        .tell(List.of(Lookup.NotCached.INSTANCE, hot, Lookup.NotCached.INSTANCE));
+    CompletableFuture<List<GetResult>> fetched = answer(cache.expectMessageClass(CacheActor.Read.class),
+        Lookup.NotCached.INSTANCE, hot, Lookup.NotCached.INSTANCE);
 
-    CacheActor.GetAll misses = cache.expectMessageClass(CacheActor.GetAll.class);
-    assertEquals(List.of(key("a"), key("b")), misses.keys());
-    cache.expectNoMessage(Duration.ofMillis(20));
+    cache.expectNoMessage(Duration.ofMillis(20)); // the misses are the cache's to fetch: no second message
+    assertFalse(first.isDone());
+    assertFalse(second.isDone());
     GetResult.Found a = new GetResult.Found(bytes("A"), false);
-    misses.replyTo().tell(List.of(a, GetResult.NotFound.INSTANCE));
+    // The fetched results come in the batch's order of the keys not cached: a's, then b's.
+    fetched.complete(List.of(a, GetResult.NotFound.INSTANCE));
     assertEquals(List.of(a, hot), first.get(5, TimeUnit.SECONDS));
     assertEquals(List.of(GetResult.NotFound.INSTANCE), second.get(5, TimeUnit.SECONDS));
   }
@@ -167,7 +171,7 @@ class ReadBatcherTest {
     CompletableFuture<List<GetResult>> hit = reads.getAll(List.of(key("k"))).toCompletableFuture();
     sendFrom.runAll();
     GetResult.Found value = new GetResult.Found(bytes("v"), true);
-    cache.expectMessageClass(CacheActor.GetCached.class).replyTo().tell(List.of(value));
+    answer(cache.expectMessageClass(CacheActor.Read.class), value);
     awaitTask(answerOn);
     assertFalse(hit.isDone(), "answered only once the answering executor runs");
     answerOn.runAll();

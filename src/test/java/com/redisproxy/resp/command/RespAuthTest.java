@@ -21,6 +21,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.TimeUnit;
 import org.apache.pekko.actor.testkit.typed.javadsl.ActorTestKit;
@@ -196,9 +197,10 @@ class RespAuthTest {
   @Test
   void inAPipelineAuthLetsInTheGetAfterIt() throws Exception {
     CompletionStage<RespCommands.AnsweredBatch> answered = execute(request("AUTH", "pw"), request("GET", "k"));
-    CacheActor.GetCached asked = cacheActor.expectMessageClass(CacheActor.GetCached.class);
+    CacheActor.Read asked = cacheActor.expectMessageClass(CacheActor.Read.class);
     assertEquals(List.of(CacheKey.of(ByteString.fromString("k"))), asked.keys());
-    asked.replyTo().tell(List.of(new GetResult.Found(ByteString.fromString("v"), true)));
+    asked.replyTo().tell(new CacheActor.Lookups(List.of(new GetResult.Found(ByteString.fromString("v"), true)),
+        CompletableFuture.completedStage(List.of())));
     assertEquals("+OK\r\n$1\r\nv\r\n", rendered(answered));
   }
 

@@ -27,8 +27,10 @@ public final class ProxyProcess implements AutoCloseable {
 
   private final Process process;
   private static final Duration REQUEST_TIMEOUT = Duration.ofSeconds(10);
-  // A JVM start on 2 cores shared with other builds and stress-ng took over 30 s at load average 18.
-  private static final Duration START_DEADLINE = Duration.ofSeconds(90);
+  // A JVM start on 2 cores shared with other builds and stress-ng took over 30 s at load average 18,
+  // and more than 90 s at load average 19 under nice 19 (CoherenceIT, 2026-12-07: 65 s from the
+  // logger's start to the first line of the proxy's own): only a deadline, met as soon as it is healthy.
+  private static final Duration START_DEADLINE = Duration.ofSeconds(180);
 
   // Where each proxy's output is kept, named after the test that started it, after the run too.
   private static final Path LOGS = Path.of("target", "proxy-logs");

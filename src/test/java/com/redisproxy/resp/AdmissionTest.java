@@ -1,9 +1,9 @@
 package com.redisproxy.resp;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.resp.command.RespSession;
+import com.redisproxy.system.support.Eventually;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
@@ -81,28 +81,23 @@ class AdmissionTest {
     return client;
   }
 
-  private boolean listed(Socket client) throws InterruptedException {
+  private void awaitListed(Socket client, String what) {
     String address = "addr=" + ((InetSocketAddress) client.getLocalSocketAddress()).getAddress().getHostAddress()
         + ":" + client.getLocalPort() + " ";
-    long deadline = System.nanoTime() + DEADLINE.toNanos();
-    while (System.nanoTime() < deadline) {
-      if (registry.list(any -> true).contains(address)) return true;
-      Thread.sleep(10);
-    }
-    return false;
+    Eventually.await(DEADLINE, what, () -> registry.list(any -> true).contains(address));
   }
 
   @Test
   void aConnectionIsListedOnceAcceptedBeforeItsOwnLoopInitialisesIt() throws Exception {
     try (Socket client = connect()) {
-      assertTrue(listed(client), "not listed while its own loop was busy: " + registry.list(any -> true));
+      awaitListed(client, "listed while its own loop is busy");
     }
   }
 
   @Test
   void aKillOfAConnectionNotYetInitialisedIsCarriedOutOnItsLoopOnceItIs() throws Exception {
     try (Socket client = connect()) {
-      assertTrue(listed(client));
+      awaitListed(client, "listed");
       assertEquals(1, registry.kill(any -> true, 0));
       ownLoopFree.countDown();
       assertEquals(-1, client.getInputStream().read(), "the killed connection is closed");

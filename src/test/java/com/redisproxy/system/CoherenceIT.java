@@ -103,9 +103,14 @@ class CoherenceIT {
 
   @Test
   void aValueChangedWhileItsFetchWasInFlightIsNotCachedStale() throws Exception {
-    try (TestRedis redis = TestRedis.started(); ProxyProcess proxy = ProxyProcess.start(redis.address(), TRACKING)) {
+    // The pause must outlast sending the miss and seeing it in flight on a loaded machine (a 1 s
+    // pause did not always); the proxy waits it out: its fetch timeout, and with it the heartbeat's
+    // silence limit, is longer than the pause (and the ask timeout longer than both).
+    Map<String, String> settings = Map.of("CACHE_INVALIDATION", "tracking", "REDIS_FETCH_TIMEOUT", "20s",
+        "JAVA_TOOL_OPTIONS", "-Dredis-proxy.ask-timeout=25s");
+    try (TestRedis redis = TestRedis.started(); ProxyProcess proxy = ProxyProcess.start(redis.address(), settings)) {
       redis.set("raced", "old");
-      redis.commands().clientPause(1_000);
+      redis.commands().clientPause(5_000);
       CompletableFuture<String> miss = CompletableFuture.supplyAsync(() -> valueOf(proxy, "raced"));
       Eventually.await(DEADLINE, "the miss is in flight", () ->
           body(proxy.request("GET", "/metrics")).contains("proxy_redis_fetches_in_flight 1.0"));

@@ -50,9 +50,7 @@ class CacheClientTest {
   void aBurstFarBeyondTheBoundIsRefusedPromptlyAndEveryAcceptedRequestIsAnswered() throws Exception {
     CacheSettings settings = settings();
     TestProbe<RedisFetcher.Command> fetcher = testKit.createTestProbe();
-    ActorRef<CacheActor.Command> cache = testKit.spawn(
-        CacheActor.create(settings, fetcher.getRef(), new InvalidationInbox(1000), Ticker.SYSTEM),
-        MailboxSelector.bounded(settings.mailboxCapacity()));
+    ActorRef<CacheActor.Command> cache = spawnCache(settings, fetcher);
     CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofSeconds(60), MAX_PENDING,
         new InvalidationInbox(100));
 
@@ -88,9 +86,7 @@ class CacheClientTest {
   void aReadStaysPendingUntilItsMissesAreAnsweredAndBeyondTheBoundIsRefused() throws Exception {
     CacheSettings settings = settings();
     TestProbe<RedisFetcher.Command> fetcher = testKit.createTestProbe();
-    ActorRef<CacheActor.Command> cache = testKit.spawn(
-        CacheActor.create(settings, fetcher.getRef(), new InvalidationInbox(1000), Ticker.SYSTEM),
-        MailboxSelector.bounded(settings.mailboxCapacity()));
+    ActorRef<CacheActor.Command> cache = spawnCache(settings, fetcher);
     CacheClient client = new CacheClient(cache, testKit.system().scheduler(), Duration.ofSeconds(60), 2,
         new InvalidationInbox(100));
     List<CacheKey> keys = List.of(CacheKey.of(ByteString.fromString("k")));
@@ -144,5 +140,11 @@ class CacheClientTest {
   private static void answer(TestProbe<RedisFetcher.Command> fetcher, String value) {
     RedisFetcher.Fetch fetch = fetcher.expectMessageClass(RedisFetcher.Fetch.class);
     fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), ByteString.fromString(value), RedisValue.NO_EXPIRY));
+  }
+
+  private ActorRef<CacheActor.Command> spawnCache(CacheSettings settings, TestProbe<RedisFetcher.Command> fetcher) {
+    return testKit.spawn(
+        CacheActor.create(settings, fetcher.getRef(), new InvalidationInbox(1000), Ticker.SYSTEM),
+        MailboxSelector.bounded(settings.mailboxCapacity()));
   }
 }

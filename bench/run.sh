@@ -689,18 +689,47 @@ cluster_rows() {
   done
   cluster_load "$CLUSTER_RESP_PORT" 16 "$REQUESTS" >/dev/null # warm-up: JIT, and every key cached
   cluster_load "$CLUSTER_MISS_RESP_PORT" 1 "$((REQUESTS / 4))" >/dev/null
-  echo
-  row "Redis Cluster, 3 masters (RESP GET, 100-byte values)" "-P" "req/s" "p50 ms"
-  row "---" "---:" "---:" "---:"
-  local p direct hits misses
-  for p in 1 16; do
-    read -r -a direct <<<"$(cluster_load "$CLUSTER_PORT" "$p" "$REQUESTS" --cluster)"
-    read -r -a hits <<<"$(cluster_load "$CLUSTER_RESP_PORT" "$p" "$REQUESTS")"
-    row "redis-benchmark --cluster, straight at the nodes" "$p" "$(thousands <<<"${direct[0]}")" "${direct[1]}"
-    row "proxy, cache hits" "$p" "$(thousands <<<"${hits[0]}") ($(awk -v a="${hits[0]}" -v b="${direct[0]}" 'BEGIN { printf "%.2fx", a / b }'))" "${hits[1]}"
+  # ROUNDS rounds, as the other rows: in each, the base and the proxy in turn (who goes first
+  # alternates), the ratio taken per round, then the median. Raw figures: $RUN_DIR/cluster-rounds.csv.
+  local round p direct hits misses csv=$RUN_DIR/cluster-rounds.csv
+  echo "round,row,pipeline,req_per_s,p50_ms" >"$csv"
+  for round in $(seq "$ROUNDS"); do
+    for p in 1 16; do
+      if [ $(((round + p) % 2)) = 0 ]; then
+        read -r -a direct <<<"$(cluster_load "$CLUSTER_PORT" "$p" "$REQUESTS" --cluster)"
+        read -r -a hits <<<"$(cluster_load "$CLUSTER_RESP_PORT" "$p" "$REQUESTS")"
+      else
+        read -r -a hits <<<"$(cluster_load "$CLUSTER_RESP_PORT" "$p" "$REQUESTS")"
+        read -r -a direct <<<"$(cluster_load "$CLUSTER_PORT" "$p" "$REQUESTS" --cluster)"
+      fi
+      echo "$round,direct,$p,${direct[0]},${direct[1]}" >>"$csv"
+      echo "$round,hits,$p,${hits[0]},${hits[1]}" >>"$csv"
+    done
+    read -r -a misses <<<"$(cluster_load "$CLUSTER_MISS_RESP_PORT" 1 "$((REQUESTS / 2))")"
+    echo "$round,misses,1,${misses[0]},${misses[1]}" >>"$csv"
   done
-  read -r -a misses <<<"$(cluster_load "$CLUSTER_MISS_RESP_PORT" 1 "$((REQUESTS / 2))")"
-  row "proxy, every GET a miss (capacity 0)" 1 "$(thousands <<<"${misses[0]}")" "${misses[1]}"
+  echo
+  row "Redis Cluster, 3 masters (RESP GET, 100-byte values; medians of $ROUNDS rounds, ratio per round)" "-P" "req/s (ratio to the base)" "p50 ms"
+  row "---" "---:" "---:" "---:"
+  for p in 1 16; do
+    row "redis-benchmark --cluster, straight at the nodes (the base)" "$p" \
+      "$(cluster_column direct "$p" 4 | median | thousands)" "$(cluster_column direct "$p" 5 | median)"
+    row "proxy, cache hits" "$p" "$(cluster_column hits "$p" 4 | median | thousands) ($(cluster_ratio hits "$p"))" \
+      "$(cluster_column hits "$p" 5 | median)"
+  done
+  row "proxy, every GET a miss (capacity 0), against the -P 1 base" 1 \
+    "$(cluster_column misses 1 4 | median | thousands) ($(cluster_ratio misses 1))" "$(cluster_column misses 1 5 | median)"
+}
+
+cluster_column() { # row pipeline column -> that column of every round
+  awk -F, -v r="$1" -v p="$2" -v c="$3" '$2 == r && $3 == p { print $c }' "$RUN_DIR/cluster-rounds.csv"
+}
+
+cluster_ratio() { # row pipeline -> "0.79x; rounds 0.78, 0.79, 0.81": over the same round's base at that -P
+  local rounds
+  rounds=$(awk -F, -v r="$1" -v p="$2" '$3 == p && $2 == "direct" { base[$1] = $4 } $3 == p && $2 == r { own[$1] = $4 }
+    END { for (i in own) if (base[i] > 0) printf "%d %.2f\n", i, own[i] / base[i] }' "$RUN_DIR/cluster-rounds.csv" | sort -n | cut -d' ' -f2)
+  printf '%.2fx; rounds %s' "$(median <<<"$rounds")" "$(paste -sd, <<<"$rounds" | sed 's/,/, /g')"
 }
 
 main_cluster_only() {

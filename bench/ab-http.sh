@@ -10,7 +10,8 @@
 # per request: the eden the proxy's GCs found, plus eden in use, before and after) and HTTP-gc (the
 # young GCs during the row, their longest pause in ms), and for Webdis too HTTP-wait (us per request its
 # threads spent runnable but waiting for a core, then the most any one thread waited, ms per s of the
-# row: the machine's share of the tail). HEALTH=1 adds /health on the last proxy.
+# row, then the times its threads were put on a core per request: its wake-ups, each of which may
+# queue for a core; the machine's share of the tail). HEALTH=1 adds /health on the last proxy.
 # Needs redis-server, redis-benchmark, wrk, webdis and jstat. AB_PORTS moves every port by that
 # much, so that two A/B runs can share the machine: Redis 16379, Webdis 18090, the proxies' HTTP
 # 18100.. and RESP 16400...
@@ -65,11 +66,11 @@ allocated() { # pid port -> bytes allocated in eden since the JVM started: every
 # Time the process's threads spent runnable but waiting for a core (the kernel's run-queue delay,
 # /proc/PID/task/TID/schedstat's second field, ns): the sum over its threads, and the most any one
 # thread waited, by thread id. On a shared machine a request queued behind a waiting thread waits too.
-run_waits() { for t in /proc/"$1"/task/*; do echo "${t##*/} $(awk '{ print $2 }' "$t/schedstat" 2>/dev/null)"; done; }
+run_waits() { for t in /proc/"$1"/task/*; do echo "${t##*/} $(awk '{ print $2, $3 }' "$t/schedstat" 2>/dev/null)"; done; }
 wait_row() { # round name before-file after-file requests seconds -> "HTTP-wait" line
-  awk -v r="$1" -v name="$2" -v n="$5" -v secs="$6" 'NR == FNR { before[$1] = $2; next }
-    { d = $2 - before[$1]; total += d; if (d > most) most = d }
-    END { printf "r%s HTTP-wait %s %.1f %.1f 0\n", r, name, total / 1000 / n, most / 1e6 / secs }' "$3" "$4"
+  awk -v r="$1" -v name="$2" -v n="$5" -v secs="$6" 'NR == FNR { before[$1] = $2; ran[$1] = $3; next }
+    { d = $2 - before[$1]; total += d; if (d > most) most = d; slices += $3 - ran[$1] }
+    END { printf "r%s HTTP-wait %s %.1f %.1f %.2f\n", r, name, total / 1000 / n, most / 1e6 / secs, slices / n }' "$3" "$4"
 }
 gc_count() { grep -c ' Pause ' "$LOGS/gc-$1.log"; }
 gc_max_since() { grep ' Pause ' "$LOGS/gc-$1.log" | tail -n +$(($2 + 1)) | grep -o '[0-9.]*ms$' | tr -d ms | sort -g | tail -1; }

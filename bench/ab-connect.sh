@@ -5,7 +5,8 @@
 #   health the same on /health (Webdis: /PING): the HTTP front end without the cache
 #   burst  BURST (400) clients connecting at once, each one GET /health (Webdis: /PING), ConnectBurst
 # after a warm-up of each proxy. Each spec is a jar, optionally with settings: 'B.jar|PROXY_HTTP_H2C=off',
-# or 'bare' (pekko-http alone answering a prebuilt response: its ceiling; 'bare|h2c' with HTTP/2 on;
+# or 'bare' (pekko-http alone answering a prebuilt response: its ceiling; 'bare|VARIANT' binds it
+# another way: h2c (HTTP/2 on), async, source, source-cache, flow, see BarePekkoHttp;
 # 'bare|JAVA_TOOL_OPTIONS=-Dpekko.x=y' with a Pekko setting, as a proxy's JAVA_TOOL_OPTIONS does).
 #   bench/ab-connect.sh ROUNDS SECONDS A.jar ['B.jar|ENV=value ...' ...] | bench/ab-median.py webdis
 # Lines: round load name req/s p50_ms p99_ms; for LOAD-cpu: round LOAD-cpu name us_of_cpu_per_request

@@ -8,7 +8,10 @@
 # machine moves far less than req/s: HTTP-cpu (us of the proxy's CPU per request, user + system,
 # JIT threads included), HTTP-app (the same without the JIT's threads), HTTP-alloc (bytes allocated
 # per request: the eden the proxy's GCs found, plus eden in use, before and after) and HTTP-gc (the
-# young GCs during the row, their longest pause in ms). HEALTH=1 adds /health on the last proxy.
+# young GCs during the row, their longest pause in ms), and for Webdis too HTTP-wait (us per request its
+# threads spent runnable but waiting for a core, then the most any one thread waited, ms per s of the
+# row, then the times its threads were put on a core per request: its wake-ups, each of which may
+# queue for a core; the machine's share of the tail). HEALTH=1 adds /health on the last proxy.
 # Needs redis-server, redis-benchmark, wrk, webdis and jstat. AB_PORTS moves every port by that
 # much, so that two A/B runs can share the machine: Redis 16379, Webdis 18090, the proxies' HTTP
 # 18100.. and RESP 16400...
@@ -60,15 +63,26 @@ allocated() { # pid port -> bytes allocated in eden since the JVM started: every
   done
   echo 0
 }
+# Time the process's threads spent runnable but waiting for a core (the kernel's run-queue delay,
+# /proc/PID/task/TID/schedstat's second field, ns): the sum over its threads, and the most any one
+# thread waited, by thread id. On a shared machine a request queued behind a waiting thread waits too.
+run_waits() { for t in /proc/"$1"/task/*; do echo "${t##*/} $(awk '{ print $2, $3 }' "$t/schedstat" 2>/dev/null)"; done; }
+wait_row() { # round name before-file after-file requests seconds -> "HTTP-wait" line
+  awk -v r="$1" -v name="$2" -v n="$5" -v secs="$6" 'NR == FNR { before[$1] = $2; ran[$1] = $3; next }
+    { d = $2 - before[$1]; total += d; if (d > most) most = d; slices += $3 - ran[$1] }
+    END { printf "r%s HTTP-wait %s %.1f %.1f %.2f\n", r, name, total / 1000 / n, most / 1e6 / secs, slices / n }' "$3" "$4"
+}
 gc_count() { grep -c ' Pause ' "$LOGS/gc-$1.log"; }
 gc_max_since() { grep ' Pause ' "$LOGS/gc-$1.log" | tail -n +$(($2 + 1)) | grep -o '[0-9.]*ms$' | tr -d ms | sort -g | tail -1; }
 run() { # port name pid
   local out before after app_before app_after alloc_before alloc_after gcs n
-  before=$(cpu_ticks $3); redis_before=$(cpu_ticks $redis_pid)
+  before=$(cpu_ticks $3); redis_before=$(cpu_ticks $redis_pid); run_waits "$3" >$LOGS/wait-before
   if [ "$1" != "$WEBDIS" ]; then app_before=$(app_ticks $3); alloc_before=$(allocated $3 $1); gcs=$(gc_count $1); fi
   out=$(wrk -t1 -c$CLIENTS -d${SECS}s --latency -s "$(keys $1)" http://127.0.0.1:$1)
   echo "r$R HTTP $2 $(awk '/Requests\/sec/{print $2}' <<<"$out") $(ms $(awk '$1=="50%"{print $2}' <<<"$out")) $(ms $(awk '$1=="99%"{print $2}' <<<"$out")) $(grep -E 'Non-2xx|Socket' <<<"$out" | tr '\n' ' ')"
   n=$(awk '/requests in/ { print $1 }' <<<"$out")
+  # us of run-queue wait per request over all the process's threads, and its most-waiting thread's ms per s
+  run_waits "$3" >$LOGS/wait-after; wait_row "$R" "$2" $LOGS/wait-before $LOGS/wait-after "$n" "$SECS"
   if [ "$1" = "$WEBDIS" ]; then # its CPU per request too (its threads are in the process's figure), the yardstick
     echo "r$R HTTP-cpu $2 $(awk -v t=$(($(cpu_ticks $3) - before)) -v hz="$(getconf CLK_TCK)" -v n=$n 'BEGIN { printf "%.1f", t / hz * 1e6 / n }') 0 0"
     # and the redis-server behind it, which answers every one of Webdis's requests (the proxy's hits need none)

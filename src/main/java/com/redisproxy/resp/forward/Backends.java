@@ -14,6 +14,14 @@ public interface Backends {
 
   default void leave(RedisLogin login) {}
 
+  /**
+   * How many times a user's connections on this loop have closed (its last client left): a backend
+   * {@link #of} gave before may be closed since only when this has moved.
+   */
+  default long closings() {
+    return 0;
+  }
+
   /** One backend for everyone (in front of a cluster: the cluster client). */
   static Backends everyone(Backend backend) {
     return (login, resp3) -> backend;

@@ -37,6 +37,7 @@ public final class LoginBackends implements Backends {
   private final Opener opener;
   private final Pair own;
   private final Map<RedisLogin, Pair> others = new HashMap<>();
+  private long closings;
 
   public LoginBackends(EventLoop loop, RedisLogin proxyLogin, Opener opener) {
     this.loop = loop;
@@ -67,8 +68,14 @@ public final class LoginBackends implements Backends {
     Pair pair = others.get(login);
     if (pair == null || --pair.clients > 0) return;
     others.remove(login);
+    closings++;
     pair.resp2.close();
     if (pair.resp3 != null) pair.resp3.close();
+  }
+
+  @Override
+  public long closings() {
+    return closings;
   }
 
   /** How many users other than the proxy's own have connections on this loop (INFO, tests). */

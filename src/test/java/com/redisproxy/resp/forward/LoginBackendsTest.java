@@ -41,8 +41,10 @@ class LoginBackendsTest {
     SharedBackend first = backends.of(ALICE, false);
     backends.leave(ALICE);
     assertEquals(1, backends.otherLogins());
+    assertEquals(0, backends.closings());
     backends.leave(ALICE);
     assertEquals(0, backends.otherLogins());
+    assertEquals(1, backends.closings());
     backends.join(ALICE);
     assertNotSame(first, backends.of(ALICE, false));
   }

@@ -28,9 +28,7 @@ import org.slf4j.LoggerFactory;
 public final class InvalidationInbox implements InvalidationListener {
   private static final Logger log = LoggerFactory.getLogger(InvalidationInbox.class);
   private final int maxQueuedKeys;
-  // One entry a message, not one a key: a forwarded run of writes names its keys in one list, and
-  // the actor takes them out in one poll each (a queue node a key was most of the actor's take).
-  private final ConcurrentLinkedQueue<List<ByteString>> keys = new ConcurrentLinkedQueue<>();
+  private final ConcurrentLinkedQueue<ByteString> keys = new ConcurrentLinkedQueue<>();
   private final AtomicInteger queuedKeys = new AtomicInteger();
   private final ConcurrentLinkedQueue<Predicate<byte[]>> keysMatching = new ConcurrentLinkedQueue<>();
   private final AtomicBoolean everything = new AtomicBoolean();
@@ -107,7 +105,6 @@ public final class InvalidationInbox implements InvalidationListener {
     return new Lease(true, oldest + leaseNanos);
   }
 
-  /** {@code changed} is kept until the actor takes it, not copied: the caller must not change it afterwards. */
   @Override
   public void invalidated(List<ByteString> changed) {
     messages.incrementAndGet();
@@ -115,7 +112,7 @@ public final class InvalidationInbox implements InvalidationListener {
       queuedKeys.addAndGet(-changed.size()); // queued nothing: the count must not keep them
       everything.set(true);
     } else {
-      keys.add(changed);
+      keys.addAll(changed);
     }
     notifyActor();
   }
@@ -154,8 +151,8 @@ public final class InvalidationInbox implements InvalidationListener {
     Lease leaseBefore = lease;
     boolean all = everything.getAndSet(false);
     List<ByteString> taken = new ArrayList<>();
-    List<ByteString> message;
-    while ((message = keys.poll()) != null) taken.addAll(message);
+    ByteString key;
+    while ((key = keys.poll()) != null) taken.add(key);
     queuedKeys.addAndGet(-taken.size());
     List<Predicate<byte[]>> matching = new ArrayList<>();
     Predicate<byte[]> predicate;

@@ -203,6 +203,7 @@ public final class Forwarder {
       return true;
     }
     if (reply.take(WRONGPASS.size()).equals(WRONGPASS)) auth.recordFailure();
+    backends.refused(login);
     return false;
   }
 

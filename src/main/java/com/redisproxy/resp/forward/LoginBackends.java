@@ -67,6 +67,21 @@ public final class LoginBackends implements Backends {
     if (own(login)) return;
     Pair pair = others.get(login);
     if (pair == null || --pair.clients > 0) return;
+    close(login, pair);
+  }
+
+  /**
+   * An AUTH Redis refused opened {@code login}'s connection with no client acting as it: it closes,
+   * or every wrong password a client tried would keep an entry here for as long as the loop runs.
+   */
+  @Override
+  public void refused(RedisLogin login) {
+    if (own(login)) return;
+    Pair pair = others.get(login);
+    if (pair != null && pair.clients == 0) close(login, pair);
+  }
+
+  private void close(RedisLogin login, Pair pair) {
     others.remove(login);
     closings++;
     pair.resp2.close();

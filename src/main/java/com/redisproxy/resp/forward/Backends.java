@@ -18,7 +18,8 @@ public interface Backends {
   default void refused(RedisLogin login) {}
 
   /**
-   * How many times a user's connections on this loop have closed (its last client left): a backend
+   * How many times a user's connections on this loop have closed (its last client left, or its AUTH
+   * was refused): a backend
    * {@link #of} gave before may be closed since only when this has moved.
    */
   default long closings() {

@@ -19,8 +19,7 @@ public interface Backends {
 
   /**
    * How many times a user's connections on this loop have closed (its last client left, or its AUTH
-   * was refused): a backend
-   * {@link #of} gave before may be closed since only when this has moved.
+   * was refused): a backend {@link #of} gave before may be closed since only when this has moved.
    */
   default long closings() {
     return 0;

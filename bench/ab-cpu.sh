@@ -8,6 +8,8 @@
 # for a load that logs in as that user (AB_LOAD="-t get -d 100 --user u -a p"). AB_LOAD2: a second
 # load every jar also runs in each round, in turn with the first (e.g. the same GETs as an ACL user
 # beside the default user's), printed as "jar+2".
+# AB_SWITCHES=1: each line also gets the context switches per request of the busiest thread (the
+# RESP loop; voluntary ones are its sleeps in epoll_wait) and of the whole process (thread-switches.py).
 # The word `twemproxy` in place of a jar measures nutcracker (twemproxy) in front of the same Redis, as
 # bench/run.sh starts it, the same way: its CPU per request beside the proxy's.
 #   bench/ab-cpu.sh ROUNDS P N A.jar [B.jar ...] [twemproxy]    (a jar may name settings of its own: A.jar,PROXY_X=1)
@@ -50,8 +52,10 @@ for r in $(seq $ROUNDS); do
   for k in "${!ports[@]}"; do
     for l in "${!loads[@]}"; do
       label=${names[$k]}; [ "$l" = 0 ] || label="${names[$k]}+$((l+1))"
+      [ -z "${AB_SWITCHES:-}" ] || bench/thread-switches.py snap ${ppids[$k]} >$LOGS/switches-before
       before=$(cpu ${ppids[$k]}); rate=$(bench ${ports[$k]} $N "${loads[$l]}"); after=$(cpu ${ppids[$k]})
-      echo "r$r $label rate $rate cpu_us_per_req $(echo "($after-$before)*1000000/$tck/$N" | bc -l | cut -c1-5)"
+      switches=""; [ -z "${AB_SWITCHES:-}" ] || switches=" $(bench/thread-switches.py diff ${ppids[$k]} $N <$LOGS/switches-before)"
+      echo "r$r $label rate $rate cpu_us_per_req $(echo "($after-$before)*1000000/$tck/$N" | bc -l | cut -c1-5)$switches"
     done
   done
 done

@@ -36,6 +36,7 @@ public final class Forwarder {
   private final RespAuth auth;
   private final Forwarding forwarding;
   private final Backends backends;
+  private final ChosenBackend chosen;
   private final CacheReads cache;
   private final RespCommands commands;
   private final Executor loop;
@@ -55,6 +56,7 @@ public final class Forwarder {
     this.auth = auth;
     this.forwarding = forwarding;
     this.backends = backends;
+    this.chosen = new ChosenBackend(backends);
     this.cache = cache;
     this.commands = commands;
   }
@@ -167,7 +169,7 @@ public final class Forwarder {
 
   // Read when the request goes out: a HELLO or AUTH before it has been answered by then.
   private Backend backend() {
-    return backends.of(auth.login(session), session.resp3());
+    return chosen.of(auth.login(session), session.resp3());
   }
 
   /**
@@ -201,6 +203,7 @@ public final class Forwarder {
       return true;
     }
     if (reply.take(WRONGPASS.size()).equals(WRONGPASS)) auth.recordFailure();
+    backends.refused(login);
     return false;
   }
 

@@ -37,6 +37,7 @@ public final class LoginBackends implements Backends {
   private final Opener opener;
   private final Pair own;
   private final Map<RedisLogin, Pair> others = new HashMap<>();
+  private long closings;
 
   public LoginBackends(EventLoop loop, RedisLogin proxyLogin, Opener opener) {
     this.loop = loop;
@@ -66,9 +67,30 @@ public final class LoginBackends implements Backends {
     if (own(login)) return;
     Pair pair = others.get(login);
     if (pair == null || --pair.clients > 0) return;
+    close(login, pair);
+  }
+
+  /**
+   * An AUTH Redis refused opened {@code login}'s connection with no client acting as it: it closes,
+   * or every wrong password a client tried would keep an entry here for as long as the loop runs.
+   */
+  @Override
+  public void refused(RedisLogin login) {
+    if (own(login)) return;
+    Pair pair = others.get(login);
+    if (pair != null && pair.clients == 0) close(login, pair);
+  }
+
+  private void close(RedisLogin login, Pair pair) {
     others.remove(login);
+    closings++;
     pair.resp2.close();
     if (pair.resp3 != null) pair.resp3.close();
+  }
+
+  @Override
+  public long closings() {
+    return closings;
   }
 
   /** How many users other than the proxy's own have connections on this loop (INFO, tests). */

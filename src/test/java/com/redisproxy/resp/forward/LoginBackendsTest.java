@@ -41,8 +41,10 @@ class LoginBackendsTest {
     SharedBackend first = backends.of(ALICE, false);
     backends.leave(ALICE);
     assertEquals(1, backends.otherLogins());
+    assertEquals(0, backends.closings());
     backends.leave(ALICE);
     assertEquals(0, backends.otherLogins());
+    assertEquals(1, backends.closings());
     backends.join(ALICE);
     assertNotSame(first, backends.of(ALICE, false));
   }
@@ -54,5 +56,26 @@ class LoginBackendsTest {
     assertEquals(2, opened.size());
     backends.of(ALICE, true);
     assertEquals(3, opened.size());
+  }
+
+  @Test
+  void aRefusedLoginNoClientActsAsClosesItsConnection() {
+    RedisLogin wrong = RedisLogin.of(Optional.of(ByteString.fromString("alice")), ByteString.fromString("wrong"));
+    backends.of(wrong, false); // the AUTH goes on the connection of the login it names
+    assertEquals(1, backends.otherLogins());
+    backends.refused(wrong);
+    assertEquals(0, backends.otherLogins());
+    assertEquals(1, backends.closings());
+  }
+
+  @Test
+  void aRefusedLoginAClientActsAsKeepsItsConnection() {
+    backends.join(ALICE);
+    SharedBackend connection = backends.of(ALICE, false);
+    backends.refused(ALICE); // another client's AUTH as alice, refused since (her password changed)
+    assertSame(connection, backends.of(ALICE, false));
+    assertEquals(0, backends.closings());
+    backends.refused(PROXY);
+    assertEquals(List.of(Optional.empty(), Optional.of(ALICE)), opened);
   }
 }

@@ -117,9 +117,10 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
   private final ActorRef<RedisFetcher.AllFetched> allFetchedReplies;
   // The misses of the message being handled, sent to a fetcher together once it is handled.
   private final List<RedisFetcher.Wanted> toFetch = new ArrayList<>();
-  // GET's values are held as bare arrays (a compact ByteString's own, no copy) and wrapped again on
-  // each hit: 16 bytes less per cached key for a 16-byte short-lived allocation per hit. A key read
-  // by other commands holds their Replies (GET's value among them, if read too).
+  // GET's values are held as bare arrays, framed as Redis's reply (BulkString: a compact ByteString's
+  // own array, no copy), and wrapped again on each hit: 16 bytes less per cached key for a 16-byte
+  // short-lived allocation per hit. A key read by other commands holds their Replies (GET's value
+  // among them, framed, if read too).
   private final LruTtlStore<CacheKey, Object> store;
   private final InFlightFetches inFlight;
   private final CacheCounters counters;
@@ -272,7 +273,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
         continue;
       }
       counters.hits++;
-      results.add(value == ABSENT ? GetResult.NotFound.INSTANCE : new GetResult.Found(ByteString.fromArrayUnsafe(value), true));
+      results.add((Lookup) hit(key, value)); // a hit is both
     }
     return results;
   }
@@ -320,9 +321,12 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
       return GetResult.NotFound.INSTANCE;
     }
     if (cacheable && fetched.value().size() <= settings.maxValueBytes()) {
-      keep(pending, fetched.value().toArrayUnsafe(), timeToLive(fetched, pending));
+      // Kept framed: as Redis framed it (no copy), or framed here for a fetch that did not keep it (a cluster's).
+      byte[] bulk = fetched.bulk() != null ? fetched.bulk().toArrayUnsafe() : BulkString.frame(fetched.value());
+      keep(pending, bulk, timeToLive(fetched, pending));
+      return new GetResult.Found(fetched.value(), false, fetched.bulk() != null ? fetched.bulk() : ByteString.fromArrayUnsafe(bulk));
     }
-    return new GetResult.Found(fetched.value(), false);
+    return new GetResult.Found(fetched.value(), false, fetched.bulk());
   }
 
   // GET's value; beside the key's replies to other commands, if any, and no longer-lived than they.
@@ -423,7 +427,7 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     byte[] value = cachedAnswer(key, store.get(key));
     if (value != null && hitsServable()) {
       counters.hits++;
-      answer.accept(value == ABSENT ? GetResult.NotFound.INSTANCE : new GetResult.Found(ByteString.fromArrayUnsafe(value), true));
+      answer.accept(hit(key, value));
       return;
     }
     miss(key, answer);
@@ -449,6 +453,12 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     toFetch.add(command == null
         ? new RedisFetcher.Wanted(key.key(), pending.requestId)
         : new RedisFetcher.Wanted(key.key(), command.request(), command.resp3(), pending.requestId));
+  }
+
+  // GET's value is kept framed (BulkString), a command's reply as it is.
+  private static GetResult hit(CacheKey key, byte[] answer) {
+    if (answer == ABSENT) return GetResult.NotFound.INSTANCE;
+    return key instanceof KeyCommand ? new GetResult.Found(ByteString.fromArrayUnsafe(answer), true) : GetResult.Found.ofBulk(answer, true);
   }
 
   // What the store's entry for a key holds for this read: GET's value, or a command's reply; null if none.

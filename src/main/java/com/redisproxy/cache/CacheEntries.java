@@ -15,7 +15,7 @@ final class CacheEntries {
 
   private CacheEntries() {}
 
-  /** The store's weigher: values are GET's value ({@code byte[]}) or a key's {@link Replies}. */
+  /** The store's weigher: values are GET's value ({@code byte[]}, framed: {@link BulkString}) or a key's {@link Replies}. */
   static long weigh(CacheKey key, Object value) {
     long weight = ENTRY_OVERHEAD + key.bytes().length;
     if (value instanceof byte[] bytes) return weight + bytes.length;

@@ -20,10 +20,16 @@ public sealed interface FetchResult {
    * command it is the whole reply as Redis sent it (an error reply included). {@code ttlMillis} is
    * the key's remaining time to live in Redis, {@link RedisValue#NO_EXPIRY}, or for a command
    * {@link RedisValue#KEY_ABSENT} when the key did not exist. A value that is not {@code cacheable}
-   * answers its waiters and is not kept (see {@link RedisValue}).
+   * answers its waiters and is not kept (see {@link RedisValue}). {@code bulk}: GET's value as Redis
+   * framed it, when known, else null (see {@link RedisValue}).
    */
   record Fetched(long requestId, ByteString key, List<ByteString> command, boolean resp3, ByteString value,
-      long ttlMillis, boolean cacheable) implements FetchResult {
+      long ttlMillis, boolean cacheable, ByteString bulk) implements FetchResult {
+    public Fetched(long requestId, ByteString key, List<ByteString> command, boolean resp3, ByteString value,
+        long ttlMillis, boolean cacheable) {
+      this(requestId, key, command, resp3, value, ttlMillis, cacheable, null);
+    }
+
     /** GET's answer. */
     public Fetched(long requestId, ByteString key, ByteString value, long ttlMillis) {
       this(requestId, key, List.of(), false, value, ttlMillis, true);
@@ -40,7 +46,8 @@ public sealed interface FetchResult {
     }
 
     Fetched(RedisFetcher.Wanted wanted, RedisValue read) {
-      this(wanted.requestId(), wanted.key(), wanted.command(), wanted.resp3(), read.value(), read.ttlMillis(), read.cacheable());
+      this(wanted.requestId(), wanted.key(), wanted.command(), wanted.resp3(), read.value(), read.ttlMillis(), read.cacheable(),
+          read.bulk());
     }
 
     /** For a command: its key did not exist when it was read. */

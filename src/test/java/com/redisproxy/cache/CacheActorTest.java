@@ -119,6 +119,33 @@ class CacheActorTest {
   }
 
   @Test
+  void getsValueIsKeptAsRedisFramedItsReplyAndAHitCarriesThoseBytes() {
+    var cache = cache(10);
+    cache.tell(new CacheActor.Get(bytes("k"), client.getRef()));
+    RedisFetcher.Fetch fetch = expectFetch("k");
+    ByteString framed = bytes("$1\r\nv\r\n");
+    fetch.replyTo().tell(new FetchResult.Fetched(fetch.requestId(), fetch.key(), List.of(), false, framed.slice(4, 5),
+        RedisValue.NO_EXPIRY, true, framed));
+    GetResult.Found miss = (GetResult.Found) client.receiveMessage();
+    assertEquals(bytes("v"), miss.value());
+    assertEquals(framed, miss.bulk());
+    cache.tell(new CacheActor.Get(bytes("k"), client.getRef()));
+    GetResult.Found hit = (GetResult.Found) client.receiveMessage();
+    assertEquals(bytes("v"), hit.value());
+    assertEquals(framed, hit.bulk());
+    // what the entry weighs is what the store holds: the key, the framed value and the overhead
+    assertEquals(CacheEntries.ENTRY_OVERHEAD + 1 + framed.size(), stats(cache).bytes());
+  }
+
+  @Test
+  void aValueFetchedWithoutItsFramingIsFramedOnceWhenKept() {
+    var cache = cache(10);
+    readThrough(cache, "k", "hello"); // as a cluster's fetch answers: the value alone
+    cache.tell(new CacheActor.Get(bytes("k"), client.getRef()));
+    assertEquals(bytes("$5\r\nhello\r\n"), ((GetResult.Found) client.receiveMessage()).bulk());
+  }
+
+  @Test
   void aValueRedisMayNotInvalidateAnswersItsWaitersAndIsNotCached() {
     var cache = cache(10);
     cache.tell(new CacheActor.Get(bytes("k"), client.getRef()));

@@ -167,9 +167,13 @@ final class BatchReplies extends ChannelDuplexHandler {
       } else {
         int bodyEnd = lineEnd + 1 + (int) number;
         if (bodyEnd + 2 > pending.writerIndex()) return false;
-        ByteString body = copy(pending, lineEnd + 1, (int) number);
-        if (batch.expected() == MissBatch.Expected.VALUE) batch.value(body);
-        else batch.error("ERR unexpected bulk reply to PTTL");
+        if (batch.expected() == MissBatch.Expected.VALUE) {
+          // The reply as Redis framed it, copied once: the cache keeps it, a RESP client is sent it.
+          ByteString bulk = copy(pending, start, bodyEnd + 2 - start);
+          batch.value(ByteString.fromArrayUnsafe(bulk.toArrayUnsafe(), lineEnd + 1 - start, (int) number), bulk);
+        } else {
+          batch.error("ERR unexpected bulk reply to PTTL");
+        }
         pending.readerIndex(bodyEnd + 2);
         return true;
       }

@@ -64,6 +64,8 @@ public final class MissBatch {
   private final List<RedisFetcher.Wanted> keys;
   private final boolean withTtl;
   private final ByteString[] values;
+  // GET's values as Redis framed them (values' views are into these), null for other reads.
+  private final ByteString[] bulks;
   private final long[] ttls;
   private final Throwable[] failures;
   private final Envelope envelope = new Envelope();
@@ -78,6 +80,7 @@ public final class MissBatch {
     this.keys = keys;
     this.withTtl = withTtl;
     this.values = new ByteString[keys.size()];
+    this.bulks = new ByteString[keys.size()];
     this.ttls = new long[keys.size()];
     this.failures = new Throwable[keys.size()];
     if (keys.isEmpty()) end();
@@ -172,6 +175,12 @@ public final class MissBatch {
     next();
   }
 
+  /** GET's value, a view into {@code bulk}, the reply as Redis framed it. */
+  void value(ByteString value, ByteString bulk) {
+    bulks[key] = bulk;
+    value(value);
+  }
+
   void ttl(long millis) {
     ttls[key] = millis;
     next();
@@ -227,11 +236,12 @@ public final class MissBatch {
         long ttl = ttls[i] == -2 ? RedisValue.KEY_ABSENT : ttls[i] < 0 || !withTtl ? RedisValue.NO_EXPIRY : ttls[i];
         reads.add(KeyRead.of(new RedisValue(reply, ttl)));
       } else if (!withTtl) {
-        reads.add(KeyRead.of(new RedisValue(values[i], RedisValue.NO_EXPIRY)));
+        reads.add(KeyRead.of(new RedisValue(values[i], RedisValue.NO_EXPIRY, true, bulks[i])));
       } else {
         long ttl = ttls[i];
         // PTTL is -1 for no expiry and -2 when the key is gone (deleted between the two commands).
-        reads.add(KeyRead.of(new RedisValue(ttl == -2 ? null : values[i], ttl < 0 ? RedisValue.NO_EXPIRY : ttl)));
+        reads.add(KeyRead.of(ttl == -2 ? new RedisValue(null, RedisValue.NO_EXPIRY)
+            : new RedisValue(values[i], ttl < 0 ? RedisValue.NO_EXPIRY : ttl, true, bulks[i])));
       }
     }
     return reads;

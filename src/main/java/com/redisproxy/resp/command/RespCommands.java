@@ -127,6 +127,9 @@ public final class RespCommands {
   private ByteString encode(List<Part> parts, List<GetResult> results, Optional<CacheStats> stats) {
     for (GetResult result : results) outcomes.record(result);
     if (parts.size() == 1 && parts.get(0) instanceof Ready ready) return ready.bytes();
+    // One GET answered with its value as Redis framed it: those bytes are the whole reply.
+    if (parts.size() == 1 && parts.get(0) instanceof ReadOne && results.get(0) instanceof GetResult.Found found
+        && found.bulk() != null) return found.bulk();
     RespWriter out = new RespWriter();
     for (Part part : parts) {
       if (part instanceof ReadOne one) {
@@ -146,7 +149,7 @@ public final class RespCommands {
   }
 
   private static void writeGet(RespWriter out, GetResult result, boolean resp3) {
-    if (result instanceof GetResult.Found found) out.bulk(found.value());
+    if (result instanceof GetResult.Found found) writeFound(out, found);
     else if (result instanceof GetResult.Failed failed) writeFailure(out, failed);
     else out.nil(resp3);
   }
@@ -167,9 +170,15 @@ public final class RespCommands {
     }
     out.arrayHeader(results.size());
     for (GetResult result : results) {
-      if (result instanceof GetResult.Found found) out.bulk(found.value());
+      if (result instanceof GetResult.Found found) writeFound(out, found);
       else out.nil(resp3);
     }
+  }
+
+  // A bulk string in RESP2 and RESP3 alike: GET's reply as Redis framed it, where the cache kept that.
+  private static void writeFound(RespWriter out, GetResult.Found found) {
+    if (found.bulk() != null) out.raw(found.bulk());
+    else out.bulk(found.value());
   }
 
   private static boolean isWrongType(GetResult.Failed failed) {

@@ -100,9 +100,10 @@ class MissBatchTest {
     replies(":1500\r\n");
 
     List<KeyRead> reads = reads(batch);
-    assertEquals(new RedisValue(bytes("va"), RedisValue.NO_EXPIRY), reads.get(0).value());
+    // GET's value, and the reply as Redis framed it, which the cache keeps and a RESP client is sent
+    assertEquals(new RedisValue(bytes("va"), RedisValue.NO_EXPIRY, true, bytes("$2\r\nva\r\n")), reads.get(0).value());
     assertEquals(new RedisValue(null, RedisValue.NO_EXPIRY), reads.get(1).value());
-    assertEquals(new RedisValue(bytes("vc"), 1500), reads.get(2).value());
+    assertEquals(new RedisValue(bytes("vc"), 1500, true, bytes("$2\r\nvc\r\n")), reads.get(2).value());
     assertEquals(List.of("+OK\r\n"), lettuce.replies, "one reply for the whole batch");
     assertTrue(batch.envelope().isDone(), "Lettuce completed the batch's one command");
   }
@@ -119,7 +120,7 @@ class MissBatchTest {
       List<KeyRead> reads = reads(batch);
       assertEquals(bytes("va"), reads.get(0).value().value(), "split at " + split);
       assertNull(reads.get(1).value().value(), "split at " + split);
-      assertEquals(new RedisValue(bytes("vc"), 1500), reads.get(2).value(), "split at " + split);
+      assertEquals(new RedisValue(bytes("vc"), 1500, true, bytes("$2\r\nvc\r\n")), reads.get(2).value(), "split at " + split);
       assertEquals(List.of("+OK\r\n"), stack.replies, "split at " + split);
     }
   }

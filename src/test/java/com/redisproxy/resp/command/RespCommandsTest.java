@@ -1,6 +1,7 @@
 package com.redisproxy.resp.command;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertSame;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -105,6 +106,30 @@ class RespCommandsTest {
         request("GET", "list"), request("MGET", "a", "list"), request("GET", "loading"), request("MGET", "a", "loading")), null);
     String reply = commands.render(commands.execute(session, batch, reads, Tracker.disabled()).toCompletableFuture().join()).bytes().utf8String();
     assertEquals("-" + wrongType + "\r\n*2\r\n$1\r\na\r\n$-1\r\n-" + loading + "\r\n-" + loading + "\r\n", reply);
+  }
+
+  @Test
+  void getsValueKeptAsRedisFramedItIsSentAsItIsInEitherProtocol() {
+    GetResult.Found a = GetResult.Found.ofBulk("$1\r\na\r\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII), true);
+    CacheReads reads = new CacheReads() {
+      @Override
+      public CompletionStage<List<GetResult>> getAll(List<CacheKey> keys) {
+        return CompletableFuture.completedFuture(keys.stream().map(key -> (GetResult) a).toList());
+      }
+
+      @Override
+      public CompletionStage<Optional<CacheStats>> stats() {
+        return CompletableFuture.completedFuture(Optional.empty());
+      }
+    };
+    RespReply one = commands.render(commands.execute(session, new RespBatch(List.of(request("GET", "a")), null), reads,
+        Tracker.disabled()).toCompletableFuture().join());
+    assertSame(a.bulk(), one.bytes(), "a lone GET's reply is the bytes as kept, not a copy");
+    RespBatch batch = new RespBatch(List.of(request("GET", "a"), request("HELLO", "3"), request("GET", "a"), request("MGET", "a", "a")), null);
+    String reply = commands.render(commands.execute(session, batch, reads, Tracker.disabled()).toCompletableFuture().join())
+        .bytes().utf8String();
+    assertTrue(reply.startsWith("$1\r\na\r\n%7\r\n"), reply);
+    assertTrue(reply.endsWith("$1\r\na\r\n*2\r\n$1\r\na\r\n$1\r\na\r\n"), reply);
   }
 
   @Test

@@ -22,7 +22,7 @@ import com.redisproxy.resp.forward.Backend;
 import com.redisproxy.resp.forward.Backends;
 import com.redisproxy.resp.forward.LoginBackends;
 import com.redisproxy.resp.forward.BackendLocator;
-import com.redisproxy.resp.forward.Pinning;
+import com.redisproxy.resp.forward.pinned.Pinning;
 import com.redisproxy.resp.forward.Forwarding;
 import com.redisproxy.resp.forward.Invalidator;
 import com.redisproxy.resp.forward.SharedBackend;

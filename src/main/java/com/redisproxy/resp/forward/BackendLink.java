@@ -52,7 +52,7 @@ public final class BackendLink {
       .error("ERR the connection to the backing Redis was lost; the command may or may not have run").result();
 
   /** Where the replies go. */
-  interface Replies {
+  public interface Replies {
     /** One whole reply; {@code push} for a RESP3 push. The frame is released after the call. */
     void reply(ByteBuf frame, boolean push);
 
@@ -124,7 +124,7 @@ public final class BackendLink {
    * @param connectTimeout redis.connect-timeout
    * @param resp3 the link speaks RESP3 from its first reply on (Redis 6 or later)
    */
-  static BackendLink open(EventLoop loop, BackendAddress address, Duration connectTimeout, boolean resp3, Replies replies) {
+  public static BackendLink open(EventLoop loop, BackendAddress address, Duration connectTimeout, boolean resp3, Replies replies) {
     return new BackendLink(loop, address, connectTimeout, resp3, Optional.empty(), replies);
   }
 
@@ -133,12 +133,12 @@ public final class BackendLink {
    * credentials. Should Redis refuse that login, the link closes at once and everything sent on it
    * is answered with Redis's own refusal: nothing ever runs on it as anyone else.
    */
-  static BackendLink open(EventLoop loop, BackendAddress address, Duration connectTimeout, boolean resp3,
+  public static BackendLink open(EventLoop loop, BackendAddress address, Duration connectTimeout, boolean resp3,
       Optional<RedisLogin> login, Replies replies) {
     return new BackendLink(loop, address, connectTimeout, resp3, login, replies);
   }
 
-  void send(List<ByteString> args) {
+  public void send(List<ByteString> args) {
     sendWithoutFlush(args);
     flush();
   }
@@ -174,12 +174,12 @@ public final class BackendLink {
     return closed;
   }
 
-  void close() {
+  public void close() {
     channel.close();
   }
 
   /** Reading stops while the client is not reading what it is sent. */
-  void setReading(boolean reading) {
+  public void setReading(boolean reading) {
     if (channel.config().isAutoRead() != reading) channel.config().setAutoRead(reading);
   }
 

@@ -1,4 +1,4 @@
-package com.redisproxy.resp.forward;
+package com.redisproxy.resp.forward.pinned;
 
 import com.redisproxy.resp.codec.RespRequest;
 

@@ -1,5 +1,8 @@
-package com.redisproxy.resp.forward;
+package com.redisproxy.resp.forward.pinned;
 
+import com.redisproxy.resp.forward.Forwarding;
+import com.redisproxy.resp.forward.BackendLocator;
+import com.redisproxy.resp.forward.BackendAddress;
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.command.Refusals;
 import java.util.Optional;

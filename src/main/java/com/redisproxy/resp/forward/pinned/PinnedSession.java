@@ -1,5 +1,9 @@
-package com.redisproxy.resp.forward;
+package com.redisproxy.resp.forward.pinned;
 
+import com.redisproxy.resp.forward.Invalidator;
+import com.redisproxy.resp.forward.Forwarding;
+import com.redisproxy.resp.forward.BackendLink;
+import com.redisproxy.resp.forward.BackendAddress;
 import com.redisproxy.resp.codec.RespRequest;
 import com.redisproxy.resp.codec.RespWriter;
 import com.redisproxy.resp.command.BlockingWait;

@@ -322,9 +322,9 @@ public final class CacheActor extends AbstractBehavior<CacheActor.Command> {
     }
     if (cacheable && fetched.value().size() <= settings.maxValueBytes()) {
       // Kept framed: as Redis framed it (no copy), or framed here for a fetch that did not keep it (a cluster's).
-      byte[] bulk = fetched.bulk() != null ? fetched.bulk().toArrayUnsafe() : BulkString.frame(fetched.value());
-      keep(pending, bulk, timeToLive(fetched, pending));
-      return new GetResult.Found(fetched.value(), false, fetched.bulk() != null ? fetched.bulk() : ByteString.fromArrayUnsafe(bulk));
+      ByteString bulk = fetched.bulk() != null ? fetched.bulk() : ByteString.fromArrayUnsafe(BulkString.frame(fetched.value()));
+      keep(pending, bulk.toArrayUnsafe(), timeToLive(fetched, pending));
+      return new GetResult.Found(fetched.value(), false, bulk);
     }
     return new GetResult.Found(fetched.value(), false, fetched.bulk());
   }

@@ -154,7 +154,8 @@ public final class ClusterBackingRedis implements BackingStore {
       stamps[i] = leases.stampFor(slots[indexes.get(i)]);
       batch.add(new RedisFetcher.Wanted(keys.get(indexes.get(i)), 0));
     }
-    return MissBatch.send(node.join(), batch, settings.readTtl(), settings.fetchTimeout(), resources.timer())
+    // GETs one by one, not grouped as an MGET: a master's keys are in many slots (CROSSSLOT).
+    return MissBatch.send(node.join(), batch, settings.readTtl(), false, settings.fetchTimeout(), resources.timer())
         .toCompletableFuture().thenCompose(batchReads -> {
           List<Integer> redirected = new ArrayList<>();
           for (int i = 0; i < indexes.size(); i++) {

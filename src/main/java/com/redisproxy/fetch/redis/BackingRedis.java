@@ -157,7 +157,7 @@ public final class BackingRedis implements BackingStore {
       KeyRead down = KeyRead.failed(new RedisConnectionException("not connected: " + whyNotConnected()));
       return CompletableFuture.completedFuture(Collections.nCopies(keys.size(), down));
     }
-    return MissBatch.send(connection, keys, settings.readTtl(), settings.fetchTimeout(), client.getResources().timer());
+    return MissBatch.send(connection, keys, settings.readTtl(), true, settings.fetchTimeout(), client.getResources().timer());
   }
 
   /** Redis's COMMAND reply (name, arity, flags, key positions of every command), as nested lists. */

@@ -127,16 +127,19 @@ final class BatchReplies extends ChannelDuplexHandler {
     context.fireExceptionCaught(cause);
   }
 
-  // The batch's next reply, if all there: GET's and PTTL's read here, any other kept whole.
+  // The batch's next reply, if all there: GET's, MGET's and PTTL's read here, any other kept whole.
   private boolean readInto(MissBatch batch) {
     MissBatch.Expected expected = batch.expected();
     byte type = pending.getByte(pending.readerIndex());
-    if (scanned == 0 && expected != MissBatch.Expected.WHOLE && "$_:-".indexOf(type) >= 0) return readSimple(batch, type);
+    boolean simple = expected == MissBatch.Expected.GROUP ? type == '*' || type == '-' : expected != MissBatch.Expected.WHOLE && "$_:-".indexOf(type) >= 0;
+    if (scanned == 0 && simple) return readSimple(batch, type);
     ByteBuf reply = whole();
     if (reply == null) return false;
     try {
       if (expected == MissBatch.Expected.WHOLE) {
         batch.value(copy(reply, reply.readerIndex(), reply.readableBytes()));
+      } else if (expected == MissBatch.Expected.GROUP && type != '!') {
+        throw new IllegalStateException("MGET answered with " + reply.toString(StandardCharsets.UTF_8).strip());
       } else if (type == '!') {
         batch.error(reply.toString(StandardCharsets.UTF_8).substring(reply.indexOf(0, reply.writerIndex(), (byte) '\n') + 1).strip());
       } else {
@@ -148,7 +151,7 @@ final class BatchReplies extends ChannelDuplexHandler {
     return true;
   }
 
-  // A bulk string, a null, an integer or an error: one line, and a bulk string's bytes.
+  // A bulk string, a null, an integer, an error or MGET's header: one line, and a bulk string's bytes.
   private boolean readSimple(MissBatch batch, byte type) {
     int start = pending.readerIndex();
     int lineEnd = pending.indexOf(start + 1, pending.writerIndex(), (byte) '\n');
@@ -159,7 +162,9 @@ final class BatchReplies extends ChannelDuplexHandler {
       batch.value(null);
     } else {
       long number = decimal(start + 1, lineEnd - 1);
-      if (type == ':') {
+      if (type == '*') {
+        batch.group(number);
+      } else if (type == ':') {
         if (batch.expected() == MissBatch.Expected.TTL) batch.ttl(number);
         else batch.error("ERR unexpected integer reply to GET: " + number);
       } else if (number < 0) {

@@ -34,43 +34,20 @@ import org.junit.jupiter.api.Test;
 /** A batch's replies read off the wire by {@link BatchReplies}, with a stand-in for Lettuce's command handler behind it. */
 class MissBatchTest {
 
-  /** Stands where Lettuce's command handler is: a stack of the commands written, the oldest completed by each reply. */
-  private static final class Lettuce extends ChannelDuplexHandler {
-    final ArrayDeque<RedisCommand<?, ?, ?>> stack = new ArrayDeque<>();
-    final List<String> replies = new ArrayList<>();
-
-    @Override
-    public void write(ChannelHandlerContext context, Object message, ChannelPromise promise) {
-      if (message instanceof RedisCommand<?, ?, ?> command) stack.add(command);
-      context.write(message, promise);
-    }
-
-    @Override
-    public void channelRead(ChannelHandlerContext context, Object message) {
-      ByteBuf bytes = (ByteBuf) message;
-      String reply = bytes.toString(StandardCharsets.UTF_8);
-      bytes.release();
-      replies.add(reply);
-      if (reply.startsWith(">")) return; // a push: no command's reply
-      RedisCommand<?, ?, ?> command = stack.poll();
-      if (command != null) command.complete();
-    }
-  }
-
-  private final Lettuce lettuce = new Lettuce();
+  private final LettuceStandIn lettuce = new LettuceStandIn();
   private final EmbeddedChannel channel = channel(lettuce);
 
-  private static EmbeddedChannel channel(Lettuce lettuce) {
+  static EmbeddedChannel channel(LettuceStandIn lettuce) {
     EmbeddedChannel channel = new EmbeddedChannel();
     channel.pipeline().addLast(new BatchReplies(channel), lettuce);
     return channel;
   }
 
-  private static List<RedisFetcher.Wanted> gets(String... keys) {
+  static List<RedisFetcher.Wanted> gets(String... keys) {
     return Arrays.stream(keys).map(key -> new RedisFetcher.Wanted(bytes(key), 0)).toList();
   }
 
-  private static ByteString bytes(String text) {
+  static ByteString bytes(String text) {
     return ByteString.fromString(text);
   }
 
@@ -84,7 +61,7 @@ class MissBatchTest {
     channel.writeInbound(Unpooled.copiedBuffer(wire, StandardCharsets.UTF_8));
   }
 
-  private static List<KeyRead> reads(MissBatch batch) {
+  static List<KeyRead> reads(MissBatch batch) {
     assertTrue(batch.answers().toCompletableFuture().isDone(), "answered");
     return batch.answers().toCompletableFuture().join();
   }
@@ -111,7 +88,7 @@ class MissBatchTest {
   @Test
   void repliesSplitAtEveryOffsetReadAlike() {
     for (int split = 0; split <= ABC_REPLIES.length(); split++) {
-      Lettuce stack = new Lettuce();
+      LettuceStandIn stack = new LettuceStandIn();
       EmbeddedChannel wire = channel(stack);
       MissBatch batch = new MissBatch(gets("a", "b", "c"), true);
       wire.writeOutbound(batch.envelope());

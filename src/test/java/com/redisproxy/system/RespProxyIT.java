@@ -81,21 +81,32 @@ class RespProxyIT {
   }
 
   @Test
-  void missesWrittenTogetherAnswerAKeyOfAnotherTypeWithWrongtypeAndTheRestWithTheirValues() {
+  void missesWrittenTogetherAnswerKeysOfAnotherTypeWithWrongtypeAndTheRestWithTheirValues() {
     // Sent in one write, the misses go to Redis as one batch, their GETs as one MGET, which
-    // answers a list null: the proxy reads that key again by GET.
+    // answers a list or a hash null: the proxy reads those keys again by GET.
     redis.set("grouped-1", "one");
     redis.commands().lpush(TestRedis.bytes("grouped-list"), TestRedis.bytes("x"));
+    redis.commands().hset(TestRedis.bytes("grouped-hash"), TestRedis.bytes("f"), TestRedis.bytes("v"));
     redis.commands().set(TestRedis.bytes("grouped-3"), TestRedis.bytes("three"), io.lettuce.core.SetArgs.Builder.px(60_000));
-    String expected = "$3\r\none\r\n-WRONGTYPE Operation against a key holding the wrong kind of value\r\n$-1\r\n$5\r\nthree\r\n";
+    String wrongType = "-WRONGTYPE Operation against a key holding the wrong kind of value\r\n";
+    String requests = command("GET", "grouped-1") + command("GET", "grouped-list") + command("GET", "grouped-absent")
+        + command("GET", "grouped-hash") + command("GET", "grouped-3");
+    String expected = "$3\r\none\r\n" + wrongType + "$-1\r\n" + wrongType + "$5\r\nthree\r\n";
+    long mgetsBefore = mgetCalls();
     try (RespSocket client = connect()) {
-      client.send(command("GET", "grouped-1") + command("GET", "grouped-list") + command("GET", "grouped-absent")
-          + command("GET", "grouped-3"));
-      assertEquals(expected, client.read(expected.length()));
-      // Cached as read: the list still WRONGTYPE (not cached as absent), the others hits.
-      assertEquals(expected, client.call(command("GET", "grouped-1") + command("GET", "grouped-list")
-          + command("GET", "grouped-absent") + command("GET", "grouped-3"), expected));
+      assertEquals(expected, client.call(requests, expected));
+      assertTrue(mgetCalls() > mgetsBefore, "the GETs went as an MGET");
+      // Cached as read: the list and the hash still WRONGTYPE (not cached as absent), the others hits.
+      assertEquals(expected, client.call(requests, expected));
     }
+  }
+
+  private long mgetCalls() {
+    String stats = redis.commands().info("commandstats");
+    int at = stats.indexOf("cmdstat_mget:calls=");
+    if (at < 0) return 0;
+    int from = at + "cmdstat_mget:calls=".length();
+    return Long.parseLong(stats.substring(from, stats.indexOf(',', from)));
   }
 
   @Test

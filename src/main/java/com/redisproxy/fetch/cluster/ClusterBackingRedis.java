@@ -8,6 +8,7 @@ import com.redisproxy.fetch.InvalidationListener;
 import com.redisproxy.fetch.location.RedisTarget;
 import com.redisproxy.fetch.redis.BackingRedis;
 import com.redisproxy.fetch.redis.LentEventLoop;
+import com.redisproxy.fetch.redis.GetGrouping;
 import com.redisproxy.fetch.redis.MissBatch;
 import com.redisproxy.fetch.KeyRead;
 import com.redisproxy.fetch.RedisFetcher;
@@ -154,8 +155,8 @@ public final class ClusterBackingRedis implements BackingStore {
       stamps[i] = leases.stampFor(slots[indexes.get(i)]);
       batch.add(new RedisFetcher.Wanted(keys.get(indexes.get(i)), 0));
     }
-    // GETs one by one, not grouped as an MGET: a master's keys are in many slots (CROSSSLOT).
-    return MissBatch.send(node.join(), batch, settings.readTtl(), false, settings.fetchTimeout(), resources.timer())
+    // A GET a key, not one MGET: a master's keys are in many slots (CROSSSLOT).
+    return MissBatch.send(node.join(), batch, settings.readTtl(), GetGrouping.OFF, settings.fetchTimeout(), resources.timer())
         .toCompletableFuture().thenCompose(batchReads -> {
           List<Integer> redirected = new ArrayList<>();
           for (int i = 0; i < indexes.size(); i++) {

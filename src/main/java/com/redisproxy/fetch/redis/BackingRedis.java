@@ -72,6 +72,8 @@ public final class BackingRedis implements BackingStore {
   private final FetchSettings settings;
   private final InvalidationListener invalidations;
   private final AtomicReferenceArray<StatefulRedisConnection<ByteString, ByteString>> connections;
+  // A batch's GETs as one MGET, until this Redis refuses MGET for good.
+  private final GetGrouping getGrouping = GetGrouping.untilRefused();
   // The same connections with their heartbeats; a slot is emptied in both when its connection is lost.
   private final AtomicReferenceArray<LeasedConnection> leasedConnections;
   private final AtomicInteger nextConnection = new AtomicInteger();
@@ -157,7 +159,7 @@ public final class BackingRedis implements BackingStore {
       KeyRead down = KeyRead.failed(new RedisConnectionException("not connected: " + whyNotConnected()));
       return CompletableFuture.completedFuture(Collections.nCopies(keys.size(), down));
     }
-    return MissBatch.send(connection, keys, settings.readTtl(), true, settings.fetchTimeout(), client.getResources().timer());
+    return MissBatch.send(connection, keys, settings.readTtl(), getGrouping, settings.fetchTimeout(), client.getResources().timer());
   }
 
   /** Redis's COMMAND reply (name, arity, flags, key positions of every command), as nested lists. */

@@ -88,6 +88,9 @@ public final class MissBatch {
   private final boolean[] reread;
   // Those keys' indexes, once the batch is answered (none if it ended otherwise).
   private List<Integer> rereads = List.of();
+  // Redis's error for the MGET, if it refused it; the connection's failure, if the batch ended by it.
+  private String mgetRefusal;
+  private Throwable lost;
   // The next reply. Replies are recorded on the connection's event loop only, in the order sent.
   private int reply;
   private final AtomicBoolean ended = new AtomicBoolean();
@@ -143,12 +146,14 @@ public final class MissBatch {
 
   /**
    * Sends the reads of {@code keys} (with their PTTL when {@code withTtl}) on {@code connection} as
-   * one batch with one deadline, {@code timeout} on {@code timer}; the connection's channel must
-   * have {@link #CHANNEL_SETUP} and its client {@link #timeoutsOutsideBatches}.
+   * one batch with one deadline, {@code timeout} on {@code timer}, its GETs as one MGET while
+   * {@code grouping} is on; the connection's channel must have {@link #CHANNEL_SETUP} and its
+   * client {@link #timeoutsOutsideBatches}. Completes with one read per key, in key order.
    */
   public static CompletionStage<List<KeyRead>> send(StatefulRedisConnection<ByteString, ByteString> connection,
-      List<RedisFetcher.Wanted> keys, boolean withTtl, boolean groupGets, Duration timeout, Timer timer) {
-    MissBatch batch = new MissBatch(keys, withTtl, groupGets);
+      List<RedisFetcher.Wanted> keys, boolean withTtl, GetGrouping grouping, Duration timeout, Timer timer) {
+    long sentAt = System.nanoTime();
+    MissBatch batch = new MissBatch(keys, withTtl, grouping.on());
     if (batch.ended()) return batch.answers();
     connection.dispatch(batch.envelope());
     if (!batch.ended()) {
@@ -156,11 +161,14 @@ public final class MissBatch {
       batch.answers().whenComplete((reads, never) -> deadline.cancel());
     }
     return batch.answers().thenCompose(reads -> {
+      if (batch.mgetRefusal != null) grouping.refused(batch.mgetRefusal);
       List<Integer> again = batch.rereads();
       if (again.isEmpty()) return CompletableFuture.completedStage(reads);
       List<RedisFetcher.Wanted> wanted = new ArrayList<>(again.size());
       for (int i : again) wanted.add(keys.get(i));
-      return send(connection, wanted, withTtl, false, timeout, timer).thenApply(reread -> {
+      // Within the batch's own deadline: the fetch timeout bounds a key's read, however it went.
+      Duration left = Duration.ofNanos(Math.max(timeout.toNanos() - (System.nanoTime() - sentAt), 1_000_000));
+      return send(connection, wanted, withTtl, GetGrouping.OFF, left, timer).thenApply(reread -> {
         for (int j = 0; j < again.size(); j++) reads.set(again.get(j), reread.get(j));
         return reads;
       });
@@ -190,7 +198,10 @@ public final class MissBatch {
     return envelope;
   }
 
-  /** Completes with one read per key, in key order, or, should {@link #expire} come first, a timeout for every key. */
+  /**
+   * Completes with one read per key, in key order, or, should {@link #expire} come first, a timeout
+   * for every key. A key to read again ({@link #rereads}) has null: {@link #send} puts that read's in.
+   */
   CompletionStage<List<KeyRead>> answers() {
     return done;
   }
@@ -278,6 +289,7 @@ public final class MissBatch {
    */
   void error(String text) {
     if (expected() == Expected.GROUP) {
+      mgetRefusal = text;
       for (int i : grouped) reread[i] = true;
       reply += grouped.length; // no elements come; each key's PTTL still does
     } else {
@@ -297,6 +309,7 @@ public final class MissBatch {
   // Every key not yet answered in full fails with the connection's failure; the others keep their
   // replies. Replies still on their way are read on all the same (BatchReplies counts them) and ignored.
   private void failRemaining(Throwable failure) {
+    lost = failure;
     for (int unanswered = reply; unanswered < replyKey.length; unanswered++) {
       if (replyKey[unanswered] >= 0) failed(replyKey[unanswered], failure);
     }
@@ -323,6 +336,10 @@ public final class MissBatch {
       if (failures[i] != null) {
         reads.add(KeyRead.failed(failures[i]));
       } else if (reread[i] || grouped.length > 0 && read.isGet() && values[i] == null && ttls[i] != -2) {
+        if (lost != null) { // nothing more is sent on a connection lost
+          reads.add(KeyRead.failed(lost));
+          continue;
+        }
         if (rereads.isEmpty()) rereads = new ArrayList<>();
         rereads.add(i);
         reads.add(null); // its GET's reply replaces it

@@ -117,6 +117,17 @@ class GroupedGetsTest {
   }
 
   @Test
+  void aConnectionLostAfterAnMgetRefusedFailsItsKeysWithNothingReadAgain() {
+    MissBatch batch = sent(gets("a", "b"));
+    replies("-NOPERM no mget\r\n:-1\r\n");
+    batch.envelope().completeExceptionally(new io.lettuce.core.RedisConnectionException("connection lost"));
+    assertEquals(List.of(), batch.rereads(), "nothing more is sent on a connection lost");
+    for (KeyRead read : reads(batch)) {
+      assertEquals(com.redisproxy.fetch.FetchError.UNAVAILABLE, com.redisproxy.fetch.FetchError.classify(read.failure()));
+    }
+  }
+
+  @Test
   void anMgetAnsweredWithAnotherLengthClosesTheConnection() {
     MissBatch batch = sent(gets("a", "b"));
     replies("*3\r\n");

@@ -96,10 +96,6 @@ public final class MissBatch {
   private final AtomicBoolean ended = new AtomicBoolean();
   private final CompletableFuture<List<KeyRead>> done = new CompletableFuture<>();
 
-  MissBatch(List<RedisFetcher.Wanted> keys, boolean withTtl) {
-    this(keys, withTtl, false);
-  }
-
   /** @param groupGets the GETs as one MGET, when there are several and their PTTLs are read (to tell a value from WRONGTYPE) */
   MissBatch(List<RedisFetcher.Wanted> keys, boolean withTtl, boolean groupGets) {
     this.keys = keys;

@@ -32,7 +32,7 @@ import java.util.function.Supplier;
 import org.apache.pekko.util.ByteString;
 import org.junit.jupiter.api.Test;
 
-/** A batch's replies read off the wire by {@link BatchReplies}, with a stand-in for Lettuce's command handler behind it. */
+/** A batch's replies read off the wire by {@link BatchReplies}, with a stand-in for Lettuce's command handler behind it; its GETs one by one (as one MGET: {@link GroupedGetsTest}). */
 class MissBatchTest {
 
   private final LettuceStandIn lettuce = new LettuceStandIn();
@@ -53,7 +53,7 @@ class MissBatchTest {
   }
 
   private MissBatch sent(List<RedisFetcher.Wanted> keys, boolean withTtl) {
-    MissBatch batch = new MissBatch(keys, withTtl);
+    MissBatch batch = new MissBatch(keys, withTtl, false);
     channel.writeOutbound(batch.envelope());
     return batch;
   }
@@ -89,7 +89,7 @@ class MissBatchTest {
   @Test
   void repliesSplitAtEveryOffsetReadAlike() {
     // The assertions are the helper's: the same three reads whichever two pieces the replies come in.
-    assertAbcReadAlikeSplitAtEveryOffset(() -> new MissBatch(gets("a", "b", "c"), true), ABC_REPLIES);
+    assertAbcReadAlikeSplitAtEveryOffset(() -> new MissBatch(gets("a", "b", "c"), true, false), ABC_REPLIES);
   }
 
   /** {@code wire}, the replies to a batch of a, b and c (a: va, no expiry; b: absent; c: vc, PTTL 1500), split in two at every offset, reads alike. */
@@ -114,11 +114,11 @@ class MissBatchTest {
     List<RedisFetcher.Wanted> reads = List.of(new RedisFetcher.Wanted(bytes("a"), 0),
         new RedisFetcher.Wanted(bytes("h"), List.of(bytes("HGET"), bytes("h"), bytes("field-10")), true, 1));
     ByteBuf out = Unpooled.buffer();
-    new MissBatch(reads, true).encode(out);
+    new MissBatch(reads, true, false).encode(out);
     assertEquals("*2\r\n$3\r\nGET\r\n$1\r\na\r\n*2\r\n$4\r\nPTTL\r\n$1\r\na\r\n"
         + "*3\r\n$4\r\nHGET\r\n$1\r\nh\r\n$8\r\nfield-10\r\n*2\r\n$4\r\nPTTL\r\n$1\r\nh\r\n", out.toString(StandardCharsets.UTF_8));
     ByteBuf withoutTtl = Unpooled.buffer();
-    new MissBatch(gets("key:0123456789"), false).encode(withoutTtl);
+    new MissBatch(gets("key:0123456789"), false, false).encode(withoutTtl);
     assertEquals("*2\r\n$3\r\nGET\r\n$14\r\nkey:0123456789\r\n", withoutTtl.toString(StandardCharsets.UTF_8));
   }
 
@@ -211,7 +211,7 @@ class MissBatchTest {
 
   @Test
   void anEnvelopeRefusedBeforeTheChannelFailsEveryKey() {
-    MissBatch batch = new MissBatch(gets("a", "b"), true);
+    MissBatch batch = new MissBatch(gets("a", "b"), true, false);
     batch.envelope().completeExceptionally(new RedisException("Request queue size exceeded"));
     List<KeyRead> reads = reads(batch);
     assertEquals(2, reads.size());
@@ -240,7 +240,7 @@ class MissBatchTest {
   @Test
   void lettucesTimeoutIsTheFetchTimeoutForEveryCommandButABatchs() {
     TimeoutsOutsideBatches timeouts = new TimeoutsOutsideBatches(Duration.ofMillis(1500));
-    MissBatch batch = new MissBatch(gets("a"), true);
+    MissBatch batch = new MissBatch(gets("a"), true, false);
     assertEquals(0, timeouts.getTimeout(batch.envelope()));
     assertTrue(MissBatch.sharesBatchDeadline(batch.envelope()));
     assertFalse(MissBatch.sharesBatchDeadline(ping()));

@@ -35,6 +35,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.function.Supplier;
 import org.apache.pekko.Done;
+import org.apache.pekko.http.javadsl.model.HttpRequest;
+import org.apache.pekko.http.javadsl.model.HttpResponse;
+import org.apache.pekko.japi.function.Function;
 import org.apache.pekko.actor.CoordinatedShutdown;
 import org.apache.pekko.actor.typed.ActorRef;
 import org.apache.pekko.actor.typed.ActorSystem;
@@ -132,14 +135,22 @@ public final class Guardian {
       ProxyRoutes routes = new ProxyRoutes(cacheClient, httpReadsSentFrom, metrics, ready, settings.http().accessLog(),
           settings.auth(), ProxyLogin.identity(proxyLogin, aclWatch.isPresent(), permission));
       Optional<String> httpStreamDispatcher = settings.http().onCacheThread() ? Optional.of(CACHE_DISPATCHER) : Optional.empty();
-      new HttpServer(system, clientLimit::get, metrics, httpStreamDispatcher)
-          .start(new HttpServer.Listen(settings.host(), settings.http().port(), settings.backlog(), settings.tls(),
-              settings.http().http2(settings.tls().isPresent()), settings.shutdownDeadline()), routes.handler(system))
-          .whenComplete((binding, failure) -> {
-            if (failure != null) fail(system, exitCode, "cannot listen for HTTP on "
-                + settings.host() + ":" + settings.http().port() + ": " + failure.getMessage());
+      HttpServer http = new HttpServer(system, clientLimit::get, metrics, httpStreamDispatcher);
+      HttpServer.Listen httpListen = new HttpServer.Listen(settings.host(), settings.http().port(), settings.backlog(),
+          settings.tls(), settings.http().http2(settings.tls().isPresent()), settings.shutdownDeadline());
+      Function<HttpRequest, CompletionStage<HttpResponse>> httpHandler = routes.handler(system);
+      String cannotListenForHttp = "cannot listen for HTTP on " + settings.host() + ":" + settings.http().port() + ": ";
+      Runnable startHttp = () -> {
+        try {
+          http.start(httpListen, httpHandler).whenComplete((binding, failure) -> {
+            if (failure != null) fail(system, exitCode, cannotListenForHttp + failure.getMessage());
           });
-      respLoops.ifPresent(loops -> {
+        } catch (RuntimeException refused) {
+          fail(system, exitCode, cannotListenForHttp + refused.getMessage());
+        }
+      };
+      // HTTP opens last, once RESP listens: an answer on /health then means every port is open.
+      CompletionStage<?> respListening = respLoops.<CompletionStage<?>>map(loops -> {
         Supplier<CompletionStage<List<Object>>> commandTable =
             cluster.isPresent() ? cluster.get()::commandTable : redis::commandTable;
         RespServer.FrontEnd frontEnd = new RespServer.FrontEnd(settings.host(), settings.backlog(), clientLimit::get,
@@ -150,12 +161,13 @@ public final class Guardian {
             clientTracking);
         RespServer resp = new RespServer(settings.resp(), frontEnd, respContext);
         aclWatch.ifPresent(watch -> watch.onChange(resp::usersChanged));
-        resp.start()
+        return resp.start()
             .whenComplete((binding, failure) -> {
               if (failure != null) fail(system, exitCode, "cannot listen for RESP on "
                   + settings.host() + ":" + settings.resp().port() + ": " + failure.getMessage());
             });
-      });
+      }).orElse(CompletableFuture.completedFuture(null));
+      respListening.thenRun(startHttp);
       CoordinatedShutdown.get(system).addTask(CoordinatedShutdown.PhaseServiceRequestsDone(), "drain-cache-requests",
           () -> Drain.untilZero(cacheClient::pendingAsks, settings.shutdownDeadline(), system));
       context.getLog().info(

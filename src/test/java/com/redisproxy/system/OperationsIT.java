@@ -143,6 +143,18 @@ class OperationsIT {
   }
 
   @Test
+  void httpOpensOnlyOnceRespListensSoAHealthyProxyAcceptsOnBothPorts() {
+    try (TestRedis redis = TestRedis.started(); ProxyProcess proxy = ProxyProcess.start(redis.address(), Map.of());
+        RespSocket resp = new RespSocket(proxy.respPort())) {
+      assertEquals("+PONG\r\n", resp.call(command("PING"), "+PONG\r\n"));
+      String output = proxy.output();
+      int respListening = output.indexOf("RESP front end listening on");
+      int httpListening = output.indexOf("HTTP front end listening on");
+      assertTrue(respListening >= 0 && httpListening > respListening, output);
+    }
+  }
+
+  @Test
   void aWrongPasswordIsReportedWithRedisOwnReasonAndNeverShowsThePassword() {
     try (TestRedis redis = TestRedis.started("requirepass right-pw");
         ProxyProcess proxy = ProxyProcess.start("redis://:wrong-pw@" + redis.address(), Map.of())) {

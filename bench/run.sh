@@ -403,19 +403,42 @@ run_rounds() {
   done
 }
 
+# A proxy's JIT is still compiling millions of requests into a load, taking a core's share from
+# the row it runs beside, and the rate keeps rising meanwhile (docs/benchmarks.md, "The JIT's
+# warm-up"): a proxy is warmed with each kind of load until one pass of it compiles fewer than
+# WARM_SETTLED methods (jstat -compiler), at most WARM_MAX passes, and the notes say how it went.
+WARM_SETTLED=${BENCH_WARM_SETTLED:-25}
+WARM_MAX=${BENCH_WARM_MAX:-8}
+declare -A WARMED
+compiled_methods() { jstat -compiler "$1" 2>/dev/null | awk 'NR == 2 { print $1 }'; }
+warm_until_settled() { # proxy-name label load-function arguments...
+  local pid=${PROXY_PID[$1]} pass before after
+  for pass in $(seq "$WARM_MAX"); do
+    before=$(compiled_methods "$pid"); "${@:3}" >/dev/null; after=$(compiled_methods "$pid")
+    if [ -z "$before" ] || [ -z "$after" ]; then WARMED[$1]="one pass (no jstat)"; return 0; fi
+    ((after - before < WARM_SETTLED)) && break
+  done
+  WARMED[$1]="${WARMED[$1]:+${WARMED[$1]}, }$2 x$pass (the last compiling $((after - before)) methods)"
+}
+
 warm_up() {
   echo "Warming up (JIT) ..."
-  resp_load "$RESP_PORT" 16 "$REQUESTS" >/dev/null
+  warm_until_settled hits "GET -P 16 -n $REQUESTS" resp_load "$RESP_PORT" 16 "$REQUESTS"
   resp_load "$RESP_PORT" 1 "$((REQUESTS / 2))" >/dev/null
+  # The forwarded writes' rows run on this proxy too: their path (Forwarder, the shared link) as well.
+  warm_until_settled hits "SET -P 16 -n $REQUESTS" write_load "$RESP_PORT" 16 set "$REQUESTS"
+  warm_until_settled hits "SET -P 1 -n $((REQUESTS / 5))" write_load "$RESP_PORT" 1 set "$((REQUESTS / 5))"
   wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua 5 >/dev/null
   # a connection per request runs code keep-alive never does: the JIT needs its own warm-up
   # (bench/ab-connect.sh: half the rate without it)
   wrk_load "http://127.0.0.1:$HTTP_PORT" bench/hot-keys.lua 10 -H "$CLOSE_HEADER" >/dev/null
   wrk_load "http://127.0.0.1:$BARE_HTTP_PORT" bench/hot-keys.lua 10 -H "$CLOSE_HEADER" >/dev/null
   if have h2load; then h2_load "$((REQUESTS / 2))" >/dev/null; fi
-  resp_load "$PASS_RESP_PORT" 1 50000 >/dev/null
-  resp_load "$PASS_RESP_PORT" 16 "$REQUESTS" >/dev/null
-  resp_load "$MIX_RESP_PORT" 16 "$REQUESTS" >/dev/null # also fills its cache
+  warm_until_settled passthrough "GET -P 16 -n $((REQUESTS * 2))" resp_load "$PASS_RESP_PORT" 16 "$((REQUESTS * 2))"
+  warm_until_settled passthrough "GET -P 1 -n $((REQUESTS / 5))" resp_load "$PASS_RESP_PORT" 1 "$((REQUESTS / 5))"
+  # also fills its cache
+  warm_until_settled mix "GET -P 16 -n $((REQUESTS * 2))" resp_load "$MIX_RESP_PORT" 16 "$((REQUESTS * 2))"
+  warm_until_settled mix "GET -P 1 -n $((REQUESTS / 5))" resp_load "$MIX_RESP_PORT" 1 "$((REQUESTS / 5))"
   # The collections' replies, cached once each: what they add to the cache's bytes, a reply each.
   local before; before=$(cache_bytes "$RESP_PORT")
   read_load "$RESP_PORT" 16 20000 hgetall >/dev/null
@@ -504,6 +527,8 @@ Webdis for HTTP), taken per round, then the median. GC: pauses of the proxy JVM 
 (median per run) and the longest of all rounds; over all measured rows: ${gc_all% *} pauses, max
 ${gc_all#* } ms. $(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores, redis-server $REDIS_VERSION,
 proxy jar built $JAR_BUILT, proxy JVM \`$BENCH_JVM_OPTS\`, 10,000 keys of 100 bytes.
+JIT warm-up before the rounds (passes until one compiles fewer than $WARM_SETTLED methods, at most
+$WARM_MAX): $(for name in hits passthrough mix; do [ -z "${WARMED[$name]:-}" ] || printf '%s: %s; ' "$name" "${WARMED[$name]}"; done)
 
 Load commands (PORT: redis-server $REDIS_PORT, proxy $RESP_PORT / HTTP $HTTP_PORT, the proxy with
 capacity 0 $PASS_RESP_PORT, the proxy with capacity 8,000 $MIX_RESP_PORT, twemproxy $TWEMPROXY_PORT,

@@ -1,7 +1,7 @@
 package com.redisproxy;
 
 import com.redisproxy.cache.CacheActor;
-import com.redisproxy.cache.CacheSettings;
+import com.redisproxy.cache.settings.CacheSettings;
 import com.typesafe.config.ConfigException;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.pekko.actor.typed.ActorRef;

@@ -1,6 +1,6 @@
 package com.redisproxy;
 
-import com.redisproxy.cache.KeyRules;
+import com.redisproxy.cache.settings.KeyRules;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;

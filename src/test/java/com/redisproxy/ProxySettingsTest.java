@@ -6,8 +6,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.auth.AuthSettings;
-import com.redisproxy.cache.CacheSettings;
-import com.redisproxy.cache.KeyRules;
+import com.redisproxy.cache.settings.CacheSettings;
+import com.redisproxy.cache.settings.KeyRules;
 import com.redisproxy.fetch.location.RedisTarget;
 import com.redisproxy.resp.codec.RespLimits;
 import com.typesafe.config.Config;

@@ -1,5 +1,7 @@
 package com.redisproxy.cache;
 
+import com.redisproxy.cache.settings.CacheSettings;
+import com.redisproxy.cache.settings.KeyRules;
 import com.redisproxy.cache.store.LruTtlStore;
 import com.redisproxy.cache.store.Ticker;
 import com.redisproxy.fetch.FetchResult;

@@ -1,5 +1,6 @@
 package com.redisproxy.cache;
 
+import com.redisproxy.cache.settings.CacheSettings;
 import com.redisproxy.cache.store.LruTtlStore;
 import com.redisproxy.cache.store.Ticker;
 

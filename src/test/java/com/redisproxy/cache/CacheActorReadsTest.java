@@ -1,5 +1,6 @@
 package com.redisproxy.cache;
 
+import com.redisproxy.cache.settings.CacheSettings;
 import com.redisproxy.cache.store.ManualTicker;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;

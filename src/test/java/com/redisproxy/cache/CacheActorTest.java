@@ -1,5 +1,7 @@
 package com.redisproxy.cache;
 
+import com.redisproxy.cache.settings.CacheSettings;
+import com.redisproxy.cache.settings.KeyRules;
 import com.redisproxy.cache.store.ManualTicker;
 import com.redisproxy.cache.store.Ticker;
 

@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.redisproxy.cache.CacheActor;
 import com.redisproxy.cache.CacheKey;
-import com.redisproxy.cache.CacheSettings;
+import com.redisproxy.cache.settings.CacheSettings;
 import com.redisproxy.cache.GetResult;
 import com.redisproxy.cache.InvalidationInbox;
 import com.redisproxy.cache.Lookup;

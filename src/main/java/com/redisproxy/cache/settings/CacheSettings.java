@@ -1,4 +1,4 @@
-package com.redisproxy.cache;
+package com.redisproxy.cache.settings;
 
 import java.time.Duration;
 
@@ -8,7 +8,7 @@ import java.time.Duration;
  *
  * @param capacity keys held at most; 0 caches nothing
  * @param maxBytes what the cached keys, replies and their bookkeeping weigh at most (see
- *     {@link CacheEntries}); the least recently read go first under whichever bound binds
+ *     CacheEntries); the least recently read go first under whichever bound binds
  * @param expiry how long an entry lives after it was added
  * @param maxValueBytes larger values are answered but not cached
  * @param maxPendingRequests asks admitted and not yet answered, beyond which a request is refused

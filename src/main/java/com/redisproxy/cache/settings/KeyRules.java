@@ -1,4 +1,4 @@
-package com.redisproxy.cache;
+package com.redisproxy.cache.settings;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -45,7 +45,7 @@ public final class KeyRules {
   }
 
   /** The policy of {@code key}: its first matching rule's, else cached for {@code expiry}. */
-  Policy policyFor(byte[] key, Duration expiry) {
+  public Policy policyFor(byte[] key, Duration expiry) {
     for (int i = 0; i < patterns.size(); i++) {
       if (glob.test(patterns.get(i), key)) {
         Optional<Duration> own = rules.get(i).expiry();

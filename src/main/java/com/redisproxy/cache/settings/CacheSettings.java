@@ -8,7 +8,8 @@ import java.time.Duration;
  *
  * @param capacity keys held at most; 0 caches nothing
  * @param maxBytes what the cached keys, replies and their bookkeeping weigh at most (see
- *     CacheEntries); the least recently read go first under whichever bound binds
+ *     com.redisproxy.cache.CacheEntries); the least recently read go first under whichever
+ *     bound binds
  * @param expiry how long an entry lives after it was added
  * @param maxValueBytes larger values are answered but not cached
  * @param maxPendingRequests asks admitted and not yet answered, beyond which a request is refused
